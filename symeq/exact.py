@@ -1,0 +1,373 @@
+"""Exact scalars and matrices, and the safe parser for numbers written by users.
+
+Every number in a symeq file is a string read exactly: ``"3"``, ``"-1/2"``, ``"0.25"`` (an exact
+decimal), ``"sqrt(2)/2"``, or an expression in declared symbols such as ``"w11"``.  The parser
+below is a small recursive-descent parser over a fixed token set; user text never reaches
+``eval`` or ``sympify``.
+
+Grammar (``^`` and ``**`` both mean power)::
+
+    expr   := term (("+" | "-") term)*
+    term   := unary (("*" | "/") unary)*
+    unary  := ("+" | "-") unary | power
+    power  := atom (("**" | "^") unary)?
+    atom   := NUMBER | "pi" | NAME | "sqrt" "(" expr ")" | "(" expr ")"
+
+Exponents must be rational constants of bounded size, so ``"9**9**9"`` is refused instead of
+exhausting memory.
+
+>>> parse_number("sqrt(2)/2")
+sqrt(2)/2
+>>> parse_number("0.25")
+1/4
+>>> parse_number("-1/2 + 3")
+5/2
+>>> parse_number("2*w11 - 1", symbols="declare")
+2*w11 - 1
+>>> parse_number("os.system(1)")
+Traceback (most recent call last):
+...
+symeq.errors.InputError: cannot parse number 'os.system(1)': unexpected character '.' at position 3
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Literal, Union
+
+import sympy
+from sympy import ImmutableMatrix, Rational
+from sympy.polys.matrices import DomainMatrix
+
+from symeq.errors import InputError
+
+__all__ = [
+    "Scalar",
+    "Matrix",
+    "MAX_TEXT",
+    "parse_number",
+    "parse_matrix",
+    "parse_vector",
+    "number_to_string",
+    "matrix_to_strings",
+    "vector_to_strings",
+    "symbol",
+    "is_rational_matrix",
+    "domain_matrix",
+    "free_symbols",
+    "is_exact_zero",
+]
+
+Scalar = sympy.Expr
+Matrix = ImmutableMatrix
+
+#: Longest number text accepted; longer strings are refused before tokenizing.
+MAX_TEXT = 2000
+#: Largest absolute exponent numerator and denominator accepted in ``a ** e``.
+MAX_EXPONENT = 64
+#: Largest number of bits a rational power may produce.
+MAX_BITS = 20000
+#: Longest digit string accepted for one literal.
+MAX_DIGITS = 400
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^()]))"
+)
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_RESERVED = {"sqrt", "pi"}
+
+SymbolPolicy = Union[Literal["forbid", "declare"], Mapping[str, sympy.Symbol]]
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The symbolic parameter called ``name`` (real-valued, as all parameters are).
+
+    >>> symbol("w11").is_real
+    True
+    """
+    if not _NAME.match(name) or name in _RESERVED:
+        raise InputError(f"invalid symbol name {name!r}: use letters, digits and _")
+    return sympy.Symbol(name, real=True)
+
+
+class _Parser:
+    def __init__(self, text: str, symbols: SymbolPolicy) -> None:
+        self.text = text
+        self.symbols = symbols
+        self.tokens: list[tuple[str, str, int]] = []
+        pos = 0
+        stripped = text.rstrip()
+        while pos < len(stripped):
+            m = _TOKEN.match(stripped, pos)
+            if m is None or m.end() == pos:
+                bad = stripped[pos:].lstrip()[:1]
+                where = pos + (len(stripped[pos:]) - len(stripped[pos:].lstrip())) + 1
+                self.fail(f"unexpected character {bad!r} at position {where}")
+            kind = m.lastgroup
+            assert kind is not None
+            self.tokens.append((kind, m.group(kind), m.start(kind) + 1))
+            pos = m.end()
+        self.i = 0
+
+    def fail(self, why: str) -> None:
+        raise InputError(f"cannot parse number {self.text!r}: {why}")
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self, value: str | None = None) -> tuple[str, str, int]:
+        tok = self.peek()
+        if tok is None:
+            self.fail("unexpected end" + (f", expected {value!r}" if value else ""))
+            raise AssertionError  # unreachable
+        if value is not None and tok[1] != value:
+            self.fail(f"expected {value!r} at position {tok[2]}, found {tok[1]!r}")
+        self.i += 1
+        return tok
+
+    def parse(self) -> sympy.Expr:
+        if not self.tokens:
+            self.fail("empty")
+        e = self.expr()
+        tok = self.peek()
+        if tok is not None:
+            self.fail(f"unexpected {tok[1]!r} at position {tok[2]}")
+        return e
+
+    def expr(self) -> sympy.Expr:
+        e = self.term()
+        while (tok := self.peek()) is not None and tok[1] in "+-" and tok[0] == "op":
+            self.take()
+            rhs = self.term()
+            e = e + rhs if tok[1] == "+" else e - rhs
+        return e
+
+    def term(self) -> sympy.Expr:
+        e = self.unary()
+        while (tok := self.peek()) is not None and tok[1] in ("*", "/"):
+            self.take()
+            rhs = self.unary()
+            if tok[1] == "*":
+                e = e * rhs
+            else:
+                if rhs.is_zero:
+                    self.fail(f"division by zero at position {tok[2]}")
+                e = e / rhs
+        return e
+
+    def unary(self) -> sympy.Expr:
+        tok = self.peek()
+        if tok is not None and tok[0] == "op" and tok[1] in "+-":
+            self.take()
+            e = self.unary()
+            return -e if tok[1] == "-" else e
+        return self.power()
+
+    def power(self) -> sympy.Expr:
+        base = self.atom()
+        tok = self.peek()
+        if tok is not None and tok[1] in ("**", "^"):
+            self.take()
+            exponent = self.unary()
+            if not exponent.is_Rational:
+                self.fail(f"exponent at position {tok[2]} must be a rational constant")
+            if abs(exponent.p) > MAX_EXPONENT or exponent.q > MAX_EXPONENT:
+                self.fail(f"exponent {exponent} at position {tok[2]} is too large")
+            if base.is_zero and exponent < 0:
+                self.fail(f"division by zero at position {tok[2]}")
+            if base.is_Rational and max(abs(base.p), base.q).bit_length() * abs(exponent) > MAX_BITS:
+                self.fail(f"power at position {tok[2]} is too large")
+            return base**exponent
+        return base
+
+    def atom(self) -> sympy.Expr:
+        kind, value, where = self.take()
+        if kind == "num":
+            digits = value.replace(".", "")
+            if len(digits) > MAX_DIGITS:
+                self.fail(f"literal at position {where} has too many digits")
+            return Rational(Fraction(value))
+        if kind == "name":
+            if value == "sqrt":
+                self.take("(")
+                arg = self.expr()
+                self.take(")")
+                if arg.is_negative:
+                    self.fail(f"square root of a negative number at position {where}")
+                return sympy.sqrt(arg)
+            if value == "pi":
+                return sympy.pi
+            return self.name(value, where)
+        if value == "(":
+            e = self.expr()
+            self.take(")")
+            return e
+        self.fail(f"unexpected {value!r} at position {where}")
+        raise AssertionError  # unreachable
+
+    def name(self, value: str, where: int) -> sympy.Expr:
+        if self.symbols == "forbid":
+            self.fail(f"unknown name {value!r} at position {where} (symbols are not allowed here)")
+        if self.symbols == "declare":
+            return symbol(value)
+        assert isinstance(self.symbols, Mapping)
+        if value not in self.symbols:
+            self.fail(f"undeclared symbol {value!r} at position {where}")
+        return self.symbols[value]
+
+
+def parse_number(text: object, symbols: SymbolPolicy = "declare") -> sympy.Expr:
+    """Read one exact number (or symbolic expression) from user text.
+
+    ``symbols`` says what a name means: ``"declare"`` makes every name a real symbol,
+    ``"forbid"`` rejects names, and a mapping allows exactly its keys.  Integers given as
+    JSON/TOML integers are accepted too; floats are not (they are not exact).
+
+    >>> parse_number("3/6")
+    1/2
+    >>> parse_number("x^2", symbols="forbid")
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: cannot parse number 'x^2': unknown name 'x' at position 1 (symbols are not allowed here)
+    >>> parse_number(1.5)
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: number 1.5 is a float; write it as a string such as "3/2" or "1.5"
+    """
+    if isinstance(text, bool):
+        raise InputError(f"expected a number, found the boolean {text!r}")
+    if isinstance(text, int):
+        return sympy.Integer(text)
+    if isinstance(text, float):
+        raise InputError(
+            f'number {text!r} is a float; write it as a string such as "3/2" or "1.5"'
+        )
+    if not isinstance(text, str):
+        raise InputError(f"expected a number written as a string, found {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise InputError(f"number text of {len(text)} characters is too long (limit {MAX_TEXT})")
+    return _Parser(text, symbols).parse()
+
+
+def parse_vector(
+    values: object, length: int | None = None, what: str = "vector", symbols: SymbolPolicy = "declare"
+) -> Matrix:
+    """Read a list of number strings as an exact column vector.
+
+    >>> parse_vector(["1", "1/2"]).T
+    Matrix([[1, 1/2]])
+    """
+    if not isinstance(values, list):
+        raise InputError(f"{what} must be a list of numbers")
+    if length is not None and len(values) != length:
+        raise InputError(f"{what} has length {len(values)}, expected {length}")
+    return ImmutableMatrix(len(values), 1, [parse_number(v, symbols) for v in values])
+
+
+def parse_matrix(
+    rows: object,
+    shape: tuple[int, int] | None = None,
+    what: str = "matrix",
+    symbols: SymbolPolicy = "declare",
+) -> Matrix:
+    """Read a list of rows of number strings as an exact matrix, checking its shape.
+
+    >>> parse_matrix([["0", "-1"], ["1", "0"]])
+    Matrix([
+    [0, -1],
+    [1,  0]])
+    >>> parse_matrix([["1", "2"], ["3"]])
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: matrix: row 2 has 1 entries, expected 2
+    """
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise InputError(f"{what} must be a non-empty list of rows")
+    ncols = len(rows[0])
+    for k, r in enumerate(rows):
+        if len(r) != ncols:
+            raise InputError(f"{what}: row {k + 1} has {len(r)} entries, expected {ncols}")
+    if shape is not None and (len(rows), ncols) != shape:
+        raise InputError(
+            f"{what} has shape {len(rows)} x {ncols}, expected {shape[0]} x {shape[1]}"
+        )
+    return ImmutableMatrix(len(rows), ncols, [parse_number(v, symbols) for r in rows for v in r])
+
+
+def number_to_string(x: sympy.Expr) -> str:
+    """The exact string form of a number; :func:`parse_number` reads it back to ``x``.
+
+    >>> number_to_string(sympy.sqrt(2) / 2)
+    'sqrt(2)/2'
+    >>> parse_number(number_to_string(sympy.Rational(-7, 3)))
+    -7/3
+    """
+    return str(x)
+
+
+def matrix_to_strings(m: Matrix) -> list[list[str]]:
+    """A matrix as rows of exact strings (the file schema)."""
+    return [[number_to_string(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+
+
+def vector_to_strings(v: Matrix) -> list[str]:
+    """A column vector as a list of exact strings (the file schema)."""
+    return [number_to_string(x) for x in v]
+
+
+def free_symbols(items: Iterable[Matrix]) -> frozenset[sympy.Symbol]:
+    """The symbols occurring in some matrices."""
+    out: set[sympy.Symbol] = set()
+    for m in items:
+        out |= m.free_symbols
+    return frozenset(out)
+
+
+def is_rational_matrix(m: Matrix) -> bool:
+    """True when every entry is a rational number.
+
+    >>> is_rational_matrix(ImmutableMatrix([[1, sympy.Rational(1, 2)]]))
+    True
+    >>> is_rational_matrix(ImmutableMatrix([[sympy.sqrt(2)]]))
+    False
+    """
+    return all(x.is_Rational for x in m)
+
+
+def domain_matrix(m: Matrix) -> DomainMatrix:
+    """The matrix over an explicitly chosen exact domain (ZZ, QQ, an algebraic field, or a
+    polynomial ring), never over the slow generic expression domain when avoidable.
+
+    With python-flint installed, sympy runs ZZ and QQ matrices on FLINT.
+    """
+    return DomainMatrix.from_Matrix(m).convert_to(None)
+
+
+def is_exact_zero(x: sympy.Expr) -> bool:
+    """Decide exactly whether ``x`` is zero, expanding and simplifying radicals first.
+
+    >>> is_exact_zero(sympy.sqrt(8) - 2 * sympy.sqrt(2))
+    True
+    """
+    if x == 0:
+        return True
+    if x.is_Rational:
+        return False
+    y = sympy.expand(x)
+    if y == 0:
+        return True
+    if y.free_symbols:
+        return sympy.simplify(y) == 0
+    if sympy.radsimp(y) == 0:
+        return True
+    # An algebraic constant: its minimal polynomial is x exactly when it is zero.
+    try:
+        return sympy.minimal_polynomial(y, sympy.Dummy("t")).as_expr().is_Symbol
+    except (NotImplementedError, ValueError):
+        result = y.equals(0)
+        if result is None:
+            raise InputError(f"cannot decide whether {y} is zero") from None
+        return bool(result)

@@ -1,0 +1,204 @@
+"""A finite group G acting on the input and output spaces: rho_0 and rho_L.
+
+G is given by named generators, each a pair (rho_0(g), rho_L(g)) of exact invertible matrices;
+G is the group those pairs generate.  Its elements are found by closure with a size limit, and
+optional relations (words such as ``"r^4"`` or ``"s r s r"``) are checked.
+
+>>> from sympy import ImmutableMatrix as M
+>>> r = M([[0, -1], [1, 0]])
+>>> G = GroupAction(("r",), (r,), (r,), relations=("r^4",))
+>>> G.order()
+4
+>>> G.evaluate_word("r r r r")[0] == M.eye(2)
+True
+>>> GroupAction(("r",), (r,), (r,), relations=("r^3",)).check_relations()
+Traceback (most recent call last):
+...
+symeq.errors.InputError: relation 'r^3' does not hold: it evaluates to a non-identity element
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy import ImmutableMatrix
+
+from symeq.errors import InputError
+from symeq.exact import Matrix, matrix_to_strings
+
+__all__ = ["GroupAction", "DEFAULT_ORDER_LIMIT", "parse_word", "canonical"]
+
+#: Closure stops, and the group is refused, past this many elements.
+DEFAULT_ORDER_LIMIT = 10_000
+
+_WORD_TOKEN = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)(?:\s*\^\s*(-?\d+))?\s*")
+
+Pair = tuple[Matrix, Matrix]
+
+
+def canonical(m: Matrix) -> Matrix:
+    """A matrix with expanded entries, so equal algebraic numbers compare equal."""
+    if all(x.is_Rational for x in m):
+        return m
+    return ImmutableMatrix(m.applyfunc(lambda x: sympy.radsimp(sympy.expand(x))))
+
+
+def parse_word(word: str, names: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Split a word such as ``"s r^-1 s r"`` into (generator, exponent) pairs.
+
+    >>> parse_word("s r^-1 s r", ("r", "s"))
+    [('s', 1), ('r', -1), ('s', 1), ('r', 1)]
+    """
+    if not isinstance(word, str) or not word.strip():
+        raise InputError("a relation must be a non-empty word such as \"r^4\"")
+    out, pos = [], 0
+    text = word.replace("*", " ")
+    while pos < len(text):
+        m = _WORD_TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise InputError(f"cannot parse relation {word!r} at position {pos + 1}")
+        name, exp = m.group(1), int(m.group(2) or 1)
+        if name not in names:
+            raise InputError(f"relation {word!r} names unknown generator {name!r}")
+        if abs(exp) > 10_000:
+            raise InputError(f"relation {word!r} has an exponent too large")
+        out.append((name, exp))
+        pos = m.end()
+    return out
+
+
+@dataclass(frozen=True)
+class GroupAction:
+    """G with rho_0 (``inputs``) and rho_L (``outputs``) given on named generators."""
+
+    names: tuple[str, ...]
+    inputs: tuple[Matrix, ...]
+    outputs: tuple[Matrix, ...]
+    relations: tuple[str, ...] = ()
+    #: The catalog name this action came from, if any (for reports and files).
+    catalog: str | None = None
+    #: How the output action was given: "explicit", "same" or "trivial".
+    output_mode: str = "explicit"
+    order_limit: int = DEFAULT_ORDER_LIMIT
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if not self.names:
+            raise InputError("a group needs at least one generator")
+        if len(set(self.names)) != len(self.names):
+            raise InputError("generator names must be distinct")
+        if not (len(self.names) == len(self.inputs) == len(self.outputs)):
+            raise InputError("every generator needs an input and an output matrix")
+        object.__setattr__(self, "inputs", tuple(canonical(ImmutableMatrix(m)) for m in self.inputs))
+        object.__setattr__(self, "outputs", tuple(canonical(ImmutableMatrix(m)) for m in self.outputs))
+        d_in, d_out = self.inputs[0].shape, self.outputs[0].shape
+        for name, a, b in zip(self.names, self.inputs, self.outputs):
+            for m, side, shape in ((a, "input", d_in), (b, "output", d_out)):
+                if not m.is_square:
+                    raise InputError(f"generator {name}: {side} matrix is not square")
+                if m.shape != shape:
+                    raise InputError(f"generator {name}: {side} matrix has shape {m.shape}, expected {shape}")
+                if m.free_symbols:
+                    raise InputError(f"generator {name}: {side} matrix contains symbols")
+                if sympy.expand(m.det()) == 0:
+                    raise InputError(f"generator {name}: {side} matrix is singular")
+
+    # -- basic data -------------------------------------------------------------------------
+    @property
+    def input_dim(self) -> int:
+        return self.inputs[0].rows
+
+    @property
+    def output_dim(self) -> int:
+        return self.outputs[0].rows
+
+    def generator(self, name: str) -> Pair:
+        """(rho_0(g), rho_L(g)) for the generator called ``name``."""
+        try:
+            k = self.names.index(name)
+        except ValueError:
+            raise InputError(f"unknown generator {name!r}; the group has {', '.join(self.names)}") from None
+        return self.inputs[k], self.outputs[k]
+
+    def generators(self) -> list[tuple[str, Matrix, Matrix]]:
+        """[(name, rho_0(g), rho_L(g)), ...]."""
+        return list(zip(self.names, self.inputs, self.outputs))
+
+    # -- elements ---------------------------------------------------------------------------
+    def elements(self) -> list[Pair]:
+        """All elements (rho_0(g), rho_L(g)) of G, the identity first, in BFS order.
+
+        Raises InputError when closure passes ``order_limit`` (an infinite group, e.g. an
+        irrational rotation, or one too large for exact enumeration)."""
+        if "elements" in self._cache:
+            return self._cache["elements"]
+        e = (ImmutableMatrix.eye(self.input_dim), ImmutableMatrix.eye(self.output_dim))
+        seen = {e: 0}
+        order = [e]
+        queue = deque([e])
+        gens = list(zip(self.inputs, self.outputs))
+        while queue:
+            x = queue.popleft()
+            for a, b in gens:
+                y = (canonical(x[0] * a), canonical(x[1] * b))
+                if y not in seen:
+                    if len(order) >= self.order_limit:
+                        raise InputError(
+                            f"the generators produce more than {self.order_limit} elements: "
+                            "the group is infinite or too large"
+                        )
+                    seen[y] = len(order)
+                    order.append(y)
+                    queue.append(y)
+        self._cache["elements"] = order
+        self._cache["index"] = seen
+        return order
+
+    def order(self) -> int:
+        """|G|."""
+        return len(self.elements())
+
+    def index(self, element: Pair) -> int:
+        """The position of an element in :meth:`elements`."""
+        self.elements()
+        return self._cache["index"][(canonical(element[0]), canonical(element[1]))]
+
+    def evaluate_word(self, word: str) -> Pair:
+        """The element (rho_0, rho_L) named by a word in the generators."""
+        a = ImmutableMatrix.eye(self.input_dim)
+        b = ImmutableMatrix.eye(self.output_dim)
+        for name, exp in parse_word(word, self.names):
+            x, y = self.generator(name)
+            if exp < 0:
+                x, y, exp = x.inv(), y.inv(), -exp
+            for _ in range(exp):
+                a, b = a * x, b * y
+        return canonical(a), canonical(b)
+
+    def check_relations(self) -> None:
+        """Raise InputError naming the first declared relation that does not hold."""
+        for word in self.relations:
+            a, b = self.evaluate_word(word)
+            if a != ImmutableMatrix.eye(self.input_dim) or b != ImmutableMatrix.eye(self.output_dim):
+                raise InputError(
+                    f"relation {word!r} does not hold: it evaluates to a non-identity element"
+                )
+
+    # -- files ------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The ``[group]`` table of the schema, with explicit matrices (self-contained)."""
+        d: dict[str, Any] = {
+            "generators": {
+                n: {"input": matrix_to_strings(a), "output": matrix_to_strings(b)}
+                for n, a, b in self.generators()
+            }
+        }
+        if self.relations:
+            d["relations"] = list(self.relations)
+        if self.catalog:
+            d["description"] = f"catalog group {self.catalog}"
+        return d

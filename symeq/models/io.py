@@ -1,0 +1,167 @@
+"""Reading and writing network files (TOML or JSON, one schema; DESIGN.md section 3).
+
+    [network]
+    architecture = "mlp"
+    activation = "tanh"
+    widths = [2, 4, 2]
+    weights = [ [["1","0"], ...], ... ]       # W_1, W_2, ... as rows of exact strings
+    biases  = [ ["0", ...], ... ]
+    symbols = ["a", "b"]                      # optional: restrict symbolic names
+
+Writing a network and reading it again gives the same network.
+
+>>> import tempfile, os
+>>> from symeq.models.io import network_from_dict, network_to_dict
+>>> d = {"architecture": "mlp", "activation": "tanh", "widths": [1, 2, 1],
+...      "weights": [[["1"], ["-1/2"]], [["2", "a"]]], "biases": [["0", "0"], ["1"]]}
+>>> net = network_from_dict(d)
+>>> network_from_dict(network_to_dict(net)) == net
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from symeq.activations import activation
+from symeq.errors import InputError
+from symeq.exact import matrix_to_strings, parse_matrix, parse_vector, symbol, vector_to_strings
+from symeq.models.mlp import MLP
+
+__all__ = [
+    "load_document",
+    "network_from_dict",
+    "network_to_dict",
+    "load_network",
+    "write_document",
+    "MAX_FILE_BYTES",
+]
+
+#: Files larger than this are refused before parsing.
+MAX_FILE_BYTES = 50_000_000
+
+
+def load_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a TOML or JSON file into a dict (the format follows the suffix; .json is JSON,
+    anything else is tried as TOML)."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{p} is {size} bytes, larger than the limit {MAX_FILE_BYTES}")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{p} is not UTF-8 text") from None
+    if p.suffix.lower() == ".json":
+        try:
+            doc = json.loads(text, parse_float=_reject_float_json)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{p}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+    else:
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{p}: malformed TOML: {exc}") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{p}: the top level must be a table/object")
+    return doc
+
+
+def _reject_float_json(text: str) -> Any:
+    raise InputError(f'JSON number {text} is a float; write exact numbers as strings such as "{text}"')
+
+
+def write_document(doc: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """Write a dict as TOML or JSON (by suffix), atomically: never a partial file."""
+    p = Path(path)
+    if p.suffix.lower() == ".json":
+        text = json.dumps(doc, indent=2) + "\n"
+    else:
+        text = tomli_w.dumps(doc)
+    directory = p.parent if str(p.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def network_from_dict(d: object) -> MLP:
+    """Build a network from the ``[network]`` table of the schema, checking every shape."""
+    if not isinstance(d, dict):
+        raise InputError("[network] must be a table")
+    arch = d.get("architecture", "mlp")
+    if arch != "mlp":
+        if arch in ("attention", "conv"):
+            raise InputError(f"architecture {arch!r} is not supported yet; only 'mlp' is")
+        raise InputError(f"unknown architecture {arch!r}; known: mlp")
+    unknown = set(d) - {"architecture", "activation", "widths", "weights", "biases", "symbols",
+                        "description"}
+    if unknown:
+        raise InputError(f"[network] has unknown key(s): {', '.join(sorted(unknown))}")
+    for key in ("activation", "weights", "biases"):
+        if key not in d:
+            raise InputError(f"[network] is missing {key!r}")
+    act = activation(d["activation"])
+    symbols: Any = "declare"
+    if "symbols" in d:
+        names = d["symbols"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise InputError("[network] symbols must be a list of names")
+        symbols = {n: symbol(n) for n in names}
+    weights, biases = d["weights"], d["biases"]
+    if not isinstance(weights, list) or not isinstance(biases, list) or not weights:
+        raise InputError("[network] weights and biases must be non-empty lists, one per layer")
+    if len(weights) != len(biases):
+        raise InputError(f"[network] has {len(weights)} weight matrices but {len(biases)} bias vectors")
+    widths = d.get("widths")
+    if widths is not None:
+        if (not isinstance(widths, list) or len(widths) != len(weights) + 1
+                or not all(isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in widths)):
+            raise InputError(
+                f"[network] widths must list {len(weights) + 1} positive integers d_0..d_L"
+            )
+    ws, bs = [], []
+    for i, (w, b) in enumerate(zip(weights, biases), start=1):
+        shape = (widths[i], widths[i - 1]) if widths else None
+        W = parse_matrix(w, shape, f"W_{i}", symbols)
+        ws.append(W)
+        bs.append(parse_vector(b, W.rows, f"b_{i}", symbols))
+    return MLP(act, tuple(ws), tuple(bs))
+
+
+def network_to_dict(net: MLP) -> dict[str, Any]:
+    """The ``[network]`` table of the schema for ``net``."""
+    return {
+        "architecture": net.architecture,
+        "activation": net.activation.spec,
+        "widths": list(net.widths),
+        "weights": [matrix_to_strings(w) for w in net.weights],
+        "biases": [vector_to_strings(b) for b in net.biases],
+    }
+
+
+def load_network(path: str | os.PathLike[str]) -> MLP:
+    """Read the network of a file (its ``[network]`` table)."""
+    doc = load_document(path)
+    if "network" not in doc:
+        raise InputError(f"{path}: no [network] table")
+    return network_from_dict(doc["network"])

@@ -1,0 +1,74 @@
+"""The ``symeq`` command: one verb per module under ``symeq.commands``.
+
+Exit codes (DESIGN.md, principle 4): 0 holds, 1 fails, 2 bad input, 3 conjectural or unknown.
+Bad input ends with one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from symeq.errors import InputError
+
+#: Verbs, in the order ``symeq --help`` lists them; each is a module in symeq.commands with
+#: ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
+VERBS = (
+    "check",
+    "verify",
+    "prove",
+)
+
+EXIT_HOLDS, EXIT_FAILS, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as for every bad input
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every verb registered."""
+    parser = _Parser(
+        prog="symeq",
+        description=(
+            "Exact verification of equivariance, parameter symmetries, identifiability and "
+            "layerwise latent actions of small neural networks. Every 'holds' comes with a "
+            "certificate that an independent checker re-verifies; every 'fails' with a witness."
+        ),
+        epilog="Exit codes: 0 holds, 1 fails, 2 bad input, 3 conjectural or unknown.",
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    for verb in VERBS:
+        module = importlib.import_module(f"symeq.commands.{verb.replace('-', '_')}")
+        p = sub.add_parser(verb, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "verb", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args._run(args))
+    except InputError as exc:
+        print(f"symeq {args.verb}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("symeq: interrupted", file=sys.stderr)
+        return 130
+    except RecursionError:
+        print(f"symeq {args.verb}: error: input too deeply nested", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

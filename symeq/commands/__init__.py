@@ -1,0 +1,1 @@
+"""One module per command-line verb; shared helpers live in :mod:`symeq.commands.common`."""

@@ -1,0 +1,69 @@
+"""Helpers shared by the command-line verbs: loading inputs, printing, writing certificates."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from symeq.errors import InputError
+from symeq.groups import GroupAction, group_from_dict, group_from_spec
+from symeq.models.io import load_document, network_from_dict, write_document
+from symeq.models.mlp import MLP
+
+__all__ = ["add_network_arguments", "load_inputs", "emit_json", "write_json_atomic", "VERDICT_EXIT"]
+
+#: Exit code of each verdict (DESIGN.md principle 4).
+VERDICT_EXIT = {"holds": 0, "fails": 1, "conjectural": 3, "unknown": 3}
+
+
+def add_network_arguments(p: argparse.ArgumentParser, group: bool = True) -> None:
+    """FILE, --group, --json: the arguments of verbs that read one network file."""
+    p.add_argument("file", metavar="FILE", help="network file (TOML or JSON, the symeq schema)")
+    if group:
+        p.add_argument(
+            "--group",
+            metavar="FILE_OR_NAME",
+            help="group acting on inputs and outputs: a file with a [group] table, or a catalog "
+            "name such as C4, D4, C5:shift, S3, sign, hmirror:3x3, D4:4x4 (suffix /trivial for "
+            "an invariant output). Default: the [group] table of FILE.",
+        )
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[MLP, GroupAction | None, dict[str, Any]]:
+    """The network of FILE and the group (from --group or FILE's [group] table)."""
+    doc = load_document(path)
+    if "network" not in doc:
+        raise InputError(f"{path}: no [network] table")
+    net = network_from_dict(doc["network"])
+    d_in, d_out = net.widths[0], net.widths[-1]
+    group: GroupAction | None = None
+    if group_spec is not None:
+        if Path(group_spec).is_file():
+            gdoc = load_document(group_spec)
+            if "group" not in gdoc:
+                raise InputError(f"{group_spec}: no [group] table")
+            group = group_from_dict(gdoc["group"], d_in, d_out)
+        else:
+            group = group_from_spec(group_spec, d_in, d_out)
+    elif "group" in doc:
+        group = group_from_dict(doc["group"], d_in, d_out)
+    elif need_group:
+        raise InputError(f"{path}: no [group] table; name one with --group")
+    return net, group, doc
+
+
+def emit_json(obj: Any) -> None:
+    """Print one JSON object."""
+    json.dump(obj, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def write_json_atomic(obj: Any, path: str) -> None:
+    """Write JSON to ``path`` atomically (never a partial file)."""
+    if not path.lower().endswith(".json"):
+        raise InputError(f"certificate path {path!r} must end in .json")
+    write_document(obj, path)

@@ -1,0 +1,1 @@
+"""Classification of latent action types and their spaces of layerwise-equivariant parameters."""

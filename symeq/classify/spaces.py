@@ -30,8 +30,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Union
 
+import numpy as np
 import sympy
 from sympy import ImmutableMatrix
 from sympy.polys.constructor import construct_domain
@@ -48,6 +50,7 @@ __all__ = [
     "LayerSpace",
     "layer_space",
     "pair_orbits",
+    "pair_orbit_arrays",
     "index_orbits",
     "nullspace_layer_space",
     "constraint_matrix",
@@ -156,26 +159,39 @@ class BasisVector:
         return ImmutableMatrix(w), ImmutableMatrix(b)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LayerSpace:
     """A basis of {(W, b) : W A_in(g) = A_out(g) W, A_out(g) b = b for all g}.
 
     ``method`` says how it was computed: "orbits" (pure index-pair colouring), "orbits+eigen"
-    (orbits of rows or columns, each with a small exact eigenspace), or "nullspace".
+    (orbits of rows or columns, each with a small exact eigenspace), or "nullspace".  For the
+    "orbits" method the weight part is kept compact, as the colouring ``weight_orbits`` =
+    (label, sign, n) of :func:`pair_orbit_arrays` (that *is* a basis: orbit k is the matrix
+    with sign[u] at every pair u labelled k); :attr:`basis` spells it out on first use.
+    ``vectors`` are the remaining basis vectors (all of them for the other methods).
     """
 
     shape: tuple[int, int]
-    basis: tuple[BasisVector, ...]
+    vectors: tuple[BasisVector, ...]
     method: str
+    weight_orbits: tuple[np.ndarray, np.ndarray, int] | None = None
+
+    @cached_property
+    def basis(self) -> tuple[BasisVector, ...]:
+        """Every basis vector explicitly: the weight orbits first, then ``vectors``."""
+        if self.weight_orbits is None:
+            return self.vectors
+        return _orbit_vectors(self.weight_orbits, self.shape[1]) + self.vectors
 
     @property
     def dim(self) -> int:
-        return len(self.basis)
+        return (self.weight_orbits[2] if self.weight_orbits is not None else 0) + len(self.vectors)
 
     @property
     def weight_dim(self) -> int:
         """How many basis vectors touch W (the rest only move b)."""
-        return sum(1 for v in self.basis if v.weight)
+        n = self.weight_orbits[2] if self.weight_orbits is not None else 0
+        return n + sum(1 for v in self.vectors if v.weight)
 
     def general(self, symbols: list[sympy.Symbol] | tuple[sympy.Symbol, ...]) -> tuple[Matrix, Matrix]:
         """The general element sum_k t_k B_k as symbolic (W, b), one symbol per basis vector.
@@ -212,49 +228,66 @@ def pair_orbits(out: SignedPermutationAction, inp: SignedPermutationAction) -> t
     >>> pair_orbits(flip, SignedPermutationAction(((0,),), ((-1,),)))
     ([0, 0], [1, -1], 1)
     """
+    label, sign, n = pair_orbit_arrays(out, inp)
+    return label.tolist(), sign.tolist(), n
+
+
+def pair_orbit_arrays(out: SignedPermutationAction, inp: SignedPermutationAction) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`pair_orbits` as numpy arrays (the fast path for large layers).
+
+    Orbits are found by propagating the smallest pair number along the generators until
+    nothing changes (at most the orbit diameter rounds, each one vectorized over all pairs);
+    signs are then carried from each orbit's representative the same way, and an orbit is
+    zero when some generator step disagrees with the carried signs.
+
+    >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
+    >>> label, sign, n = pair_orbit_arrays(swap, swap)
+    >>> label.tolist(), n
+    ([0, 1, 1, 0], 2)
+    """
     if out.n_generators != inp.n_generators:
         raise InputError("the two actions must be given on the same generators")
     d_out, d_in = out.degree, inp.degree
     n_pairs = d_out * d_in
-    label = [-2] * n_pairs
-    sign = [0] * n_pairs
-    # one step of every generator, precomputed as (target, sign) arrays over pairs
-    steps = []
-    for k in range(out.n_generators):
-        po, so, pi_, si = out.perms[k], out.signs[k], inp.perms[k], inp.signs[k]
-        tgt = [0] * n_pairs
-        sg = [0] * n_pairs
-        for i in range(d_out):
-            base, row_sign, row_tgt = i * d_in, so[i], po[i] * d_in
-            for j in range(d_in):
-                tgt[base + j] = row_tgt + pi_[j]
-                sg[base + j] = row_sign * si[j]
-        steps.append((tgt, sg))
-    n = 0
-    for start in range(n_pairs):
-        if label[start] != -2:
-            continue
-        label[start], sign[start] = n, 1
-        members = [start]
-        queue = deque([start])
-        conflict = False
-        while queue:
-            u = queue.popleft()
-            su = sign[u]
-            for tgt, sg in steps:
-                v, s = tgt[u], su * sg[u]
-                if label[v] == -2:
-                    label[v], sign[v] = n, s
-                    members.append(v)
-                    queue.append(v)
-                elif sign[v] != s:
-                    conflict = True
-        if conflict:
-            for u in members:
-                label[u], sign[u] = -1, 0
-        else:
-            n += 1
-    return label, sign, n
+    po = np.asarray(out.perms, dtype=np.int64).reshape(out.n_generators, d_out)
+    so = np.asarray(out.signs, dtype=np.int8).reshape(out.n_generators, d_out)
+    pi_ = np.asarray(inp.perms, dtype=np.int64).reshape(inp.n_generators, d_in)
+    si = np.asarray(inp.signs, dtype=np.int8).reshape(inp.n_generators, d_in)
+    # generator k sends pair (i, j) to (p_out(i), p_in(j)) with sign s_out(i) s_in(j)
+    tgts = [(po[k][:, None] * d_in + pi_[k][None, :]).ravel() for k in range(out.n_generators)]
+    sgs = [(so[k][:, None] * si[k][None, :]).ravel() for k in range(out.n_generators)]
+    rep = np.arange(n_pairs, dtype=np.int64)
+    while True:  # rep[u] = the smallest pair in u's orbit, at the fixed point
+        new = rep.copy()
+        for t in tgts:
+            np.minimum(new, new[t], out=new)
+        if np.array_equal(new, rep):
+            break
+        rep = new
+    sign = np.zeros(n_pairs, dtype=np.int8)
+    known = rep == np.arange(n_pairs)
+    sign[known] = 1
+    while True:  # carry signs forward from the representatives
+        grew = False
+        for t, sg in zip(tgts, sgs):
+            src = known & ~known[t]
+            if src.any():
+                idx = np.nonzero(src)[0]
+                sign[t[idx]] = sign[idx] * sg[idx]
+                known[t[idx]] = True
+                grew = True
+        if not grew:
+            break
+    bad = np.zeros(n_pairs, dtype=bool)
+    for t, sg in zip(tgts, sgs):
+        bad |= sign[t] != sign * sg
+    zero = np.isin(rep, np.unique(rep[bad])) if bad.any() else np.zeros(n_pairs, dtype=bool)
+    label = np.full(n_pairs, -1, dtype=np.int64)
+    good = ~zero
+    reps, inverse = np.unique(rep[good], return_inverse=True)
+    label[good] = inverse
+    sign[zero] = 0
+    return label, sign, int(len(reps))
 
 
 def index_orbits(action: SignedPermutationAction) -> tuple[list[int], list[int], int]:
@@ -363,14 +396,8 @@ def layer_space(action_in: Action, action_out: Action) -> LayerSpace:
     d_out, d_in = action_out.degree, action_in.degree
     basis: list[BasisVector] = []
     if isinstance(action_out, SignedPermutationAction) and isinstance(action_in, SignedPermutationAction):
-        label, sign, n = pair_orbits(action_out, action_in)
-        entries: list[list[tuple[int, int, sympy.Expr]]] = [[] for _ in range(n)]
-        one, minus = sympy.Integer(1), sympy.Integer(-1)
-        for u, (lab, s) in enumerate(zip(label, sign)):
-            if lab >= 0:
-                entries[lab].append((u // d_in, u % d_in, one if s == 1 else minus))
-        basis = [BasisVector(tuple(e), ()) for e in entries]
-        method = "orbits"
+        orbits = pair_orbit_arrays(action_out, action_in)
+        return LayerSpace((d_out, d_in), tuple(_bias_basis(action_out)), "orbits", orbits)
     elif isinstance(action_out, SignedPermutationAction) or isinstance(action_in, SignedPermutationAction):
         perm_side = action_out if isinstance(action_out, SignedPermutationAction) else action_in
         mat_side = action_in if perm_side is action_out else action_out
@@ -403,6 +430,17 @@ def layer_space(action_in: Action, action_out: Action) -> LayerSpace:
         return nullspace_layer_space(action_in, action_out)
     basis.extend(_bias_basis(action_out))
     return LayerSpace((d_out, d_in), tuple(basis), method)
+
+
+def _orbit_vectors(orbits: tuple[np.ndarray, np.ndarray, int], d_in: int) -> tuple[BasisVector, ...]:
+    label, sign, n = orbits
+    one, minus = sympy.Integer(1), sympy.Integer(-1)
+    good = np.nonzero(label >= 0)[0]
+    order = good[np.argsort(label[good], kind="stable")]
+    cuts = np.searchsorted(label[order], np.arange(n + 1)).tolist()
+    entries = list(zip((order // d_in).tolist(), (order % d_in).tolist(),
+                       (one if x == 1 else minus for x in sign[order].tolist())))
+    return tuple(BasisVector(tuple(entries[a:b]), ()) for a, b in zip(cuts[:-1], cuts[1:]))
 
 
 def _bias_basis(action_out: Action) -> list[BasisVector]:

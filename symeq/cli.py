@@ -19,6 +19,7 @@ VERBS = (
     "check",
     "verify",
     "prove",
+    "identify",
 )
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4

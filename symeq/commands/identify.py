@@ -1,0 +1,94 @@
+"""``symeq identify FILE [--json] [--certificate OUT]``: the identifiability verdict.
+
+Exit codes: 0 identifiable or weakly identifiable, 1 not identifiable, 2 bad input, 3
+locally identifiable, conjectural or unknown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
+from symeq.identifiability.fibers import Budget
+from symeq.identifiability.identify import identify
+from symeq.models.io import network_to_dict
+
+HELP = "identifiability verdict: criterion, reference, submodel and checkable evidence"
+DESCRIPTION = """\
+Decide whether theta is identifiable (THEORY.md section 3): every theta' with the same function
+is related to theta by exactly one element of the latent group K.
+
+The network is first reduced (inactive neurons dropped or absorbed, redundant ones merged, each
+step checkable); the submodel is then judged by an exact fiber computation (small polynomial
+networks), the literature criterion for its activation (Sussmann 1992, Vlacic-Bolcskei,
+Kruskal, the linear rank criterion, Grillo-Montufar for ReLU), a witness the checker verifies,
+or local evidence (functional dimension).
+
+Verdicts: identifiable, weakly identifiable (the submodel is identifiable), locally identifiable,
+not identifiable (with a witness), conjectural (ReLU), unknown (a limit is named).
+--certificate writes the not_identifiable witness, or the same_function reduction; verify it
+with `symeq verify`.
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """FILE, --json, --certificate, --seconds."""
+    add_network_arguments(p, group=False)
+    p.add_argument("--certificate", metavar="OUT", help="write the checkable certificate (JSON)")
+    p.add_argument("--seconds", type=float, default=20.0, metavar="S",
+                   help="time budget per Groebner basis in exact fiber computations (default 20)")
+    p.add_argument("--no-local", action="store_true",
+                   help="skip the functional-dimension (local identifiability) computation")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the verdict and its evidence; write the certificate if asked."""
+    from symeq.errors import InputError
+
+    if args.seconds <= 0:
+        raise InputError("--seconds must be positive")
+    if args.certificate is not None and not args.certificate.lower().endswith(".json"):
+        raise InputError(f"certificate path {args.certificate!r} must end in .json")
+    net, _, _ = load_inputs(args.file, None, need_group=False)
+    start = time.monotonic()
+    res = identify(net, Budget(seconds=args.seconds), local=not args.no_local)
+    cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})
+    if args.certificate is not None and cert is not None:
+        write_json_atomic(cert, args.certificate)
+    if args.json:
+        out = res.to_dict()
+        out["certificate"] = args.certificate if (args.certificate and cert) else None
+        emit_json(out)
+        return res.exit_code
+    print(f"verdict: {res.verdict}")
+    print(f"basis: {res.basis}")
+    crit = res.criterion
+    print(f"criterion: {crit.criterion}")
+    print(f"reference: {crit.reference}")
+    for c in crit.conditions:
+        print(f"  [{'holds' if c.holds else 'fails'}] {c.text}" + (f" ({c.detail})" if c.detail else ""))
+    for note in crit.notes:
+        print(f"  note: {note}")
+    red = res.reduction
+    if red.changed:
+        print(f"submodel: widths {list(red.reduced.widths)} after {len(red.steps)} step(s):")
+        for s in red.steps:
+            print(f"  {s.to_dict()}")
+        print(f"  submodel network: {network_to_dict(red.reduced)}")
+    for note in red.notes:
+        print(f"  note: {note}")
+    if res.fiber is not None:
+        print(f"exact fiber: {res.fiber.status}")
+        for d in res.fiber.details:
+            print(f"  {d}")
+    if res.local is not None:
+        print(f"local: {res.local.status}" + (f" ({res.local.detail})" if res.local.detail else ""))
+    if res.witness is not None:
+        print(f"witness ({res.witness.kind}): {res.witness.description}")
+    for note in res.notes:
+        print(f"note: {note}")
+    if args.certificate is not None:
+        print(f"certificate: {args.certificate}" if cert is not None else
+              "certificate: none (the verdict rests on the cited criterion, not a checkable claim)")
+    return res.exit_code

@@ -246,7 +246,13 @@ def sussmann_tanh(net: MLP) -> CriterionResult:
 
 
 def logistic_sigmoid(net: MLP) -> CriterionResult:
-    """Logistic sigmoid, one hidden layer: Sussmann's conditions via sigma(z) = (1+tanh(z/2))/2."""
+    """Logistic sigmoid, one hidden layer: Sussmann's conditions via sigma(z) = (1+tanh(z/2))/2.
+
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("sigmoid"), (ImmutableMatrix([[1], [2]]), ImmutableMatrix([[1, 1]])),
+    ...         (ImmutableMatrix([0, 0]), ImmutableMatrix([0])))
+    >>> logistic_sigmoid(n).verdict
+    'identifiable'"""
     assert net.activation.name == "sigmoid" and net.depth == 2
     conds = (_no_zero_columns(net, range(1, 2)), _no_zero_rows(net, range(1, 2)),
              _no_sign_pairs(net, range(1, 2)))
@@ -297,7 +303,13 @@ def kruskal_power(net: MLP) -> CriterionResult:
 
 
 def linear_rank(net: MLP) -> CriterionResult:
-    """identity activation: identifiable iff every hidden width equals rank(W_L ... W_1)."""
+    """identity activation: identifiable iff every hidden width equals rank(W_L ... W_1).
+
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("identity"), (ImmutableMatrix([[1, 0], [0, 1]]), ImmutableMatrix([[1, 1]])),
+    ...         (ImmutableMatrix([0, 0]), ImmutableMatrix([0])))
+    >>> linear_rank(n).verdict
+    'not identifiable'"""
     assert net.activation.name == "identity"
     big, _ = end_to_end_linear(net)
     r = rank(big)
@@ -333,7 +345,13 @@ def no_criterion(net: MLP) -> CriterionResult:
 
 
 def criterion_for(net: MLP) -> CriterionResult:
-    """Dispatch to the criterion that applies to ``net``'s activation and depth."""
+    """Dispatch to the criterion that applies to ``net``'s activation and depth.
+
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("gelu"), (ImmutableMatrix([[1]]), ImmutableMatrix([[1]])),
+    ...         (ImmutableMatrix([0]), ImmutableMatrix([0])))
+    >>> criterion_for(n).verdict
+    'unknown'"""
     name = net.activation.name
     if net.symbols:
         return CriterionResult("unknown", "symbolic parameters", "none", (),

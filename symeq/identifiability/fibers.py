@@ -91,7 +91,13 @@ class FiberResult:
 
 def orbit_dimension(net: MLP) -> int:
     """dim K for the activation: Aff(d) per hidden layer for identity (d^2 + d), one scale per
-    neuron for power:M, 0 for the finite groups of the other polynomial activations."""
+    neuron for power:M, 0 for the finite groups of the other polynomial activations.
+
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("identity"), (ImmutableMatrix([[1, 2]]), ImmutableMatrix([[1]])),
+    ...         (ImmutableMatrix([0]), ImmutableMatrix([0])))
+    >>> orbit_dimension(n), orbit_dimension(n.with_activation(activation("power:2")))
+    (2, 1)"""
     name = net.activation.name
     if name == "identity":
         return sum(d * d + d for d in net.hidden_widths)
@@ -105,7 +111,13 @@ def _unknowns(net: MLP, prefix: str = "t") -> list[sympy.Symbol]:
 
 
 def fiber_equations(net: MLP, other: MLP) -> list[sympy.Poly]:
-    """The coefficients in x of f(x; other) - f(x; net), as polynomials in other's symbols."""
+    """The coefficients in x of f(x; other) - f(x; net), as polynomials in other's symbols.
+
+    >>> from symeq.activations import activation
+    >>> a = sympy.Symbol("a")
+    >>> n = MLP(activation("identity"), (ImmutableMatrix([[2]]),), (ImmutableMatrix([0]),))
+    >>> fiber_equations(n, MLP(n.activation, (ImmutableMatrix([[a]]),), (ImmutableMatrix([0]),)))
+    [a - 2]"""
     xs = sympy.symbols(f"_x0:{net.widths[0]}")
     x = ImmutableMatrix(xs)
     diff = (other.forward(x) - net.forward(x)).applyfunc(sympy.expand)
@@ -130,7 +142,11 @@ def _groebner_child(conn: Any, eqs: list[sympy.Expr], gens: list[sympy.Symbol]) 
 def groebner_budgeted(eqs: list[sympy.Expr], gens: list[sympy.Symbol],
                       seconds: float) -> sympy.GroebnerBasis:
     """sympy's grevlex Groebner basis over QQ, computed in a child process that is stopped after
-    ``seconds`` (raises BudgetExceeded)."""
+    ``seconds`` (raises BudgetExceeded).
+
+    >>> x, y = sympy.symbols("x y")
+    >>> groebner_budgeted([x * y - 1, x - y], [x, y], 10).exprs
+    [y**2 - 1, x - y]"""
     if not eqs:
         return sympy.groebner([sympy.Integer(0)], *gens, order="grevlex", domain="QQ")
     ctx = multiprocessing.get_context("fork")

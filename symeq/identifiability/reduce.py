@@ -189,7 +189,13 @@ def _col_del(m: ImmutableMatrix, j: int) -> ImmutableMatrix:
 
 def apply_step(net: MLP, step: Step) -> MLP:
     """Apply one rewrite step to ``net`` (no validity checks beyond shapes; the engine only
-    emits steps whose conditions it has decided exactly, and the checker re-verifies them)."""
+    emits steps whose conditions it has decided exactly, and the checker re-verifies them).
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("relu"), (M([[1], [2]]), M([[1, 0]])), (M([0, 0]), M([0])))
+    >>> apply_step(n, Step("drop_zero_column", 1, 1)).widths
+    (1, 1, 1)"""
     i, j = step.layer, step.neuron
     w_next, b_next = net.weights[i], net.biases[i]
     if step.op == "drop_zero_column":

@@ -144,7 +144,13 @@ def _relation_moving(net: MLP) -> dict[str, str] | None:
 
 def zero_neuron_stabilizer(net: MLP) -> Witness | None:
     """A stabilizer moving one zero neuron (zero row, bias and column), if the activation has a
-    relation with c = 0 that acts non-trivially on V."""
+    relation with c = 0 that acts non-trivially on V.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("tanh"), (M([[0]]), M([[0]])), (M([0]), M([1])))
+    >>> zero_neuron_stabilizer(n).actions[0]["relations"][0]
+    {'a': '-1', 'c': '0', 'b': '-1', 'e': '0'}"""
     rel = _relation_moving(net)
     if rel is None:
         return None
@@ -190,7 +196,13 @@ def unmatched_first_layer_neuron(net: MLP, other: MLP) -> int | None:
 
 
 def quadratic_witness(net: MLP) -> Witness | None:
-    """power:2, one hidden layer of width >= 2, one output, all outgoing weights non-zero."""
+    """power:2, one hidden layer of width >= 2, one output, all outgoing weights non-zero.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("power:2"), (M([[1, 0], [0, 1]]), M([[1, 1]])), (M([0, 0]), M([0])))
+    >>> quadratic_witness(n).invariant
+    {'invariant': 'first_layer_neuron', 'neuron': 0}"""
     if not (net.activation.spec == "power:2" and net.depth == 2 and net.widths[2] == 1
             and net.widths[1] >= 2):
         return None

@@ -1,0 +1,248 @@
+"""Is a space of layerwise-equivariant parameters degenerate everywhere?
+
+A space (one assignment of latent types to the hidden layers, :class:`NetworkSpace`) is
+*degenerate* when every parameter in it makes some layer vanish (W_i = 0, so f is constant) or
+has an inactive neuron (zero incoming row or zero outgoing column) or a redundant pair of
+neurons (THEORY.md section 3: neuron k's (row, bias) is the image of neuron j's under a
+relation sigma(a z + c) = b sigma(z) + e of the activation).  Such an assignment can only
+produce networks that reduce to a smaller one.
+
+The answer is exact both ways:
+
+* *degenerate* comes with a structural proof that holds on the whole space: no basis vector
+  touches W_i; or none touches row j of W_i (or column j of W_{i+1}); or two neurons' (row,
+  bias) are the *same* linear function of the parameters up to a constant allowed factor; or,
+  for activations with a scale family (relu: a > 0; power: a != 0), three neurons whose rows
+  are all multiples of one fixed vector (two of any three nonzero reals share a sign), or two
+  such neurons under a power activation.  A linear space lies in a finite union of proper
+  algebraic subsets only if it lies in one of them, which is why these identities are the
+  whole story for the algebraic relation sets; for relu the remaining cases are sign patterns
+  of linear forms, and they are answered by the witness search below.
+* *non-degenerate* comes with a witness: a concrete parameter of the space (small random
+  integers for the free parameters) checked exactly to have no zero layer, no inactive and no
+  redundant neuron.
+* otherwise *unknown* (no proof and no witness within the tries), said as such.
+
+>>> from symeq.classify.spaces import SignedPermutationAction, network_space
+>>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
+>>> one = SignedPermutationAction(((0,),), ((1,),))
+>>> degeneracy(network_space("tanh", one, one, [(swap, swap)]), "tanh").reason
+'layer 1: neurons 1 and 2 are related by a = 1 for every parameter (redundant)'
+>>> pair = SignedPermutationAction(((1, 0),), ((-1, -1),))     # swap and negate
+>>> v = degeneracy(network_space("tanh", one, one, [(pair, pair)]), "tanh")
+>>> v.status, v.reason
+('degenerate', 'layer 1: neurons 1 and 2 are related by a = -1 for every parameter (redundant)')
+>>> flip = SignedPermutationAction(((0,),), ((-1,),))
+>>> degeneracy(network_space("tanh", flip, flip, [(pair, pair)]), "tanh").status
+'non-degenerate'
+
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+from sympy import ImmutableMatrix
+from sympy.polys.constructor import construct_domain
+
+from symeq.activations import activation as make_activation
+from symeq.classify.spaces import NetworkSpace
+from symeq.exact import Matrix
+
+__all__ = ["Degeneracy", "degeneracy", "relation_scales", "DEFAULT_TRIES"]
+
+#: Random parameters tried when looking for a non-degenerate witness.
+DEFAULT_TRIES = 12
+
+
+@dataclass(frozen=True)
+class Degeneracy:
+    """The verdict on one space: ``status`` is "degenerate", "non-degenerate" or "unknown".
+
+    ``reason`` says why in one line; ``witness`` (non-degenerate only) is a parameter of the
+    space, as one (W_i, b_i) pair per layer, with no zero layer, no inactive and no redundant
+    neuron."""
+
+    status: str
+    reason: str
+    witness: tuple[tuple[Matrix, Matrix], ...] | None = None
+
+
+def relation_scales(activation_spec: str) -> tuple[str, bool]:
+    """Which factors a relate redundant neurons, read from the activation's relations:
+    "one" (only a = 1), "sign" (a = +-1), "positive" (a > 0) or "nonzero" (a != 0); and whether
+    the bias is free (c arbitrary: identity).
+
+    >>> relation_scales("relu"), relation_scales("tanh"), relation_scales("identity")
+    (('positive', False), ('sign', False), ('nonzero', True))
+    """
+    act = make_activation(activation_spec)
+    two, one = sympy.Integer(2), sympy.Integer(1)
+    neg_ok = act.relation_for(-one, sympy.Integer(0)) is not None
+    scale_ok = act.relation_for(two, sympy.Integer(0)) is not None
+    negscale_ok = act.relation_for(-two, sympy.Integer(0)) is not None
+    free_bias = act.relation_for(one, one) is not None
+    if negscale_ok:
+        return "nonzero", free_bias
+    if scale_ok:
+        return "positive", free_bias
+    return ("sign" if neg_ok else "one"), free_bias
+
+
+def _allowed(kind: str, c: Any) -> bool:
+    if kind == "nonzero":
+        return c != 0
+    if kind == "positive":
+        return bool(c > 0)
+    if kind == "sign":
+        return c in (1, -1)
+    return c == 1
+
+
+def _neuron_forms(space: NetworkSpace, i: int, with_bias: bool) -> list[dict[tuple[int, int], sympy.Expr]]:
+    """For hidden layer i, each neuron's (row, bias) as a linear function of the parameters:
+    {(coordinate, basis index): coefficient}; the bias is coordinate d_{i-1}."""
+    layer = space.layers[i - 1]
+    d_out, d_in = layer.shape
+    forms: list[dict[tuple[int, int], sympy.Expr]] = [{} for _ in range(d_out)]
+    for k, v in enumerate(layer.basis):
+        for r, c, x in v.weight:
+            forms[r][(c, k)] = forms[r].get((c, k), 0) + x
+        if with_bias:
+            for r, x in v.bias:
+                forms[r][(d_in, k)] = forms[r].get((d_in, k), 0) + x
+    return [{key: x for key, x in f.items() if x != 0} for f in forms]
+
+
+def _normalize(form: dict) -> tuple[Any, tuple]:
+    """(leading coefficient, the form divided by it) with a canonical ordering."""
+    keys = sorted(form)
+    lead = form[keys[0]]
+    return lead, tuple((key, sympy.nsimplify(sympy.radsimp(form[key] / lead))) for key in keys)
+
+
+def _rank_one_direction(form: dict) -> tuple | None:
+    """If the form is v * l(t) for a fixed vector v (rank one), the normalized v; else None."""
+    by_param: dict[int, dict[int, Any]] = {}
+    for (c, k), x in form.items():
+        by_param.setdefault(k, {})[c] = x
+    directions = {_normalize(col)[1] for col in by_param.values()}
+    return directions.pop() if len(directions) == 1 else None
+
+
+def _structural(space: NetworkSpace, kind: str, free_bias: bool) -> str | None:
+    """A reason why every parameter of the space is degenerate, or None."""
+    L = len(space.layers)
+    for i, layer in enumerate(space.layers, start=1):
+        if layer.weight_dim == 0:
+            return f"W_{i} = 0 for every parameter: the network computes a constant"
+    for i in range(1, L):
+        d = space.widths[i]
+        rows = {r for v in space.layers[i - 1].basis for r, _, _ in v.weight}
+        cols = {c for v in space.layers[i].basis for _, c, _ in v.weight}
+        for j in range(d):
+            if j not in rows:
+                return f"layer {i}: neuron {j + 1} has a zero incoming row for every parameter (inactive)"
+            if j not in cols:
+                return f"layer {i}: neuron {j + 1} has a zero outgoing column for every parameter (inactive)"
+        forms = _neuron_forms(space, i, not free_bias)
+        groups: dict[tuple, list[tuple[int, Any]]] = {}
+        for j, f in enumerate(forms):
+            lead, key = _normalize(f)
+            groups.setdefault(key, []).append((j, lead))
+        for members in groups.values():
+            for a in range(len(members)):
+                for b in range(a + 1, len(members)):
+                    (j, lj), (k, lk) = members[a], members[b]
+                    ratio = sympy.nsimplify(sympy.radsimp(lk / lj))
+                    if _allowed(kind, ratio):
+                        return (f"layer {i}: neurons {j + 1} and {k + 1} are related by a = {ratio} "
+                                "for every parameter (redundant)")
+        if kind in ("positive", "nonzero"):
+            families: dict[tuple, list[int]] = {}
+            for j, f in enumerate(forms):
+                v = _rank_one_direction(f)
+                if v is not None:
+                    families.setdefault(v, []).append(j)
+            need = 3 if kind == "positive" else 2
+            for members in families.values():
+                if len(members) >= need:
+                    names = ", ".join(str(j + 1) for j in members[:need])
+                    return (f"layer {i}: neurons {names} are multiples of one fixed row for every "
+                            "parameter, so two of them are always related or zero (redundant)")
+    return None
+
+
+def _witness_problem(params: list[tuple[list[list[Any]], list[Any]]], K, kind: str, free_bias: bool) -> str | None:
+    """Why this concrete parameter is degenerate (None when it is not)."""
+    L = len(params)
+    for i, (w, _) in enumerate(params, start=1):
+        if all(x == K.zero for row in w for x in row):
+            return f"W_{i} = 0"
+    for i in range(1, L):
+        w, b = params[i - 1]
+        w_next = params[i][0]
+        for j, row in enumerate(w):
+            if all(x == K.zero for x in row):
+                return f"layer {i} neuron {j + 1}: zero incoming row"
+            if all(w_next[r][j] == K.zero for r in range(len(w_next))):
+                return f"layer {i} neuron {j + 1}: zero outgoing column"
+        seen: dict[tuple, list[tuple[int, Any]]] = {}
+        for j, row in enumerate(w):
+            vec = list(row) + ([] if free_bias else [b[j]])
+            lead = next(x for x in vec if x != K.zero)
+            key = tuple(K.quo(x, lead) for x in vec)
+            for k, lead_k in seen.get(key, []):
+                ratio = K.to_sympy(K.quo(lead, lead_k))
+                if _allowed(kind, ratio):
+                    return f"layer {i}: neurons {k + 1} and {j + 1} related by a = {ratio}"
+            seen.setdefault(key, []).append((j, lead))
+    return None
+
+
+def degeneracy(space: NetworkSpace, activation_spec: str, tries: int = DEFAULT_TRIES,
+               seed: int = 0) -> Degeneracy:
+    """Decide whether every parameter of ``space`` is degenerate (see the module docstring).
+
+    >>> from symeq.classify.spaces import SignedPermutationAction, network_space
+    >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
+    >>> v = degeneracy(network_space("relu", swap, swap, [(swap, swap)]), "relu")
+    >>> v.status, v.witness[0][0].shape
+    ('non-degenerate', (2, 2))
+    """
+    kind, free_bias = relation_scales(activation_spec)
+    reason = _structural(space, kind, free_bias)
+    if reason is not None:
+        return Degeneracy("degenerate", reason)
+    entries = [x for layer in space.layers for v in layer.basis for _, _, x in v.weight]
+    entries += [x for layer in space.layers for v in layer.basis for _, x in v.bias]
+    K, _ = construct_domain(entries or [sympy.Integer(0)], extension=True)
+    K = K if K.is_Field else K.get_field()
+    rng = random.Random(seed)
+    last = "no parameter tried"
+    for attempt in range(tries):
+        spread = 3 + 2 * attempt
+        params = []
+        for layer in space.layers:
+            d_out, d_in = layer.shape
+            w = [[K.zero] * d_in for _ in range(d_out)]
+            b = [K.zero] * d_out
+            for v in layer.basis:
+                t = K.convert(rng.choice([x for x in range(-spread, spread + 1) if x != 0]))
+                for r, c, x in v.weight:
+                    w[r][c] = w[r][c] + t * K.from_sympy(x)
+                for r, x in v.bias:
+                    b[r] = b[r] + t * K.from_sympy(x)
+            params.append((w, b))
+        problem = _witness_problem(params, K, kind, free_bias)
+        if problem is None:
+            witness = tuple((ImmutableMatrix([[K.to_sympy(x) for x in row] for row in w]),
+                             ImmutableMatrix([K.to_sympy(x) for x in b])) for w, b in params)
+            return Degeneracy("non-degenerate", "a parameter of the space has no zero layer, no inactive "
+                              "and no redundant neuron", witness)
+        last = problem
+    return Degeneracy("unknown", f"no structural proof, and {tries} random parameters were all degenerate "
+                      f"(last: {last})")

@@ -745,7 +745,7 @@ def extension(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
             raise Reject(f"width is {ctx.network.widths[1]}, not {want}")
         ctx.step(f"hidden width is {want}")
 
-    module.CLAIMS = {"hidden_width": width_is, "silent": lambda ctx: None}
+    module.CLAIMS = {"hidden_width": width_is, "silent": lambda ctx: None, "reader": lambda ctx: ctx.group}
     monkeypatch.setitem(sys.modules, module.__name__, module)
     monkeypatch.setattr(checker, "EXTENSIONS", (module.__name__,))
     monkeypatch.setattr(checker, "_TABLE", {})
@@ -762,7 +762,9 @@ def test_extension_claims_are_dispatched(extension: types.ModuleType) -> None:
     assert verify_certificate(doc).reason == "width is 4, not 5"
     doc["claim"] = {"kind": "silent"}
     assert verify_certificate(doc).reason == "the claim check recorded no step"
-    assert set(checker.claim_checks()) == {"equivariant", "not_equivariant", "hidden_width", "silent"}
+    doc["claim"] = {"kind": "reader"}  # reading the network and the group proves nothing
+    assert verify_certificate(doc).reason == "the claim check recorded no step"
+    assert set(checker.claim_checks()) == {"equivariant", "not_equivariant", "hidden_width", "silent", "reader"}
 
 
 def test_an_extension_may_not_redefine_a_kind(extension: types.ModuleType) -> None:

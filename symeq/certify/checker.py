@@ -32,16 +32,24 @@ A "holds" claim about a symbolic network thus holds for every real value of the 
 a symbolic denominator is nonzero).  Malformed certificates (missing keys, wrong shapes, unknown
 or unsafe numbers, extra keys) are rejected with the first problem as the reason.
 
+Layout.  ``checker_parse.py`` reads: the safe number parser, exact zero and sign decisions,
+activations, networks and groups (generator matrices checked invertible, stated relations
+checked to hold); unknown keys are rejected, so nothing unchecked sits in a certificate.  This
+module verifies: the trusted relations, exact and interval evaluation, the claim checks.
+
 Extensions.  Later stages add claim kinds in modules ``symeq/certify/checker_<area>.py`` that
 define ``CLAIMS: dict[str, Check]``, a ``Check`` being a function ``check(ctx: Context) ->
 None`` that calls ``ctx.step(text)`` after each step held and raises :class:`Reject` on the first
-that fails (it must record at least one step).  List the module in :data:`EXTENSIONS`; it is
-imported on first use.  Helpers for extensions: :func:`parse_number`, :func:`is_zero`,
-:func:`sign`, :class:`Reject` (from checker_parse); :func:`parse_network` / :class:`Network`,
-:func:`parse_group` / :class:`Group`, ``ctx.network`` and ``ctx.group`` (parsed on demand),
-:func:`layer` and :func:`forward` (exact or symbolic evaluation), :func:`forward_arb` (balls),
-:func:`matrix`, :func:`vector`, :func:`require_equal`, :func:`field`, :func:`only_keys`,
-:func:`is_trusted_relation`.
+that fails; it must record at least one step of its own (reading ``ctx.network`` or
+``ctx.group`` records a step but does not count).  List the module in :data:`EXTENSIONS`; the
+list is imported only when a certificate of a non-core kind arrives, and a module that fails to
+import disables only its own kinds.  Helpers for extensions, all importable from here:
+:class:`Reject`, :func:`parse_number`, :func:`is_zero`, :func:`sign`, :func:`to_arb`,
+:func:`precision`; :func:`field`, :func:`only_keys`, :func:`int_index`, :func:`matrix`,
+:func:`vector`, :func:`matmul`, :func:`require_equal`, :func:`short`; :func:`parse_activation`,
+:func:`parse_network` / :class:`Network`, :func:`parse_group` / :class:`Group`, and
+``ctx.network`` / ``ctx.group`` (parsed on demand); :func:`layer`, :func:`forward` (exact or
+symbolic evaluation), :func:`forward_arb` (balls); :func:`is_trusted_relation`.
 
 >>> cert = {"format": "symeq-certificate", "version": 1, "claim": {"kind": "equivariant"},
 ...   "network": {"activation": "tanh", "weights": [[["1"]], [["2"]]], "biases": [["0"], ["0"]]},
@@ -241,15 +249,20 @@ class Context:
         self.doc = doc
         self.steps: list[str] = []
         self.claim_text = "(unreadable claim)"
+        self.reading_steps = 0  # steps recorded by reading the network and group
 
     def step(self, text: str) -> None:
         """Record a step that held."""
         self.steps.append(text)
 
+    def _read(self, text: str) -> None:
+        self.steps.append(text)
+        self.reading_steps += 1
+
     @cached_property
     def network(self) -> Network:
         net = parse_network(field(self.doc, "network", dict, "certificate"))
-        self.step(f"network: {net.describe()}, every number read exactly")
+        self._read(f"network: {net.describe()}, every number read exactly")
         return net
 
     @cached_property
@@ -257,7 +270,7 @@ class Context:
         widths = self.network.widths
         g = parse_group(field(self.doc, "group", dict, "certificate"), widths[0], widths[-1])
         rels = f"; relations {', '.join(g.relations)} hold" if g.relations else ""
-        self.step(f"group: generators {', '.join(g.names)}, matrices invertible{rels}")
+        self._read(f"group: generators {', '.join(g.names)}, matrices invertible{rels}")
         return g
 
     @property
@@ -535,7 +548,7 @@ def verify_certificate(doc: Any) -> Verification:
             broken = "".join(f"; extension {m} failed to load ({e})" for m, e in _BROKEN.items())
             raise Reject(f"unknown claim kind {kind!r:.60}{broken}")
         check(ctx)
-        if not ctx.steps:
+        if len(ctx.steps) == ctx.reading_steps:
             raise Reject("the claim check recorded no step")
         return Verification(True, ctx.claim_text, tuple(ctx.steps), None)
     except Reject as exc:

@@ -499,7 +499,7 @@ def parse_activation(spec: Any) -> Activation:
     name, _, arg = spec.partition(":")
     if name in _PLAIN and not arg:
         return Activation(spec, name)
-    if name == "leaky_relu":
+    if name == "leaky_relu" and (arg or spec == name):
         slope = parse_number(arg or "1/100", None, "leaky_relu slope")
         if sign(slope) <= 0 or sign(1 - slope) <= 0:
             raise Reject("leaky_relu slope must lie strictly between 0 and 1")

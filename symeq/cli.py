@@ -20,6 +20,7 @@ VERBS = (
     "verify",
     "prove",
     "identify",
+    "classify",
 )
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4

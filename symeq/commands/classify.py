@@ -1,0 +1,158 @@
+"""``symeq classify --arch ACT:d0-...-dL --group NAME_OR_FILE [--json] [--budget N]``.
+
+Every latent action type of each hidden layer (homomorphisms G -> K_i up to conjugacy: (signed)
+G-sets, exact counts), every assignment of types to the layers with the dimension of its space
+of layerwise-equivariant parameters and whether that space is degenerate (every parameter has a
+vanishing layer, an inactive or a redundant neuron), and the smallest hidden width admitting a
+non-degenerate layerwise-equivariant network.
+
+In --json each hidden layer lists its types under "types" with "count" beside it.  Exit 0 when
+every assignment was examined, 3 when the budget cut the listing short (counts stay exact).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from symeq.classify.classify import DEFAULT_ASSIGNMENT_BUDGET, Classification, classify
+from symeq.classify.types import KINDS, parse_architecture
+from symeq.commands.common import emit_json
+from symeq.errors import InputError
+from symeq.groups import GroupAction, group_from_dict, group_from_spec
+from symeq.groups.permutation import finite_group
+from symeq.models.io import load_document
+
+HELP = "every latent action type and its space of layerwise-equivariant parameters"
+DESCRIPTION = __doc__
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--arch", required=True, metavar="ACT:d0-...-dL",
+                   help="activation and widths, e.g. relu:2-4-2 or power:2:3-5-1 (split at the last colon)")
+    p.add_argument("--group", required=True, metavar="NAME_OR_FILE",
+                   help="catalog group (C8, D4, S3, D4:3x3, ... with /trivial for invariance) or a file "
+                   "with a [group] table")
+    p.add_argument("--budget", type=int, default=DEFAULT_ASSIGNMENT_BUDGET, metavar="N",
+                   help=f"largest number of assignments examined (default {DEFAULT_ASSIGNMENT_BUDGET})")
+    p.add_argument("--max-width", type=int, default=None, metavar="W",
+                   help="search the smallest non-degenerate hidden width up to W (default: max(widest "
+                   "hidden layer, |G|))")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def load_group(spec: str, d_in: int, d_out: int) -> GroupAction:
+    """A catalog name or a file with a [group] table, acting on R^d_in and R^d_out."""
+    if Path(spec).is_file():
+        doc = load_document(spec)
+        if "group" not in doc:
+            raise InputError(f"{spec}: no [group] table")
+        return group_from_dict(doc["group"], d_in, d_out)
+    return group_from_spec(spec, d_in, d_out)
+
+
+def _type_json(t: Any, names: tuple[str, ...], kind: str) -> dict[str, Any]:
+    gens = {}
+    for k, n in enumerate(names):
+        g = {"perm": list(t.pre.perms[k]), "signs": list(t.pre.signs[k])}
+        if kind == "even":
+            g["output_signs"] = list(t.post.signs[k])
+        gens[n] = g
+    return {"index": t.index, "label": t.label, "orbits": t.orbits(), "generators": gens}
+
+
+def to_json(C: Classification, arch: str) -> dict[str, Any]:
+    """The --json object."""
+    names = C.group.names
+    out: dict[str, Any] = {
+        "architecture": arch,
+        "activation": C.activation,
+        "widths": list(C.widths),
+        "group": {"generators": list(names), "order": C.group_order,
+                  "name": C.group.catalog or "file"},
+        "kind": C.kind,
+        "kind_description": KINDS[C.kind],
+        "layers": [],
+        "assignments": [],
+        "total_assignments": C.total_assignments,
+        "examined_assignments": len(C.assignments),
+        "complete": C.complete,
+    }
+    for L in C.layers:
+        out["layers"].append({"layer": L.layer, "width": L.width, "kind": L.kind, "count": L.count,
+                              "complete": L.complete,
+                              "types": [_type_json(t, names, C.kind) for t in L.types]})
+    for a in C.assignments:
+        out["assignments"].append({"types": list(a.types), "dimension": a.dim,
+                                   "layer_dimensions": list(a.layer_dims), "zero_layer": a.zero_layer,
+                                   "degeneracy": a.degeneracy.status, "reason": a.degeneracy.reason})
+    if C.smallest is not None:
+        s = C.smallest
+        out["smallest_nondegenerate_width"] = {"status": s.status, "width": s.width, "searched_up_to": s.searched,
+                                               "types": list(s.labels), "reason": s.reason}
+    return out
+
+
+def _print(C: Classification, arch: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=150)
+    console.print(f"[bold]{arch}[/bold] under {C.group.catalog or 'the file group'} "
+                  f"(order {C.group_order}); latent types: {KINDS[C.kind]}")
+    for L in C.layers:
+        t = Table(title=f"hidden layer {L.layer} (width {L.width}): {L.count} types")
+        t.add_column("#", justify="right")
+        t.add_column("type (multiset of transitive G-sets)")
+        for ty in L.types:
+            t.add_row(str(ty.index), ty.label)
+        if not L.complete:
+            t.add_row("...", f"listing passed the budget; the count {L.count} is exact")
+        console.print(t)
+    if C.assignments:
+        t = Table(title=f"assignments: {len(C.assignments)} of {C.total_assignments} examined")
+        t.add_column("types")
+        t.add_column("dim", justify="right")
+        t.add_column("per layer")
+        t.add_column("verdict")
+        t.add_column("reason")
+        for a in C.assignments:
+            t.add_row(",".join(map(str, a.types)), str(a.dim), " + ".join(map(str, a.layer_dims)),
+                      a.degeneracy.status, a.degeneracy.reason)
+        console.print(t)
+    if not C.complete:
+        console.print(f"[yellow]budget: {C.total_assignments} assignments exist, {len(C.assignments)} examined[/yellow]")
+    if C.smallest is not None:
+        s = C.smallest
+        if s.status == "found":
+            console.print(f"smallest hidden width with a non-degenerate layerwise-equivariant network: "
+                          f"{s.width} (types: {'; '.join(s.labels)})")
+        else:
+            console.print(f"smallest non-degenerate hidden width: {s.status} ({s.reason})")
+
+
+def run(args: argparse.Namespace) -> int:
+    act, widths = parse_architecture(args.arch)
+    if args.budget < 1:
+        raise InputError("--budget must be positive")
+    group = load_group(args.group, widths[0], widths[-1])
+    finite_group(group)
+    if args.json or args.no_progress:
+        C = classify(act, widths, group, budget=args.budget, max_width=args.max_width)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("assignments", total=None)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            C = classify(act, widths, group, budget=args.budget, max_width=args.max_width, progress=tick)
+    if args.json:
+        emit_json(to_json(C, args.arch))
+    else:
+        _print(C, args.arch)
+    return 0 if C.complete else 3

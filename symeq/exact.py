@@ -14,7 +14,11 @@ Grammar (``^`` and ``**`` both mean power)::
     atom   := NUMBER | "pi" | NAME | "sqrt" "(" expr ")" | "(" expr ")"
 
 Exponents must be rational constants of bounded size, so ``"9**9**9"`` is refused instead of
-exhausting memory.
+exhausting memory.  Every other size is bounded too, so that no text can make the parser (or a
+later ``expand``) run long: the text length, the nesting depth, the digits of every rational
+built (which keeps :func:`number_to_string` readable back), and the number of terms an
+expression with symbols expands to.  Only ASCII digits are numbers.  Square roots and
+fractional powers need a constant non-negative base, so every value is real.
 
 >>> parse_number("sqrt(2)/2")
 sqrt(2)/2
@@ -69,12 +73,22 @@ MAX_TEXT = 2000
 MAX_EXPONENT = 64
 #: Largest number of bits a rational power may produce.
 MAX_BITS = 20000
-#: Longest digit string accepted for one literal.
+#: Longest digit string accepted for one literal, and most digits of the numerator or the
+#: denominator of any rational the parser builds (so its string form reads back).
 MAX_DIGITS = 400
+#: Deepest nesting of parentheses, signs, powers and square roots (recursion stays bounded).
+MAX_DEPTH = 100
+#: Largest number of monomials an expression with symbols may expand to, bounded before
+#: anything is expanded: "(a+b+c+d+e+f)^64" would take hours to expand later.
+MAX_TERMS = 10_000
 
+_RATIONAL_LIMIT = 10**MAX_DIGITS
+
+# re.ASCII: "\d" must not match other scripts' digits ("\u0661" would read as 1).
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^()]))"
+    r"|(?P<op>\*\*|[-+*/^()]))",
+    re.ASCII,
 )
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RESERVED = {"sqrt", "pi"}
@@ -98,13 +112,15 @@ class _Parser:
         self.text = text
         self.symbols = symbols
         self.tokens: list[tuple[str, str, int]] = []
+        self.depth = 0
         pos = 0
-        stripped = text.rstrip()
+        stripped = text.rstrip(" \t\n\r\f\v")
         while pos < len(stripped):
             m = _TOKEN.match(stripped, pos)
             if m is None or m.end() == pos:
-                bad = stripped[pos:].lstrip()[:1]
-                where = pos + (len(stripped[pos:]) - len(stripped[pos:].lstrip())) + 1
+                rest = stripped[pos:].lstrip(" \t\n\r\f\v")
+                bad = rest[:1]
+                where = pos + (len(stripped) - pos - len(rest)) + 1
                 self.fail(f"unexpected character {bad!r} at position {where}")
             kind = m.lastgroup
             assert kind is not None
@@ -135,14 +151,52 @@ class _Parser:
         tok = self.peek()
         if tok is not None:
             self.fail(f"unexpected {tok[1]!r} at position {tok[2]}")
+        if e.free_symbols and _terms(e) > MAX_TERMS:
+            self.fail(f"it expands to more than {MAX_TERMS} terms")
         return e
+
+    def bounded(self, e: sympy.Expr, where: int) -> sympy.Expr:
+        """``e`` unless it holds a rational with more than MAX_DIGITS digits or a power beyond
+        MAX_EXPONENT (products such as "x*x*...*x" make them): number_to_string must write
+        only what parse_number reads back."""
+        if e.is_Rational:
+            if abs(e.p) >= _RATIONAL_LIMIT or e.q >= _RATIONAL_LIMIT:
+                self.fail(f"the number at position {where} has more than {MAX_DIGITS} digits")
+            return e
+        for x in e.atoms(sympy.Rational):
+            if abs(x.p) >= _RATIONAL_LIMIT or x.q >= _RATIONAL_LIMIT:
+                self.fail(f"the number at position {where} has more than {MAX_DIGITS} digits")
+        for x in e.atoms(sympy.Pow):
+            if x.exp.is_Rational and (abs(x.exp.p) > MAX_EXPONENT or x.exp.q > MAX_EXPONENT):
+                self.fail(f"the power {x.exp} made at position {where} is too large")
+        return e
+
+    def is_zero(self, e: sympy.Expr) -> bool:
+        """Whether a divisor is zero, decided exactly (sympy's ``is_zero`` may say None)."""
+        if e.is_zero:
+            return True
+        if e.is_zero is False or e.free_symbols:
+            return False
+        return is_exact_zero(e)
+
+    def nonnegative(self, e: sympy.Expr, what: str, where: int) -> None:
+        """Refuse a square root or fractional power whose base is negative or symbolic."""
+        if e.free_symbols:
+            self.fail(f"{what} at position {where} needs a constant base, not one with symbols")
+        if e.is_nonnegative:
+            return
+        if e.is_negative:
+            self.fail(f"{what} of a negative number at position {where}")
+        if self.is_zero(e):
+            return
+        self.fail(f"cannot decide the sign of the base of the {what} at position {where}")
 
     def expr(self) -> sympy.Expr:
         e = self.term()
         while (tok := self.peek()) is not None and tok[1] in "+-" and tok[0] == "op":
             self.take()
             rhs = self.term()
-            e = e + rhs if tok[1] == "+" else e - rhs
+            e = self.bounded(e + rhs if tok[1] == "+" else e - rhs, tok[2])
         return e
 
     def term(self) -> sympy.Expr:
@@ -153,18 +207,29 @@ class _Parser:
             if tok[1] == "*":
                 e = e * rhs
             else:
-                if rhs.is_zero:
+                if self.is_zero(rhs):
                     self.fail(f"division by zero at position {tok[2]}")
                 e = e / rhs
+            e = self.bounded(e, tok[2])
         return e
 
     def unary(self) -> sympy.Expr:
-        tok = self.peek()
-        if tok is not None and tok[0] == "op" and tok[1] in "+-":
-            self.take()
-            e = self.unary()
-            return -e if tok[1] == "-" else e
-        return self.power()
+        # Every nesting (parentheses, sqrt, signs, exponents) passes through here: counting
+        # the depth bounds the recursion, so deep input is an InputError, not a RecursionError.
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                tok = self.peek()
+                at = f" at position {tok[2]}" if tok is not None else ""
+                self.fail(f"nested more than {MAX_DEPTH} levels deep{at}")
+            tok = self.peek()
+            if tok is not None and tok[0] == "op" and tok[1] in "+-":
+                self.take()
+                e = self.unary()
+                return -e if tok[1] == "-" else e
+            return self.power()
+        finally:
+            self.depth -= 1
 
     def power(self) -> sympy.Expr:
         base = self.atom()
@@ -176,11 +241,15 @@ class _Parser:
                 self.fail(f"exponent at position {tok[2]} must be a rational constant")
             if abs(exponent.p) > MAX_EXPONENT or exponent.q > MAX_EXPONENT:
                 self.fail(f"exponent {exponent} at position {tok[2]} is too large")
-            if base.is_zero and exponent < 0:
+            if exponent < 0 and self.is_zero(base):
                 self.fail(f"division by zero at position {tok[2]}")
+            if not exponent.is_Integer:
+                self.nonnegative(base, "fractional power", tok[2])
             if base.is_Rational and max(abs(base.p), base.q).bit_length() * abs(exponent) > MAX_BITS:
                 self.fail(f"power at position {tok[2]} is too large")
-            return base**exponent
+            if base.free_symbols and _terms(base) ** abs(exponent.p) > MAX_TERMS:
+                self.fail(f"power at position {tok[2]} expands to more than {MAX_TERMS} terms")
+            return self.bounded(base**exponent, tok[2])
         return base
 
     def atom(self) -> sympy.Expr:
@@ -195,8 +264,7 @@ class _Parser:
                 self.take("(")
                 arg = self.expr()
                 self.take(")")
-                if arg.is_negative:
-                    self.fail(f"square root of a negative number at position {where}")
+                self.nonnegative(arg, "square root", where)
                 return sympy.sqrt(arg)
             if value == "pi":
                 return sympy.pi
@@ -240,6 +308,8 @@ def parse_number(text: object, symbols: SymbolPolicy = "declare") -> sympy.Expr:
     if isinstance(text, bool):
         raise InputError(f"expected a number, found the boolean {text!r}")
     if isinstance(text, int):
+        if abs(text) >= _RATIONAL_LIMIT:
+            raise InputError(f"integer with more than {MAX_DIGITS} digits is too large")
         return sympy.Integer(text)
     if isinstance(text, float):
         raise InputError(
@@ -248,7 +318,9 @@ def parse_number(text: object, symbols: SymbolPolicy = "declare") -> sympy.Expr:
     if not isinstance(text, str):
         raise InputError(f"expected a number written as a string, found {type(text).__name__}")
     if len(text) > MAX_TEXT:
-        raise InputError(f"number text of {len(text)} characters is too long (limit {MAX_TEXT})")
+        raise InputError(
+            f"number text {text[:40]!r}... of {len(text)} characters is too long (limit {MAX_TEXT})"
+        )
     return _Parser(text, symbols).parse()
 
 
@@ -295,6 +367,27 @@ def parse_matrix(
             f"{what} has shape {len(rows)} x {ncols}, expected {shape[0]} x {shape[1]}"
         )
     return ImmutableMatrix(len(rows), ncols, [parse_number(v, symbols) for r in rows for v in r])
+
+
+def _terms(x: sympy.Expr) -> int:
+    """An upper bound on the number of monomials of ``x`` expanded (1 for a constant).
+
+    >>> a, b = sympy.symbols("a b")
+    >>> _terms((a + b)**3 * (a + 1))  # 2^3 * 2: crude, the same bound the checker uses
+    16
+    """
+    if not x.free_symbols:
+        return 1
+    if isinstance(x, sympy.Add):
+        return min(sum(_terms(t) for t in x.args), MAX_TERMS + 1)
+    if isinstance(x, sympy.Mul):
+        out = 1
+        for t in x.args:
+            out = min(out * _terms(t), MAX_TERMS + 1)
+        return out
+    if isinstance(x, sympy.Pow) and x.exp.is_Rational:
+        return min(_terms(x.base) ** min(abs(x.exp.p), MAX_EXPONENT), MAX_TERMS + 1)
+    return 1
 
 
 def number_to_string(x: sympy.Expr) -> str:

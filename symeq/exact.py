@@ -359,6 +359,8 @@ def parse_matrix(
     if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
         raise InputError(f"{what} must be a non-empty list of rows")
     ncols = len(rows[0])
+    if ncols == 0:
+        raise InputError(f"{what} must be a non-empty list of rows: row 1 is empty")
     for k, r in enumerate(rows):
         if len(r) != ncols:
             raise InputError(f"{what}: row {k + 1} has {len(r)} entries, expected {ncols}")
@@ -435,8 +437,14 @@ def domain_matrix(m: Matrix) -> DomainMatrix:
     polynomial ring), never over the slow generic expression domain when avoidable.
 
     With python-flint installed, sympy runs ZZ and QQ matrices on FLINT.
+
+    >>> domain_matrix(ImmutableMatrix([[1, sympy.Rational(1, 2)]])).domain
+    QQ
+    >>> domain_matrix(ImmutableMatrix([[1, sympy.sqrt(2)]])).domain
+    QQ<sqrt(2)>
     """
-    return DomainMatrix.from_Matrix(m).convert_to(None)
+    # extension=True puts radicals into an algebraic field instead of the generic EX domain.
+    return DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True)
 
 
 def is_exact_zero(x: sympy.Expr) -> bool:

@@ -208,9 +208,15 @@ def _poly(p: sympy.Expr) -> Callable[[sympy.Expr, sympy.Expr], Relation | None]:
     return rel
 
 
+_NO_ARGUMENT = frozenset({"identity", "tanh", "sigmoid", "relu", "gelu", "softplus", "swish", "sin"})
+
+
 def _make(spec: str) -> Activation:
-    name, _, arg = spec.partition(":")
+    name, colon, arg = spec.partition(":")
     one, zero = Integer(1), Integer(0)
+    if colon and name in _NO_ARGUMENT:
+        # "tanh:" would otherwise be accepted under a spec string nothing else knows
+        raise InputError(f"activation {name!r} takes no argument, got {spec!r}")
     if name == "identity" and not arg:
         return Activation(spec, name, "affine", lambda z: z, _identity,
                           families=("a != 0, c arbitrary: b = a, e = c",),

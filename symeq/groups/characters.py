@@ -296,7 +296,12 @@ def character_table(G: GroupLike) -> CharacterTable:
 # -- characters of representations -------------------------------------------------------
 
 def regular_character(G: GroupLike) -> tuple[Cyclotomic, ...]:
-    """The character of the regular representation: |G| on the identity, 0 elsewhere."""
+    """The character of the regular representation: |G| on the identity, 0 elsewhere.
+
+    >>> from symeq.groups import catalog_group
+    >>> [v.to_sympy() for v in regular_character(catalog_group("C3", 2, 2))]
+    [3, 0, 0]
+    """
     G = finite_group(G)
     e = G.exponent
     return tuple(Cyclotomic.from_rational(e, G.order if k == 0 else 0)
@@ -304,7 +309,12 @@ def regular_character(G: GroupLike) -> tuple[Cyclotomic, ...]:
 
 
 def trivial_character(G: GroupLike) -> tuple[Cyclotomic, ...]:
-    """The character constantly 1."""
+    """The character constantly 1.
+
+    >>> from symeq.groups import catalog_group
+    >>> character_table(catalog_group("D4", 2, 2)).decompose(trivial_character(catalog_group("D4", 2, 2)))
+    (1, 0, 0, 0, 0)
+    """
     G = finite_group(G)
     return tuple(Cyclotomic.from_rational(G.exponent, 1) for _ in conjugacy_classes(G))
 

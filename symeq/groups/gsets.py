@@ -117,20 +117,33 @@ class TransitiveGSet:
         return f"{base} (size {self.size})"
 
     def coset_representatives(self) -> tuple[int, ...]:
-        """x_0 = identity, x_1, ... with G the disjoint union of the cosets x_i H."""
+        """x_0 = identity, x_1, ... (each with a shortest word) with G the disjoint union of
+        the cosets x_i H.
+
+        >>> from symeq.groups import catalog_group
+        >>> t = transitive_gsets(catalog_group("S3", 3, 3))[2]
+        >>> t.size, len(t.coset_representatives())
+        (3, 3)
+        """
+        return self._cosets()[0]
+
+    def _cosets(self) -> tuple[tuple[int, ...], list[int]]:
+        key = ("cosets", self.stabilizer.mask)
         G, H = self.group, self.stabilizer
-        reps, covered = [], 0
-        for x in sorted(range(G.order), key=lambda a: (len(G.words[a]), a)):
-            if not covered >> x & 1:
-                reps.append(x)
-                for h in H.elements:
-                    covered |= 1 << G.mul(x, h)
-        return tuple(reps)
+        if key not in G._cache:
+            reps, covered = [], 0
+            for x in sorted(range(G.order), key=lambda a: (len(G.words[a]), a)):
+                if not covered >> x & 1:
+                    reps.append(x)
+                    for h in H.elements:
+                        covered |= 1 << G.mul(x, h)
+            G._cache[key] = (tuple(reps), _coset_lookup(G, H, reps))
+        return G._cache[key]
 
     def image(self, g: int) -> SignedPermutation:
-        """rho(g) in the standard model on the cosets."""
-        G, reps = self.group, self.coset_representatives()
-        where = _coset_lookup(G, self.stabilizer, reps)
+        """rho(g) in the standard model on the cosets (point i is the coset x_i H)."""
+        G = self.group
+        reps, where = self._cosets()
         perm, signs = [], []
         for x in reps:
             y = G.mul(g, x)
@@ -145,10 +158,31 @@ class TransitiveGSet:
         return {n: self.image(g) for n, g in zip(self.group.names, self.group.generators)}
 
     def character(self) -> tuple[Cyclotomic, ...]:
-        """The induced character on the conjugacy classes (exact)."""
+        """The induced character on the conjugacy classes (exact).
+
+        >>> from symeq.groups import catalog_group
+        >>> t = transitive_signed_gsets(catalog_group("C2", 2, 2))[1]
+        >>> [v.to_sympy() for v in t.character()]
+        [1, -1]
+        """
         e = self.group.exponent
         return tuple(Cyclotomic.from_rational(e, self.image(c.representative).trace())
                      for c in conjugacy_classes(self.group))
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data: size, type, stabilizer and kernel (order and generators as words).
+
+        >>> from symeq.groups import catalog_group
+        >>> transitive_signed_gsets(catalog_group("C2", 2, 2))[1].to_dict()
+        {'size': 1, 'type': 'self-negated', 'stabilizer': {'order': 2, 'generators': ['r']}, 'kernel': {'order': 1, 'generators': []}, 'label': 'G/<r> with sign, kernel 1 (size 1)'}
+        """
+        return {"size": self.size, "type": self.type,
+                "stabilizer": _subgroup_dict(self.group, self.stabilizer),
+                "kernel": _subgroup_dict(self.group, self.kernel), "label": self.label()}
+
+
+def _subgroup_dict(G: FiniteGroup, H: Subgroup) -> dict[str, object]:
+    return {"order": H.order, "generators": [G.word(h) for h in H.generators]}
 
 
 def _coset_lookup(G: FiniteGroup, H: Subgroup, reps: Sequence[int]) -> list[int]:
@@ -201,7 +235,12 @@ def transitive_signed_gsets(G: GroupLike, budget: int = DEFAULT_SUBGROUP_BUDGET
                             ) -> tuple[TransitiveGSet, ...]:
     """All transitive signed G-sets (H, chi) up to conjugacy: for each subgroup class, the
     sign characters of the representative H up to the action of N_G(H).  Sorted by size,
-    then stabilizer class, unsigned before signed.  Cached."""
+    then stabilizer class, unsigned before signed.  Cached.
+
+    >>> from symeq.groups import catalog_group
+    >>> [(t.size, t.is_signed) for t in transitive_signed_gsets(catalog_group("C4", 2, 2))]
+    [(1, False), (1, True), (2, False), (2, True), (4, False)]
+    """
     G = finite_group(G)
     key = ("signed_gsets", budget)
     if key in G._cache:
@@ -280,6 +319,11 @@ class GSet:
         """e.g. ``"2 x G/<s> (size 4) + G/1 (size 8)"``."""
         return " + ".join((f"{m} x " if m > 1 else "") + t.label() for t, m in self.parts)
 
+    def to_dict(self) -> dict[str, object]:
+        """Plain data: size and the parts with their multiplicities."""
+        return {"size": self.size,
+                "parts": [{"multiplicity": m, **t.to_dict()} for t, m in self.parts]}
+
 
 def _multisets(types: Sequence[TransitiveGSet], n: int, budget: int) -> list[GSet]:
     out: list[GSet] = []
@@ -314,7 +358,12 @@ def gsets_of_size(G: GroupLike, n: int, budget: int = DEFAULT_ENUMERATION_BUDGET
 def signed_gsets_of_size(G: GroupLike, n: int, budget: int = DEFAULT_ENUMERATION_BUDGET
                          ) -> tuple[GSet, ...]:
     """Every signed G-set of n points up to isomorphism = every homomorphism G -> B_n up to
-    conjugacy in B_n.  BudgetExceeded past ``budget`` of them."""
+    conjugacy in B_n.  BudgetExceeded past ``budget`` of them.
+
+    >>> from symeq.groups import catalog_group
+    >>> [g.label() for g in signed_gsets_of_size(catalog_group("C2", 2, 2), 1)]
+    ['G/<r> (size 1)', 'G/<r> with sign, kernel 1 (size 1)']
+    """
     return tuple(_multisets(transitive_signed_gsets(G), n, budget))
 
 
@@ -338,7 +387,12 @@ def count_gsets(G: GroupLike, n: int) -> int:
 
 
 def count_signed_gsets(G: GroupLike, n: int) -> int:
-    """The number of signed G-sets of size n (homomorphisms G -> B_n up to conjugacy)."""
+    """The number of signed G-sets of size n (homomorphisms G -> B_n up to conjugacy).
+
+    >>> from symeq.groups import catalog_group
+    >>> count_signed_gsets(catalog_group("D4", 2, 2), 4)
+    157
+    """
     return _count([t.size for t in transitive_signed_gsets(G)], n)
 
 
@@ -364,6 +418,14 @@ class Orbit:
     gset_index: int
     isomorphism: tuple[tuple[int, int], ...]
 
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for reports and certificates."""
+        G = self.gset.group
+        return {"points": list(self.points), "type": self.type, "negated": list(self.negated),
+                "stabilizer": _subgroup_dict(G, self.stabilizer),
+                "kernel": _subgroup_dict(G, self.kernel), "gset": self.gset.to_dict(),
+                "isomorphism": [[p, s] for p, s in self.isomorphism]}
+
 
 @dataclass(frozen=True)
 class ActionDecomposition:
@@ -379,6 +441,19 @@ class ActionDecomposition:
     def type_counts(self) -> dict[str, int]:
         """How many orbits have each type."""
         return {t: sum(1 for o in self.orbits if o.type == t) for t in ORBIT_TYPES}
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data: degree, orbits, type counts, the G-set and the exact character (as
+        strings of exact numbers, one per conjugacy class).
+
+        >>> from symeq.groups import catalog_group
+        >>> D = decompose_signed_action(catalog_group("C2", 2, 2), {"r": ([0], [-1])})
+        >>> D.to_dict()["character"], D.to_dict()["type_counts"]["self-negated"]
+        (['1', '-1'], 1)
+        """
+        return {"degree": self.degree, "orbits": [o.to_dict() for o in self.orbits],
+                "type_counts": self.type_counts(), "gset": self.gset.to_dict(),
+                "character": [str(v.to_sympy()) for v in self.character]}
 
 
 def _images(G: FiniteGroup, images: Images) -> dict[str, SignedPermutation]:
@@ -467,7 +542,13 @@ def decompose_signed_action(G: GroupLike, images: Images,
 def decompose_permutation_action(G: GroupLike, images: Images,
                                  budget: int = DEFAULT_SUBGROUP_BUDGET) -> ActionDecomposition:
     """:func:`decompose_signed_action` for plain permutations (every sign +1); refuses
-    negative signs."""
+    negative signs.
+
+    >>> from symeq.groups import catalog_group
+    >>> D = decompose_permutation_action(catalog_group("C4", 2, 2), {"r": [1, 0, 3, 2, 4]})
+    >>> [(o.points, o.type, o.stabilizer.order) for o in D.orbits]
+    [((0, 1), 'moved as copies', 2), ((2, 3), 'moved as copies', 2), ((4,), 'fixed', 4)]
+    """
     G = finite_group(G)
     gens = _images(G, images)
     if not all(p.is_permutation() for p in gens.values()):

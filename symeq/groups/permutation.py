@@ -57,6 +57,18 @@ class FiniteGroup:
     generator positions) whose product is g_a, found by breadth-first search, so it is a
     shortest positive word.  ``source`` is the GroupAction or PermutationGroup it came from and
     ``source_elements[a]`` the element g_a there (a pair of matrices, or a Permutation).
+
+    >>> from symeq.groups import catalog_group
+    >>> G = finite_group(catalog_group("C4", 2, 2))
+    >>> r = G.generators[0]
+    >>> G.power(r, 3) == G.inverse(r) == G.mul(G.mul(r, r), r)
+    True
+    >>> G.word(G.power(r, 2)), G.conjugate(r, r) == r, G.element(r)[0]
+    ('r r', True, Matrix([
+    [0, -1],
+    [1,  0]]))
+    >>> G.index(G.element(r)) == r
+    True
     """
 
     names: tuple[str, ...]

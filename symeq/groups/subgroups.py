@@ -147,7 +147,17 @@ def normalizer(G: GroupLike, H: Subgroup) -> Subgroup:
 
 
 def conjugating_element(G: GroupLike, H: Subgroup, K: Subgroup) -> int | None:
-    """Some g with g H g^-1 = K, or None when H and K are not conjugate."""
+    """Some g with g H g^-1 = K, or None when H and K are not conjugate.
+
+    >>> from symeq.groups import catalog_group
+    >>> F = finite_group(catalog_group("D4", 2, 2))
+    >>> H, K = subgroup(F, [F.evaluate_word("s")]), subgroup(F, [F.evaluate_word("r s")])
+    >>> conjugating_element(F, H, K) is None
+    True
+    >>> g = conjugating_element(F, H, subgroup(F, [F.evaluate_word("r r s")]))
+    >>> conjugate_subgroup(F, H, g).elements == subgroup(F, [F.evaluate_word("r r s")]).elements
+    True
+    """
     G = finite_group(G)
     if H.order != K.order:
         return None
@@ -176,7 +186,13 @@ def _rep_key(H: Subgroup) -> tuple[int, ...]:
 
 def subgroup_classes(G: GroupLike, budget: int = DEFAULT_SUBGROUP_BUDGET) -> tuple[SubgroupClass, ...]:
     """All subgroups of G up to conjugacy, sorted by order (then by the number of conjugates);
-    class 0 is the trivial subgroup and the last class is G.  Cached per FiniteGroup."""
+    class 0 is the trivial subgroup and the last class is G.  Cached per FiniteGroup (a cached
+    result is returned whatever the budget).
+
+    >>> from symeq.groups import catalog_group
+    >>> [c.order for c in subgroup_classes(catalog_group("S3", 3, 3))]
+    [1, 2, 3, 6]
+    """
     G = finite_group(G)
     if "subgroup_classes" in G._cache:
         return G._cache["subgroup_classes"]
@@ -224,7 +240,12 @@ def subgroup_classes(G: GroupLike, budget: int = DEFAULT_SUBGROUP_BUDGET) -> tup
 
 
 def all_subgroups(G: GroupLike, budget: int = DEFAULT_SUBGROUP_BUDGET) -> tuple[Subgroup, ...]:
-    """Every subgroup of G (class by class, in the order of :func:`subgroup_classes`)."""
+    """Every subgroup of G (class by class, in the order of :func:`subgroup_classes`).
+
+    >>> from symeq.groups import catalog_group
+    >>> len(all_subgroups(catalog_group("S4", 4, 4)))
+    30
+    """
     return tuple(K for c in subgroup_classes(G, budget) for K in c.conjugates)
 
 

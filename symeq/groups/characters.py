@@ -42,7 +42,7 @@ from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 
 from symeq.errors import InputError
-from symeq.exact import is_rational_matrix
+from symeq.exact import is_exact_zero, is_rational_matrix
 from symeq.groups.action import GroupAction, canonical
 from symeq.groups.classes import ConjugacyClass, class_of, conjugacy_classes, inverse_class
 from symeq.groups.cyclotomic import Cyclotomic
@@ -399,7 +399,7 @@ def character_of_representation(G: GroupLike, images: Mapping[str, object] | Seq
         one = ImmutableMatrix.eye(d)
         failures = relator_failures(presentation(G), mats, lambda a, b: canonical(a * b),
                                     lambda a: canonical(a.inv()), one,
-                                    lambda a, b: canonical(a - b).is_zero_matrix is True)
+                                    lambda a, b: all(is_exact_zero(x) for x in a - b))
         trace = lambda x: sympy.expand(x.trace())  # noqa: E731
         mult, gens = (lambda a, b: canonical(a * b)), mats
     if failures:

@@ -52,7 +52,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import lcm
+from math import gcd, lcm
 from typing import Any, ClassVar, Iterator, Union
 
 import numpy as np
@@ -64,7 +64,8 @@ from symeq.activations import IDENTITY_RELATION, Activation, Relation
 from symeq.exact import Matrix, matrix_to_strings, number_to_string, vector_to_strings
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
-from symeq.equivariance.numbers import INT_LIMIT, ExactRing, exact_ring, rational_int_matrix, to_fraction
+from symeq.equivariance.numbers import (INT_LIMIT, ExactRing, exact_ring, rational_int_layer,
+                                        rational_int_matrix, to_fraction)
 
 __all__ = [
     "MonomialAction",
@@ -327,12 +328,13 @@ class _IntBackend:
         self.depth = net.depth
         self.aug: list[np.ndarray] = []
         for w, b in zip(net.weights, net.biases):
-            got = rational_int_matrix(ImmutableMatrix.hstack(w, b))
+            got = rational_int_layer(w, b)
             if got is None:
                 raise _Overflow
             self.aug.append(got[0])
         self.rho_in = [self._rho(m) for m in group.inputs]
         self.rho_out = [self._rho(m) for m in group.outputs]
+        self._fractions: dict[int, tuple[Relation, int, int, int, int]] = {}
 
     @staticmethod
     def _rho(m: Matrix) -> tuple[np.ndarray, int]:
@@ -355,17 +357,24 @@ class _IntBackend:
             if wmax * rmax * w.shape[1] >= INT_LIMIT or wmax * den >= INT_LIMIT:
                 raise _Overflow
             return np.hstack([w @ r, (b * den)[:, None]]), den
-        fb = [to_fraction(rel.b) for rel in k.relations]
-        fe = [to_fraction(rel.e) for rel in k.relations]
-        s = lcm(*(x.denominator for x in fb + fe))
-        mb = np.array([int(x * s) for x in fb], dtype=object)
-        me = [int(x * s) for x in fe]
-        bound = wmax * (max(abs(int(x)) for x in mb) + sum(abs(x) for x in me) + s)
+        fr = []
+        for rel in k.relations:
+            got = self._fractions.get(id(rel))
+            if got is None:  # keyed by identity: relations come from the matcher's caches
+                fb, fe = to_fraction(rel.b), to_fraction(rel.e)
+                got = self._fractions[id(rel)] = (rel, fb.numerator, fb.denominator, fe.numerator,
+                                                  fe.denominator)
+            fr.append(got)
+        dens = {x[2] for x in fr} | {x[4] for x in fr}
+        s = lcm(*dens) if len(dens) > 1 or 1 not in dens else 1
+        mb = [x[1] * (s // x[2]) for x in fr]
+        me = [x[3] * (s // x[4]) for x in fr]
+        bound = wmax * (max(abs(x) for x in mb) + sum(abs(x) for x in me) + s)
         if bound >= INT_LIMIT:
             raise _Overflow
         perm = np.array(k.perm)
         cols = w[:, perm]
-        tw = cols * mb.astype(np.int64)[None, :]
+        tw = cols * np.array(mb, dtype=np.int64)[None, :]
         bias = b * s
         if any(me):
             bias = bias + cols @ np.array(me, dtype=np.int64)
@@ -375,9 +384,14 @@ class _IntBackend:
         t, s = self._transformed(i, k)
         return _int_rows(t, s)
 
-    def ratio(self, rows_q: _Rows, q: int, rows_j: _Rows, j: int) -> sympy.Expr:
-        f = Fraction(rows_q.lam[q] * rows_j.scale, rows_q.scale * rows_j.lam[j])
-        return sympy.Rational(f.numerator, f.denominator)
+    def ratio_key(self, rows_q: _Rows, q: int, rows_j: _Rows, j: int) -> tuple[int, int]:
+        """a = lam_q / lam_j of the true rows, as a reduced (numerator, denominator)."""
+        num, den = rows_q.lam[q] * rows_j.scale, rows_q.scale * rows_j.lam[j]
+        g = gcd(num, den) * (1 if den > 0 else -1)
+        return num // g, den // g
+
+    def ratio(self, key: tuple[int, int]) -> sympy.Expr:
+        return sympy.Rational(*key)
 
     def shift(self, rows_q: _Rows, q: int, rows_j: _Rows, j: int, a: sympy.Expr) -> sympy.Expr:
         raise AssertionError("the int backend serves activations without shifts only")
@@ -460,8 +474,12 @@ class _RingBackend:
     def transform(self, i: int, k: Any) -> _Rows:
         return self._rows(*self._transformed(i, k))
 
-    def ratio(self, rows_q: _Rows, q: int, rows_j: _Rows, j: int) -> sympy.Expr:
-        return self.R.ground_to_sympy(self.R.ground.quo(rows_q.lam[q], rows_j.lam[j]))
+    def ratio_key(self, rows_q: _Rows, q: int, rows_j: _Rows, j: int) -> Any:
+        """a = lam_q / lam_j, a (hashable) element of the ground field."""
+        return self.R.ground.quo(rows_q.lam[q], rows_j.lam[j])
+
+    def ratio(self, key: Any) -> sympy.Expr:
+        return self.R.ground_to_sympy(key)
 
     def shift(self, rows_q: _Rows, q: int, rows_j: _Rows, j: int, a: sympy.Expr) -> sympy.Expr:
         return self.R.to_sympy(rows_q.beta[q] - self._e(a) * rows_j.beta[j])
@@ -518,6 +536,7 @@ class _Matcher:
         self.shifting = net.activation.name == "sin"
         self.nodes = 0
         self._relation_cache: dict[tuple[sympy.Expr, sympy.Expr], Relation | None] = {}
+        self._ratio_cache: dict[Any, Relation | None] = {}
         self.orig = {i: backend.original(i) for i in range(1, net.depth)}
         self.classes = {i: self._classes(self.orig[i]) for i in range(1, net.depth)}
 
@@ -534,9 +553,14 @@ class _Matcher:
             if (rq.keys[q] is None) != (rj.keys[j] is None):
                 return [], True
             return self._constant_relations(rq, q, rj, j)
-        a = self.backend.ratio(rq, q, rj, j)
-        c = self.backend.shift(rq, q, rj, j, a) if self.shifting else Integer(0)
-        r = self._relation(a, c)
+        key = self.backend.ratio_key(rq, q, rj, j)
+        if self.shifting:
+            a = self.backend.ratio(key)
+            r = self._relation(a, self.backend.shift(rq, q, rj, j, a))
+        else:
+            if key not in self._ratio_cache:  # c = 0: the relation depends on a alone
+                self._ratio_cache[key] = self._relation(self.backend.ratio(key), Integer(0))
+            r = self._ratio_cache[key]
         return ([r] if r is not None else []), True
 
     def _constant_relations(self, rq: _Rows, q: int, rj: _Rows, j: int) -> tuple[list[Relation], bool]:
@@ -549,8 +573,9 @@ class _Matcher:
                     out.append(r)
             return out, True
         seen = set()
-        for cand in (IDENTITY_RELATION,) + self.act.discrete:
-            r = self._relation(cand.a, Integer(0)) if cand.c == 0 else None
+        inputs = [Integer(1), Integer(-1)] + [r.a for r in self.act.discrete if r.c == 0]
+        for a in inputs:
+            r = self._relation(a, Integer(0))
             if r is not None and (r.b, r.e) not in seen:
                 seen.add((r.b, r.e))
                 out.append(r)
@@ -604,10 +629,14 @@ class _Matcher:
         buckets, members = self.classes[i]
         orig = self.orig[i]
         by_class: dict[int, list[int]] = {}
+        with_rep: dict[int, tuple[list[Relation], bool]] = {}
         for q, key in enumerate(t.keys):
-            key = _CONSTANT if key is None else key
-            cid = next((c for c in buckets.get(key, [])
-                        if self._related(t, q, orig, members[c][0])[0]), None)
+            cid = None
+            for c in buckets.get(_CONSTANT if key is None else key, ()):
+                got = self._related(t, q, orig, members[c][0])
+                if got[0]:
+                    cid, with_rep[q] = c, got
+                    break
             if cid is None:
                 return [], MatchFailure(g, i, q, "no_match",
                                         f"generator {g}, layer {i}: row {q} of {prev} is the image of "
@@ -625,7 +654,7 @@ class _Matcher:
         for cid, js in enumerate(members):
             qs = by_class[cid]
             if len(js) == 1:
-                rels, ok = self._related(t, qs[0], orig, js[0])
+                rels, ok = with_rep[qs[0]]
                 complete &= ok
                 if len(rels) == 1:
                     fixed.append((js[0], qs[0], rels[0]))

@@ -33,7 +33,7 @@ from sympy.polys.constructor import construct_domain
 from sympy.polys.polyerrors import PolynomialError
 from sympy.polys.rings import PolyElement, PolyRing
 
-__all__ = ["INT_LIMIT", "rational_int_matrix", "ExactRing", "exact_ring", "to_fraction"]
+__all__ = ["INT_LIMIT", "rational_int_matrix", "rational_int_layer", "ExactRing", "exact_ring", "to_fraction"]
 
 #: Largest magnitude the int64 fast path lets any intermediate value reach.
 INT_LIMIT = 2**62
@@ -56,22 +56,6 @@ def to_fraction(x: Any) -> Fraction:
     raise TypeError(f"not a rational number: {x!r}")
 
 
-def _dok(m: ImmutableMatrix) -> dict[tuple[int, int], Any] | None:
-    """The nonzero entries of a rational matrix, or None if an entry is not rational."""
-    rep = getattr(m, "_rep", None)  # sympy >= 1.13 stores dense matrices as DomainMatrix
-    if rep is not None and rep.domain in (ZZ, QQ):
-        return rep.to_dok()
-    out = {}
-    for r in range(m.rows):
-        for c in range(m.cols):
-            x = m[r, c]
-            if not x.is_Rational:
-                return None
-            if x != 0:
-                out[(r, c)] = x
-    return out
-
-
 def rational_int_matrix(m: ImmutableMatrix) -> tuple[np.ndarray, int] | None:
     """(A, D) with A = D * m an int64 array and D > 0, or None when m is not rational or too
     large for int64.
@@ -80,18 +64,48 @@ def rational_int_matrix(m: ImmutableMatrix) -> tuple[np.ndarray, int] | None:
     >>> A.tolist(), D
     ([[1, 6]], 2)
     """
-    dok = _dok(m)
-    if dok is None:
-        return None
-    vals = {k: to_fraction(v) for k, v in dok.items()}
-    den = lcm(*(v.denominator for v in vals.values())) if vals else 1
-    out = np.zeros((m.rows, m.cols), dtype=np.int64)
-    for (r, c), v in vals.items():
-        n = v.numerator * (den // v.denominator)
-        if abs(n) >= INT_LIMIT:
+    rep = getattr(m, "_rep", None)  # sympy >= 1.13 stores dense matrices as DomainMatrix
+    if rep is not None and rep.domain == ZZ:
+        try:  # the common case, and the fast one: integer entries (python-flint fmpz)
+            out = np.fromiter(rep.to_list_flat(), dtype=np.int64, count=m.rows * m.cols)
+        except OverflowError:
             return None
-        out[r, c] = n
-    return out, den
+        out = out.reshape(m.rows, m.cols)
+        if out.size and int(np.abs(out).max()) >= INT_LIMIT:
+            return None
+        return out, 1
+    if rep is not None and rep.domain == QQ:
+        flat = [to_fraction(x) for x in rep.to_list_flat()]
+    else:
+        flat = []
+        for x in m:
+            if not x.is_Rational:
+                return None
+            flat.append(Fraction(int(x.p), int(x.q)))
+    den = lcm(*(v.denominator for v in flat)) if flat else 1
+    nums = [v.numerator * (den // v.denominator) for v in flat]
+    if nums and max(abs(n) for n in nums) >= INT_LIMIT:
+        return None
+    return np.array(nums, dtype=np.int64).reshape(m.rows, m.cols), den
+
+
+def rational_int_layer(w: ImmutableMatrix, b: ImmutableMatrix) -> tuple[np.ndarray, int] | None:
+    """(A, D) with A = D * [w | b] an int64 array (see :func:`rational_int_matrix`).
+
+    >>> A, D = rational_int_layer(ImmutableMatrix([[1, 2]]), ImmutableMatrix([sympy.Rational(1, 3)]))
+    >>> A.tolist(), D
+    ([[3, 6, 1]], 3)
+    """
+    gw, gb = rational_int_matrix(w), rational_int_matrix(b)
+    if gw is None or gb is None:
+        return None
+    (aw, dw), (ab, db) = gw, gb
+    den = lcm(dw, db)
+    fw, fb = den // dw, den // db
+    limit = INT_LIMIT // max(fw, fb)
+    if (aw.size and int(np.abs(aw).max()) >= limit) or (ab.size and int(np.abs(ab).max()) >= limit):
+        return None
+    return np.hstack([aw * fw, ab * fb]), den
 
 
 @dataclass(frozen=True)

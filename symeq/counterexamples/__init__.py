@@ -1,0 +1,1 @@
+"""Counterexample searches with certificates: ``symeq counterexample``."""

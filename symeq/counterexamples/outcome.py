@@ -1,0 +1,66 @@
+"""The result of a counterexample search, and the certificate it carries.
+
+Verdicts: "refuted" (a counterexample with a certificate the checker verifies; the claim
+*fails*, exit 1), "not refuted" (the search ran to its end without one; exit 3, with what was
+established), "unknown" (a budget or an undecidable step stopped it; exit 3, with the reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from symeq.certify.build import certificate
+from symeq.groups import GroupAction
+from symeq.models.io import network_to_dict
+from symeq.models.mlp import MLP
+
+__all__ = ["Outcome", "counterexample_certificate", "VERDICT_EXIT", "CLAIM_STATEMENTS"]
+
+#: Exit code of each verdict of ``symeq counterexample``.
+VERDICT_EXIT = {"refuted": 1, "not refuted": 3, "unknown": 3}
+
+#: The claims, as the statements they refute.
+CLAIM_STATEMENTS = {
+    "layerwise-at-theta": "every G-equivariant network is layerwise equivariant at its own parameters",
+    "layerwise-reparam": "every G-equivariant network has a parameter of the same architecture, computing "
+                         "the same function, that is layerwise equivariant",
+    "unique-latent": "the latent action (homomorphisms rho_i: G -> K_i) of a layerwise-equivariant network "
+                     "is unique",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a search found.  ``details`` is plain JSON-able data for --json (what was tried,
+    the classification summary, a layerwise reparametrization when one was exhibited...)."""
+
+    claim: str
+    verdict: str
+    message: str
+    network: MLP | None = None
+    certificate: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    tried: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"claim": self.claim, "verdict": self.verdict, "message": self.message,
+                               "candidates_tried": self.tried, "details": self.details}
+        if self.claim in CLAIM_STATEMENTS:
+            out["statement"] = CLAIM_STATEMENTS[self.claim]
+        if self.network is not None:
+            out["network"] = network_to_dict(self.network)
+        out["certificate"] = self.certificate is not None
+        return out
+
+
+def counterexample_certificate(net: MLP, group: GroupAction, refutes: str, evidence: dict[str, Any],
+                               statement: str | None = None, seconds: float | None = None) -> dict[str, Any]:
+    """A "counterexample" certificate (checker extension symeq/certify/checker_counterexample.py)."""
+    cert = certificate(net, group, "counterexample", evidence, seconds)
+    claim: dict[str, Any] = {"kind": "counterexample", "refutes": refutes}
+    text = statement if statement is not None else CLAIM_STATEMENTS.get(refutes)
+    if text:
+        claim["statement"] = text
+    cert["claim"] = claim
+    return cert

@@ -68,13 +68,24 @@ def load_document(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise InputError(f"{p} is not UTF-8 text") from None
     if p.suffix.lower() == ".json":
         try:
-            doc = json.loads(text, parse_float=_reject_float_json)
+            doc = json.loads(text, parse_float=_reject_float_json, parse_constant=_reject_constant_json,
+                             object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise InputError(f"{p}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+        except InputError as exc:
+            raise InputError(f"{p}: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{p}: JSON nested too deeply") from None
+        except ValueError as exc:  # integers past Python's digit limit
+            raise InputError(f"{p}: malformed JSON: {exc}") from None
     else:
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{p}: malformed TOML: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{p}: TOML nested too deeply") from None
+        except ValueError as exc:  # integers past Python's digit limit
             raise InputError(f"{p}: malformed TOML: {exc}") from None
     if not isinstance(doc, dict):
         raise InputError(f"{p}: the top level must be a table/object")
@@ -85,23 +96,57 @@ def _reject_float_json(text: str) -> Any:
     raise InputError(f'JSON number {text} is a float; write exact numbers as strings such as "{text}"')
 
 
+def _reject_constant_json(text: str) -> Any:
+    raise InputError(f"JSON constant {text} is not a number; write exact numbers as strings")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JSON would silently keep the last of two equal keys; TOML refuses them, and so do we.
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
 def write_document(doc: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """Write a dict as TOML or JSON (by suffix), atomically: never a partial file."""
+    """Write a dict as TOML or JSON (by suffix), atomically: never a partial file.
+
+    The text goes to a temporary file in the same directory, is flushed to disk, and is then
+    renamed over ``path``; on any failure the temporary file is removed and ``path`` is left as
+    it was.  A path that cannot be written is an InputError (exit 2 on the command line).
+    """
     p = Path(path)
     if p.suffix.lower() == ".json":
         text = json.dumps(doc, indent=2) + "\n"
     else:
         text = tomli_w.dumps(doc)
     directory = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write {p}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, p)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write {p}: {exc.strerror or exc}") from None
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def network_from_dict(d: object) -> MLP:
@@ -113,8 +158,8 @@ def network_from_dict(d: object) -> MLP:
         if arch in ("attention", "conv"):
             raise InputError(f"architecture {arch!r} is not supported yet; only 'mlp' is")
         raise InputError(f"unknown architecture {arch!r}; known: mlp")
-    unknown = set(d) - {"architecture", "activation", "widths", "weights", "biases", "symbols",
-                        "description"}
+    unknown = {str(k) for k in d} - {"architecture", "activation", "widths", "weights", "biases",
+                                     "symbols", "description"}
     if unknown:
         raise InputError(f"[network] has unknown key(s): {', '.join(sorted(unknown))}")
     for key in ("activation", "weights", "biases"):

@@ -55,6 +55,8 @@ class MLP:
         object.__setattr__(self, "weights", tuple(ImmutableMatrix(w) for w in self.weights))
         object.__setattr__(self, "biases", tuple(ImmutableMatrix(b) for b in self.biases))
         for i, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            if w.rows == 0 or w.cols == 0:
+                raise InputError(f"W_{i} has shape {w.rows} x {w.cols}; every width must be >= 1")
             if b.shape != (w.rows, 1):
                 raise InputError(f"b_{i} has length {b.rows}, but W_{i} has {w.rows} rows")
             if i > 1 and w.cols != self.weights[i - 2].rows:

@@ -30,6 +30,14 @@ trusted relation (a, c, b, e)) and verifies that none closes the last layer
 nonzero incoming row (verified), which makes row matching equivalent to equality of the
 neuron functions.
 
+``refutes: "predicate"``  (method "atoms"; the claim names ``predicate``, a formula over the
+atoms equivariant, layerwise, reduced with not/and/or/->, read by the checker's own parser).
+Each atom's stated value is verified: equivariant by an equivariance proof or a
+not_equivariant witness (core checker); layerwise = True by layerwise evidence, layerwise = False
+by exhaustive matching for a generator; reduced is decided here (no zero incoming row, no zero
+outgoing column, no two neurons related by a trusted relation).  The formula must be false at
+the verified values.
+
 ``refutes: "unique-latent"``  (method "two_actions").  Claim refuted: "the latent action of an
 equivariant network is unique".  Two layerwise evidences are verified by the core checker, each
 is verified to be a homomorphism (the closure of the tuples (rho_0(g), rho_L(g), k_1(g), ...)
@@ -59,6 +67,7 @@ This module imports nothing from symeq outside ``symeq/certify/checker*.py``.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from itertools import permutations, product
 from typing import Any
@@ -428,16 +437,15 @@ def _outputs(act, a, c):
     return [(b, sympy.Integer(0))] if is_trusted_relation(act, a, c, b, sympy.Integer(0)) else []
 
 
-def _exhaustive_matching(ctx: Context) -> None:
-    ev, net, group = ctx.evidence, ctx.network, ctx.group
-    only_keys(ev, {"method", "equivariance", "generator"}, "evidence")
-    _equivariance(ctx, ev.get("equivariance"))
-    if net.symbols:
-        raise Reject("a counterexample network must have numeric parameters")
+def _no_latent_action(ctx: Context, g: str) -> None:
+    """Verify that no monomial latent maps k_1(g), ..., k_{L-1}(g) make every layer
+    equivariant at the network's parameters, by exhaustive row matching."""
+    net, group = ctx.network, ctx.group
     if net.activation.name not in ("relu", "leaky_relu", "tanh", "gelu", "softplus", "swish"):
         raise Reject(f"exhaustive matching is checked for relu, leaky_relu, tanh, gelu, softplus, swish, "
                      f"not {net.activation.spec}")
-    g = field(ev, "generator", str, "evidence")
+    if net.symbols:
+        raise Reject("a counterexample network must have numeric parameters")
     rho0, rho_l = group.generator(g)
     for i in range(1, net.depth):
         w = net.weights[i - 1]
@@ -481,6 +489,13 @@ def _exhaustive_matching(ctx: Context) -> None:
         raise Reject(f"generator {g}: a layerwise latent action exists at these parameters")
     ctx.step(f"generator {g}: all {explored[0]} partial row matchings explored; none makes every layer "
              "equivariant, so no latent action k(g) exists at these parameters")
+
+
+def _exhaustive_matching(ctx: Context) -> None:
+    ev, net = ctx.evidence, ctx.network
+    only_keys(ev, {"method", "equivariance", "generator"}, "evidence")
+    _equivariance(ctx, ev.get("equivariance"))
+    _no_latent_action(ctx, field(ev, "generator", str, "evidence"))
     ctx.claim_text = ("counterexample to 'layerwise-at-theta': this network is G-equivariant but not "
                       f"layerwise equivariant at its own parameters; {net.describe()}")
 
@@ -554,20 +569,190 @@ def _two_actions(ctx: Context) -> None:
                       f"network layerwise equivariant; {net.describe()}")
 
 
+# -- refutes a user predicate ---------------------------------------------------------------
+
+ATOMS = ("equivariant", "layerwise", "reduced")
+
+
+def parse_formula(text: Any) -> Any:
+    """The checker's own reading of a predicate (grammar of symeq/counterexamples/predicate.py):
+    expr := term ("->" expr)?; term := factor ("or" factor)*; factor := unary ("and" unary)*;
+    unary := "not" unary | ATOM | "(" expr ")".
+
+    >>> parse_formula("not reduced or layerwise")
+    ('or', ('not', 'reduced'), 'layerwise')
+    """
+    if not isinstance(text, str) or not 0 < len(text) <= 500:
+        raise Reject("the predicate must be a string of 1 to 500 characters")
+    tokens = re.findall(r"->|\(|\)|[A-Za-z_]+|\S", text)
+    k = [0]
+
+    def take() -> str:
+        if k[0] >= len(tokens):
+            raise Reject(f"cannot read the predicate {text!r:.60}: unexpected end")
+        k[0] += 1
+        return tokens[k[0] - 1]
+
+    def peek() -> str | None:
+        return tokens[k[0]] if k[0] < len(tokens) else None
+
+    def expr(depth: int) -> Any:
+        if depth > 50:
+            raise Reject("the predicate is nested too deeply")
+        left = term(depth)
+        if peek() == "->":
+            take()
+            return ("->", left, expr(depth + 1))
+        return left
+
+    def term(depth: int) -> Any:
+        f = factor(depth)
+        while peek() == "or":
+            take()
+            f = ("or", f, factor(depth))
+        return f
+
+    def factor(depth: int) -> Any:
+        f = unary(depth)
+        while peek() == "and":
+            take()
+            f = ("and", f, unary(depth))
+        return f
+
+    def unary(depth: int) -> Any:
+        t = take()
+        if t == "not":
+            return ("not", unary(depth + 1))
+        if t == "(":
+            f = expr(depth + 1)
+            if take() != ")":
+                raise Reject(f"cannot read the predicate {text!r:.60}: expected ')'")
+            return f
+        if t in ATOMS:
+            return t
+        raise Reject(f"cannot read the predicate {text!r:.60}: unknown atom {t!r:.20}")
+
+    f = expr(0)
+    if peek() is not None:
+        raise Reject(f"cannot read the predicate {text!r:.60}: unexpected {peek()!r:.20}")
+    return f
+
+
+def _atoms(f: Any) -> set[str]:
+    return {f} if isinstance(f, str) else set().union(*(_atoms(g) for g in f[1:]))
+
+
+def _value(f: Any, values: dict[str, bool]) -> bool:
+    if isinstance(f, str):
+        return values[f]
+    if f[0] == "not":
+        return not _value(f[1], values)
+    a, b = _value(f[1], values), _value(f[2], values)
+    return (a and b) if f[0] == "and" else (a or b) if f[0] == "or" else ((not a) or b)
+
+
+def _any_relation(act, target: list, source: list) -> tuple | None:
+    """A trusted relation with target = a * source + (0, ..., c) (weights nonzero), or None.
+    (b, e) is tried among every form the trusted table uses: (a, 0), (-a, 0), (1, 0), (a, c),
+    (-1, 1) and (a^M, 0) for power:M."""
+    j = next(k for k, v in enumerate(source[:-1]) if not is_zero(v))
+    a = sympy.expand(target[j] / source[j])
+    if any(not is_zero(t - a * s) for t, s in zip(target[:-1], source[:-1])):
+        return None
+    c = sympy.expand(target[-1] - a * source[-1])
+    one, zero = sympy.Integer(1), sympy.Integer(0)
+    cands = [(a, zero), (-a, zero), (one, zero), (a, c), (-one, one)]
+    if act.name == "power":
+        cands.append((sympy.expand(a ** act.degree), zero))
+    for b, e in cands:
+        if is_trusted_relation(act, a, c, b, e):
+            return (a, c, b, e)
+    return None
+
+
+def _degenerate_neuron(net) -> str | None:
+    """An inactive or redundant hidden neuron (THEORY.md section 3), or None."""
+    for i in range(1, net.depth):
+        w, b, w_next = net.weights[i - 1], net.biases[i - 1], net.weights[i]
+        for j in range(w.rows):
+            if all(is_zero(v) for v in w.row(j)):
+                return f"layer {i} neuron {j + 1} has a zero incoming row (inactive)"
+            if all(is_zero(v) for v in w_next.col(j)):
+                return f"layer {i} neuron {j + 1} has a zero outgoing column (inactive)"
+        rows = [list(w.row(j)) + [b[j]] for j in range(w.rows)]
+        for j in range(w.rows):
+            for k in range(w.rows):
+                if j != k and _any_relation(net.activation, rows[k], rows[j]) is not None:
+                    return f"layer {i} neuron {k + 1} is the image of neuron {j + 1} under a trusted relation (redundant)"
+    return None
+
+
+def _predicate(ctx: Context) -> None:
+    ev, net, group = ctx.evidence, ctx.network, ctx.group
+    text = field(field(ctx.doc, "claim", dict, "certificate"), "predicate", str, "claim")
+    formula = parse_formula(text)
+    only_keys(ev, {"method", "atoms"}, "evidence")
+    atoms = field(ev, "atoms", dict, "evidence")
+    needed = _atoms(formula)
+    if set(atoms) != needed:
+        raise Reject(f"evidence.atoms must give exactly the atoms {', '.join(sorted(needed))}")
+    values: dict[str, bool] = {}
+    for name in sorted(needed):
+        entry = atoms[name]
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), bool):
+            raise Reject(f"atom {name}: needs a boolean value")
+        value = entry["value"]
+        if name == "reduced":
+            only_keys(entry, {"value"}, f"atom {name}")
+            found = _degenerate_neuron(net)
+            if (found is None) != value:
+                raise Reject(f"atom reduced is {not value}: {found or 'no inactive or redundant neuron'}")
+            ctx.step(f"atom reduced = {value}: {found or 'no inactive or redundant hidden neuron'}")
+        else:
+            only_keys(entry, {"value", "evidence"}, f"atom {name}")
+            evidence = field(entry, "evidence", dict, f"atom {name}")
+            if name == "equivariant" and value:
+                _equivariance(ctx, evidence, "atom equivariant = True")
+            elif name == "equivariant":
+                sub = Context({"claim": {"kind": "not_equivariant"}, "network": ctx.doc.get("network"),
+                               "group": ctx.doc.get("group"), "evidence": evidence})
+                claim_checks()["not_equivariant"](sub)
+                for s in sub.steps:
+                    ctx.step(f"atom equivariant = False: {s}")
+            elif value:
+                if evidence.get("method") != "layerwise":
+                    raise Reject("atom layerwise = True needs layerwise evidence")
+                _equivariance(ctx, evidence, "atom layerwise = True")
+            else:
+                only_keys(evidence, {"method", "generator"}, "atom layerwise")
+                if evidence.get("method") != "exhaustive_matching":
+                    raise Reject("atom layerwise = False needs exhaustive_matching evidence")
+                _no_latent_action(ctx, field(evidence, "generator", str, "atom layerwise"))
+        values[name] = value
+    if _value(formula, values):
+        raise Reject(f"the predicate {text!r:.60} is true at the verified atom values")
+    ctx.step(f"the predicate {text!r:.60} is false at the verified atom values "
+             f"({', '.join(f'{k} = {v}' for k, v in sorted(values.items()))})")
+    ctx.claim_text = f"counterexample to the predicate {text!r:.60}; {net.describe()}"
+
+
 # -- dispatch -------------------------------------------------------------------------------
 
 _METHODS = {"layerwise-reparam": ("classification", _classification),
             "layerwise-at-theta": ("exhaustive_matching", _exhaustive_matching),
-            "unique-latent": ("two_actions", _two_actions)}
+            "unique-latent": ("two_actions", _two_actions),
+            "predicate": ("atoms", _predicate)}
 
 
 def check_counterexample(ctx: Context) -> None:
     """Claim kind "counterexample": dispatch on the refuted claim."""
     claim = field(ctx.doc, "claim", dict, "certificate")
-    only_keys(claim, {"kind", "refutes", "statement"}, "claim")
+    only_keys(claim, {"kind", "refutes", "statement", "predicate"}, "claim")
     refutes = field(claim, "refutes", str, "claim")
     if refutes not in _METHODS:
         raise Reject(f"unknown refuted claim {refutes!r:.40}; known: {', '.join(_METHODS)}")
+    if ("predicate" in claim) != (refutes == "predicate"):
+        raise Reject("a claim names a predicate exactly when it refutes 'predicate'")
     method, check = _METHODS[refutes]
     if ctx.evidence.get("method") != method:
         raise Reject(f"a refutation of {refutes} needs evidence method {method!r}")

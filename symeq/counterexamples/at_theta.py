@@ -46,7 +46,7 @@ from symeq.identifiability.degenerate import find_degenerate
 from symeq.models.io import network_to_dict
 from symeq.models.mlp import MLP
 
-__all__ = ["refute_layerwise_at_theta", "SHARES", "CHECKABLE"]
+__all__ = ["refute_layerwise_at_theta", "duplicate_seeds", "SHARES", "CHECKABLE"]
 
 #: Fractions of the outgoing column given to the copy.
 SHARES = (sympy.Rational(1, 2), sympy.Rational(1, 3), sympy.Rational(2, 3), sympy.Rational(1, 4))
@@ -55,12 +55,16 @@ CHECKABLE = ("relu", "leaky_relu", "tanh", "gelu", "softplus", "swish")
 
 
 @dataclass(frozen=True)
-class _Seed:
+class Seed:
+    """A space of layerwise-equivariant parameters with one neuron fewer in hidden ``layer``."""
+
     layer: int
     space: NetworkSpace
 
 
-def _seeds(activation: str, widths: tuple[int, ...], group: GroupAction, budget: int) -> list[_Seed]:
+def duplicate_seeds(activation: str, widths: tuple[int, ...], group: GroupAction, budget: int) -> list[Seed]:
+    """For each hidden layer of width >= 2, the spaces of the non-degenerate assignments of the
+    architecture with that layer one neuron narrower (seeds for a duplicated neuron)."""
     out = []
     for i in range(1, len(widths) - 1):
         if widths[i] < 2:
@@ -70,7 +74,7 @@ def _seeds(activation: str, widths: tuple[int, ...], group: GroupAction, budget:
         for a in C.assignments:
             if a.degeneracy.status == "non-degenerate":
                 chosen = tuple(C.layers[k].types[t] for k, t in enumerate(a.types))
-                out.append(_Seed(i, assignment_space(activation, group, chosen)))
+                out.append(Seed(i, assignment_space(activation, group, chosen)))
     return out
 
 
@@ -88,7 +92,7 @@ def refute_layerwise_at_theta(activation: str, widths: tuple[int, ...], group: G
     """Search a refutation of "layerwise-at-theta" for this architecture and group."""
     start = time.perf_counter()
     claim = "layerwise-at-theta"
-    seeds = _seeds(activation, widths, group, budget)
+    seeds = duplicate_seeds(activation, widths, group, budget)
     if not seeds:
         return Outcome(claim, "not refuted", "no hidden layer has a non-degenerate layerwise-equivariant seed "
                        "with one neuron fewer, so the duplicate construction does not apply")

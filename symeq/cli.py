@@ -21,6 +21,8 @@ VERBS = (
     "prove",
     "identify",
     "classify",
+    "latent",
+    "explain",
 )
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4

@@ -93,7 +93,8 @@ __all__ = [
 FORMAT = "symeq-certificate"
 VERSION = 1
 #: Modules adding claim kinds (``symeq.certify.checker_<area>``), imported on first use.
-EXTENSIONS: tuple[str, ...] = ("symeq.certify.checker_identifiability", "symeq.certify.checker_counterexample")
+EXTENSIONS: tuple[str, ...] = ("symeq.certify.checker_identifiability", "symeq.certify.checker_counterexample",
+                               "symeq.certify.checker_latent")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ def simplify_scalar(x: sympy.Expr) -> sympy.Expr:
     return sympy.radsimp(sympy.expand(x))
 
 
+def _is_id(r: Relation) -> bool:
+    return r is IDENTITY or (r.a == 1 and r.c == 0 and r.b == 1 and r.e == 0)
+
+
 def _same(x: sympy.Expr, y: sympy.Expr) -> bool:
     if x == y:
         return True
@@ -104,7 +108,10 @@ class LatentMap:
         ...
         symeq.errors.InputError: perm (0, 0) is not a permutation of 0..1
         """
-        perm, relations = tuple(int(p) for p in perm), tuple(relations)
+        perm = tuple(int(p) for p in perm)
+        relations = tuple(r if all(isinstance(getattr(r, k), sympy.Basic) for k in "acbe")
+                          else Relation(*(sympy.sympify(getattr(r, k)) for k in "acbe"))
+                          for r in relations)
         if sorted(perm) != list(range(len(perm))):
             raise InputError(f"perm {perm} is not a permutation of 0..{len(perm) - 1}")
         if len(relations) != len(perm):
@@ -226,9 +233,9 @@ class LatentMap:
             for j, (q, r2) in enumerate(zip(other.perm, other.relations)):
                 r1 = self.relations[q]
                 perm.append(self.perm[q])
-                if r1 is IDENTITY:
+                if _is_id(r1):
                     rels.append(r2)
-                elif r2 is IDENTITY:
+                elif _is_id(r2):
                     rels.append(r1)
                 else:
                     rels.append(Relation(simplify_scalar(r1.a * r2.a), simplify_scalar(r1.a * r2.c + r1.c),
@@ -244,7 +251,7 @@ class LatentMap:
             perm, rels = [0] * self.dim, [IDENTITY] * self.dim
             for j, (p, r) in enumerate(zip(self.perm, self.relations)):
                 perm[p] = j
-                rels[p] = r if r is IDENTITY else Relation(
+                rels[p] = r if _is_id(r) else Relation(
                     simplify_scalar(1 / r.a), simplify_scalar(-r.c / r.a),
                     simplify_scalar(1 / r.b), simplify_scalar(-r.e / r.b))
             return LatentMap("monomial", self.dim, tuple(perm), tuple(rels))
@@ -281,6 +288,44 @@ class LatentMap:
             return all(p == j and _same(r.b, _ONE) and _same(r.e, _ZERO)
                        for j, (p, r) in enumerate(zip(self.perm, self.relations)))
         return self.acts_equal(LatentMap.identity(self.dim, "affine"))
+
+    def describe(self) -> str:
+        """One line: the permutation's cycles and the neurons whose relation is not the identity
+        (monomial), or the matrix and shift (affine).
+
+        >>> LatentMap.monomial((1, 0, 2), (IDENTITY, IDENTITY, Relation(-1, 0, -1, 0))).describe()
+        'perm (0 1); b=-1 on neuron 2'
+        """
+        from symeq.exact import number_to_string
+
+        if self.kind == "affine":
+            rows = "; ".join(" ".join(number_to_string(x) for x in self.matrix().row(r))
+                             for r in range(self.dim))
+            text = f"matrix [{rows}]"
+            if not self.is_linear():
+                text += f", shift [{' '.join(number_to_string(x) for x in self.shift())}]"
+            return text
+        seen, cycles = set(), []
+        for start in range(self.dim):
+            if start in seen or self.perm[start] == start:
+                continue
+            cyc, j = [], start
+            while j not in seen:
+                seen.add(j)
+                cyc.append(str(j))
+                j = self.perm[j]
+            cycles.append("(" + " ".join(cyc) + ")")
+        text = "perm " + ("".join(cycles) if cycles else "identity")
+        groups: dict[str, list[int]] = {}
+        for j, r in enumerate(self.relations):
+            if not (_same(r.b, _ONE) and _same(r.e, _ZERO)):
+                label = " ".join(f"{k}={number_to_string(getattr(r, k))}" for k in "be"
+                                 if not _same(getattr(r, k), _ONE if k == "b" else _ZERO))
+                groups.setdefault(label, []).append(j)
+        for label, js in groups.items():
+            which = ", ".join(map(str, js[:16])) + (", ..." if len(js) > 16 else "")
+            text += f"; {label} on neuron{'s' if len(js) > 1 else ''} {which}"
+        return text
 
     def trace(self) -> sympy.Expr:
         """The trace of the linear part (the character value of a linear latent action).

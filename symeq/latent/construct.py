@@ -138,17 +138,37 @@ def theta_g(net: MLP, group: GroupAction, name: str) -> MLP:
 
 
 # -- monomial kinds -------------------------------------------------------------------------
+def _from_matching(k: Any) -> LatentMap:
+    """helper: an action of :mod:`symeq.equivariance.matching` as a LatentMap."""
+    if k.kind == "monomial":
+        return LatentMap("monomial", len(k.perm), tuple(k.perm), tuple(k.relations))
+    return LatentMap.affine(k.matrix(), k.shift())
+
+
 def _construct_monomial(net: MLP, group: GroupAction, budget: Budget) -> Construction:
+    # First the shared neuron matching of `symeq check`; when it cannot settle the question
+    # (duplicate neurons beyond its budget, unsupported numbers) the exhaustive search here.
+    from symeq.equivariance.matching import match_layerwise
+
+    m = match_layerwise(net, group)
+    if m.found:
+        assert m.actions is not None
+        maps = tuple(tuple(_from_matching(k) for k in acts) for acts in m.actions)
+        return Construction(net, group, "monomial", "neuron matching",
+                            LatentActions(tuple(m.generators), maps))
+    if m.failure is not None and m.failure.definitive:
+        return Construction(net, group, "monomial", "neuron matching", None,
+                            m.failure.generator, m.failure.message)
     matcher = Matcher(net)
     maps, frees = [], set()
     for name, rho0, rhoL in group.generators():
         sol: Solution | None = next(matcher.solutions(rho0, rhoL, budget), None)
         if sol is None:
-            return Construction(net, group, "monomial", "neuron matching", None, name,
+            return Construction(net, group, "monomial", "exhaustive neuron matching", None, name,
                                 _monomial_failure(matcher, rho0, rhoL, name))
         maps.append(sol.maps)
         frees.update(sol.free_scales)
-    return Construction(net, group, "monomial", "neuron matching",
+    return Construction(net, group, "monomial", "exhaustive neuron matching",
                         LatentActions(group.names, tuple(maps)), free_scales=tuple(sorted(frees)))
 
 

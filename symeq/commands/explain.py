@@ -1,0 +1,65 @@
+"""``symeq explain FILE``: the theorem's construction on FILE, step by step, for teaching.
+
+Prints Markdown (default) or a LaTeX document that compiles with pdflatex: the network and the
+group with its action, which parameter carries the latent actions (theta or beta(theta~)), the
+adjunction step theta^g, the neuron matching layer by layer with each latent action as a matrix
+and the exact check of each layer, uniqueness and the relators of a presentation of G, and what
+each hidden layer carries (orbit table, character table, decomposition into irreducibles).
+
+Exit codes as for `symeq latent`: 0 holds, 1 fails, 3 unknown, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from symeq.commands.common import load_inputs
+from symeq.errors import InputError
+
+HELP = "explain the theorem's construction on a network step by step (Markdown or LaTeX)"
+DESCRIPTION = __doc__
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="network file (TOML or JSON, the symeq schema)")
+    p.add_argument("--group", metavar="FILE_OR_NAME",
+                   help="group acting on inputs and outputs (default: the [group] table of FILE)")
+    p.add_argument("--format", default="markdown", choices=("markdown", "latex"),
+                   help="output format (default markdown)")
+    p.add_argument("--out", metavar="PATH", help="write to PATH instead of standard output")
+    p.add_argument("--budget", type=int, default=20_000, metavar="N",
+                   help="matching steps for duplicate neurons and stabilizer search (default 20000)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from symeq.latent.analysis import analyze
+    from symeq.report.explain import explain
+
+    if not 1 <= args.budget <= 10_000_000:
+        raise InputError("--budget must be an integer from 1 to 10000000")
+    net, group, _ = load_inputs(args.file, args.group)
+    assert group is not None
+    result = analyze(net, group, budget=args.budget)
+    text = explain(result, args.format)
+    if args.out:
+        _write(text, args.out)
+    else:
+        print(text, end="")
+    return result.exit_code
+
+
+def _write(text: str, path: str) -> None:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=str(p.parent) if str(p.parent) else ".", prefix=f".{p.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None

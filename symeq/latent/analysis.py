@@ -1,0 +1,266 @@
+"""The theorem end to end: what ``symeq latent`` decides for one network and one group.
+
+1. Construct at theta (:mod:`symeq.latent.construct`): theta^g and k(g) for every generator.
+2. If every generator has a layerwise action: decide uniqueness (:mod:`symeq.latent.stabilizer`)
+   and check every relator of a verified presentation of G on the latent maps
+   (:mod:`symeq.latent.homomorphism`); with a nontrivial stabilizer search the cosets for a
+   homomorphic choice.
+3. Otherwise (or if no homomorphic choice exists at theta): reduce theta to its submodel
+   theta~, construct there and embed with beta (:mod:`symeq.latent.weak`).
+4. If there is still no action, ask why (THEORY.md sections 5 and 6): when f is not
+   equivariant, ``symeq check`` gives a witness and, if theta is identifiable, the theorem's
+   contrapositive explains it; when f is equivariant, the failing hypothesis is
+   identifiability, and ``symeq counterexample`` is the place to look.
+5. For a construction that holds: orbits, G-sets and characters of every hidden layer
+   (:mod:`symeq.latent.structure`); for symbolic families the inequations for uniqueness and
+   identifiability (:mod:`symeq.latent.families`).
+
+Verdicts: ``holds`` (latent homomorphisms constructed; certificate kind ``latent_actions``),
+``fails`` (f is not equivariant, with check's witness; certificate ``not_equivariant``),
+``unknown`` (no action and no witness, with the reason).
+
+>>> from symeq.models.io import network_from_dict
+>>> from symeq.groups import catalog_group
+>>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["1", "0"], ["0", "1"]],
+...       [["1", "2", "3"]]], "biases": [["0", "0", "0"], ["0"]]})
+>>> r = analyze(net, catalog_group("S2", 2, 1, output="trivial"))
+>>> r.verdict, r.where
+('holds', 'beta(theta~)')
+>>> r.acting.weights[1]
+Matrix([[3, 0, 3]])
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from symeq.errors import BudgetExceeded, InputError
+from symeq.groups import GroupAction
+from symeq.latent.construct import Construction, LatentActions, construct
+from symeq.latent.families import Inequation, identifiability_conditions, uniqueness_conditions
+from symeq.latent.homomorphism import RelatorCheck, check_relators, find_homomorphism, group_presentation
+from symeq.latent.stabilizer import Stabilizer, stabilizer
+from symeq.latent.structure import LayerStructure, network_structure
+from symeq.latent.weak import WeakConstruction, construct_weak
+from symeq.models.mlp import MLP
+
+__all__ = ["LatentResult", "analyze", "VERDICT_EXIT"]
+
+VERDICT_EXIT = {"holds": 0, "fails": 1, "unknown": 3}
+
+
+@dataclass(frozen=True)
+class LatentResult:
+    """Everything ``symeq latent`` reports.
+
+    ``where`` is ``"theta"`` or ``"beta(theta~)"`` for a construction that holds (``acting`` is
+    then the network the actions act on); ``stabilizer`` is that of theta (or of theta~ in the
+    weak case); ``check`` and ``identify`` are the results of ``symeq check`` and ``symeq
+    identify`` when they were consulted.
+    """
+
+    verdict: str
+    summary: str
+    network: MLP
+    group: GroupAction
+    where: str = ""
+    acting: MLP | None = None
+    construction: Construction | None = None
+    weak: WeakConstruction | None = None
+    actions: LatentActions | None = None
+    stabilizer: Stabilizer | None = None
+    relators: RelatorCheck | None = None
+    structure: tuple[LayerStructure, ...] = ()
+    check: Any = None
+    identify: Any = None
+    uniqueness: tuple[Inequation, ...] = ()
+    identifiability: tuple[Inequation, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 holds, 1 fails, 3 unknown."""
+        return VERDICT_EXIT[self.verdict]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``symeq latent --json``."""
+        from symeq.models.io import network_to_dict
+
+        out: dict[str, Any] = {"verdict": self.verdict, "summary": self.summary, "where": self.where,
+                               "notes": list(self.notes), "seconds": round(self.seconds, 6)}
+        if self.where == "beta(theta~)" and self.acting is not None and self.weak is not None:
+            out["network_used"] = network_to_dict(self.acting)
+            out["reduction"] = {"steps": [s.to_dict() for s in self.weak.reduction.steps],
+                                "kept": [list(k) for k in self.weak.reduction.kept]}
+        if self.construction is not None:
+            out["method"] = self.construction.method
+        if self.actions is not None:
+            out["actions"] = self.actions.to_dict()
+            out["actions_described"] = {n: [k.describe() for k in ks]
+                                        for n, ks in zip(self.actions.names, self.actions.maps)}
+        if self.stabilizer is not None:
+            st = self.stabilizer
+            out["uniqueness"] = {"status": st.status, "order": st.order, "dimension": st.dimension,
+                                 "reason": st.reason, "criterion": st.criterion,
+                                 "unique": st.trivial}
+        if self.relators is not None:
+            out["presentation"] = {"relators": list(self.relators.presentation.relators),
+                                   "order": self.relators.presentation.order}
+            out["homomorphism"] = self.relators.holds
+        out["layers"] = [_layer_dict(ls) for ls in self.structure]
+        if self.uniqueness or self.identifiability:
+            out["conditions"] = {"uniqueness": [c.text() for c in self.uniqueness],
+                                 "identifiability": [c.text() for c in self.identifiability]}
+        if self.check is not None:
+            out["check"] = self.check.to_dict()
+        if self.identify is not None:
+            out["identifiability"] = {"verdict": self.identify.verdict, "basis": self.identify.basis}
+        return out
+
+
+def _layer_dict(ls: LayerStructure) -> dict[str, Any]:
+    return {
+        "layer": ls.layer, "width": ls.width, "kind": ls.kind,
+        "orbits": [{"neurons": list(o.neurons), "type": o.type, "gset": o.gset,
+                    "stabilizer_order": len(o.stabilizer), "negated": list(o.negated)}
+                   for o in ls.orbits],
+        "type_counts": ls.type_counts() if ls.orbits else {},
+        "classes": list(ls.class_names),
+        "character": [str(v) for v in ls.character],
+        "multiplicities": list(ls.multiplicities),
+        "degrees": list(ls.degrees),
+        "diagonal": [str(v) for v in ls.diagonal] if ls.diagonal is not None else None,
+        "affine_shift": ls.affine_shift,
+    }
+
+
+def _homomorphic(net: MLP, group: GroupAction, actions: LatentActions, stab: Stabilizer,
+                 notes: list[str], budget: int) -> tuple[LatentActions | None, RelatorCheck]:
+    pres = group_presentation(group)
+    rc = check_relators(actions, pres)
+    if rc.holds or net.activation.kind == "affine":
+        return (actions if rc.holds else None), rc
+    if stab.trivial:  # cannot happen: k(w) fixes theta for every relator w
+        notes.append("relators fail although Stab(theta) is trivial: please report this network")
+        return None, rc
+    try:
+        found = find_homomorphism(net, group, pres, budget=budget)
+    except BudgetExceeded as exc:
+        notes.append(f"searching a homomorphic choice in the cosets k(g) Stab(theta): {exc}")
+        return None, rc
+    if found is None:
+        notes.append("no choice of per-generator latent maps satisfies every relator")
+        return None, rc
+    notes.append("the first per-generator choice broke a relator; another element of the coset "
+                 "k(g) Stab(theta) satisfies them all")
+    return found, check_relators(found, pres)
+
+
+def _structure(group: GroupAction, actions: LatentActions, notes: list[str]) -> tuple[LayerStructure, ...]:
+    try:
+        return network_structure(group, actions)
+    except (InputError, BudgetExceeded) as exc:
+        notes.append(f"layer structure not computed: {exc}")
+        return ()
+
+
+def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool = True,
+            consult: bool = True) -> LatentResult:
+    """Run the construction of THEORY.md section 5 on ``net`` and ``group`` (see the module
+    docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why."""
+    start = time.perf_counter()
+    notes: list[str] = []
+    fam_u = fam_i = ()
+    if net.symbols:
+        fam_i = identifiability_conditions(net)
+
+    def done(verdict: str, summary: str, **kw: Any) -> LatentResult:
+        return LatentResult(verdict, summary, net, group, notes=tuple(notes),
+                            identifiability=fam_i, seconds=time.perf_counter() - start, **kw)
+
+    c = construct(net, group, budget)
+    if c.actions is not None:
+        stab = stabilizer(net, budget)
+        acts, rc = _homomorphic(net, group, c.actions, stab, notes, budget)
+        if acts is not None:
+            st = _structure(group, acts, notes) if structure else ()
+            fam_u = uniqueness_conditions(net) if net.symbols else ()
+            return done("holds", _holds_summary("theta", net, stab, rc), where="theta", acting=net,
+                        construction=c, actions=acts, stabilizer=stab, relators=rc, structure=st,
+                        uniqueness=fam_u)
+    # not at theta: the theorem's parameter choice beta(theta~)
+    weak = construct_weak(net, group, budget)
+    if weak.reduction.changed and weak.actions is not None:
+        stab = stabilizer(weak.reduction.reduced, budget)
+        acts, rc = _homomorphic(weak.embedded, group, weak.actions, stab, notes, budget)
+        if acts is not None:
+            st = _structure(group, acts, notes) if structure else ()
+            fam_u = uniqueness_conditions(weak.reduction.reduced) if net.symbols else ()
+            why = (c.reason if c.actions is None else "the latent maps at theta break a relator")
+            notes.insert(0, f"no layerwise action at theta ({why}); the theorem's parameter "
+                            "choice beta(theta~) has one")
+            return done("holds", _holds_summary("beta(theta~)", net, stab, rc), where="beta(theta~)",
+                        acting=weak.embedded, construction=c, weak=weak, actions=acts,
+                        stabilizer=stab, relators=rc, structure=st, uniqueness=fam_u)
+    reason = c.reason or "no homomorphic choice of latent maps at theta"
+    if not consult:
+        return done("unknown", f"no layerwise action: {reason}", construction=c, weak=weak)
+    return _explain_absence(net, group, c, weak, reason, done)
+
+
+def _holds_summary(where: str, net: MLP, stab: Stabilizer, rc: RelatorCheck) -> str:
+    at = "theta itself" if where == "theta" else "beta(theta~), the reduced network padded with zero neurons (same function)"
+    uniq = {"trivial": "unique (Stab(theta) is trivial)",
+            "nontrivial": f"not unique (Stab has {stab.order} elements)",
+            "infinite": "not unique (Stab(theta) is infinite)",
+            "unknown": "of undecided uniqueness"}[stab.status]
+    fam = " for every value of the symbols" if net.symbols else ""
+    rels = ", ".join(rc.presentation.relators)
+    return (f"latent actions make every layer of {at} equivariant{fam}; they are {uniq}; every "
+            f"relator of G = <{', '.join(rc.presentation.names)} | {rels}> (order "
+            f"{rc.presentation.order}) holds on them, so each rho_i is a homomorphism G -> K_i")
+
+
+def _explain_absence(net: MLP, group: GroupAction, c: Construction, weak: WeakConstruction,
+                     reason: str, done: Any) -> LatentResult:
+    from symeq.equivariance.check import check_equivariance
+
+    chk = check_equivariance(net, group)
+    idr = None
+    try:
+        from symeq.identifiability.identify import identify
+
+        idr = identify(net, local=False)
+        ident = idr.verdict
+    except (InputError, BudgetExceeded, NotImplementedError) as exc:
+        ident = f"unknown ({exc})"
+    identifiable = ident in ("identifiable", "weakly identifiable")
+    crit = f" by {idr.basis}" if idr is not None and identifiable else ""
+    if chk.verdict == "fails":
+        w = chk.witness
+        at = w.describe() if w is not None else "a witness"
+        if identifiable:
+            summary = (f"no layerwise action exists ({reason}); theta is {ident}{crit}, so by the "
+                       f"theorem's contrapositive f is not G-equivariant; check confirms it with a witness: {at}")
+        else:
+            summary = (f"f is not G-equivariant (check's witness: {at}); the theorem says nothing "
+                       f"here; no layerwise action: {reason}")
+        return done("fails", summary, construction=c, weak=weak, check=chk, identify=idr)
+    if chk.verdict == "holds":
+        hyp = (f"identifiability fails (symeq identify: {ident})" if not identifiable else
+               f"identifiability was reported ({ident}), yet no action exists: please report this network")
+        summary = (f"f is G-equivariant ({chk.method}) but no layerwise action exists at theta or at "
+                   f"beta(theta~) ({reason}); the theorem's hypothesis that fails: {hyp}. Look for "
+                   f"the reason with `symeq counterexample --claim layerwise-reparam`")
+        return done("unknown", summary, construction=c, weak=weak, check=chk, identify=idr)
+    if identifiable:
+        summary = (f"no layerwise action exists ({reason}); theta is {ident}{crit}, so by the "
+                   f"theorem's contrapositive f is not G-equivariant, but no separating input was "
+                   f"found to certify it ({chk.reason})")
+    else:
+        summary = (f"no layerwise action ({reason}) and equivariance is undecided ({chk.reason}); "
+                   f"identifiability: {ident}; see `symeq counterexample`")
+    return done("unknown", summary, construction=c, weak=weak, check=chk, identify=idr)

@@ -21,6 +21,7 @@ VERBS = (
     "prove",
     "identify",
     "classify",
+    "counterexample",
     "latent",
     "explain",
 )

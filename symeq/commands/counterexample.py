@@ -1,0 +1,146 @@
+"""``symeq counterexample --claim CLAIM [--arch ACT:d0-...-dL] [--group NAME_OR_FILE] [--budget N]
+[--json] [--certificate OUT]``: search networks that break a claim, and certify the break.
+
+Claims (defaults for --arch and --group in brackets):
+
+  layerwise-reparam   some parameter of the same architecture with the same function is layerwise
+                      equivariant  [relu:2-4-2, C8: THEORY.md section 6]
+  layerwise-at-theta  an equivariant network is layerwise equivariant at its own parameters
+                      [tanh:2-3-1, S2/trivial]
+  unique-latent       the latent action of an equivariant network is unique  [tanh:1-2-1, sign]
+  PREDICATE           any formula over the atoms equivariant, layerwise, reduced with not, and,
+                      or, -> (parentheses allowed), claimed for every network of the
+                      architecture, e.g. "equivariant -> layerwise"  [relu:2-3-1, S2/trivial]
+
+The search enumerates small cases exhaustively, then lets hypothesis generate and shrink
+candidates toward small widths and small integers.  A refutation comes with a certificate that
+`symeq verify` checks (the network, the proof that it is equivariant, the proof that the claim
+fails); it is verified before it is written.  Exit 1 when the claim is refuted (it fails), 3
+when it is not refuted or the search stopped at its budget, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from symeq.classify.types import parse_architecture
+from symeq.commands.classify import load_group
+from symeq.commands.common import emit_json, write_json_atomic
+from symeq.counterexamples.outcome import CLAIM_STATEMENTS, VERDICT_EXIT, Outcome
+from symeq.errors import InputError
+from symeq.models.io import network_to_dict
+
+HELP = "search for networks that break a stated claim; certificate of the break"
+DESCRIPTION = __doc__
+
+#: claim -> (default architecture, default group)
+DEFAULTS = {
+    "layerwise-reparam": ("relu:2-4-2", "C8"),
+    "layerwise-at-theta": ("tanh:2-3-1", "S2/trivial"),
+    "unique-latent": ("tanh:1-2-1", "sign"),
+    "predicate": ("relu:2-3-1", "S2/trivial"),
+}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--claim", required=True, metavar="CLAIM",
+                   help="layerwise-reparam, layerwise-at-theta, unique-latent, or a predicate such as "
+                   "\"equivariant -> layerwise\"")
+    p.add_argument("--arch", metavar="ACT:d0-...-dL", help="activation and widths (split at the last colon)")
+    p.add_argument("--group", metavar="NAME_OR_FILE", help="catalog group or a file with a [group] table")
+    p.add_argument("--budget", type=int, default=None, metavar="N",
+                   help="candidates (and assignments of latent types) examined")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.add_argument("--certificate", metavar="OUT", help="write the certificate of a refutation (.json)")
+
+
+def search(claim: str, activation: str, widths: tuple[int, ...], group: Any, budget: int | None) -> Outcome:
+    """Dispatch to the search of one claim (a named claim or a predicate)."""
+    if claim == "layerwise-reparam":
+        from symeq.counterexamples.reparam import refute_layerwise_reparam
+
+        return refute_layerwise_reparam(activation, widths, group, budget or 2_000)
+    if claim == "layerwise-at-theta":
+        from symeq.counterexamples.at_theta import refute_layerwise_at_theta
+
+        return refute_layerwise_at_theta(activation, widths, group, budget or 400)
+    if claim == "unique-latent":
+        from symeq.counterexamples.unique import refute_unique_latent
+
+        return refute_unique_latent(activation, widths, group, budget or 400)
+    from symeq.counterexamples.predicate import search_predicate
+
+    return search_predicate(claim, activation, widths, group, budget or 300)
+
+
+def run(args: argparse.Namespace) -> int:
+    claim = args.claim.strip()
+    if claim not in CLAIM_STATEMENTS:
+        from symeq.counterexamples.predicate import parse_predicate
+
+        try:
+            parse_predicate(claim)
+        except InputError as exc:
+            raise InputError(f"{exc} (named claims: {', '.join(CLAIM_STATEMENTS)})") from None
+    kind = claim if claim in CLAIM_STATEMENTS else "predicate"
+    if args.budget is not None and args.budget < 1:
+        raise InputError("--budget must be positive")
+    if args.certificate is not None and not args.certificate.lower().endswith(".json"):
+        raise InputError(f"certificate path {args.certificate!r} must end in .json")
+    arch = args.arch or DEFAULTS[kind][0]
+    activation, widths = parse_architecture(arch)
+    group_spec = args.group or DEFAULTS[kind][1]
+    group = load_group(group_spec, widths[0], widths[-1])
+    if args.json:
+        out = search(claim, activation, widths, group, args.budget)
+    else:
+        from rich.console import Console
+
+        with Console(stderr=True).status(f"searching counterexamples to {claim} on {arch} under {group_spec}"):
+            out = search(claim, activation, widths, group, args.budget)
+    verified = None
+    if out.certificate is not None:
+        from symeq.certify.checker import verify_certificate
+
+        v = verify_certificate(out.certificate)
+        verified = v.ok
+        if not v.ok:  # an engine bug: say so, write nothing
+            import sys
+
+            print(f"symeq counterexample: internal error: the certificate does not verify ({v.reason})",
+                  file=sys.stderr)
+            return 4
+        if args.certificate:
+            write_json_atomic(out.certificate, args.certificate)
+    data = out.to_dict()
+    data.update({"architecture": arch, "group": group_spec, "certificate_verified": verified,
+                 "certificate_path": args.certificate if (args.certificate and out.certificate) else None})
+    if args.json:
+        emit_json(data)
+    else:
+        _print(out, arch, group_spec, args.certificate, verified)
+    return VERDICT_EXIT[out.verdict]
+
+
+def _print(out: Outcome, arch: str, group: str, path: str | None, verified: bool | None) -> None:
+    statement = CLAIM_STATEMENTS.get(out.claim)
+    print(f"claim: {out.claim}" + (f" ({statement})" if statement else ""))
+    print(f"architecture {arch}, group {group}; {out.tried} candidate(s) tried")
+    print(f"verdict: {out.verdict}")
+    print(out.message)
+    if out.network is not None:
+        d = network_to_dict(out.network)
+        for i, (w, b) in enumerate(zip(d["weights"], d["biases"]), start=1):
+            print(f"  W_{i} = {w}")
+            print(f"  b_{i} = {b}")
+    example = out.details.get("layerwise_reparametrization")
+    if example:
+        print(f"layerwise-equivariant parameter (type {example['type']}) computing {example['function']}:")
+        for i, w in enumerate(example["network"]["weights"], start=1):
+            print(f"  W_{i} = {w}")
+    if verified:
+        print("certificate verified by the independent checker"
+              + (f"; written to {path}" if path else " (use --certificate OUT to write it)"))
+    elif path:
+        print(f"no certificate: nothing written to {path}")

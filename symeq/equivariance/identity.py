@@ -36,12 +36,11 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from math import comb
 from typing import Any
 
 import sympy
-from sympy import ImmutableMatrix, Integer
+from sympy import Integer
 
 from symeq.errors import BudgetExceeded
 from symeq.exact import Matrix

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from fractions import Fraction
 from math import gcd, lcm
 from typing import Any, ClassVar, Iterator, Union
 

@@ -73,6 +73,9 @@ class CheckResult:
         """The certificate's "evidence" object (docs/certificates.md).
 
         Raises ValueError for an unknown verdict, which has no evidence.
+
+        >>> CheckResult("holds", "polynomial_identity", "...").evidence()
+        {'method': 'polynomial_identity'}
         """
         if self.verdict == "holds":
             if self.method == "layerwise":
@@ -85,7 +88,11 @@ class CheckResult:
         raise ValueError("an unknown verdict has no evidence")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for ``symeq check --json``."""
+        """Plain data for ``symeq check --json``.
+
+        >>> sorted(CheckResult("unknown", "none", "no layerwise action").to_dict())
+        ['attempts', 'method', 'reason', 'seconds', 'verdict']
+        """
         out: dict[str, Any] = {"verdict": self.verdict, "method": self.method, "reason": self.reason,
                                "attempts": list(self.attempts), "seconds": round(self.seconds, 6)}
         if self.match is not None and self.match.found:
@@ -104,6 +111,14 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     ``tries``: inputs tried by the witness search; ``seed``: its random seed; ``budget``:
     duplicate-neuron choices tried by the matching; ``max_terms``: the polynomial expansion's
     size limit.
+
+    >>> from symeq.models.io import network_from_dict
+    >>> from symeq.groups import catalog_group
+    >>> net = network_from_dict({"activation": "power:2", "weights": [[["1", "1"]], [["1"]]],
+    ...                          "biases": [["0"], ["0"]]})
+    >>> r = check_equivariance(net, catalog_group("S2", 2, 1, output="trivial"))
+    >>> r.verdict, r.method
+    ('holds', 'layerwise')
     """
     start = time.perf_counter()
     act = net.activation

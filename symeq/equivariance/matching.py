@@ -222,8 +222,12 @@ class MatchFailure:
         return self.kind in ("no_match", "closure")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return {"generator": self.generator, "layer": self.layer, "neuron": self.neuron,
+        """Plain data for JSON.
+
+        >>> MatchFailure("g", 2, 0, "closure", "...").to_dict()["definitive"]
+        True
+        """
+        return {"generator": self.generator, "definitive": self.definitive, "layer": self.layer, "neuron": self.neuron,
                 "kind": self.kind, "message": self.message}
 
 
@@ -246,13 +250,29 @@ class LayerwiseMatch:
         return self.actions is not None
 
     def action(self, generator: str) -> tuple[LatentAction, ...]:
-        """The hidden-layer actions of one generator."""
+        """The hidden-layer actions of one generator.
+
+        >>> from symeq.models.io import network_from_dict
+        >>> from symeq.groups import catalog_group
+        >>> net = network_from_dict({"activation": "tanh", "weights": [[["1"]], [["1"]]],
+        ...                          "biases": [["0"], ["0"]]})
+        >>> match_layerwise(net, catalog_group("sign", 1, 1)).action("m")[0].describe()
+        'perm identity; a=-1 b=-1 on neuron 0'
+        """
         if self.actions is None:
             raise ValueError("no layerwise actions were found")
         return self.actions[self.generators.index(generator)]
 
     def evidence_actions(self) -> dict[str, list[dict[str, Any]]]:
-        """{generator: [action dict per hidden layer]}: the certificate's evidence "actions"."""
+        """{generator: [action dict per hidden layer]}: the certificate's evidence "actions".
+
+        >>> from symeq.models.io import network_from_dict
+        >>> from symeq.groups import catalog_group
+        >>> net = network_from_dict({"activation": "relu", "weights": [[["1"]], [["1"]]],
+        ...                          "biases": [["0"], ["0"]]})
+        >>> match_layerwise(net, catalog_group("trivial", 1, 1)).evidence_actions()
+        {'e': [{'kind': 'monomial', 'perm': [0], 'relations': [{'a': '1', 'c': '0', 'b': '1', 'e': '0'}]}]}
+        """
         if self.actions is None:
             raise ValueError("no layerwise actions were found")
         return {g: [k.to_dict() for k in acts] for g, acts in zip(self.generators, self.actions)}

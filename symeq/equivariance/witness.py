@@ -68,7 +68,12 @@ class Witness:
     difference: sympy.Expr | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The witness in the certificate and ``--json`` format (exact strings)."""
+        """The witness in the certificate and ``--json`` format (exact strings).
+
+        >>> Witness("g", (Integer(1), sympy.Rational(1, 2)), 0, (("a", Integer(2)),),
+        ...         sympy.Rational(1, 10), False).to_dict()["x"]
+        ['1', '1/2']
+        """
         return {
             "generator": self.generator,
             "x": [number_to_string(v) for v in self.x],
@@ -345,6 +350,14 @@ def find_witness(net: MLP, group: GroupAction, *, tries: int = 200, seed: int = 
     """Search ``tries`` small rational inputs (and symbol values) for a proved witness.
 
     Deterministic for a given seed.  Returns None when no candidate could be certified.
+
+    >>> from symeq.models.io import network_from_dict
+    >>> from symeq.groups import catalog_group
+    >>> net = network_from_dict({"activation": "relu", "weights": [[["1", "0"]], [["w"]]],
+    ...                          "biases": [["0"], ["0"]]})
+    >>> w = find_witness(net, catalog_group("S2", 2, 1, output="trivial"))
+    >>> w.exact, [name for name, _ in w.symbol_values]
+    (True, ['w'])
     """
     if tries <= 0:
         return None

@@ -24,6 +24,7 @@ VERBS = (
     "counterexample",
     "latent",
     "explain",
+    "draw",
 )
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4

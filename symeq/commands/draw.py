@@ -1,0 +1,71 @@
+"""``symeq draw FILE --out PATH``: a picture of the network, its orbits and a latent action.
+
+Draws the network as a layered graph: input on the left, output on the right, weights as grey
+lines.  When the network has a layerwise latent action under the group (the [group] table of
+FILE, or --group), hidden neurons are coloured by G-orbit, with a marker per orbit type
+(circle: fixed, diamond: self-negated, square: moved as copies, triangle: moved as negated
+copies), and the latent action of one generator (--generator, default the first) is drawn as
+arrows inside each layer: solid where neuron j goes to p(j), dashed where it goes to -p(j); a
+dashed ring marks a neuron sent to its own negative.
+
+For image inputs (a catalog image group such as hmirror:3x3 or D4:3x3, a [draw] table with
+image_shape = "HxW" in FILE, or --image-shape HxW) a second panel shows the first-layer filters
+(rows of W_1 as H x W images, red positive, blue negative), one row per orbit, grouped by
+orbit type: self-mirrored (fixed), self-negated, mirrored copies, negated copies.
+
+Without a group, or when no latent action exists at theta, the network is drawn without
+orbit colours and the figure says why.  PATH must end in .png or .svg; it is written
+atomically.  Exit 0 when the figure is written, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from symeq.commands.common import emit_json, load_inputs
+from symeq.errors import InputError
+
+HELP = "draw the network with neurons coloured by G-orbit and a latent action as arrows"
+DESCRIPTION = __doc__
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="network file (TOML or JSON, the symeq schema)")
+    p.add_argument("--out", required=True, metavar="PATH", help="the figure to write (.png or .svg)")
+    p.add_argument("--group", metavar="FILE_OR_NAME",
+                   help="group acting on inputs and outputs (a file with a [group] table or a catalog "
+                   "name such as C4, D4:3x3, hmirror:3x3/trivial). Default: the [group] table of FILE; "
+                   "without one the network is drawn without orbits.")
+    p.add_argument("--generator", metavar="NAME", help="the generator whose latent action is drawn "
+                   "(default: the first)")
+    p.add_argument("--image-shape", metavar="HxW", help="treat the d_0 inputs as H x W images "
+                   "(default: from an image group or the [draw] table of FILE)")
+    p.add_argument("--json", action="store_true", help="print what was drawn as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from symeq.report.draw import image_shape_of, plan_drawing
+    from symeq.report.draw_figure import FORMATS, render
+
+    if not args.out.lower().endswith(FORMATS):
+        raise InputError(f"--out {args.out!r} must end in .png or .svg")
+    net, group, doc = load_inputs(args.file, args.group, need_group=False)
+    plan = plan_drawing(net, group, args.generator, image_shape_of(group, doc, args.image_shape))
+    render(plan, args.out)
+    if args.json:
+        out = plan.to_dict()
+        out["out"] = args.out
+        emit_json(out)
+    else:
+        print(f"wrote {args.out}")
+        if plan.has_action:
+            layers = sorted({o.layer for o in plan.orbits})
+            for i in layers:
+                orbits = [o for o in plan.orbits if o.layer == i]
+                types = ", ".join(f"{sum(o.type == t for o in orbits)} {t}" for t in
+                                  dict.fromkeys(o.type for o in orbits))
+                print(f"layer {i}: {len(orbits)} orbits ({types})")
+            print(f"arrows: the latent action of generator {plan.generator}")
+        for note in plan.notes:
+            print(f"note: {note}")
+    return 0

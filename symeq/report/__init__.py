@@ -1,0 +1,1 @@
+"""Rendering results for people: figures (draw) and teaching text (explain)."""

@@ -255,16 +255,16 @@ def build_equivariant(
     act = make_activation(spec)
     minus = _output_sign(spec)
     signed = minus is not None
-    chars = characters(group)
-    gin = input_action(group)
-    out_dim = group.output_dim
-    gout = input_action(group, "output")
-    names = [f"s{n}" for n in range(symbols)]
-    budget = list(names)
+    gin, gout = input_action(group), input_action(group, "output")
+    if not signed and any(s == -1 for _, signs in gin.gens + gout.gens for s in signs):
+        raise ValueError(f"{spec} has no sign relation: the group must act by permutations")
+    chars = characters(group) if signed else [(1,) * len(group.names)]
+    trivial = SignedAction(1, tuple(((0,), (1,)) for _ in group.names))
+    pending_symbols = [f"s{n}" for n in range(symbols)]
 
     def value() -> Any:
-        if budget and rng.random() < 0.5:
-            return sympy.Symbol(budget.pop(0), real=True)
+        if pending_symbols and rng.random() < 0.5:
+            return sympy.Symbol(pending_symbols.pop(0), real=True)
         v = 0
         while v == 0:
             v = rng.randint(-weight_range, weight_range)
@@ -275,24 +275,20 @@ def build_equivariant(
         layer: SignedAction | None = None
         for kind in blocks:
             if kind == "input":
-                blk = gin
+                blk = gin.twisted(rng.choice(chars)) if rng.random() < 0.5 else gin
             elif kind == "regular":
                 blk = regular_action(group)
+                blk = blk.twisted(rng.choice(chars)) if rng.random() < 0.5 else blk
             elif kind == "trivial":
-                blk = SignedAction(1, tuple(((0,), (1,)) for _ in group.names))
+                blk = trivial
             elif kind == "char":
-                blk = SignedAction(1, tuple(((0,), (1,)) for _ in group.names))
+                blk = trivial.twisted(rng.choice(chars))
             else:
                 raise ValueError(f"unknown block {kind!r}")
-            if signed and (kind == "char" or rng.random() < 0.5):
-                blk = blk.twisted(rng.choice(chars))
-            elif not signed:
-                blk = blk.unsigned() if kind != "input" else blk
             layer = blk if layer is None else layer + blk
-        assert layer is not None
+        if layer is None:
+            raise ValueError("a hidden layer needs at least one block")
         pre_actions.append(layer)
-    if not signed and any(s == -1 for _, signs in gin.gens for s in signs):
-        raise ValueError(f"{spec} has no sign relation: the input action must be a permutation")
     weights, biases = [], []
     prev = gin
     for pre in pre_actions:

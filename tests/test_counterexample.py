@@ -187,3 +187,23 @@ def test_cli_bad_input(capsys, tmp_path):
     assert not (tmp_path / "x.txt").exists()
     err = capsys.readouterr().err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name,dim", [("C4", 2), ("D4", 2), ("S3", 3)])
+def test_checker_homomorphism_classes_match_engine_counts(name, dim):
+    """The checker's own enumeration (Cayley graph walk, conjugacy by generators of S_d / B_d)
+    agrees with the engine's G-set counts, signed and unsigned."""
+    from symeq.certify.checker import Context
+    from symeq.certify.checker_counterexample import _cayley, _hom_classes
+    from symeq.certify.build import group_table
+    from symeq.classify.types import layer_types
+
+    G = catalog_group(name, dim, dim)
+    net = {"activation": "relu", "weights": [[["0"] * dim], [["0"]] * dim], "biases": [["0"], ["0"] * dim]}
+    ctx = Context({"network": net, "group": group_table(G)})
+    n, right, orders = _cayley(ctx)
+    assert n == len(G.elements())
+    for d in (1, 2, 3):
+        for signed, act in ((False, "relu"), (True, "tanh")):
+            classes = _hom_classes(right, orders, d, signed)
+            assert len(set(classes.values())) == layer_types(G, d, act).count

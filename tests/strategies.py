@@ -320,6 +320,10 @@ def _hide(rng: random.Random, name: str, spec: str, ws: list[ImmutableMatrix],
         ws[i], bs[i] = ws[i].extract(order, list(range(ws[i].cols))), bs[i].extract(order, [0])
         ws[i + 1] = ws[i + 1].extract(list(range(ws[i + 1].rows)), order)
         for j in range(ws[i].rows):
+            if all(v == 0 for v in ws[i][j, :]) and bs[i][j] == 0:
+                # a constant neuron: rescaling it would hide it from the engine's matching, which
+                # tries only the scales +-1 on constant rows (a documented limitation)
+                continue
             if name in ("relu", "leaky_relu") and rng.random() < 0.5:
                 lam = rng.choice((Rational(1, 2), Integer(2), Integer(3)))
                 ws[i][j, :], bs[i][j] = ws[i][j, :] * lam, bs[i][j] * lam

@@ -194,6 +194,22 @@ def test_matching_budget_gives_budget_failure():
     assert full.kind == "closure" and "(all 576 choices" in full.message
 
 
+def test_rescaled_constant_neurons_are_ambiguous_not_refuted():
+    # Neurons 2, 3 of layer 1 are constant (zero rows).  f = 6 relu(x1) + 6 relu(x2) is swap
+    # invariant and layerwise: neurons 0 <-> 1, and the constant neurons 2 -> 3 with scale
+    # b = 2 and 3 -> 2 with b = 1/2 (so that W_2's rows map to each other with a = 1/2, 2).
+    # The matching tries only the scales +-1 on constant rows, so it must answer "ambiguous"
+    # -- never a definitive failure -- and check stays honest: unknown.
+    net = net_of("relu", [[["1", "0"], ["0", "1"], ["0", "0"], ["0", "0"]],
+                          [["1", "2", "1", "0"], ["4", "2", "0", "4"]], [["2", "1"]]],
+                 [["0", "0", "0", "0"], ["0", "0"], ["0"]])
+    G = catalog_group("S2", 2, 1, output="trivial")
+    m = match_layerwise(net, G)
+    assert not m.found and m.failure.kind == "ambiguous" and not m.failure.definitive
+    result = check_equivariance(net, G, tries=40)
+    assert result.verdict == "unknown" and "no layerwise action found (ambiguous)" in result.reason
+
+
 def test_sigmoid_latent_action_is_affine_and_sin_uses_pi_shifts():
     doc = Path(__file__).resolve().parents[1] / "proofs" / "check" / "sigmoid_mirror3.toml"
     from symeq.commands.common import load_inputs

@@ -275,3 +275,27 @@ def test_every_generator_can_be_drawn(tmp_path: Path) -> None:
     assert len(orbits) == 1
     assert all(len(o.neurons) in (1, 2, 4, 8) for o in next(iter(orbits)))
     assert list(itertools.chain.from_iterable(o.neurons for o in next(iter(orbits)) if o.layer == 2)) != []
+
+
+DUPLICATES = {"activation": "tanh", "weights": [[["1", "2"], ["2", "1"], ["1", "2"]], [["1", "3", "2"]]],
+              "biases": [["0", "0", "0"], ["0"]]}
+
+
+def test_theorem_parameter_draws_beta_theta(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("symeq.latent.analysis")
+    f = _write(tmp_path, json.dumps({"network": DUPLICATES, "group": {"name": "S2", "output": "trivial"}}),
+               "dup.json")
+    out = tmp_path / "dup.png"
+    assert main(["draw", f, "--out", str(out), "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert not plain["has_action"] and plain["orbits"] == []
+    assert main(["draw", f, "--out", str(out), "--json", "--theorem-parameter"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["has_action"] and data["notes"][0].startswith("drawn: beta(theta~)")
+    # duplicates 0 and 2 merged into neuron 0 (outgoing 1 + 2 = 3), neuron 2 is the zero padding
+    assert [(o["neurons"], o["type"]) for o in data["orbits"]] == [([0, 1], "moved as copies"), ([2], "fixed")]
+    assert main(["draw", f, "--out", str(out), "--theorem-parameter", "--group", "S2/trivial"]) == 0
+    capsys.readouterr()
+    g = _write(tmp_path, json.dumps({"network": DUPLICATES}), "nogroup.json")
+    assert main(["draw", g, "--out", str(out), "--theorem-parameter"]) == 2
+    assert "--theorem-parameter needs a group" in capsys.readouterr().err

@@ -14,13 +14,17 @@ image_shape = "HxW" in FILE, or --image-shape HxW) a second panel shows the firs
 orbit type: self-mirrored (fixed), self-negated, mirrored copies, negated copies.
 
 Without a group, or when no latent action exists at theta, the network is drawn without
-orbit colours and the figure says why.  PATH must end in .png or .svg; it is written
+orbit colours and the figure says why.  With --theorem-parameter the figure shows the parameter
+that the theorem's construction acts on (as `symeq latent` reports it): theta itself, or, for a
+weakly identifiable theta without a latent action, beta(theta~) -- the reduced network padded
+with zero neurons, which computes the same function.  PATH must end in .png or .svg; it is written
 atomically.  Exit 0 when the figure is written, 2 on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from symeq.commands.common import emit_json, load_inputs
 from symeq.errors import InputError
@@ -40,6 +44,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(default: the first)")
     p.add_argument("--image-shape", metavar="HxW", help="treat the d_0 inputs as H x W images "
                    "(default: from an image group or the [draw] table of FILE)")
+    p.add_argument("--theorem-parameter", action="store_true",
+                   help="draw the parameter the theorem's construction acts on: theta, or beta(theta~) "
+                   "when theta has no latent action (as symeq latent reports)")
     p.add_argument("--json", action="store_true", help="print what was drawn as JSON")
 
 
@@ -50,7 +57,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.out.lower().endswith(FORMATS):
         raise InputError(f"--out {args.out!r} must end in .png or .svg")
     net, group, doc = load_inputs(args.file, args.group, need_group=False)
+    extra: list[str] = []
+    if args.theorem_parameter:
+        net, extra = _theorem_parameter(net, group)
     plan = plan_drawing(net, group, args.generator, image_shape_of(group, doc, args.image_shape))
+    if extra:
+        plan = dataclasses.replace(plan, notes=tuple(extra) + plan.notes)
     render(plan, args.out)
     if args.json:
         out = plan.to_dict()
@@ -69,3 +81,20 @@ def run(args: argparse.Namespace) -> int:
         for note in plan.notes:
             print(f"note: {note}")
     return 0
+
+
+def _theorem_parameter(net, group):
+    """(the network to draw, notes): beta(theta~) when the construction moved to it."""
+    from symeq.latent.analysis import analyze
+
+    if group is None:
+        raise InputError("--theorem-parameter needs a group (a [group] table or --group)")
+    result = analyze(net, group, structure=False, consult=False)
+    if result.acting is None:
+        return net, ["--theorem-parameter: the construction found no latent action at theta or at "
+                     "beta(theta~); theta is drawn"]
+    if result.where == "beta(theta~)":
+        widths = "-".join(map(str, result.acting.widths))
+        return result.acting, [f"drawn: beta(theta~), the reduced network padded with zero neurons "
+                               f"(widths {widths}, same function as FILE)"]
+    return net, []

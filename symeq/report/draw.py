@@ -375,7 +375,8 @@ def plan_drawing(net: MLP, group: GroupAction | None, generator: str | None = No
         maps, reason = _latent_maps(net, group)
         if maps is None:
             notes.append(f"no latent action at theta: {reason}; neurons are not coloured "
-                         "(symeq latent reports the theorem's reparametrization, if there is one)")
+                         "(symeq latent and symeq draw --theorem-parameter show the theorem's parameter choice, "
+                         "if there is one)")
     if maps is not None and group is not None and gen is not None:
         L = len(widths) - 1
         # input and output layers: the group's own matrices, when they permute coordinates

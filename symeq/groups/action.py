@@ -30,10 +30,13 @@ from sympy import ImmutableMatrix
 from symeq.errors import InputError
 from symeq.exact import Matrix, matrix_to_strings
 
-__all__ = ["GroupAction", "DEFAULT_ORDER_LIMIT", "parse_word", "canonical"]
+__all__ = ["GroupAction", "DEFAULT_ORDER_LIMIT", "parse_word", "canonical", "infinite_order_reason"]
 
 #: Closure stops, and the group is refused, past this many elements.
 DEFAULT_ORDER_LIMIT = 10_000
+
+#: Longest relation word accepted (characters).
+MAX_WORD = 2000
 
 _WORD_TOKEN = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)(?:\s*\^\s*(-?\d+))?\s*")
 
@@ -42,9 +45,101 @@ Pair = tuple[Matrix, Matrix]
 
 def canonical(m: Matrix) -> Matrix:
     """A matrix with expanded entries, so equal algebraic numbers compare equal."""
+    # Reading sympy's internal domain is ~100x faster than iterating entries (the closure
+    # of a group calls this for every product).
+    rep = getattr(m, "_rep", None)
+    if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ):
+        return m
     if all(x.is_Rational for x in m):
         return m
     return ImmutableMatrix(m.applyfunc(lambda x: sympy.radsimp(sympy.expand(x))))
+
+
+def _is_rational(m: Matrix) -> bool:
+    rep = getattr(m, "_rep", None)
+    if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ):
+        return True
+    return all(x.is_Rational for x in m)
+
+
+def _trace_reason(m: Matrix) -> str | None:
+    """The cheap test of :func:`infinite_order_reason` for a rational matrix (run on every
+    element during closure): a rational matrix of finite order has an integer trace of
+    absolute value at most d (a sum of d roots of unity)."""
+    trace = m.trace()
+    if not trace.is_Integer:
+        return f"its trace {trace} is not an integer"
+    if abs(trace) > m.rows:
+        return f"its trace {trace} exceeds the dimension {m.rows} in absolute value"
+    return None
+
+
+def _cyclotomic_index(f: sympy.Poly) -> int | None:
+    """k with f = Phi_k (f monic irreducible over QQ), or None."""
+    deg = f.degree()
+    for k in range(1, 2 * deg * deg + 3):  # phi(k) >= sqrt(k / 2), so phi(k) = deg needs k <= 2 deg^2
+        if sympy.totient(k) == deg and sympy.Poly(sympy.cyclotomic_poly(k, f.gen), f.gen).all_coeffs() == f.all_coeffs():
+            return k
+    return None
+
+
+def infinite_order_reason(m: Matrix) -> str | None:
+    """Why the invertible matrix ``m`` has infinite order, or None when it has finite order
+    (rational ``m``) or no reason is found (algebraic ``m``).
+
+    A real matrix of finite order has determinant +-1, and its eigenvalues are roots of
+    unity: the trace is an algebraic integer of absolute value at most d.  For a rational
+    matrix the test is complete: every irreducible factor of the characteristic polynomial
+    must be a cyclotomic polynomial Phi_k, and m^N = I for N the lcm of those k (a shear
+    such as [[1, 1], [0, 1]] passes the first test and fails the second).  Each failed test
+    is an exact proof; for algebraic matrices passing proves nothing and closure decides.
+
+    >>> infinite_order_reason(ImmutableMatrix([[3, -4], [4, 3]]) / 5)
+    'its trace 6/5 is not an integer'
+    >>> infinite_order_reason(ImmutableMatrix([[1, 1], [0, 1]]))
+    'its eigenvalues are roots of unity of order dividing 1, but its power 1 is not the identity'
+    >>> infinite_order_reason(ImmutableMatrix([[0, -1], [1, 0]])) is None
+    True
+    """
+    d = m.rows
+    if _is_rational(m):
+        det = m.det()
+        if det not in (1, -1):
+            return f"its determinant {det} is not 1 or -1"
+        why = _trace_reason(m)
+        if why is not None:
+            return why
+        x = sympy.Symbol("x")  # (factor_list does not factor over a Dummy generator)
+        n = 1
+        for f, _ in sympy.Poly(m.charpoly(x).as_expr(), x).factor_list()[1]:
+            f = f.monic()
+            k = _cyclotomic_index(f)
+            if k is None:
+                return (f"its characteristic polynomial has the factor {f.as_expr()}, "
+                        "so an eigenvalue is not a root of unity")
+            n = sympy.ilcm(n, k)
+        if _power(m, int(n)) != ImmutableMatrix.eye(d):
+            return f"its eigenvalues are roots of unity of order dividing {n}, but its power {n} is not the identity"
+        return None
+    det = sympy.expand(m.det())
+    if not det.free_symbols and (abs(det) - 1).is_zero is False:
+        return f"its determinant {det} is not 1 or -1"
+    trace = sympy.radsimp(sympy.expand(m.trace()))
+    if not trace.free_symbols and (abs(trace) > d) is sympy.true:
+        return f"its trace {trace} exceeds the dimension {d} in absolute value"
+    return None
+
+
+def _power(m: Matrix, exp: int) -> Matrix:
+    """m ** exp by repeated squaring, entries kept canonical (exp >= 0)."""
+    out = ImmutableMatrix.eye(m.rows)
+    while exp:
+        if exp & 1:
+            out = canonical(out * m)
+        exp >>= 1
+        if exp:
+            m = canonical(m * m)
+    return out
 
 
 def parse_word(word: str, names: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -55,6 +150,8 @@ def parse_word(word: str, names: tuple[str, ...]) -> list[tuple[str, int]]:
     """
     if not isinstance(word, str) or not word.strip():
         raise InputError("a relation must be a non-empty word such as \"r^4\"")
+    if len(word) > MAX_WORD:
+        raise InputError(f"relation {word[:40]!r}... is longer than {MAX_WORD} characters")
     out, pos = [], 0
     text = word.replace("*", " ")
     while pos < len(text):
@@ -139,11 +236,16 @@ class GroupAction:
         e = (ImmutableMatrix.eye(self.input_dim), ImmutableMatrix.eye(self.output_dim))
         seen = {e: 0}
         order = [e]
-        queue = deque([e])
-        gens = list(zip(self.inputs, self.outputs))
+        words = [""]
+        queue = deque([0])
+        gens = list(zip(self.names, self.inputs, self.outputs))
+        rational = all(_is_rational(m) for m in self.inputs + self.outputs)
+        for name, a, b in gens:
+            self._refuse_infinite(name, a, b)
         while queue:
-            x = queue.popleft()
-            for a, b in gens:
+            k = queue.popleft()
+            x = order[k]
+            for name, a, b in gens:
                 y = (canonical(x[0] * a), canonical(x[1] * b))
                 if y not in seen:
                     if len(order) >= self.order_limit:
@@ -151,12 +253,25 @@ class GroupAction:
                             f"the generators produce more than {self.order_limit} elements: "
                             "the group is infinite or too large"
                         )
+                    word = f"{words[k]} {name}".strip()
+                    if rational:  # cheap exact test on every element: stop an infinite group early
+                        self._refuse_infinite(word, *y, test=_trace_reason)
                     seen[y] = len(order)
                     order.append(y)
-                    queue.append(y)
+                    words.append(word)
+                    queue.append(len(order) - 1)
         self._cache["elements"] = order
         self._cache["index"] = seen
         return order
+
+    def _refuse_infinite(self, word: str, a: Matrix, b: Matrix, test: Any = None) -> None:
+        for m, side in ((a, "input"), (b, "output")):
+            why = (test or infinite_order_reason)(m)
+            if why is not None:
+                raise InputError(
+                    f"the generators produce more than {self.order_limit} elements: the group is "
+                    f"infinite (the {side} matrix of {word!r} has infinite order: {why})"
+                )
 
     def order(self) -> int:
         """|G|."""
@@ -174,10 +289,9 @@ class GroupAction:
         for name, exp in parse_word(word, self.names):
             x, y = self.generator(name)
             if exp < 0:
-                x, y, exp = x.inv(), y.inv(), -exp
-            for _ in range(exp):
-                a, b = a * x, b * y
-        return canonical(a), canonical(b)
+                x, y, exp = canonical(x.inv()), canonical(y.inv()), -exp
+            a, b = canonical(a * _power(x, exp)), canonical(b * _power(y, exp))
+        return a, b
 
     def check_relations(self) -> None:
         """Raise InputError naming the first declared relation that does not hold."""

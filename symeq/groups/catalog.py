@@ -43,6 +43,8 @@ __all__ = ["catalog_group", "group_from_dict", "group_from_spec", "CATALOG_NAMES
 CATALOG_NAMES = ("Cn", "Dn", "Cn:shift", "Dn:shift", "Sn", "sign", "trivial", "hmirror:HxW",
                  "vmirror:HxW", "D4:HxW")
 
+_GENERATOR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
 #: n for which cos(2 pi / n) and sin(2 pi / n) are written with square roots we canonicalize.
 PLANE_ORDERS = (1, 2, 3, 4, 6, 8, 12)
 
@@ -86,6 +88,8 @@ def _inputs(base: str, d_in: int) -> tuple[tuple[str, ...], tuple[ImmutableMatri
     m = re.fullmatch(r"([CD])(\d+):shift", base)
     if m:
         kind, n = m.group(1), int(m.group(2))
+        if n < 1:
+            raise InputError(f"{base}: n must be at least 1")
         _need(base, d_in, n)
         r = _perm_matrix([(j + 1) % n for j in range(n)])
         if kind == "C":
@@ -108,6 +112,8 @@ def _inputs(base: str, d_in: int) -> tuple[tuple[str, ...], tuple[ImmutableMatri
     m = re.fullmatch(r"(hmirror|vmirror|D4):(\d+)x(\d+)", base)
     if m:
         kind, h, w = m.group(1), int(m.group(2)), int(m.group(3))
+        if h < 1 or w < 1:
+            raise InputError(f"{base}: images need at least 1 x 1 pixels")
         _need(base, d_in, h * w)
         hm = _image_perm(h, w, lambda i, j: (i, w - 1 - j))
         if kind == "hmirror":
@@ -152,35 +158,57 @@ def group_from_spec(spec: str, d_in: int, d_out: int) -> GroupAction:
 
 def group_from_dict(d: object, d_in: int, d_out: int) -> GroupAction:
     """The ``[group]`` table: ``name = ...`` (catalog) or ``[group.generators.NAME]`` tables
-    with ``input`` and ``output`` matrices (``output`` may be "same" or "trivial"), and an
-    optional list ``relations`` of words that must hold."""
+    with ``input`` and ``output`` matrices (``output`` may be "same" or "trivial"; a group-level
+    ``output`` is the default of every generator), and an optional list ``relations`` of words
+    that must hold (checked for catalog groups too).
+
+    >>> G = group_from_dict({"generators": {"r": {"input": [["0", "-1"], ["1", "0"]]}},
+    ...                      "output": "trivial", "relations": ["r^4"]}, 2, 1)
+    >>> G.order(), G.outputs[0]
+    (4, Matrix([[1]]))
+    """
     if not isinstance(d, dict):
         raise InputError("[group] must be a table")
-    unknown = set(d) - {"name", "output", "generators", "relations", "description", "order_limit"}
+    unknown = {str(k) for k in d} - {"name", "output", "generators", "relations", "description",
+                                     "order_limit"}
     if unknown:
         raise InputError(f"[group] has unknown key(s): {', '.join(sorted(unknown))}")
     limit = d.get("order_limit", 10_000)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1_000_000:
         raise InputError("[group] order_limit must be an integer from 1 to 1000000")
+    relations = d.get("relations", [])
+    if not isinstance(relations, list) or not all(isinstance(w, str) for w in relations):
+        raise InputError("[group] relations must be a list of words such as \"r^4\"")
+    default_output = d.get("output", "same")
+    if default_output not in ("same", "trivial"):
+        raise InputError("[group] output must be \"same\" or \"trivial\" (explicit matrices go "
+                         "under each generator)")
     if "name" in d:
         if "generators" in d:
             raise InputError("[group] gives both a catalog name and generators; give one")
         if not isinstance(d["name"], str):
             raise InputError("[group] name must be a string")
-        output = d.get("output", "same")
-        if not isinstance(output, str):
-            raise InputError("[group] output must be \"same\" or \"trivial\" with a catalog name")
-        G = catalog_group(d["name"], d_in, d_out, output)
+        G = catalog_group(d["name"], d_in, d_out, default_output)
+        if relations:  # the file's own relations must hold too (they were ignored before)
+            G = GroupAction(G.names, G.inputs, G.outputs, G.relations + tuple(relations),
+                            G.catalog, G.output_mode)
+            G.check_relations()
     else:
         gens = d.get("generators")
         if not isinstance(gens, dict) or not gens:
             raise InputError("[group] needs a catalog name or at least one [group.generators.NAME]")
         names, inputs, outputs, modes = [], [], [], set()
         for name, g in gens.items():
+            if not isinstance(name, str) or not _GENERATOR_NAME.fullmatch(name):
+                raise InputError(f"generator name {name!r} must be letters, digits and _, "
+                                 "starting with a letter")
             if not isinstance(g, dict) or "input" not in g:
                 raise InputError(f"generator {name}: needs an 'input' matrix")
+            extra = {str(k) for k in g} - {"input", "output", "description"}
+            if extra:
+                raise InputError(f"generator {name}: unknown key(s): {', '.join(sorted(extra))}")
             a = parse_matrix(g["input"], (d_in, d_in), f"generator {name} input", "forbid")
-            out: Any = g.get("output", "same")
+            out: Any = g.get("output", default_output)
             if out == "same":
                 if d_out != d_in:
                     raise InputError(f"generator {name}: output 'same' needs d_L = d_0")
@@ -194,9 +222,6 @@ def group_from_dict(d: object, d_in: int, d_out: int) -> GroupAction:
             names.append(name)
             inputs.append(a)
             outputs.append(b)
-        relations = d.get("relations", [])
-        if not isinstance(relations, list) or not all(isinstance(w, str) for w in relations):
-            raise InputError("[group] relations must be a list of words such as \"r^4\"")
         G = GroupAction(tuple(names), tuple(inputs), tuple(outputs), tuple(relations),
                         output_mode=modes.pop() if len(modes) == 1 else "explicit")
         G.check_relations()

@@ -1,6 +1,7 @@
 """The ``symeq`` command: one verb per module under ``symeq.commands``.
 
-Exit codes (DESIGN.md, principle 4): 0 holds, 1 fails, 2 bad input, 3 conjectural or unknown.
+Exit codes (DESIGN.md, principle 4): 0 holds, 1 fails, 2 bad input, 3 conjectural or unknown
+(also an escaped BudgetExceeded), 4 internal error (a bug; the traceback is printed).
 Bad input ends with one line on stderr, never a traceback.
 """
 
@@ -9,9 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
-from symeq.errors import InputError
+from symeq.errors import BudgetExceeded, InputError
 
 #: Verbs, in the order ``symeq --help`` lists them; each is a module in symeq.commands with
 #: ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
@@ -66,14 +68,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args))
     except InputError as exc:
-        print(f"symeq {args.verb}: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).splitlines())  # one line, whatever the message holds
+        print(f"symeq {args.verb}: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BudgetExceeded as exc:
+        print(f"symeq {args.verb}: unknown (budget): {exc}", file=sys.stderr)
+        return EXIT_UNKNOWN
     except KeyboardInterrupt:
         print("symeq: interrupted", file=sys.stderr)
         return 130
     except RecursionError:
         print(f"symeq {args.verb}: error: input too deeply nested", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        # A bug, not a verdict: an uncaught exception would exit 1, which means "fails".
+        traceback.print_exc()
+        print(f"symeq {args.verb}: internal error (a bug in symeq): {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

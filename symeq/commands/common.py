@@ -42,7 +42,8 @@ def load_inputs(path: str, group_spec: str | None = None, need_group: bool = Tru
     d_in, d_out = net.widths[0], net.widths[-1]
     group: GroupAction | None = None
     if group_spec is not None:
-        if Path(group_spec).is_file():
+        looks_like_file = Path(group_spec).suffix.lower() in (".toml", ".json")
+        if Path(group_spec).is_file() or looks_like_file:  # load_document says if it is missing
             gdoc = load_document(group_spec)
             if "group" not in gdoc:
                 raise InputError(f"{group_spec}: no [group] table")

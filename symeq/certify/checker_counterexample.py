@@ -149,16 +149,20 @@ def _equivariance(ctx: Context, evidence: Any, label: str = "equivariance") -> N
         ctx.step(f"{label}: {s}")
 
 
-def _domain(mats: list[ImmutableMatrix]):
+def _dms(mats: list[ImmutableMatrix]) -> tuple[Any, list[DomainMatrix]]:
+    """The common exact field of the matrices and the matrices over it (entries converted once,
+    by the domain construction itself)."""
     entries = [x for m in mats for x in m] or [sympy.Integer(0)]
     if any(x.free_symbols for x in entries):
         raise Reject("the group matrices and layer actions must be numeric")
-    K, _ = construct_domain(entries, extension=True)
-    return K if K.is_Field else K.get_field()
-
-
-def _dm(m: ImmutableMatrix, K) -> DomainMatrix:
-    return DomainMatrix([[K.from_sympy(x) for x in m.row(i)] for i in range(m.rows)], m.shape, K)
+    K0, elems = construct_domain(entries, extension=True)
+    K = K0 if K0.is_Field else K0.get_field()
+    elems = [K.convert_from(e, K0) for e in elems]
+    out, k = [], 0
+    for m in mats:
+        out.append(DomainMatrix([elems[k + i * m.cols:k + (i + 1) * m.cols] for i in range(m.rows)], m.shape, K))
+        k += m.rows * m.cols
+    return K, out
 
 
 def _key(m: DomainMatrix) -> tuple:
@@ -169,8 +173,9 @@ def _cayley(ctx: Context) -> tuple[int, list[list[int]], list[int]]:
     """|G|, right multiplication by each generator on element numbers (0 = identity), and the
     orders of the generators; by closure of the pairs (rho_0(g), rho_L(g))."""
     group = ctx.group
-    K = _domain(list(group.inputs) + list(group.outputs))
-    gens = [(_dm(a, K), _dm(b, K)) for a, b in zip(group.inputs, group.outputs)]
+    K, dms = _dms(list(group.inputs) + list(group.outputs))
+    n_gens = len(group.inputs)
+    gens = list(zip(dms[:n_gens], dms[n_gens:]))
     e = (DomainMatrix.eye(group.inputs[0].rows, K), DomainMatrix.eye(group.outputs[0].rows, K))
     elems, index = [e], {(_key(e[0]), _key(e[1])): 0}
     right: list[list[int]] = [[] for _ in gens]
@@ -301,18 +306,17 @@ def _signed_matrix(img: tuple[int, ...]) -> ImmutableMatrix:
 def _weights_forced_zero(a_in: list[ImmutableMatrix], a_out: list[ImmutableMatrix]) -> bool:
     """Do W A_in(g) = A_out(g) W for all generators force W = 0?  Full column rank, exactly."""
     d_out, d_in = a_out[0].rows, a_in[0].rows
-    K = _domain(a_in + a_out)
+    K, dms = _dms(a_in + a_out)
     rows = []
-    for A, B in zip(a_in, a_out):
+    for Ad, Bd in zip(dms[:len(a_in)], dms[len(a_in):]):
+        A, B = Ad.to_list(), Bd.to_list()
         for i in range(d_out):
             for c in range(d_in):
                 row = [K.zero] * (d_out * d_in)
                 for j in range(d_in):
-                    if A[j, c] != 0:
-                        row[i * d_in + j] += K.from_sympy(A[j, c])
+                    row[i * d_in + j] += A[j][c]
                 for l in range(d_out):
-                    if B[i, l] != 0:
-                        row[l * d_in + c] -= K.from_sympy(B[i, l])
+                    row[l * d_in + c] -= B[i][l]
                 rows.append(row)
     return DomainMatrix(rows, (len(rows), d_out * d_in), K).rank() == d_out * d_in
 
@@ -527,8 +531,9 @@ def _latent_maps(ctx: Context, ev: dict, where: str) -> dict[str, list[Immutable
 def _is_homomorphism(ctx: Context, maps: dict[str, list[ImmutableMatrix]], n: int) -> bool:
     group = ctx.group
     gens = [[group.inputs[k], group.outputs[k]] + maps[g] for k, g in enumerate(group.names)]
-    K = _domain([m for t in gens for m in t])
-    gens_k = [[_dm(m, K) for m in t] for t in gens]
+    K, flat = _dms([m for t in gens for m in t])
+    per = len(gens[0])
+    gens_k = [flat[k * per:(k + 1) * per] for k in range(len(gens))]
     e = [DomainMatrix.eye(m.shape[0], K) for m in gens_k[0]]
     seen = {tuple(_key(m) for m in e)}
     queue = deque([e])

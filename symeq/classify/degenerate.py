@@ -219,8 +219,9 @@ def degeneracy(space: NetworkSpace, activation_spec: str, tries: int = DEFAULT_T
         return Degeneracy("degenerate", reason)
     entries = [x for layer in space.layers for v in layer.basis for _, _, x in v.weight]
     entries += [x for layer in space.layers for v in layer.basis for _, x in v.bias]
-    K, _ = construct_domain(entries or [sympy.Integer(0)], extension=True)
-    K = K if K.is_Field else K.get_field()
+    K0, elems = construct_domain(entries or [sympy.Integer(0)], extension=True)
+    K = K0 if K0.is_Field else K0.get_field()
+    conv = {x: K.convert_from(e, K0) for x, e in zip(entries, elems)}  # converting once is what saves time
     rng = random.Random(seed)
     last = "no parameter tried"
     for attempt in range(tries):
@@ -233,9 +234,9 @@ def degeneracy(space: NetworkSpace, activation_spec: str, tries: int = DEFAULT_T
             for v in layer.basis:
                 t = K.convert(rng.choice([x for x in range(-spread, spread + 1) if x != 0]))
                 for r, c, x in v.weight:
-                    w[r][c] = w[r][c] + t * K.from_sympy(x)
+                    w[r][c] = w[r][c] + t * conv[x]
                 for r, x in v.bias:
-                    b[r] = b[r] + t * K.from_sympy(x)
+                    b[r] = b[r] + t * conv[x]
             params.append((w, b))
         problem = _witness_problem(params, K, kind, free_bias)
         if problem is None:

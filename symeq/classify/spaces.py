@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Union
 
 import numpy as np
@@ -56,6 +56,7 @@ __all__ = [
     "constraint_matrix",
     "satisfies_constraints",
     "common_domain",
+    "domain_matrices",
     "NetworkSpace",
     "network_space",
     "CENTRED_ACTIVATIONS",
@@ -318,8 +319,29 @@ def common_domain(matrices: list[Matrix]):
     return K.get_field() if not K.is_Field else K
 
 
-def _dm(m: Matrix, K) -> DomainMatrix:
-    return DomainMatrix([[K.from_sympy(x) for x in m.row(i)] for i in range(m.rows)], m.shape, K)
+@lru_cache(maxsize=256)
+def domain_matrices(matrices: tuple[Matrix, ...]):
+    """(K, [DomainMatrix over K]) for constant matrices: the common exact field and the
+    matrices converted once (cached: converting sqrt(2)/2 into QQ<sqrt(2)> entry by entry is
+    what costs, not the linear algebra).
+
+    >>> K, (m,) = domain_matrices((ImmutableMatrix([[sympy.sqrt(2) / 2, 1]]),))
+    >>> K, m.to_Matrix()
+    (QQ<sqrt(2)>, Matrix([[sqrt(2)/2, 1]]))
+    """
+    entries = [x for m in matrices for x in m] or [sympy.Integer(0)]
+    for x in entries:
+        if x.free_symbols:
+            raise InputError("group actions must have constant entries")
+    K0, elems = construct_domain(entries, extension=True)
+    K = K0 if K0.is_Field else K0.get_field()
+    elems = [K.convert_from(x, K0) for x in elems]
+    out, k = [], 0
+    for m in matrices:
+        rows = [elems[k + i * m.cols: k + (i + 1) * m.cols] for i in range(m.rows)]
+        out.append(DomainMatrix(rows, m.shape, K))
+        k += m.rows * m.cols
+    return K, out
 
 
 def _left_nullspace(blocks: list[DomainMatrix], n: int, K) -> list[list]:
@@ -403,8 +425,7 @@ def layer_space(action_in: Action, action_out: Action) -> LayerSpace:
         mat_side = action_in if perm_side is action_out else action_out
         assert isinstance(perm_side, SignedPermutationAction) and isinstance(mat_side, MatrixAction)
         side = "row" if perm_side is action_out else "col"
-        K = common_domain(list(mat_side.matrices))
-        mats = [_dm(m, K) for m in mat_side.matrices]
+        K, mats = domain_matrices(tuple(mat_side.matrices))
         n = mat_side.degree
         for members, transports, blocks in _orbit_transports(perm_side, mats, K, side):
             if side == "row":
@@ -451,10 +472,10 @@ def _bias_basis(action_out: Action) -> list[BasisVector]:
             if lab >= 0:
                 entries[lab].append((i, sympy.Integer(s)))
         return [BasisVector((), tuple(e)) for e in entries]
-    K = common_domain(list(action_out.matrices))
+    K, mats = domain_matrices(tuple(action_out.matrices))
     d = action_out.degree
     eye = DomainMatrix.eye(d, K)
-    blocks = [_dm(m, K) - eye for m in action_out.matrices]
+    blocks = [m - eye for m in mats]
     out = []
     for v in _right_nullspace(blocks, d, K):
         out.append(BasisVector((), tuple((i, K.to_sympy(x)) for i, x in enumerate(v) if x != K.zero)))
@@ -475,13 +496,19 @@ def constraint_matrix(action_in: Action, action_out: Action) -> DomainMatrix:
     d_out, d_in = action_out.degree, action_in.degree
     mats_in = [action_in.matrix(k) for k in range(action_in.n_generators)]
     mats_out = [action_out.matrix(k) for k in range(action_out.n_generators)]
-    K = common_domain(mats_in + mats_out)
+    K, dms = domain_matrices(tuple(mats_in + mats_out))
+    dm_in, dm_out = dms[:len(mats_in)], dms[len(mats_in):]
     nw = d_out * d_in
     rows: dict[int, dict[int, object]] = {}
     r = 0
-    for A, B in zip(mats_in, mats_out):
-        a_nz = [[(j, K.from_sympy(A[j, c])) for j in range(d_in) if A[j, c] != 0] for c in range(d_in)]
-        b_nz = [[(l, K.from_sympy(B[i, l])) for l in range(d_out) if B[i, l] != 0] for i in range(d_out)]
+    for A, B in zip(dm_in, dm_out):
+        a_dok, b_dok = A.to_dok(), B.to_dok()
+        a_nz: list[list[tuple[int, object]]] = [[] for _ in range(d_in)]
+        b_nz: list[list[tuple[int, object]]] = [[] for _ in range(d_out)]
+        for (j, c), x in sorted(a_dok.items()):
+            a_nz[c].append((j, x))
+        for (i, l), x in sorted(b_dok.items()):
+            b_nz[i].append((l, x))
         for i in range(d_out):
             for c in range(d_in):
                 row: dict[int, object] = {}

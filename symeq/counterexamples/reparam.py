@@ -252,10 +252,12 @@ def _solve_second_layer(activation: str, W1: ImmutableMatrix, second, E: Immutab
     eqs.extend(list(b2))
     A, rhs = sympy.linear_eq_to_matrix([sympy.expand(e) for e in eqs], t)
     entries = list(A) + list(rhs) or [sympy.Integer(0)]
-    K, _ = construct_domain(entries, extension=True)
-    K = K if K.is_Field else K.get_field()
-    Ad = DomainMatrix([[K.from_sympy(x) for x in A.row(i)] for i in range(A.rows)], A.shape, K)
-    aug = Ad.hstack(DomainMatrix([[K.from_sympy(x)] for x in rhs], (A.rows, 1), K))
+    K0, elems = construct_domain(entries, extension=True)
+    K = K0 if K0.is_Field else K0.get_field()
+    elems = [K.convert_from(e, K0) for e in elems]
+    na = A.rows * A.cols
+    Ad = DomainMatrix([elems[i * A.cols:(i + 1) * A.cols] for i in range(A.rows)], A.shape, K)
+    aug = Ad.hstack(DomainMatrix([[x] for x in elems[na:na + A.rows]], (A.rows, 1), K))
     R, pivots = aug.rref()
     n = len(t)
     if n in pivots:

@@ -120,7 +120,7 @@ def polynomial_identity(net: MLP, group: GroupAction, *, max_terms: int = DEFAUL
             return e
         degree = len(cs) - 1
         if len(e) > 1 and comb(len(e) + degree - 1, degree) > max_terms:
-            raise BudgetExceeded(f"polynomial identity: more than {max_terms} terms")
+            raise BudgetExceeded(f"more than {max_terms} terms")
         out = ring.zero
         for c in reversed(cs):  # Horner
             out = out * e + c
@@ -133,7 +133,7 @@ def polynomial_identity(net: MLP, group: GroupAction, *, max_terms: int = DEFAUL
             if i < net.depth:
                 z = [sigma(e) for e in z]
             if sum(len(e) for e in z) > max_terms:
-                raise BudgetExceeded(f"polynomial identity: more than {max_terms} terms")
+                raise BudgetExceeded(f"more than {max_terms} terms")
             v = z
         return v
 

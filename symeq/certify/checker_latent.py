@@ -32,12 +32,16 @@ f_i(rho_{i-1}(g) x) = rho_i(g) f_i(x) for every g in G.  Evidence
    layer i to itself with the identity relation, and by induction k = id.  ``full_row_rank``
    (identity activation): every hidden W_i has full row rank, so the homogeneous equations
    A_i W_i = W_i A_{i-1}, A_0 = 0, force A_i = 0 and t_i = 0.
-5. ``equal_function`` (optional, for weakly identifiable networks) {"original": NETWORK,
-   "kept": [[...], ...], "reduction": CERTIFICATE}: the nested ``same_function`` certificate
-   proves f(original) = f(reduced) (rewrite steps, replayed); then the certificate's network
-   must be beta(reduced): the reduced network with its neurons at the ``kept`` indices and zero
-   neurons (zero row, bias and outgoing column) elsewhere, which adds 0 to every next layer.
-   Hence f(original) = f(network).
+5. ``equal_function`` (optional, for weakly identifiable networks): either
+   {"method": "rewrite_steps", "original": NETWORK, "kept": [[...], ...], "reduction":
+   CERTIFICATE}: the nested ``same_function`` certificate proves f(original) = f(reduced)
+   (rewrite steps, replayed); then the certificate's network must be beta(reduced): the
+   reduced network with its neurons at the ``kept`` indices and zero neurons (zero row, bias and
+   outgoing column) elsewhere, which adds 0 to every next layer.  Hence f(original) =
+   f(network).  Or, for the identity activation, {"method": "affine_identity", "original":
+   NETWORK, "reduced": NETWORK, "kept": [...]}: the end-to-end affine maps x -> E x + e of
+   original and network are computed exactly and must agree, and the network must be
+   beta(reduced) as above.
 
 >>> from symeq.certify.checker import verify_certificate
 >>> neg = {"a": "-1", "c": "0", "b": "-1", "e": "0"}
@@ -348,9 +352,66 @@ def _uniqueness(ctx: Context, u: Any, reduced: Network | None) -> None:
              "is trivial and the latent action is unique")
 
 
+def _end_to_end(net: Network) -> tuple[ImmutableMatrix, ImmutableMatrix]:
+    E = ImmutableMatrix.eye(net.widths[0])
+    e = ImmutableMatrix.zeros(net.widths[0], 1)
+    for w, b in zip(net.weights, net.biases):
+        E, e = matmul(w, E), matmul(w, e) + b
+    return E, e
+
+
+def _is_beta(net: Network, reduced: Network, kept: Any) -> None:
+    """The certificate's network is beta(reduced): reduced's neurons at the kept indices, zero
+    neurons elsewhere."""
+    if len(kept) != net.depth - 1 or reduced.depth != net.depth:
+        raise Reject(f"kept must list the kept neurons of each of the {net.depth - 1} hidden layers")
+    index: list[list[int]] = [list(range(net.widths[0]))]
+    for i, k in enumerate(kept, start=1):
+        if not isinstance(k, list) or len(k) != reduced.widths[i]:
+            raise Reject(f"kept[{i - 1}] must list {reduced.widths[i]} neuron indices")
+        idx = [int_index(x, net.widths[i], f"kept[{i - 1}] entry") for x in k]
+        if len(set(idx)) != len(idx):
+            raise Reject(f"kept[{i - 1}] lists a neuron twice")
+        index.append(idx)
+    index.append(list(range(net.widths[-1])))
+    if reduced.widths[0] != net.widths[0] or reduced.widths[-1] != net.widths[-1]:
+        raise Reject("the reduced network has other input or output dimensions")
+    for i in range(1, net.depth + 1):
+        w, b = net.weights[i - 1], net.biases[i - 1]
+        rw, rb = reduced.weights[i - 1], reduced.biases[i - 1]
+        rows, cols = index[i], index[i - 1]
+        pad, pb = sympy.zeros(*w.shape), sympy.zeros(b.rows, 1)
+        for r, orow in enumerate(rows):
+            pb[orow] = rb[r]
+            for c, ocol in enumerate(cols):
+                pad[orow, ocol] = rw[r, c]
+        require_equal(w, ImmutableMatrix(pad), f"beta(reduced): W_{i}")
+        require_equal(b, ImmutableMatrix(pb), f"beta(reduced): b_{i}")
+
+
 def _equal_function(ctx: Context, ev: Any) -> Network:
-    only_keys(ev, {"original", "kept", "reduction"}, "equal_function")
+    net = ctx.network
+    method = ev.get("method")
     original = parse_network(field(ev, "original", dict, "equal_function"))
+    if method == "affine_identity":
+        only_keys(ev, {"method", "original", "reduced", "kept"}, "equal_function")
+        reduced = parse_network(field(ev, "reduced", dict, "equal_function"))
+        if not (original.activation.name == net.activation.name == reduced.activation.name == "identity"):
+            raise Reject("affine_identity compares networks with the identity activation")
+        if original.widths != net.widths:
+            raise Reject("original and network must have the same widths")
+        E0, e0 = _end_to_end(original)
+        E1, e1 = _end_to_end(net)
+        require_equal(E0, E1, "end-to-end linear maps of original and network")
+        require_equal(e0, e1, "end-to-end shifts of original and network")
+        ctx.step("f(original) = f(network): both are the affine map x -> E x + e with the same E and e")
+        _is_beta(net, reduced, field(ev, "kept", list, "equal_function"))
+        ctx.step("the network is beta(reduced): the reduced network at the kept indices, zero neurons "
+                 "elsewhere")
+        return reduced
+    if method != "rewrite_steps":
+        raise Reject("equal_function method must be 'rewrite_steps' or 'affine_identity'")
+    only_keys(ev, {"method", "original", "kept", "reduction"}, "equal_function")
     nested = field(ev, "reduction", dict, "equal_function")
     claim = field(nested, "claim", dict, "equal_function reduction")
     if claim.get("kind") != "same_function":
@@ -363,32 +424,11 @@ def _equal_function(ctx: Context, ev: Any) -> Network:
     ctx.step("f(original) = f(reduced): the nested same_function certificate verifies "
              f"({len(v.steps)} steps)")
     reduced = parse_network(field(claim, "reduced", dict, "same_function claim"))
-    net = ctx.network
     if (original.activation.spec != net.activation.spec or original.widths != net.widths
-            or reduced.activation.spec != net.activation.spec or reduced.depth != net.depth):
+            or reduced.activation.spec != net.activation.spec):
         raise Reject("original, reduced and the certificate's network must share the activation, "
                      "and original and network the widths")
-    kept = field(ev, "kept", list, "equal_function")
-    if len(kept) != net.depth - 1:
-        raise Reject(f"kept must list the kept neurons of each of the {net.depth - 1} hidden layers")
-    index: list[list[int]] = [list(range(net.widths[0]))]
-    for i, k in enumerate(kept, start=1):
-        if not isinstance(k, list) or len(k) != reduced.widths[i] or len(set(map(str, k))) != len(k):
-            raise Reject(f"kept[{i - 1}] must list {reduced.widths[i]} distinct neuron indices")
-        index.append([int_index(x, net.widths[i], f"kept[{i - 1}] entry") for x in k])
-    index.append(list(range(net.widths[-1])))
-    for i in range(1, net.depth + 1):
-        w, b = net.weights[i - 1], net.biases[i - 1]
-        rw, rb = reduced.weights[i - 1], reduced.biases[i - 1]
-        rows, cols = index[i], index[i - 1]
-        pad = sympy.zeros(*w.shape)
-        pb = sympy.zeros(b.rows, 1)
-        for r, orow in enumerate(rows):
-            pb[orow] = rb[r]
-            for c, ocol in enumerate(cols):
-                pad[orow, ocol] = rw[r, c]
-        require_equal(w, ImmutableMatrix(pad), f"beta(reduced): W_{i}")
-        require_equal(b, ImmutableMatrix(pb), f"beta(reduced): b_{i}")
+    _is_beta(net, reduced, field(ev, "kept", list, "equal_function"))
     ctx.step("the network is beta(reduced): the reduced network at the kept indices, zero neurons "
              "(zero row, bias and outgoing column) elsewhere, which add nothing: f(network) = "
              "f(reduced) = f(original)")

@@ -41,7 +41,7 @@ from symeq.errors import BudgetExceeded, InputError
 from symeq.exact import Matrix, is_exact_zero
 from symeq.groups import GroupAction
 from symeq.latent.action import LatentMap, simplify_scalar
-from symeq.latent.linalg import rank, solve_linear, solve_right_factor, unknown_blocks
+from symeq.latent.linalg import rank, solve_linear_free, solve_right_factor, unknown_blocks
 from symeq.latent.solve import Budget, Matcher, Solution, relation_class
 from symeq.models.mlp import MLP
 
@@ -283,6 +283,14 @@ def _unpack(net: MLP, u: Matrix) -> tuple[LatentMap, ...]:
     return tuple(out)
 
 
+def _identity_vector(net: MLP) -> list[sympy.Expr]:
+    """The unknown vector u of the identity maps (A_i = I, t_i = 0)."""
+    out: list[sympy.Expr] = []
+    for d in net.hidden_widths:
+        out += list(ImmutableMatrix.eye(d)) + [sympy.Integer(0)] * d
+    return out
+
+
 def _invertible(maps: tuple[LatentMap, ...]) -> bool:
     return all(not is_exact_zero(sympy.expand(k.matrix().det())) for k in maps)
 
@@ -333,13 +341,19 @@ def _construct_affine(net: MLP, group: GroupAction) -> Construction:
     rng = random.Random(0)
     for name, rho0, rhoL in group.generators():
         Msys, rhs = affine_system(net, rho0, rhoL)
-        particular, null = solve_linear(Msys, rhs)
+        particular, null, free = solve_linear_free(Msys, rhs)
         null_dim = len(null)
         if particular is None:
             return Construction(net, group, "affine", "linear system", None, name,
                                 f"generator {name}: the layerwise linear system has no solution",
                                 unique=None, solution_dimension=0)
-        choice = _unpack(net, particular)
+        # free coordinates take the identity's values: the same convention for every generator,
+        # so the choices compose like the identity there (often a homomorphism)
+        ident = _identity_vector(net)
+        u = particular
+        for v, f in zip(null, free):
+            u = u + (ident[f] - particular[f]) * v
+        choice = _unpack(net, u.applyfunc(simplify_scalar))
         tries = 0
         while not _invertible(choice):
             tries += 1

@@ -99,6 +99,15 @@ def _normalize(polys: list[sympy.Expr], reason: str) -> list[Inequation]:
         if not num.free_symbols:
             return []  # a nonzero constant: the condition always holds
         live.append(num)
+    # the same polynomial up to a constant factor states the same condition
+    unique: dict[str, sympy.Expr] = {}
+    for q in live:
+        P = sympy.Poly(q, *sorted(q.free_symbols, key=str))
+        _, prim = P.primitive()
+        if prim.LC() < 0:
+            prim = -prim
+        unique.setdefault(sympy.srepr(prim.as_expr()), prim.as_expr())
+    live = list(unique.values())
     if not live:
         return [Inequation((), reason, never=True)]
     if len(live) == 1:

@@ -24,7 +24,8 @@ from sympy.polys.matrices import DomainMatrix
 from symeq.exact import Matrix
 from symeq.latent.action import simplify_scalar
 
-__all__ = ["field_matrices", "rank", "solve_right_factor", "solve_linear", "pseudo_inverse"]
+__all__ = ["field_matrices", "rank", "solve_right_factor", "solve_linear", "solve_linear_free",
+           "pseudo_inverse"]
 
 
 def field_matrices(*mats: Matrix) -> list[DomainMatrix]:
@@ -94,13 +95,24 @@ def solve_linear(A: Matrix, b: Matrix) -> tuple[Matrix | None, list[Matrix]]:
     >>> (ImmutableMatrix([[1, 1]]) * p)[0], len(null)
     (2, 1)
     """
+    particular, null, _ = solve_linear_free(A, b)
+    return particular, null
+
+
+def solve_linear_free(A: Matrix, b: Matrix) -> tuple[Matrix | None, list[Matrix], list[int]]:
+    """:func:`solve_linear` with the free coordinates: null vector k is 1 at ``free[k]``, 0 at
+    the other free coordinates, and the particular solution is 0 at every free coordinate.
+
+    >>> solve_linear_free(ImmutableMatrix([[1, 1]]), ImmutableMatrix([2]))[2]
+    [1]
+    """
     Ad, bd = field_matrices(A, b)
     K = Ad.domain
     aug = Ad.hstack(bd)
     R, pivots = aug.rref()
     n = A.cols
     if n in pivots:
-        return None, []
+        return None, [], []
     rows = R.to_list()
     sol = [K.zero] * n
     for r, c in enumerate(pivots):
@@ -114,7 +126,7 @@ def solve_linear(A: Matrix, b: Matrix) -> tuple[Matrix | None, list[Matrix]]:
         for r, c in enumerate(pivots):
             v[c] = -rows[r][f]
         null.append(ImmutableMatrix([simplify_scalar(K.to_sympy(x)) for x in v]))
-    return particular, null
+    return particular, null, free
 
 
 def unknown_blocks(shapes: Sequence[tuple[int, int]]) -> list[int]:

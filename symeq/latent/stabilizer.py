@@ -74,7 +74,28 @@ class Stabilizer:
         return self.status == "trivial"
 
 
+#: Activations that are injective on R: a constant neuron sigma(beta) then determines beta.
+INJECTIVE = ("tanh", "sigmoid", "leaky_relu", "softplus")
+
+
+def _injective(net: MLP) -> bool:
+    act = net.activation
+    if act.name in INJECTIVE:
+        return True
+    return act.name == "power" and int(act.spec.split(":")[1]) % 2 == 1
+
+
 def _monomial(net: MLP, budget: int, limit: int) -> Stabilizer:
+    if not _injective(net):
+        # Row matching decides equality of layer functions for non-constant neurons; a constant
+        # neuron sigma(beta) of a non-injective sigma (relu(-1) = relu(-2) = 0) escapes it.
+        for i, W in enumerate(net.weights[:-1], start=1):
+            for j in range(W.rows):
+                if all(x == 0 for x in W.row(j)):
+                    return Stabilizer("unknown", None, (), reason=(
+                        f"unknown: neuron {j} of layer {i} is constant (zero incoming weights) and "
+                        f"{net.activation.spec} is not injective, so row matching does not decide "
+                        "which maps fix it"))
     matcher = Matcher(net)
     eye0, eyeL = ImmutableMatrix.eye(net.widths[0]), ImmutableMatrix.eye(net.widths[-1])
     if net.depth == 1:

@@ -405,3 +405,33 @@ def test_latent_map_group_laws() -> None:
     assert (k @ k).apply(v) == k.apply(k.apply(v))
     assert k.as_affine().apply(v) == k.apply(v)
     assert LatentMap.from_dict(k.to_dict()) == k
+
+
+@SETTINGS
+@given(equivariant_networks("relu", max_depth=3, max_blocks=2))
+def test_relu_scales_conjugate_to_permutations(case) -> None:
+    """Positive monomial actions of a finite group: the reported positive diagonal Lambda
+    makes Lambda^-1 rho_i(g) Lambda a permutation matrix for every generator."""
+    res = analyze(case.net, case.group)
+    assert res.verdict == "holds"
+    for ls in res.structure:
+        lam = sympy.diag(*ls.diagonal) if ls.diagonal is not None else sympy.eye(ls.width)
+        for name, k in res.actions.layer(ls.layer).items():
+            assert all(x > 0 for x in lam.diagonal())
+            P = lam.inv() * k.matrix() * lam
+            assert all(x in (0, 1) for x in P) and all(sum(P.row(r)) == 1 for r in range(P.rows))
+        assert ls.kind == "permutation"
+
+
+def test_symbolic_linear_family() -> None:
+    net = network_from_dict({"activation": "identity",
+                             "weights": [[["a", "1"], ["0", "1"]], [["1/a", "-1/a"], ["0", "1"]]],
+                             "biases": [["0", "0"], ["0", "0"]]})
+    G = catalog_group("C4", 2, 2)
+    res = analyze(net, G)
+    assert (res.verdict, res.where) == ("holds", "theta")
+    W1 = net.weights[0]
+    k = res.actions.generator("r")[0]
+    assert (k.matrix() - W1 * G.inputs[0] * W1.inv()).applyfunc(sympy.simplify) == M.zeros(2, 2)
+    assert [c.text() for c in res.uniqueness] == ["a != 0"]
+    _verified(latent_certificate(res))

@@ -9,7 +9,9 @@ homomorphism), this module evaluates rho_i on every element of G (along the shor
   representative of each orbit and |scale of g| on its image g.j; for finite G this is
   consistent because a positive scale fixing a neuron under an element of finite order is 1.
   The sigmoid's affine maps v -> P(Dv + f) are read through their linear part PD.
-- *orbits* of neurons under the permutation parts;
+- *orbits* of neurons under the permutation parts, each identified as a transitive signed
+  G-set by :func:`symeq.groups.gsets.decompose_signed_action` (with a checked isomorphism to
+  its standard model);
 - for each orbit, the *G-set* (H, chi): H the stabilizer of the representative j and
   chi(h) = +-1 the sign with which h maps j to itself (a homomorphism H -> {+1, -1});
 - the *orbit type* (the paper's filter classes, for signed permutations):

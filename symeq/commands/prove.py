@@ -1,30 +1,46 @@
 """``symeq prove [PATHS]``: re-derive and re-check the bundled theorem instances.
 
-Each instance is one TOML file with a ``[network]``, usually a ``[group]``, and a ``[claim]``
-table naming the verb that decides it and the verdict it must reach::
+Each instance is one TOML file stating a claim in a ``[claim]`` table: the verb that decides it,
+the verdict it must reach, one sentence saying what it states, and optionally facts the engine
+must derive exactly::
 
     [claim]
-    verb = "check"            # which engine decides the claim
+    verb = "latent"           # check | identify | latent | counterexample | classify
     expect = "holds"          # the verdict the instance states
-    description = "C4 rotation on a tanh network"
+    description = "the C4 rotation acts on the hidden layer of a tanh network by signed permutations"
+    facts = { where = "theta", unique = true }
 
-For every instance the engine runs from scratch, its verdict is compared with ``expect``, the
-certificate it produces is verified by the independent checker, and a certificate stored beside
-the instance (``NAME.cert.json``) is verified as well.  Any deviation makes the command exit 1
-and names the instance.
+For every instance the engine runs from scratch; the instance *deviates* when its verdict is not
+``expect``, a stated fact differs from the derived one (the key is named), the fresh certificate
+does not verify, or a certificate stored beside the instance (``NAME.cert.json``) does not
+verify, or is not about the same network, group and claim.  A file that cannot be read as an
+instance is a deviation too, named with a one-line reason.  Exit 0 when nothing deviates, 1
+otherwise (every deviating instance is named); 2 for bad arguments.
+
+``--write-certificates`` (re)writes the stored certificates from the fresh run (atomically; a
+stored certificate the fresh run no longer produces is removed), after the checker verified
+them.  ``--json`` prints ``{"instances": [...], "passed", "failed", "seconds"}``; each instance
+has ``path, verb, expect, verdict, ok, seconds, method, detail, deviations, facts,
+stored_certificate``.  The facts each verb derives are listed by ``--list-facts``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from symeq.commands.common import emit_json
-from symeq.errors import InputError
+from symeq.commands.prove_runners import (CERTIFIED_VERDICTS, FACTS, RUNNERS, Instance, RunResult,
+                                          parse_instance, plain)
+from symeq.errors import BudgetExceeded, InputError
+
+__all__ = ["InstanceOutcome", "prove_instance", "instance_paths", "stored_path", "compare_facts",
+           "certificate_subject", "RUNNERS", "DEFAULT_DIR"]
 
 HELP = "check the theorem instances under proofs/ (the default job)"
 DESCRIPTION = __doc__
@@ -38,37 +54,62 @@ if not DEFAULT_DIR.is_dir():  # pragma: no cover - a non-editable install
 
 @dataclass(frozen=True)
 class InstanceOutcome:
-    """What one instance came to."""
+    """What one instance came to.  ``deviations`` lists every way it deviates (empty: ok);
+    ``certificate`` says whether the fresh run's certificate was "verified" (or "none", or
+    "rejected"); ``stored_certificate`` is "verified", "written", "removed", "none" or
+    "rejected"."""
 
     path: str
     verb: str
     expect: str
     verdict: str
-    ok: bool
     seconds: float
-    detail: str
+    method: str
+    deviations: tuple[str, ...]
+    facts: dict[str, Any]
+    stored_certificate: str
+    certificate: str = "none"
+    description: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.deviations
+
+    @property
+    def detail(self) -> str:
+        """One line: the deviations, or what the instance rests on."""
+        if self.deviations:
+            return "; ".join(self.deviations)
+        fresh = "certificate verified" if self.certificate == "verified" else "no certificate"
+        stored = {"verified": "stored certificate verified", "written": "stored certificate written",
+                  "removed": "stale stored certificate removed", "none": "none stored"}
+        return f"{self.method}; {fresh}; {stored.get(self.stored_certificate, self.stored_certificate)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        out = asdict(self)
+        out["deviations"] = list(self.deviations)
+        out["ok"], out["detail"] = self.ok, self.detail
+        return out
 
 
-def _run_check(path: Path, doc: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str]:
-    from symeq.certify.build import check_certificate
-    from symeq.commands.common import load_inputs
-    from symeq.equivariance.check import check_equivariance
+def stored_path(path: Path) -> Path:
+    """Where an instance's certificate is stored: ``NAME.cert.json`` beside ``NAME.toml``.
 
-    net, group, _ = load_inputs(str(path))
-    assert group is not None
-    result = check_equivariance(net, group)
-    cert = check_certificate(net, group, result) if result.verdict != "unknown" else None
-    return result.verdict, cert, result.method
-
-
-#: claim verb -> runner(path, doc) returning (verdict, certificate or None, method).
-RUNNERS: dict[str, Callable[[Path, dict[str, Any]], tuple[str, dict[str, Any] | None, str]]] = {
-    "check": _run_check,
-}
+    >>> stored_path(Path("proofs/check/tanh_c4.toml")).as_posix()
+    'proofs/check/tanh_c4.cert.json'
+    """
+    return path.with_name(path.stem + ".cert.json")
 
 
 def instance_paths(paths: list[str]) -> list[Path]:
-    """Every ``*.toml`` instance under the given files and folders, sorted."""
+    """Every ``*.toml`` instance under the given files and folders, sorted, without repeats.
+
+    >>> instance_paths(["/nonexistent/x"])
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: no such file or folder: /nonexistent/x
+    """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -79,51 +120,160 @@ def instance_paths(paths: list[str]) -> list[Path]:
             raise InputError(f"no such file or folder: {p}")
     if not out:
         raise InputError(f"no *.toml instances under {', '.join(paths)}")
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def compare_facts(stated: dict[str, Any], derived: dict[str, Any]) -> list[str]:
+    """One deviation per stated fact that differs from the derived one (exactly: types count,
+    so 8 and 8.0 or 1 and true differ).
+
+    >>> compare_facts({"width": 8, "kind": "signed"}, {"width": 4, "kind": "signed"})
+    ['fact width: stated 8, derived 4']
+    >>> compare_facts({"width": 8.0}, {"width": 8})
+    ['fact width: stated 8.0, derived 8']
+    """
+    out = []
+    for key, value in stated.items():
+        if key not in derived:
+            out.append(f"fact {key}: not derived by this verb")
+            continue
+        a = json.dumps(plain(value), sort_keys=True)
+        b = json.dumps(derived[key], sort_keys=True)
+        if a != b:
+            out.append(f"fact {key}: stated {_clip(a)}, derived {_clip(b)}")
     return out
 
 
-def prove_instance(path: Path) -> InstanceOutcome:
-    """Re-derive one instance and re-check its certificates."""
+def _clip(text: str, n: int = 160) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def certificate_subject(cert: dict[str, Any]) -> Any:
+    """The network a certificate speaks about: its ``network``, or for a latent certificate on
+    beta(theta~) the ``original`` network of its ``equal_function`` proof.
+
+    >>> certificate_subject({"network": {"a": 1}, "evidence": {"equal_function": {"original": {"b": 2}}}})
+    {'b': 2}
+    """
+    ev = cert.get("evidence")
+    if isinstance(ev, dict) and isinstance(ev.get("equal_function"), dict) and "original" in ev["equal_function"]:
+        return ev["equal_function"]["original"]
+    return cert.get("network")
+
+
+def _canonical_network(d: Any) -> Any:
+    """A network dict re-read and re-written, so "0.5" and "1/2" compare equal."""
+    from symeq.certify.build import network_table
+    from symeq.models.io import network_from_dict
+
+    try:
+        return plain(network_table(network_from_dict(d)))
+    except (InputError, TypeError, ValueError, KeyError):
+        return plain(d)
+
+
+def _check_stored(path: Path, fresh: dict[str, Any] | None, res: RunResult) -> tuple[list[str], str]:
+    """Verify a stored certificate and bind it to the instance; (deviations, status)."""
     from symeq.certify.checker import verify_certificate
-    from symeq.models.io import load_document
+
+    stored = stored_path(path)
+    if not stored.exists():
+        return [], "none"
+    try:
+        doc = json.loads(stored.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [f"stored certificate {stored.name} unreadable: {str(exc).splitlines()[0]}"], "rejected"
+    v = verify_certificate(doc)
+    if not v.ok:
+        return [f"stored certificate {stored.name} rejected: {v.reason}"], "rejected"
+    if fresh is None:
+        return [f"stored certificate {stored.name} verifies, but the fresh run produces no certificate"], "rejected"
+    problems = []
+    if plain(doc.get("claim")) != plain(fresh.get("claim")):
+        problems.append(f"stored certificate {stored.name} states claim {_clip(json.dumps(doc.get('claim')), 80)}, "
+                        f"the fresh run {_clip(json.dumps(fresh.get('claim')), 80)}")
+    reference = res.subject if res.subject is not None else certificate_subject(fresh)
+    if _canonical_network(certificate_subject(doc)) != _canonical_network(reference):
+        problems.append(f"stored certificate {stored.name} is for a different network")
+    if plain(doc.get("group")) != plain(fresh.get("group")):
+        problems.append(f"stored certificate {stored.name} is for a different group")
+    return problems, ("rejected" if problems else "verified")
+
+
+def _write_stored(path: Path, fresh: dict[str, Any] | None) -> str:
+    from symeq.commands.common import write_json_atomic
+
+    stored = stored_path(path)
+    if fresh is None:
+        if stored.exists():
+            stored.unlink()
+            return "removed"
+        return "none"
+    write_json_atomic(fresh, str(stored))
+    return "written"
+
+
+def prove_instance(path: Path, write: bool = False) -> InstanceOutcome:
+    """Re-derive one instance, compare it with its claim and facts, and re-check its
+    certificates (the fresh one, and the stored one unless ``write`` rewrites it).  Never
+    raises: a bad file or an engine error becomes a deviation with a one-line reason.
+
+    >>> o = prove_instance(DEFAULT_DIR / "check" / "tanh_sign_odd.toml")
+    >>> o.ok, o.verb, o.verdict
+    (True, 'check', 'holds')
+    """
+    from symeq.certify.checker import verify_certificate
 
     start = time.perf_counter()
     try:
-        doc = load_document(path)
-        claim = doc.get("claim")
-        if not isinstance(claim, dict) or "verb" not in claim or "expect" not in claim:
-            raise InputError("no [claim] table with verb and expect")
-        verb, expect = str(claim["verb"]), str(claim["expect"])
-        if verb not in RUNNERS:
-            raise InputError(f"unknown claim verb {verb!r}; known: {', '.join(RUNNERS)}")
-        verdict, cert, method = RUNNERS[verb](path, doc)
+        inst = parse_instance(path)
     except InputError as exc:
-        return InstanceOutcome(str(path), "?", "?", "bad input", False,
-                               time.perf_counter() - start, str(exc))
-    problems = []
-    if verdict != expect:
-        problems.append(f"verdict {verdict}, expected {expect}")
-    if cert is not None:
-        v = verify_certificate(cert)
+        return _bad(path, f"bad instance: {_one_line(exc)}", start)
+    try:
+        res = RUNNERS[inst.verb](inst)
+    except InputError as exc:
+        return _bad(path, f"bad instance: {_one_line(exc)}", start, inst)
+    except BudgetExceeded as exc:
+        res = RunResult("unknown", None, f"budget: {_one_line(exc)}")
+    except Exception as exc:  # an engine bug must not hide the other instances
+        return _bad(path, f"internal error: {type(exc).__name__}: {_one_line(exc)}", start, inst)
+    problems: list[str] = []
+    if res.verdict != inst.expect:
+        problems.append(f"verdict {res.verdict}, expected {inst.expect}")
+    problems.extend(compare_facts(dict(inst.facts), dict(res.facts)))
+    fresh, fresh_status = res.certificate, "none"
+    if fresh is not None:
+        v = verify_certificate(fresh)
+        fresh_status = "verified" if v.ok else "rejected"
         if not v.ok:
-            problems.append(f"certificate rejected: {v.reason}")
-    elif verdict in ("holds", "fails"):
-        problems.append("no certificate produced")
-    stored = path.with_suffix(".cert.json")
-    if stored.exists():
+            problems.append(f"fresh certificate rejected: {v.reason}")
+            fresh = None
+    elif (inst.verb, res.verdict) in CERTIFIED_VERDICTS:
+        problems.append(f"no certificate produced for verdict {res.verdict}")
+    if write and not problems:
         try:
-            stored_doc = json.loads(stored.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            problems.append(f"stored certificate unreadable: {exc}")
-        else:
-            v = verify_certificate(stored_doc)
-            if not v.ok:
-                problems.append(f"stored certificate rejected: {v.reason}")
-            elif cert is not None and stored_doc.get("network") != cert.get("network"):
-                problems.append("stored certificate is for a different network")
-    detail = "; ".join(problems) if problems else f"{method}; certificate verified"
-    return InstanceOutcome(str(path), verb, expect, verdict, not problems,
-                           time.perf_counter() - start, detail)
+            status = _write_stored(path, fresh)
+        except InputError as exc:
+            problems.append(_one_line(exc))
+            status = "rejected"
+    else:
+        stored_problems, status = _check_stored(path, fresh, res)
+        problems.extend(stored_problems)
+    return InstanceOutcome(str(path), inst.verb, inst.expect, res.verdict, time.perf_counter() - start,
+                           res.method, tuple(problems), dict(res.facts), status, fresh_status,
+                           inst.description)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return _clip(text or type(exc).__name__, 300)
+
+
+def _bad(path: Path, reason: str, start: float, inst: Instance | None = None) -> InstanceOutcome:
+    return InstanceOutcome(str(path), inst.verb if inst else "?", inst.expect if inst else "?", "bad input",
+                           time.perf_counter() - start, "", (reason,), {}, "none", "none",
+                           inst.description if inst else "")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -131,44 +281,61 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="instance files or folders (default: the bundled proofs/)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--write-certificates", action="store_true",
+                   help="(re)write NAME.cert.json beside each instance that passes, from the fresh run")
+    p.add_argument("--list-facts", action="store_true",
+                   help="list the facts each claim verb derives (the keys [claim] facts may state) and exit")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.list_facts:
+        if args.json:
+            emit_json(FACTS)
+        else:
+            for verb, facts in FACTS.items():
+                print(f"{verb}:")
+                for k, text in facts.items():
+                    print(f"  {k}: {text}")
+        return 0
     paths = instance_paths(args.paths or [str(DEFAULT_DIR)])
+    start = time.perf_counter()
     outcomes: list[InstanceOutcome] = []
-    if args.json or args.no_progress:
-        outcomes = [prove_instance(p) for p in paths]
+    if args.json or args.no_progress or not sys.stdout.isatty():
+        outcomes = [prove_instance(p, args.write_certificates) for p in paths]
     else:
-        from rich.progress import Progress
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(transient=True) as progress:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), transient=True) as progress:
             task = progress.add_task("proving", total=len(paths))
             for p in paths:
-                progress.update(task, description=p.name)
-                outcomes.append(prove_instance(p))
+                progress.update(task, description=_short(str(p)))
+                outcomes.append(prove_instance(p, args.write_certificates))
                 progress.advance(task)
+    total = time.perf_counter() - start
     failed = [o for o in outcomes if not o.ok]
     if args.json:
-        emit_json({
-            "instances": [o.__dict__ for o in outcomes],
-            "passed": len(outcomes) - len(failed),
-            "failed": len(failed),
-        })
+        emit_json({"instances": [o.to_dict() for o in outcomes], "passed": len(outcomes) - len(failed),
+                   "failed": len(failed), "seconds": round(total, 3)})
     else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title="symeq prove")
-        for col in ("instance", "claim", "verdict", "seconds", "result"):
-            table.add_column(col)
-        for o in outcomes:
-            table.add_row(_short(o.path), f"{o.verb}: {o.expect}", o.verdict, f"{o.seconds:.2f}",
-                          "ok" if o.ok else f"DEVIATES: {o.detail}")
-        Console(width=160).print(table)
-        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+        _print_table(outcomes)
+        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed ({total:.1f} s)")
         for o in failed:
-            print(f"FAILED {o.path}: {o.detail}")
+            print(f"DEVIATES {_short(o.path)}: {o.detail}")
     return 1 if failed else 0
+
+
+def _print_table(outcomes: list[InstanceOutcome]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="symeq prove")
+    for col in ("instance", "claim", "verdict", "seconds", "result"):
+        table.add_column(col, justify="right" if col == "seconds" else "left")
+    for o in outcomes:
+        table.add_row(_short(o.path), f"{o.verb}: {o.expect}", o.verdict, f"{o.seconds:.2f}",
+                      "ok: " + o.detail if o.ok else f"[red]DEVIATES[/red]: {o.detail}")
+    Console(width=max(160, Console().width), highlight=False).print(table)
 
 
 def _short(path: str) -> str:

@@ -1,0 +1,450 @@
+"""The runners of ``symeq prove``: one per claim verb, each re-deriving one theorem instance.
+
+An instance is a TOML (or JSON) document with a ``[claim]`` table::
+
+    [claim]
+    verb = "latent"                  # the engine that decides the claim
+    expect = "holds"                 # the verdict the instance states
+    description = "..."              # one sentence: which theorem instance this is
+    facts = { where = "theta" }      # optional: facts the engine must derive exactly
+
+Instance-level verbs (``check``, ``latent``, ``identify``) read the instance's ``[network]``
+and, where a group is needed, its ``[group]`` table or ``group = "NAME"`` in ``[claim]``.
+Architecture-level verbs (``counterexample``, ``classify``) read ``arch = "ACT:d0-...-dL"`` and
+``group`` (a catalog name, or the instance's ``[group]`` table) from ``[claim]``.
+
+A runner returns a :class:`RunResult`: the verdict, the certificate the engine produced (or
+None), a short method label, the facts it derived (plain JSON data, compared exactly with the
+stated ``facts``), and the network a stored certificate must speak about (None for
+architecture-level claims, where the fresh certificate's network is the reference).  The facts
+each verb derives are listed in :data:`FACTS`.
+
+>>> sorted(RUNNERS)
+['check', 'classify', 'counterexample', 'identify', 'latent']
+>>> VERDICTS["counterexample"]
+('refuted', 'not refuted', 'unknown')
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from symeq.errors import InputError
+
+__all__ = ["Instance", "RunResult", "RUNNERS", "VERDICTS", "FACTS", "CLAIM_KEYS",
+           "CERTIFIED_VERDICTS", "parse_instance", "plain"]
+
+#: The verdicts each verb can reach; ``expect`` must be one of them.
+VERDICTS: dict[str, tuple[str, ...]] = {
+    "check": ("holds", "fails", "unknown"),
+    "latent": ("holds", "fails", "unknown"),
+    "identify": ("identifiable", "weakly identifiable", "locally identifiable", "not identifiable",
+                 "conjectural", "unknown"),
+    "counterexample": ("refuted", "not refuted", "unknown"),
+    "classify": ("complete", "incomplete"),
+}
+
+#: (verb, verdict) pairs whose engine must produce a certificate; a missing one is a deviation.
+CERTIFIED_VERDICTS = frozenset({
+    ("check", "holds"), ("check", "fails"), ("latent", "holds"), ("latent", "fails"),
+    ("identify", "not identifiable"), ("identify", "weakly identifiable"),
+    ("counterexample", "refuted"),
+})
+
+_COMMON_KEYS = {"verb", "expect", "description", "facts"}
+
+#: The keys ``[claim]`` may hold beyond verb, expect, description and facts.
+CLAIM_KEYS: dict[str, set[str]] = {
+    "check": {"group"},
+    "latent": {"group", "budget"},
+    "identify": {"seconds", "local"},
+    "counterexample": {"claim", "arch", "group", "budget"},
+    "classify": {"arch", "group", "budget", "max_width"},
+}
+
+#: The facts each verb derives (the keys ``facts`` may state), with what they mean.
+FACTS: dict[str, dict[str, str]] = {
+    "check": {
+        "method": "evidence method (layerwise, polynomial_identity, relu_canonical_form, witness, none)",
+        "witness_generator": "generator of the refuting witness (None unless fails)",
+        "latent_actions": "per generator, each hidden layer's latent map in words (layerwise only)",
+    },
+    "latent": {
+        "where": "theta or beta(theta~): the parameter the latent actions act on",
+        "method": "how the actions were found",
+        "unique": "Stab(theta) is trivial",
+        "stabilizer": "the stabilizer's status",
+        "group_order": "order of G from the verified presentation",
+        "homomorphism": "every relator holds on every layer",
+        "latent_kinds": "per hidden layer, the kind of K_i",
+        "latent_actions": "per generator, each hidden layer's latent map in words",
+        "orbits": "per hidden layer, the neuron orbits under G",
+        "orbit_types": "per hidden layer, {type: count} (fixed, self-negated, moved as copies, ...)",
+        "gsets": "per hidden layer, each orbit's G-set label",
+        "character_classes": "names of G's conjugacy classes (the order of characters)",
+        "characters": "per hidden layer, the character of rho_i on the classes",
+        "multiplicities": "per hidden layer, the multiplicity of each irreducible character",
+        "irreducible_degrees": "degrees of G's irreducible characters",
+    },
+    "identify": {
+        "criterion": "the criterion judged on the submodel",
+        "reference": "its literature reference",
+        "reduced_widths": "widths of the submodel theta~",
+        "reduction_steps": "the ops of the rewrite steps theta -> theta~",
+        "theta_equals_beta": "theta is exactly beta(theta~)",
+        "fiber": "exact fiber status (None when not computed)",
+        "local": "local identifiability status (None when not computed)",
+        "witness": "kind of the non-identifiability witness (None if none)",
+        "certificate_kind": "claim kind of the certificate (None if none)",
+    },
+    "counterexample": {
+        "widths": "widths of the counterexample network (None if none)",
+        "network": "the counterexample network (None if none)",
+        "candidates_tried": "candidates the search examined",
+        "message": "the engine's one-line conclusion",
+        "details": "the search's details (types per layer, assignments, zero layers, ...)",
+    },
+    "classify": {
+        "latent_kind": "kind of the latent types (permutation, signed, ...)",
+        "group_order": "|G|",
+        "type_counts": "per hidden layer, the number of latent types (exact)",
+        "type_labels": "per hidden layer, the labels of the types",
+        "assignments": "number of assignments of types to the hidden layers",
+        "degenerate_assignments": "assignments whose every parameter is degenerate",
+        "nondegenerate_assignments": "assignments admitting a non-degenerate parameter",
+        "zero_layer_assignments": "assignments that force some layer's weights to 0",
+        "smallest_nondegenerate_width": "smallest hidden width with a non-degenerate assignment (None if none)",
+        "smallest_status": "found, none or unknown",
+        "smallest_types": "the type labels of that width's example assignment",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One parsed instance file: its document and its ``[claim]``."""
+
+    path: Path
+    doc: Mapping[str, Any]
+    verb: str
+    expect: str
+    description: str
+    facts: Mapping[str, Any]
+    claim: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a runner derived for one instance.
+
+    ``subject`` is the network (as a plain ``[network]`` dict) that a stored certificate must
+    speak about, or None when the fresh certificate's network is the reference.
+    """
+
+    verdict: str
+    certificate: dict[str, Any] | None
+    method: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    subject: dict[str, Any] | None = None
+
+
+def plain(value: Any) -> Any:
+    """``value`` as plain JSON data (tuples become lists, keys strings), for exact comparison.
+
+    >>> plain({"a": (1, (2, 3)), 4: None})
+    {'a': [1, [2, 3]], '4': None}
+    """
+    return json.loads(json.dumps(value, default=str))
+
+
+def parse_instance(path: Path) -> Instance:
+    """Read one instance file and validate its ``[claim]`` table (InputError with one line).
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); p = Path(d) / "x.toml"
+    >>> _ = p.write_text('[claim]\\nverb = "check"\\nexpect = "maybe"\\n')
+    >>> parse_instance(p)
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: [claim] expect 'maybe' is not a verdict of check (holds, fails, unknown)
+    """
+    from symeq.models.io import load_document
+
+    doc = load_document(path)
+    claim = doc.get("claim")
+    if not isinstance(claim, dict):
+        raise InputError("no [claim] table")
+    for key in ("verb", "expect"):
+        if not isinstance(claim.get(key), str):
+            raise InputError(f"[claim] needs a string {key!r}")
+    verb, expect = claim["verb"], claim["expect"]
+    if verb not in RUNNERS:
+        raise InputError(f"unknown claim verb {verb!r}; known: {', '.join(sorted(RUNNERS))}")
+    if expect not in VERDICTS[verb]:
+        raise InputError(f"[claim] expect {expect!r} is not a verdict of {verb} ({', '.join(VERDICTS[verb])})")
+    unknown = set(claim) - _COMMON_KEYS - CLAIM_KEYS[verb]
+    if unknown:
+        raise InputError(f"[claim] has unknown key(s) {', '.join(sorted(map(repr, unknown)))} for verb {verb}")
+    description = claim.get("description", "")
+    if not isinstance(description, str):
+        raise InputError("[claim] description must be a string")
+    facts = claim.get("facts", {})
+    if not isinstance(facts, dict):
+        raise InputError("[claim] facts must be a table")
+    bad = sorted(set(facts) - set(FACTS[verb]))
+    if bad:
+        raise InputError(f"[claim] facts: unknown fact {bad[0]!r} for {verb} (known: {', '.join(FACTS[verb])})")
+    return Instance(path, doc, verb, expect, description, facts, claim)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _network(inst: Instance) -> Any:
+    from symeq.models.io import network_from_dict
+
+    if "network" not in inst.doc:
+        raise InputError("no [network] table")
+    return network_from_dict(inst.doc["network"])
+
+
+def _group(inst: Instance, d_in: int, d_out: int) -> Any:
+    """The group of ``group = "NAME"`` in [claim], else of the instance's [group] table."""
+    from symeq.groups import group_from_dict, group_from_spec
+
+    spec = inst.claim.get("group")
+    if spec is not None:
+        if not isinstance(spec, str):
+            raise InputError("[claim] group must be a catalog name such as \"C8\" or \"D4:3x3/trivial\"")
+        if "group" in inst.doc:
+            raise InputError("both [claim] group and a [group] table: state the group once")
+        return group_from_spec(spec, d_in, d_out)
+    if "group" not in inst.doc:
+        raise InputError("no [group] table and no group in [claim]")
+    return group_from_dict(inst.doc["group"], d_in, d_out)
+
+
+def _positive_int(inst: Instance, key: str, default: int | None) -> int | None:
+    value = inst.claim.get(key, default)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise InputError(f"[claim] {key} must be a positive integer")
+    return value
+
+
+def _subject(net: Any) -> dict[str, Any]:
+    from symeq.certify.build import network_table
+
+    return plain(network_table(net))
+
+
+def _engine_stamp(cert: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The certificate without run-dependent engine data (seconds), so stored certificates only
+    change when their content does."""
+    if cert is None:
+        return None
+    out = dict(cert)
+    if isinstance(out.get("engine"), dict):
+        out["engine"] = {k: v for k, v in out["engine"].items() if k != "seconds"}
+    return plain(out)
+
+
+# --- runners -------------------------------------------------------------------------------
+
+def run_check(inst: Instance) -> RunResult:
+    """``symeq check``: end-to-end equivariance (holds / fails / unknown)."""
+    from symeq.certify.build import check_certificate
+    from symeq.equivariance.check import check_equivariance
+
+    net = _network(inst)
+    group = _group(inst, net.widths[0], net.widths[-1])
+    res = check_equivariance(net, group)
+    cert = check_certificate(net, group, res) if res.verdict != "unknown" else None
+    actions = None
+    if res.match is not None and res.match.found:
+        ev = res.match.evidence_actions()
+        actions = {g: [_describe_action(a) for a in acts] for g, acts in ev.items()}
+    facts = {"method": res.method,
+             "witness_generator": res.witness.generator if res.witness is not None else None,
+             "latent_actions": actions}
+    return RunResult(res.verdict, _engine_stamp(cert), res.method, plain(facts), _subject(net))
+
+
+def _describe_action(action: Mapping[str, Any]) -> str:
+    """A certificate action in words: ``perm [1, 0]; b = [1, -1]`` or ``affine``.
+
+    >>> _describe_action({"kind": "monomial", "perm": [1, 0], "relations": [
+    ...     {"a": "1", "c": "0", "b": "1", "e": "0"}, {"a": "-1", "c": "0", "b": "-1", "e": "0"}]})
+    'perm [1, 0]; a [1, -1]'
+    """
+    if action.get("kind") != "monomial":
+        return str(action.get("kind"))
+    a = [r["a"] for r in action["relations"]]
+    scales = ", ".join(a)
+    text = f"perm {list(action['perm'])}; a [{scales}]"
+    shifts = [r["c"] for r in action["relations"]]
+    if any(c != "0" for c in shifts):
+        text += f"; c [{', '.join(shifts)}]"
+    return text
+
+
+def run_latent(inst: Instance) -> RunResult:
+    """``symeq latent``: the theorem's construction (holds / fails / unknown)."""
+    from symeq.certify.build_latent import latent_certificate
+    from symeq.latent.analysis import analyze
+
+    net = _network(inst)
+    group = _group(inst, net.widths[0], net.widths[-1])
+    res = analyze(net, group, budget=_positive_int(inst, "budget", 20_000), structure=True)
+    cert = latent_certificate(res)
+    d = res.to_dict()
+    layers = d.get("layers", [])
+    facts = {
+        "where": d.get("where") or None,
+        "method": d.get("method"),
+        "unique": d.get("uniqueness", {}).get("unique"),
+        "stabilizer": d.get("uniqueness", {}).get("status"),
+        "group_order": d.get("presentation", {}).get("order"),
+        "homomorphism": d.get("homomorphism"),
+        "latent_kinds": [L["kind"] for L in layers],
+        "latent_actions": d.get("actions_described"),
+        "orbits": [[o["neurons"] for o in L["orbits"]] for L in layers],
+        "orbit_types": [{t: n for t, n in L["type_counts"].items() if n} for L in layers],
+        "gsets": [[o["gset"] for o in L["orbits"]] for L in layers],
+        "character_classes": layers[0]["classes"] if layers else None,
+        "characters": [L["character"] for L in layers],
+        "multiplicities": [L["multiplicities"] for L in layers],
+        "irreducible_degrees": layers[0]["degrees"] if layers else None,
+    }
+    method = d.get("method") or res.summary
+    if res.where == "beta(theta~)":
+        method = f"{method} on beta(theta~)"
+    return RunResult(res.verdict, _engine_stamp(cert), method, plain(facts), _subject(net))
+
+
+def run_identify(inst: Instance) -> RunResult:
+    """``symeq identify``: the identifiability verdict."""
+    from symeq.identifiability.fibers import Budget
+    from symeq.identifiability.identify import identify
+
+    net = _network(inst)
+    seconds = inst.claim.get("seconds", 20)
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
+        raise InputError("[claim] seconds must be a positive number")
+    local = inst.claim.get("local", True)
+    if not isinstance(local, bool):
+        raise InputError("[claim] local must be true or false")
+    res = identify(net, Budget(seconds=float(seconds)), local=local)
+    cert = res.certificate({"symeq_version": _version()})
+    if res.witness is not None:
+        method = f"witness ({res.witness.kind})"
+    elif res.fiber is not None and res.fiber.status == "identifiable":
+        method = "exact fiber"
+    else:
+        method = res.criterion.criterion
+    if res.reduction.changed:
+        method += f"; submodel {list(res.reduction.reduced.widths)}"
+    facts = {
+        "criterion": res.criterion.criterion,
+        "reference": res.criterion.reference,
+        "reduced_widths": list(res.reduction.reduced.widths),
+        "reduction_steps": [s.to_dict().get("op") for s in res.reduction.steps],
+        "theta_equals_beta": res.theta_equals_beta,
+        "fiber": res.fiber.status if res.fiber is not None else None,
+        "local": res.local.status if res.local is not None else None,
+        "witness": res.witness.kind if res.witness is not None else None,
+        "certificate_kind": cert["claim"]["kind"] if cert is not None else None,
+    }
+    return RunResult(res.verdict, _engine_stamp(cert), method, plain(facts), _subject(net))
+
+
+def _arch_and_group(inst: Instance, defaults: tuple[str, str] | None = None) -> tuple[str, tuple[int, ...], Any, str]:
+    from symeq.classify.types import parse_architecture
+    from symeq.groups import group_from_dict, group_from_spec
+
+    arch = inst.claim.get("arch", defaults[0] if defaults else None)
+    if not isinstance(arch, str):
+        raise InputError("[claim] needs arch = \"ACT:d0-...-dL\"")
+    act, widths = parse_architecture(arch)
+    spec = inst.claim.get("group")
+    if spec is None and "group" in inst.doc:
+        return act, widths, group_from_dict(inst.doc["group"], widths[0], widths[-1]), "[group]"
+    spec = spec if spec is not None else (defaults[1] if defaults else None)
+    if not isinstance(spec, str):
+        raise InputError("[claim] needs group = \"NAME\" (a catalog group) or a [group] table")
+    return act, widths, group_from_spec(spec, widths[0], widths[-1]), spec
+
+
+def run_counterexample(inst: Instance) -> RunResult:
+    """``symeq counterexample``: a search refuting a named claim or a predicate."""
+    from symeq.commands.counterexample import DEFAULTS, search
+    from symeq.counterexamples.outcome import CLAIM_STATEMENTS
+    from symeq.models.io import network_to_dict
+
+    claim = inst.claim.get("claim")
+    if not isinstance(claim, str) or not claim.strip():
+        raise InputError("[claim] needs claim = \"layerwise-reparam\" (or another claim or a predicate)")
+    claim = claim.strip()
+    if claim not in CLAIM_STATEMENTS:
+        from symeq.counterexamples.predicate import parse_predicate
+
+        parse_predicate(claim)
+    kind = claim if claim in CLAIM_STATEMENTS else "predicate"
+    act, widths, group, _ = _arch_and_group(inst, DEFAULTS[kind])
+    out = search(claim, act, widths, group, _positive_int(inst, "budget", None))
+    facts = {
+        "widths": list(out.network.widths) if out.network is not None else None,
+        "network": network_to_dict(out.network) if out.network is not None else None,
+        "candidates_tried": out.tried,
+        "message": out.message,
+        "details": out.details,
+    }
+    return RunResult(out.verdict, _engine_stamp(out.certificate), f"{claim} search", plain(facts), None)
+
+
+def run_classify(inst: Instance) -> RunResult:
+    """``symeq classify``: latent types and equivariant parameter spaces of an architecture."""
+    from symeq.classify.classify import DEFAULT_ASSIGNMENT_BUDGET, classify
+
+    act, widths, group, _ = _arch_and_group(inst)
+    C = classify(act, widths, group, budget=_positive_int(inst, "budget", DEFAULT_ASSIGNMENT_BUDGET),
+                 max_width=_positive_int(inst, "max_width", None))
+    statuses = [a.degeneracy.status for a in C.assignments]
+    s = C.smallest
+    facts = {
+        "latent_kind": C.kind,
+        "group_order": C.group_order,
+        "type_counts": [L.count for L in C.layers],
+        "type_labels": [[t.label for t in L.types] for L in C.layers],
+        "assignments": C.total_assignments,
+        "degenerate_assignments": statuses.count("degenerate"),
+        "nondegenerate_assignments": statuses.count("non-degenerate"),
+        "zero_layer_assignments": sum(a.zero_layer is not None for a in C.assignments),
+        "smallest_nondegenerate_width": s.width if s is not None and s.status == "found" else None,
+        "smallest_status": s.status if s is not None else None,
+        "smallest_types": list(s.labels) if s is not None else None,
+    }
+    verdict = "complete" if C.complete else "incomplete"
+    method = f"{C.kind} types; {C.total_assignments} assignment(s)"
+    return RunResult(verdict, None, method, plain(facts), None)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("symeq")
+    except Exception:  # pragma: no cover - not installed as a distribution
+        return "unknown"
+
+
+#: claim verb -> runner(instance) -> RunResult.
+RUNNERS: dict[str, Callable[[Instance], RunResult]] = {
+    "check": run_check,
+    "latent": run_latent,
+    "identify": run_identify,
+    "counterexample": run_counterexample,
+    "classify": run_classify,
+}

@@ -259,8 +259,9 @@ def _section_matching(doc: _Doc, res: LatentResult) -> None:
                 for j, (p, r) in enumerate(zip(k.perm, k.relations)):
                     rows.append([str(j), str(p), _relation_text(r),
                                  f"{number_to_string(r.b)} v + {number_to_string(r.e)}"])
+                seen = f"W_1 rho_0({name})" if i == 1 else f"W_{i} k_{i - 1}({name})"
                 doc.para(f"Generator {name}, layer {i}: matching of $(W_{i}, b_{i})$ with the rows of "
-                         f"{'W_1 rho_0(' + name + ')' if i == 1 else f'W_{i} k_{i - 1}({name})'}:")
+                         f"${seen}$:")
                 doc.table(["neuron j", "goes to p_j", "relation", "output map"], rows)
             ok = _layer_holds(W, b, prev, k)
             doc.para(f"Generator {name}, layer {i}: $k_{i}({name})$ = {k.describe()}; the layer equation "
@@ -328,7 +329,7 @@ def _section_structure(doc: _Doc, res: LatentResult) -> None:
     for ls in res.structure:
         doc.para(f"Layer {ls.layer} ({ls.width} neurons, {ls.kind.replace('_', ' ')}).")
         if ls.orbits:
-            doc.table(["neurons", "type", "G-set (H, chi)", "|H|"],
+            doc.table(["neurons", "type", "G-set (H, chi)", "order of H"],
                       [[" ".join(map(str, o.neurons)) if len(o.neurons) <= 16 else
                         f"{' '.join(map(str, o.neurons[:16]))} ...", o.type, o.gset, str(len(o.stabilizer))]
                        for o in ls.orbits])

@@ -72,7 +72,7 @@ def _draw_network(ax, plan: DrawPlan) -> list:
     """Draw the layered graph on ``ax``; return the legend handles."""
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, FancyArrowPatch
+    from matplotlib.patches import FancyArrowPatch
 
     widths = plan.widths
     L = len(widths) - 1
@@ -112,9 +112,9 @@ def _draw_network(ax, plan: DrawPlan) -> list:
         p, q = pos[(a.layer, a.source)], pos[(a.layer, a.target)]
         style = "--" if a.negated else "-"
         color = "#b2182b" if a.negated else "#2166ac"
-        if a.source == a.target:
-            ax.add_patch(Circle(p, node_r * 1.25, fill=False, linestyle="--", edgecolor=color,
-                                linewidth=1.3, zorder=5))
+        if a.source == a.target:  # a ring in display space (the axes' aspect is not equal)
+            ax.scatter([p[0]], [p[1]], s=size * 2.8, marker="o", facecolors="none", edgecolors=color,
+                       linestyles="--", linewidths=1.3, zorder=5)
             continue
         # a longer arc bulges more for the same rad; keep far jumps flatter
         rad = 0.5 / (1 + 0.3 * (abs(a.source - a.target) - 1))
@@ -139,8 +139,11 @@ def _draw_network(ax, plan: DrawPlan) -> list:
         handles.append(Line2D([], [], linestyle="", marker=_MARKERS[t], markerfacecolor="white",
                               markeredgecolor="black", markersize=7, label=f"orbit type: {t}"))
     if plan.generator is not None and plan.has_action:
-        handles.append(Line2D([], [], color="#2166ac", linestyle="-", label=f"{plan.generator}: j -> p(j)"))
-        handles.append(Line2D([], [], color="#b2182b", linestyle="--", label=f"{plan.generator}: j -> -p(j) (negates)"))
+        if any(not a.negated for a in plan.arrows):
+            handles.append(Line2D([], [], color="#2166ac", linestyle="-", label=f"{plan.generator}: j -> p(j)"))
+        if any(a.negated for a in plan.arrows):
+            handles.append(Line2D([], [], color="#b2182b", linestyle="--",
+                                  label=f"{plan.generator}: j -> -p(j) (negates; a ring: j -> -j)"))
     return handles
 
 

@@ -10,8 +10,11 @@ dashed ring marks a neuron sent to its own negative.
 
 For image inputs (a catalog image group such as hmirror:3x3 or D4:3x3, a [draw] table with
 image_shape = "HxW" in FILE, or --image-shape HxW) a second panel shows the first-layer filters
-(rows of W_1 as H x W images, red positive, blue negative), one row per orbit, grouped by
-orbit type: self-mirrored (fixed), self-negated, mirrored copies, negated copies.
+(rows of W_1 as H x W images, red positive, blue negative), one row per orbit, grouped by how
+G moves the filters: fixed, self-negated, moved as copies, moved as negated copies (under a
+mirror, the paper's self-mirrored, mirrored to its negative, mirrored copies, negated copies).
+Filters are typed by the sign of the input scale a of each neuron's relation; for tanh it is
+the neuron's own sign, for z^2 a filter mirrored to its negative is a fixed neuron.
 
 Without a group, or when no latent action exists at theta, the network is drawn without
 orbit colours and the figure says why.  With --theorem-parameter the figure shows the parameter

@@ -543,7 +543,7 @@ ACCEPTED = [
     ("relu", (3, 0, 3, 0)), ("relu", (sqrt(2) / 2, 0, sqrt(2) / 2, 0)), ("leaky_relu:1/10", (Rational(1, 7), 0, Rational(1, 7), 0)),
     ("power:2", (-3, 0, 9, 0)), ("power:3", (-2, 0, -8, 0)), ("power:2", (sqrt(2), 0, 2, 0)),
     ("sin", (1, 2 * pi, 1, 0)), ("sin", (1, -4 * pi, 1, 0)), ("sin", (-1, pi, 1, 0)), ("sin", (1, pi, -1, 0)),
-    ("sin", (-1, 0, -1, 0)), ("sin", (-1, 3 * pi, 1, 0)),
+    ("sin", (-1, 0, -1, 0)), ("sin", (-1, 3 * pi, 1, 0)), ("sin", (-1, -pi, 1, 0)), ("sin", (1, -pi, -1, 0)),
     ("poly:z^3 - z", (-1, 0, -1, 0)), ("poly:z^2 + 1", (-1, 0, 1, 0)),
     ("gelu", (1, 0, 1, 0)), ("softplus", (1, 0, 1, 0)), ("swish", (1, 0, 1, 0)),
 ]
@@ -556,7 +556,7 @@ REJECTED = [
     ("relu", (-1, 0, 1, 0)), ("leaky_relu:1/10", (-1, 0, -1, 0)),
     ("power:2", (-1, 0, -1, 0)), ("power:2", (2, 0, 2, 0)), ("power:3", (-1, 0, 1, 0)), ("power:2", (1, 1, 1, 0)),
     ("sin", (1, pi / 2, 1, 0)), ("sin", (-1, 0, 1, 0)), ("sin", (1, pi, 1, 0)), ("sin", (1, 1, 1, 0)),
-    ("sin", (2, 0, 2, 0)), ("sin", (1, 2 * pi, 1, 1)),
+    ("sin", (2, 0, 2, 0)), ("sin", (1, 2 * pi, 1, 1)), ("sin", (1, -pi, 1, 0)), ("sin", (-1, -pi, -1, 0)),
     ("poly:z + z^2/2", (-1, 0, 1, 0)), ("poly:z + z^2/2", (-1, 0, -1, 0)), ("poly:z^3 - z", (-1, 0, 1, 0)),
     ("gelu", (-1, 0, -1, 0)), ("softplus", (-1, 0, -1, 0)), ("swish", (-1, 0, -1, 0)), ("gelu", (-1, 0, 1, 0)),
 ]
@@ -687,6 +687,22 @@ def test_power_and_poly_layerwise_and_identity() -> None:
     assert not verify_certificate(doc).ok  # and indeed the network is not odd
     doc["network"]["activation"] = "power:3"
     assert verify_certificate(doc).ok
+
+
+def test_group_relations_are_checked_on_both_sides() -> None:
+    mirror = [["1", "0"], ["0", "-1"]]
+    d4 = {"generators": {"r": {"input": ROT90, "output": ROT90}, "m": {"input": mirror, "output": mirror}},
+          "relations": ["r^4", "m^2", "m r m r", "m r^-1 m r^-1", "r^-4", "m*r*m*r"]}
+    doc = cert("equivariant", {"activation": "identity", "weights": [[["2", "0"], ["0", "2"]]], "biases": [["0", "0"]]},
+               d4, {"method": "layerwise", "actions": {"r": [], "m": []}})
+    v = verify_certificate(doc)
+    assert v.ok, v.reason
+    assert v.steps[1] == "group: generators r, m, matrices invertible; relations r^4, m^2, m r m r, m r^-1 m r^-1, r^-4, m*r*m*r hold"
+    doc["group"]["relations"] = ["r^2"]
+    assert "fails (refuted numerically with balls)" in verify_certificate(doc).reason
+    doc["group"]["generators"]["m"]["output"] = [["1 + 10^-40", "0"], ["0", "-1"]]
+    doc["group"]["relations"] = ["m^2"]  # the balls cannot tell; exact arithmetic can
+    assert verify_certificate(doc).reason.startswith("group relation 'm^2' fails at entry (1, 1)")
 
 
 def test_depth_one_network() -> None:

@@ -131,7 +131,7 @@ def _positive_scale(act: Activation, a: Any, c: Any, b: Any, e: Any) -> bool:
 
 def _sin(act: Activation, a: Any, c: Any, b: Any, e: Any) -> bool:
     n = sympy.expand(c / sympy.pi)  # c = n pi with n an integer
-    return (_eq(a, 1) or _eq(a, -1)) and _eq(e, 0) and n.is_Integer and _eq(b, a * (-1) ** int(n))
+    return (_eq(a, 1) or _eq(a, -1)) and _eq(e, 0) and n.is_Integer and _eq(b, a if int(n) % 2 == 0 else -a)
 
 
 def _poly(act: Activation, a: Any, c: Any, b: Any, e: Any) -> bool:
@@ -388,17 +388,21 @@ def _relu_form(n: ImmutableMatrix, beta: ImmutableMatrix, coef: ImmutableMatrix,
         row, bh, c = n[h, :], beta[h], coef[:, h]
         lin, const = lin + slope * c * row, const + slope * bh * c
         c = (1 - slope) * c
-        lead = next((v for v in row if not is_zero(v)), None)
-        if lead is None:  # relu(beta) is a constant
+        first = next((j for j, v in enumerate(row) if not is_zero(v)), None)
+        if first is None:  # relu(beta) is a constant
             const += c * bh if sign(bh) > 0 else 0 * c
             continue
+        lead = row[first]
         scale = lead if sign(lead) > 0 else -lead
-        row, bh, c = (row / scale).applyfunc(sympy.expand), sympy.expand(bh / scale), c * scale
+        row = ImmutableMatrix(1, row.cols, [Integer(0)] * first + [lead / scale]
+                              + [sympy.expand(v / scale) for v in row[first + 1:]])  # lead/scale = +-1
+        bh, c = sympy.expand(bh / scale), c * scale
         if sign(lead) < 0:
             lin, const = lin + c * row, const + bh * c
             row, bh = -row, -bh
-        key = tuple(row) + (bh,)
-        h2 = next((m for m, old in enumerate(keys) if all(is_zero(u - v) for u, v in zip(key, old))), None)
+        key = (first,) + tuple(row[first + 1:]) + (bh,)
+        h2 = next((m for m, old in enumerate(keys)
+                   if old[0] == first and all(is_zero(u - v) for u, v in zip(key[1:], old[1:]))), None)
         if h2 is None:
             keys.append(key)
             weights.append(sympy.Matrix(c))
@@ -420,7 +424,9 @@ def _relu_canonical_form(ctx: Context) -> None:
             ImmutableMatrix.vstack(matmul(w1, rho0), w1), ImmutableMatrix.vstack(b1, b1),
             ImmutableMatrix.hstack(w2, -matmul(rho_l, w2)), b2 - matmul(rho_l, b2), net.activation.slope)
         for key, c in zip(keys, weights):
-            require_equal(c, sympy.zeros(c.rows, 1), f"generator {g}: coefficient of relu({short(key)})")
+            normal = ["0"] * key[0] + ["1"] + [str(v) for v in key[1:-1]]
+            where = f"generator {g}: coefficient of relu(({', '.join(normal)}).x + {key[-1]})"
+            require_equal(c, sympy.zeros(c.rows, 1), short(where))
         require_equal(lin, sympy.zeros(*lin.shape), f"generator {g}: linear part")
         require_equal(const, sympy.zeros(*const.shape), f"generator {g}: constant part")
         ctx.step(f"generator {g}: f(rho_0({g}) x) - rho_L({g}) f(x) = sum of relu over {len(keys)} "
@@ -433,7 +439,7 @@ def check_equivariant(ctx: Context) -> None:
     methods = {"layerwise": _layerwise, "polynomial_identity": _polynomial_identity,
                "relu_canonical_form": _relu_canonical_form}
     method = ctx.evidence.get("method")
-    if method not in methods:
+    if not isinstance(method, str) or method not in methods:
         raise Reject(f"unknown evidence method {method!r:.40} for an equivariant claim")
     ctx.claim_text = (f"equivariant: f(rho_0(g) x) = rho_L(g) f(x) for every x and every generator g "
                       f"of G, hence every element; {ctx.network.describe()}; method {method}")

@@ -9,8 +9,8 @@ decimals (read exactly from the text: ``"0.1"`` is 1/10), ``pi``, ``sqrt(...)``,
 names, ``+ - * / ** ^`` and parentheses (``^`` means power, exactly like ``**``).  The text goes
 through :func:`ast.parse` and the tree is walked with a strict whitelist; nothing is ever
 evaluated by Python.  Exponents are bounded rational constants, literals have bounded digits,
-and fractional powers need a constant base that is decided to be non-negative, so every value
-is a real number built from rationals, radicals, ``pi`` and symbols.
+and fractional powers (``sqrt`` included) need a non-negative algebraic constant as base, so
+every value is a rational function of ``pi`` and the symbols over the real algebraic numbers.
 
 Deciding.  :func:`is_zero` proves an expression zero or non-zero exactly: rational arithmetic,
 then sympy expansion, then (for constants) a rigorous python-flint ball that excludes 0, or an
@@ -50,7 +50,7 @@ from fractions import Fraction
 from typing import Any, Literal, Union
 
 import sympy
-from flint import arb, ctx, fmpq, fmpq_mat
+from flint import arb, arb_mat, ctx, fmpq, fmpq_mat
 from sympy import ImmutableMatrix, Integer
 
 __all__ = [
@@ -69,8 +69,9 @@ MAX_BITS = 20000
 MAX_DIGITS = 400
 #: Deepest expression tree walked.
 MAX_DEPTH = 200
-#: Largest number of monomials an expression with symbols may expand to (a bound computed
-#: before expanding, so "(a+b)*(c+d)*..." cannot exhaust memory later).
+#: Largest number of terms an expression may expand to, counting every symbol, radical and pi
+#: as an atom (a bound computed before expanding, so "(a+b)*(c+d)*..." or "(1+sqrt(2))^64"
+#: cannot exhaust time or memory later).
 MAX_TERMS = 10_000
 #: Ball precisions (bits) tried, in order, before a sign or a bound counts as undecidable.
 PRECISIONS = (64, 256, 1024, 4096)
@@ -125,27 +126,33 @@ def parse_number(text: object, symbols: Symbols = None, what: str = "number") ->
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             raise Reject("not an arithmetic expression") from None
         value = _Walker(source.strip(), symbols).walk(tree.body, 0)
-        if value.free_symbols and _terms(value) > MAX_TERMS:
-            raise Reject(f"expands to more than {MAX_TERMS} terms")
+        terms, bits = _size(value)
+        if terms > MAX_TERMS or bits > MAX_BITS:
+            raise Reject(f"is too large (more than {MAX_TERMS} terms or {MAX_BITS} bits once expanded)")
         return value
     except Reject as exc:
         raise Reject(f"cannot read {what} {text!r}: {exc}") from None
 
 
-def _terms(x: sympy.Expr) -> int:
-    """An upper bound on the number of monomials of x expanded (numerator and denominator)."""
-    if not x.free_symbols:
-        return 1
-    if isinstance(x, sympy.Add):
-        return sum(_terms(t) for t in x.args)
-    if isinstance(x, sympy.Mul):
-        out = 1
-        for t in x.args:
-            out = min(out * _terms(t), MAX_TERMS + 1)
-        return out
-    if isinstance(x, sympy.Pow):
-        return min(_terms(x.base) ** min(abs(int(x.exp)), 64), MAX_TERMS + 1)
-    return 1
+def _size(x: sympy.Expr) -> tuple[int, int]:
+    """Upper bounds on (terms, bits of the rational coefficients) of x fully expanded."""
+    cap = MAX_TERMS + MAX_BITS + 1
+    if x.is_Rational:
+        return 1, int(x.p).bit_length() + int(x.q).bit_length()
+    if isinstance(x, (sympy.Add, sympy.Mul)):
+        parts = [_size(t) for t in x.args]
+        bits = min(sum(b for _, b in parts), cap)
+        if isinstance(x, sympy.Add):
+            return min(sum(t for t, _ in parts), cap), bits
+        terms = 1
+        for t, _ in parts:
+            terms = min(terms * t, cap)
+        return terms, bits
+    if isinstance(x, sympy.Pow) and x.exp.is_Rational:
+        t, b = _size(x.base)
+        n = abs(int(x.exp.p))
+        return (min(t**n, cap) if x.exp.q == 1 else 1), min(b * n, cap)  # a root is one atom
+    return 1, 1  # a symbol or pi
 
 
 class _Walker:
@@ -182,8 +189,8 @@ class _Walker:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sqrt"
                 and len(node.args) == 1 and not node.keywords):
             arg = self.walk(node.args[0], depth + 1)
-            if arg.free_symbols or sign(arg) < 0:
-                raise Reject("sqrt needs a constant non-negative argument")
+            if arg.free_symbols or arg.has(sympy.pi) or sign(arg) < 0:
+                raise Reject("sqrt needs a non-negative algebraic constant")
             return sympy.sqrt(arg)
         raise Reject(f"{type(node).__name__} is not allowed")
 
@@ -212,8 +219,8 @@ class _Walker:
             raise Reject("an exponent must be a rational constant")
         if abs(exponent.p) > MAX_EXPONENT or exponent.q > MAX_EXPONENT:
             raise Reject(f"exponent {exponent} is too large")
-        if exponent.q != 1 and (base.free_symbols or sign(base) < 0):
-            raise Reject("a fractional power needs a constant non-negative base")
+        if exponent.q != 1 and (base.free_symbols or base.has(sympy.pi) or sign(base) < 0):
+            raise Reject("a fractional power needs a non-negative algebraic constant as base")
         if exponent < 0 and is_zero(base):
             raise Reject("division by zero")
         if base.is_Rational and max(abs(base.p), base.q).bit_length() * abs(exponent) > MAX_BITS:
@@ -266,14 +273,15 @@ def to_arb(x: sympy.Expr) -> arb:
 
 
 def _constant_is_zero(x: sympy.Expr) -> bool:
+    # A ball that excludes 0 settles "nonzero" at once, before any (possibly costly) algebra.
     with precision(PRECISIONS[0]):
         if not to_arb(x).contains(0):
             return False
-    y = sympy.radsimp(x)
+    y = sympy.expand(x)
     if y == 0:
         return True
-    if y.has(sympy.pi):  # pi is transcendental: zero iff every coefficient is
-        return all(_constant_is_zero(c) for c in sympy.Poly(y, sympy.pi).coeffs())
+    if y.has(sympy.pi):  # pi is transcendental: zero iff zero as a rational function of pi
+        return is_zero(y.xreplace({sympy.pi: sympy.Dummy("pi", real=True)}))
     try:
         return sympy.minimal_polynomial(y, sympy.Dummy("t")).as_expr().is_Symbol
     except (NotImplementedError, ValueError, sympy.PolynomialError):
@@ -287,8 +295,8 @@ def _constant_is_zero(x: sympy.Expr) -> bool:
 def is_zero(x: sympy.Expr) -> bool:
     """Decide exactly whether ``x`` is zero (identically, when it contains symbols).
 
-    With symbols the question is whether ``x`` is the zero rational function: the numerator's
-    coefficients are all zero.
+    With symbols the question is whether ``x`` is the zero rational function: every coefficient
+    of its numerator (an algebraic constant) is zero.
 
     >>> w = sympy.Symbol("w", real=True)
     >>> is_zero((w + 1)**2 - w**2 - 2*w - 1)
@@ -300,19 +308,19 @@ def is_zero(x: sympy.Expr) -> bool:
     """
     if x.is_Rational:
         return x == 0
-    y = sympy.expand(x)
-    if y == 0:
-        return True
-    if y.has(sympy.zoo, sympy.nan, sympy.oo, sympy.I):
+    if x.has(sympy.zoo, sympy.nan, sympy.oo, sympy.I):
         raise Reject(f"{str(x)[:80]} is not a real number")
-    if not y.free_symbols:
-        return _constant_is_zero(y)
-    numerator = sympy.expand(sympy.numer(sympy.together(y)))
+    if not x.free_symbols:
+        return _constant_is_zero(x)
+    if x.has(sympy.pi):
+        x = x.xreplace({sympy.pi: sympy.Dummy("pi", real=True)})
+    numerator = sympy.expand(sympy.numer(sympy.together(sympy.expand(x))))
+    if numerator == 0:
+        return True
     if not numerator.free_symbols:
         return _constant_is_zero(numerator)
-    gens = sorted(numerator.free_symbols, key=str) + ([sympy.pi] if numerator.has(sympy.pi) else [])
     try:
-        coeffs = sympy.Poly(numerator, *gens).coeffs()
+        coeffs = sympy.Poly(numerator, *sorted(numerator.free_symbols, key=str)).coeffs()
     except sympy.PolynomialError:
         raise Reject(f"cannot decide whether {str(x)[:80]} is identically zero") from None
     return all(_constant_is_zero(c) for c in coeffs)
@@ -600,9 +608,17 @@ class Group:
 _LETTER = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\^\s*(-?\d{1,6}))?\s*")
 
 
-def _word_value(group: Group, word: str, side: int) -> ImmutableMatrix:
-    mats = group.inputs if side == 0 else group.outputs
-    out, pos, text = ImmutableMatrix.eye(mats[0].rows), 0, word.replace("*", " ")
+def _word_value(group: Group, word: str, side: int, exact: bool = True) -> Any:
+    """The matrix of a relation word on one side: exactly, or (exact=False) as a matrix of
+    balls, which refutes a false relation cheaply before any exact algebra."""
+    mats: tuple[Any, ...] = group.inputs if side == 0 else group.outputs
+    n = mats[0].rows
+    if exact:
+        out: Any = ImmutableMatrix.eye(n)
+    else:
+        mats = tuple(arb_mat([[to_arb(v) for v in m.row(r)] for r in range(n)]) for m in mats)
+        out = arb_mat([[int(r == c) for c in range(n)] for r in range(n)])
+    pos, text = 0, word.replace("*", " ")
     while pos < len(text):
         m = _LETTER.match(text, pos)
         if m is None or m.end() == pos or m.group(1) not in group.names:
@@ -611,12 +627,13 @@ def _word_value(group: Group, word: str, side: int) -> ImmutableMatrix:
         if abs(power) > MAX_WORD_EXPONENT:
             raise Reject(f"group relation {word!r:.60} has an exponent above {MAX_WORD_EXPONENT}")
         base = mats[group.names.index(m.group(1))]
-        base = base if power >= 0 else base.inv().applyfunc(sympy.expand)
+        if power < 0:
+            base = base.inv().applyfunc(sympy.expand) if exact else base.inv()
         power, pos = abs(power), m.end()
         while power:  # repeated squaring
             if power & 1:
-                out = matmul(out, base)
-            base, power = matmul(base, base), power >> 1
+                out = matmul(out, base) if exact else out * base
+            base, power = (matmul(base, base) if exact else base * base), power >> 1
     return out
 
 
@@ -652,5 +669,12 @@ def parse_group(table: Any, d_in: int, d_out: int) -> Group:
     group = Group(tuple(names), tuple(ins), tuple(outs), tuple(words))
     for word in words:
         for side, d in ((0, d_in), (1, d_out)):
+            with precision(PRECISIONS[0]):
+                try:
+                    ball = _word_value(group, word, side, exact=False)
+                except ZeroDivisionError:  # a ball inverse too wide to exist: decide exactly
+                    ball = None
+                if ball is not None and not all(ball[r, c].contains(int(r == c)) for r in range(d) for c in range(d)):
+                    raise Reject(f"group relation {word!r:.60} fails (refuted numerically with balls)")
             require_equal(_word_value(group, word, side), ImmutableMatrix.eye(d), f"group relation {word!r}")
     return group

@@ -16,7 +16,8 @@ from sympy.combinatorics import Permutation, PermutationGroup
 
 from symeq.errors import InputError
 from symeq.groups import GroupAction, catalog_group, group_from_dict, group_from_spec
-from symeq.groups.action import DEFAULT_ORDER_LIMIT, canonical, infinite_order_reason, parse_word
+from symeq.groups.action import (DEFAULT_ORDER_LIMIT, canonical, infinite_order_reason, parse_word,
+                                 signed_permutation_order)
 from symeq.groups.catalog import PLANE_ORDERS
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -264,6 +265,16 @@ def test_too_large_groups_and_order_limit() -> None:
             group_from_dict({"name": "C8", "order_limit": bad}, 2, 2)
         assert str(info.value) == "[group] order_limit must be an integer from 1 to 1000000"
     assert DEFAULT_ORDER_LIMIT == 10_000
+    # permutation groups past the limit are refused from their order, without enumerating
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        catalog_group("S8", 8, 8)
+    assert str(info.value) == ("the generators produce more than 10000 elements: the group is too "
+                               "large (it has 40320 elements)")
+    assert time.perf_counter() - start < 2
+    assert signed_permutation_order(catalog_group("D4:3x3", 9, 1, "trivial").inputs, (M.eye(1),) * 2) == 8
+    assert signed_permutation_order((R90,), (M([[2]]),)) is None
+    assert signed_permutation_order((catalog_group("C3", 2, 2).inputs[0],), (M.eye(1),)) is None
 
 
 def test_infinite_order_reason_on_finite_matrices() -> None:
@@ -428,6 +439,7 @@ def test_closure_matches_signed_permutation_groups(gens: list[tuple[list[int], l
         return Permutation(img)
     P = PermutationGroup([as_perm(list(p), s) for p, s in gens])
     assert G.order() == P.order()
+    assert signed_permutation_order(G.inputs, G.outputs) == G.order()
     _closed(G)
 
 

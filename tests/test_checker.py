@@ -401,6 +401,12 @@ def test_parser_rejects_non_strings(value: Any) -> None:
         parse_number(value)
 
 
+def test_parser_bounds_json_integers() -> None:
+    assert parse_number(-(10**300)) == -(10**300)
+    with pytest.raises(Reject, match="too many digits"):
+        parse_number(10**1000)
+
+
 def test_parser_symbol_policies() -> None:
     w = sympy.Symbol("w", real=True)
     assert parse_number("2*w - 1", "any") == 2 * w - 1
@@ -869,7 +875,7 @@ def test_verify_command(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> No
 
     for text, msg in (('{"a": ', "malformed JSON"), ("[1]", "not a symeq certificate"),
                       ('{"format": "other"}', "not a symeq certificate"), ("NaN", "not allowed"),
-                      ("[" * 100000 + "]" * 100000, "")):
+                      ("[" * 100000 + "]" * 100000, ""), ('{"n": ' + "9" * 5000 + "}", "unreadable JSON")):
         junk = tmp_path / "junk.json"
         junk.write_text(text)
         code, out = _run_verify([str(junk)], capsys)

@@ -113,6 +113,8 @@ def parse_number(text: object, symbols: Symbols = None, what: str = "number") ->
     if isinstance(text, bool) or not isinstance(text, (int, str)):
         raise Reject(f"{what} must be an exact number written as a string, found {text!r:.60}")
     if isinstance(text, int):
+        if text.bit_length() > 4 * MAX_DIGITS:
+            raise Reject(f"{what} integer has too many digits")
         return sympy.Integer(text)
     if len(text) > MAX_TEXT:
         raise Reject(f"{what} text of {len(text)} characters is too long (limit {MAX_TEXT})")
@@ -131,7 +133,7 @@ def parse_number(text: object, symbols: Symbols = None, what: str = "number") ->
             raise Reject(f"is too large (more than {MAX_TERMS} terms or {MAX_BITS} bits once expanded)")
         return value
     except Reject as exc:
-        raise Reject(f"cannot read {what} {text!r}: {exc}") from None
+        raise Reject(f"cannot read {what} {text!r:.100}: {exc}") from None
 
 
 def _size(x: sympy.Expr) -> tuple[int, int]:

@@ -51,6 +51,8 @@ def _read_certificate(path: str) -> dict[str, Any]:
         raise InputError(f"{p}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
     except RecursionError:
         raise InputError(f"{p}: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        raise InputError(f"{p}: unreadable JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InputError(f'{p} is not a symeq certificate (no "format": "{FORMAT}")')
     return doc

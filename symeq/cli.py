@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -77,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symeq: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``symeq ... | head``): not an error of ours, and Python would
+        # otherwise complain again while flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except RecursionError:
         print(f"symeq {args.verb}: error: input too deeply nested", file=sys.stderr)
         return EXIT_BAD_INPUT

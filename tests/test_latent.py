@@ -435,3 +435,17 @@ def test_symbolic_linear_family() -> None:
     assert (k.matrix() - W1 * G.inputs[0] * W1.inv()).applyfunc(sympy.simplify) == M.zeros(2, 2)
     assert [c.text() for c in res.uniqueness] == ["a != 0"]
     _verified(latent_certificate(res))
+
+
+def test_relu_c8_width8_repair_with_algebraic_entries() -> None:
+    """THEORY.md section 6: width 8 (directions at 45 degrees, W_2 = U^T / 2) realizes the
+    identity of R^2 layerwise equivariantly under C8; entries in Q(sqrt 2)."""
+    h = sympy.sqrt(2) / 2
+    U = M([[1, 0], [h, h], [0, 1], [-h, h], [-1, 0], [-h, -h], [0, -1], [h, -h]])
+    W2 = (U.T / 2).applyfunc(sympy.radsimp)
+    net = MLP(activation("relu"), (U, W2), (M.zeros(8, 1), M.zeros(2, 1)))
+    res = analyze(net, catalog_group("C8", 2, 2))
+    assert (res.verdict, res.where) == ("holds", "theta")
+    assert res.actions.generator("r")[0].perm == (1, 2, 3, 4, 5, 6, 7, 0)
+    assert res.structure[0].multiplicities == tuple(1 for _ in range(8))  # the regular representation
+    _verified(latent_certificate(res))

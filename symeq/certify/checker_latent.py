@@ -134,7 +134,7 @@ class _Map:
             return _Map(perm, scales, None, tuple(sympy.expand(a + b) for a, b in zip(shift, self.shift)))
         m = matmul(self.matrix(), o.matrix())
         t = matmul(self.matrix(), ImmutableMatrix(o.shift)) + ImmutableMatrix(self.shift)
-        return _Map(None, None, m, tuple(t))
+        return _Map.of_matrix(m, t)  # a monomial product is kept monomial: one key per map
 
     def inverse(self) -> "_Map":
         # v -> M v + t has inverse v -> M^-1 v - M^-1 t
@@ -152,13 +152,14 @@ class _Map:
         if is_zero(m.det()):
             raise Reject("a latent map is not invertible")
         mi = m.inv().applyfunc(sympy.expand)
-        return _Map(None, None, mi, tuple(sympy.expand(-x) for x in matmul(mi, ImmutableMatrix(self.shift))))
+        return _Map.of_matrix(mi, ImmutableMatrix([sympy.expand(-x) for x in matmul(mi, ImmutableMatrix(self.shift))]))
 
     def key(self) -> tuple[Any, ...]:
         if self.perm is not None:
             return ("m", self.perm, tuple(sympy.expand(x) for x in self.scales or ()),
                     tuple(sympy.expand(x) for x in self.shift))
-        return ("d", tuple(sympy.expand(x) for x in self.matrix()), tuple(sympy.expand(x) for x in self.shift))
+        return ("d", tuple(sympy.radsimp(sympy.expand(x)) for x in self.matrix()),
+                tuple(sympy.radsimp(sympy.expand(x)) for x in self.shift))
 
     def is_identity(self) -> bool:
         if any(not is_zero(x) for x in self.shift):

@@ -336,7 +336,8 @@ def parse_vector(
         raise InputError(f"{what} must be a list of numbers")
     if length is not None and len(values) != length:
         raise InputError(f"{what} has length {len(values)}, expected {length}")
-    return ImmutableMatrix(len(values), 1, [parse_number(v, symbols) for v in values])
+    return ImmutableMatrix(len(values), 1, [_entry(v, symbols, f"{what} entry {i + 1}")
+                                            for i, v in enumerate(values)])
 
 
 def parse_matrix(
@@ -355,6 +356,10 @@ def parse_matrix(
     Traceback (most recent call last):
     ...
     symeq.errors.InputError: matrix: row 2 has 1 entries, expected 2
+    >>> parse_matrix([["1", "2"], ["3", "x.y"]], what="W_1")
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: W_1 entry (2, 2): cannot parse number 'x.y': unexpected character '.' at position 2
     """
     if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
         raise InputError(f"{what} must be a non-empty list of rows")
@@ -368,7 +373,16 @@ def parse_matrix(
         raise InputError(
             f"{what} has shape {len(rows)} x {ncols}, expected {shape[0]} x {shape[1]}"
         )
-    return ImmutableMatrix(len(rows), ncols, [parse_number(v, symbols) for r in rows for v in r])
+    return ImmutableMatrix(len(rows), ncols, [_entry(v, symbols, f"{what} entry ({i + 1}, {j + 1})")
+                                              for i, r in enumerate(rows) for j, v in enumerate(r)])
+
+
+def _entry(value: object, symbols: SymbolPolicy, where: str) -> sympy.Expr:
+    """parse_number, with the entry's place in front of any error (which weight was wrong)."""
+    try:
+        return parse_number(value, symbols)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def _terms(x: sympy.Expr) -> int:

@@ -15,7 +15,7 @@ Architecture-level verbs (``counterexample``, ``classify``) read ``arch = "ACT:d
 
 A runner returns a :class:`RunResult`: the verdict, the certificate the engine produced (or
 None), a short method label, the facts it derived (plain JSON data, compared exactly with the
-stated ``facts``), and the network a stored certificate must speak about (None for
+stated ``facts``; an absent value is the string ``"none"``, as TOML has no null), and the network a stored certificate must speak about (None for
 architecture-level claims, where the fresh certificate's network is the reference).  The facts
 each verb derives are listed in :data:`FACTS`.
 
@@ -36,7 +36,7 @@ from typing import Any, Callable, Mapping
 from symeq.errors import InputError
 
 __all__ = ["Instance", "RunResult", "RUNNERS", "VERDICTS", "FACTS", "CLAIM_KEYS",
-           "CERTIFIED_VERDICTS", "parse_instance", "plain"]
+           "CERTIFIED_VERDICTS", "parse_instance", "plain", "fact_data"]
 
 #: The verdicts each verb can reach; ``expect`` must be one of them.
 VERDICTS: dict[str, tuple[str, ...]] = {
@@ -80,10 +80,14 @@ FACTS: dict[str, dict[str, str]] = {
         "stabilizer": "the stabilizer's status",
         "group_order": "order of G from the verified presentation",
         "homomorphism": "every relator holds on every layer",
-        "latent_kinds": "per hidden layer, the kind of K_i",
+        "latent_kinds": "per hidden layer, the kind of rho_i (permutation, signed_permutation, affine)",
+        "diagonals": "per hidden layer, the positive diagonal conjugating a scaled action to a signed "
+                     "permutation one (None when not needed)",
+        "affine_shifts": "per hidden layer, whether rho_i has a nonzero shift (sigmoid)",
         "latent_actions": "per generator, each hidden layer's latent map in words",
         "orbits": "per hidden layer, the neuron orbits under G",
-        "orbit_types": "per hidden layer, {type: count} (fixed, self-negated, moved as copies, ...)",
+        "orbit_types": "per hidden layer, {type: count} for the types present (fixed, self-negated, "
+                       "moved as copies, moved as negated copies)",
         "gsets": "per hidden layer, each orbit's G-set label",
         "character_classes": "names of G's conjugacy classes (the order of characters)",
         "characters": "per hidden layer, the character of rho_i on the classes",
@@ -159,6 +163,25 @@ def plain(value: Any) -> Any:
     {'a': [1, [2, 3]], '4': None}
     """
     return json.loads(json.dumps(value, default=str))
+
+
+def fact_data(value: Any) -> Any:
+    """Derived facts as data a TOML file can state: plain JSON data with None (absent, which
+    TOML cannot write) as the string ``"none"``.
+
+    >>> fact_data({"diagonals": [("1", "2"), None]})
+    {'diagonals': [['1', '2'], 'none']}
+    """
+    def walk(v: Any) -> Any:
+        if v is None:
+            return "none"
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+
+    return walk(plain(value))
 
 
 def parse_instance(path: Path) -> Instance:
@@ -269,7 +292,7 @@ def run_check(inst: Instance) -> RunResult:
     facts = {"method": res.method,
              "witness_generator": res.witness.generator if res.witness is not None else None,
              "latent_actions": actions}
-    return RunResult(res.verdict, _engine_stamp(cert), res.method, plain(facts), _subject(net))
+    return RunResult(res.verdict, _engine_stamp(cert), res.method, fact_data(facts), _subject(net))
 
 
 def _describe_action(action: Mapping[str, Any]) -> str:
@@ -309,6 +332,8 @@ def run_latent(inst: Instance) -> RunResult:
         "group_order": d.get("presentation", {}).get("order"),
         "homomorphism": d.get("homomorphism"),
         "latent_kinds": [L["kind"] for L in layers],
+        "diagonals": [L["diagonal"] for L in layers],
+        "affine_shifts": [L["affine_shift"] for L in layers],
         "latent_actions": d.get("actions_described"),
         "orbits": [[o["neurons"] for o in L["orbits"]] for L in layers],
         "orbit_types": [{t: n for t, n in L["type_counts"].items() if n} for L in layers],
@@ -321,7 +346,7 @@ def run_latent(inst: Instance) -> RunResult:
     method = d.get("method") or res.summary
     if res.where == "beta(theta~)":
         method = f"{method} on beta(theta~)"
-    return RunResult(res.verdict, _engine_stamp(cert), method, plain(facts), _subject(net))
+    return RunResult(res.verdict, _engine_stamp(cert), method, fact_data(facts), _subject(net))
 
 
 def run_identify(inst: Instance) -> RunResult:
@@ -357,7 +382,7 @@ def run_identify(inst: Instance) -> RunResult:
         "witness": res.witness.kind if res.witness is not None else None,
         "certificate_kind": cert["claim"]["kind"] if cert is not None else None,
     }
-    return RunResult(res.verdict, _engine_stamp(cert), method, plain(facts), _subject(net))
+    return RunResult(res.verdict, _engine_stamp(cert), method, fact_data(facts), _subject(net))
 
 
 def _arch_and_group(inst: Instance, defaults: tuple[str, str] | None = None) -> tuple[str, tuple[int, ...], Any, str]:
@@ -401,7 +426,7 @@ def run_counterexample(inst: Instance) -> RunResult:
         "message": out.message,
         "details": out.details,
     }
-    return RunResult(out.verdict, _engine_stamp(out.certificate), f"{claim} search", plain(facts), None)
+    return RunResult(out.verdict, _engine_stamp(out.certificate), f"{claim} search", fact_data(facts), None)
 
 
 def run_classify(inst: Instance) -> RunResult:
@@ -428,7 +453,7 @@ def run_classify(inst: Instance) -> RunResult:
     }
     verdict = "complete" if C.complete else "incomplete"
     method = f"{C.kind} types; {C.total_assignments} assignment(s)"
-    return RunResult(verdict, None, method, plain(facts), None)
+    return RunResult(verdict, None, method, fact_data(facts), None)
 
 
 def _version() -> str:

@@ -1,0 +1,189 @@
+"""Symbolic proofs that a parameter direction v leaves f( . ; theta) unchanged to first order:
+D_v f(x) = d/dt f(x; theta + t v) at t = 0 vanishes identically in x.
+
+D_v f is computed by forward-mode differentiation with a symbolic input x:
+
+    z_i = W_i h + b_i,  dz_i = dW_i h + W_i dh + db_i,  h = sigma(z_i),  dh = sigma'(z_i) dz_i.
+
+* Polynomial and affine activations: sigma and sigma' are substituted and D_v f is expanded;
+  it is a polynomial in x, so "expands to 0" is a complete decision.
+* Other activations: sigma and sigma' stay opaque functions, and every argument u is first
+  brought to a canonical representative u_hat with u = a u_hat + c for a relation (a, c, b, e)
+  of sigma (leading coefficient positive, scaled to 1, shifted, as far as the relation group
+  allows), using sigma(u) = b sigma(u_hat) + e and sigma'(u) = (b / a) sigma'(u_hat).  Every
+  rewrite is an identity, so "expands to 0" is a proof; a failure proves nothing (status
+  None).  Constant arguments (zero incoming rows) are evaluated exactly.
+
+>>> from sympy import ImmutableMatrix as M
+>>> from symeq.activations import activation
+>>> from symeq.models.mlp import MLP
+>>> net = MLP(activation("tanh"), (M([[1, 2], [1, 2]]), M([[3, 5]])), (M([0, 0]), M([0])))
+>>> v = [0] * 6 + [1, -1, 0]          # move outgoing weight from neuron 1 to neuron 0
+>>> prove_first_order(net, v)
+'D_v f(x) = 0 identically (sigma opaque, arguments canonical under the relations)'
+>>> prove_first_order(net, [1, 0, 0, 0, 0, 0, 0, 0, 0]) is None
+True
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import sympy
+from sympy import ImmutableMatrix, Integer
+
+from symeq.models.mlp import MLP
+from symeq.symmetry.formula import Z
+from symeq.symmetry.piecewise import from_expr
+from symeq.symmetry.relation_group import RelationGroup
+from symeq.symmetry.relations import derive_relations
+
+__all__ = ["prove_first_order", "directional_derivative", "constant_values", "SIGMA", "DSIGMA"]
+
+SIGMA = sympy.Function("sigma", real=True)
+DSIGMA = sympy.Function("dsigma", real=True)
+ONE, ZERO = Integer(1), Integer(0)
+
+
+def _split(u: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr] | None:
+    """(leading atom, its coefficient, constant term) of a linear form in atoms."""
+    coeffs = sympy.expand(u).as_coefficients_dict()
+    const = coeffs.pop(ONE, ZERO)
+    atoms = [a for a, c in coeffs.items() if c != 0]
+    if not atoms:
+        return None
+    lead = min(atoms, key=sympy.default_sort_key)
+    return lead, coeffs[lead], const
+
+
+class _Canonicalizer:
+    def __init__(self, group: RelationGroup) -> None:
+        self.group = group
+        self.flips = []      # c values of relations with a = -1
+        self.scales = []     # families with a continuous scale parameter a = s
+        self.shifts = []     # (kind, family): a = 1 with c = t (continuous) or n * step
+        for fam in group.families:
+            if not fam.params:
+                if fam.a == -1:
+                    self.flips.append(fam.c)
+                continue
+            p = fam.params[0]
+            if fam.a == p:
+                self.scales.append(fam)
+            elif fam.a == 1 and p.is_integer:
+                self.shifts.append(("lattice", fam))
+            elif fam.a == 1:
+                self.shifts.append(("line", fam))
+            elif fam.a == -1 and p.is_integer:
+                self.flips.append(fam.c.subs(p, 0))
+
+    def _try(self, a: sympy.Expr, c: sympy.Expr):
+        try:
+            return self.group.relation_for(a, c)
+        except Exception:  # undecidable membership: do not use this rewrite
+            return None
+
+    def normalize(self, u: sympy.Expr):
+        """(a, b, e, u_hat) with u = a u_hat + c and sigma(u) = b sigma(u_hat) + e."""
+        a_tot, b_tot, e_tot = ONE, ONE, ZERO
+        u = sympy.expand(u)
+        split = _split(u)
+        if split is None:
+            return a_tot, b_tot, e_tot, u
+        _, lam, _ = split
+        if lam.is_negative:
+            for c in self.flips:
+                rel = self._try(-ONE, c)
+                if rel is not None:
+                    u = sympy.expand(c - u)
+                    a_tot, b_tot, e_tot = -a_tot, b_tot * rel.b, b_tot * rel.e + e_tot
+                    break
+        _, lam, _ = _split(u)
+        for fam in self.scales:
+            p = fam.params[0]
+            if (p.is_positive and lam.is_positive) or (p.is_nonzero and not p.is_positive and not p.is_negative):
+                c = fam.c.subs(p, lam)
+                rel = self._try(lam, c)
+                if rel is not None:
+                    u = sympy.expand((u - c) / lam)
+                    a_tot, b_tot, e_tot = a_tot * lam, b_tot * rel.b, b_tot * rel.e + e_tot
+                    break
+        _, _, const = _split(u)
+        for kind, fam in self.shifts:
+            p = fam.params[0]
+            if kind == "line":
+                c = const
+            else:
+                step = fam.c.subs(p, 1) - fam.c.subs(p, 0)
+                c = sympy.floor(const / step) * step
+            if c == 0:
+                break
+            rel = self._try(ONE, c)
+            if rel is not None:
+                u = sympy.expand(u - c)
+                b_tot, e_tot = b_tot * rel.b, b_tot * rel.e + e_tot
+                break
+        return a_tot, b_tot, e_tot, u
+
+
+def constant_values(net: MLP, u: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """(sigma(u), sigma'(u)) for a constant u, exactly; None at a kink."""
+    sigma = net.activation.expr(Z)
+    pl = from_expr(sigma)
+    if pl is not None:
+        if any(sympy.simplify(u - k) == 0 for k in pl.kinks):
+            return None
+        s, t = pl.piece_at(u)
+        return sympy.expand(s * u + t), s
+    return sigma.subs(Z, u), sympy.diff(sigma, Z).subs(Z, u)
+
+
+def directional_derivative(net: MLP, v: Sequence[sympy.Expr], x: ImmutableMatrix,
+                           opaque: bool) -> list[sympy.Expr] | None:
+    """D_v f(x) as expressions in the symbols of x (None when a constant argument sits on a
+    kink, where sigma' is undefined)."""
+    dnet = net.with_parameters(tuple(sympy.sympify(c) for c in v))
+    sigma = net.activation.expr(Z)
+    dsigma = sympy.diff(sigma, Z)
+    canon = _Canonicalizer(derive_relations(net.activation)) if opaque else None
+    h, dh = x, ImmutableMatrix.zeros(x.rows, 1)
+    for i in range(1, net.depth + 1):
+        W, b = net.weights[i - 1], net.biases[i - 1]
+        dW, db = dnet.weights[i - 1], dnet.biases[i - 1]
+        z = (W * h + b).applyfunc(sympy.expand)
+        dz = (dW * h + W * dh + db).applyfunc(sympy.expand)
+        if i == net.depth:
+            return [sympy.expand(e) for e in dz]
+        hs, dhs = [], []
+        for u, du in zip(z, dz):
+            if not opaque:
+                hs.append(sympy.expand(sigma.subs(Z, u)))
+                dhs.append(sympy.expand(dsigma.subs(Z, u) * du))
+            elif not u.free_symbols:
+                vals = constant_values(net, u)
+                if vals is None:
+                    return None
+                hs.append(vals[0])
+                dhs.append(sympy.expand(vals[1] * du))
+            else:
+                a, bb, e, uh = canon.normalize(u)
+                hs.append(sympy.expand(bb * SIGMA(uh) + e))
+                dhs.append(sympy.expand(bb / a * DSIGMA(uh) * du))
+        h, dh = ImmutableMatrix(hs), ImmutableMatrix(dhs)
+    raise AssertionError("unreachable")
+
+
+def prove_first_order(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
+    """A proof that D_v f(x) = 0 for every x (as a sentence), or None."""
+    if len(v) != net.n_params:
+        raise ValueError(f"direction has {len(v)} entries, the network {net.n_params} parameters")
+    x = ImmutableMatrix(net.widths[0], 1, lambda r, c: sympy.Symbol(f"x{r}", real=True))
+    sigma = net.activation.expr(Z)
+    opaque = not sigma.is_polynomial(Z)
+    out = directional_derivative(net, v, x, opaque)
+    if out is None:
+        return None
+    if all(e == 0 for e in out):
+        return ("D_v f(x) = 0 identically (sigma opaque, arguments canonical under the relations)"
+                if opaque else "D_v f(x) expands to the zero polynomial in x")
+    return None

@@ -1,0 +1,147 @@
+"""Derive every one-dimensional relation sigma(a z + c) = b sigma(z) + e of an activation.
+
+The activation is a catalog spec (``tanh``, ``leaky_relu:1/10``, ``power:3``,
+``poly:z^3+z`` ...), ``formula:EXPR``, or a bare formula in z in the safe grammar of
+:mod:`symeq.symmetry.formula` (``exp(z)``, ``max(z/10, z)``).  The method follows the form of
+sigma, and every reported relation is proved symbolically before it is reported:
+
+* polynomial: coefficient comparison (:mod:`.relations_poly`), always complete;
+* piecewise linear (max, min, abs of affine pieces): kink matching (:mod:`.relations_pl`),
+  always complete;
+* lam z + A0 + trigonometric polynomial: Fourier coefficients (:mod:`.relations_trig`);
+* other functions analytic on R: Taylor, limits and solving (:mod:`.relations_analytic`);
+* anything else, or a step a method cannot settle: status ``"unknown"`` with what was
+  established.
+
+>>> g = derive_relations("tanh")
+>>> g.status, [(f.a, f.b) for f in g.families]
+('complete', [(1, 1), (-1, -1)])
+>>> derive_relations("leaky_relu:1/10").families[0].domain
+'s > 0'
+>>> derive_relations("exp(z)").families[0].b
+exp(t)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy
+
+from symeq.activations import IDENTITY_RELATION, Activation, activation
+from symeq.errors import InputError
+from symeq.symmetry.formula import Z, parse_formula
+from symeq.symmetry.piecewise import from_expr
+from symeq.symmetry.relation_group import RelationFamily, RelationGroup, single
+from symeq.symmetry.relations_analytic import analytic_on_reals, analytic_relations
+from symeq.symmetry.relations_pl import piecewise_relations
+from symeq.symmetry.relations_poly import polynomial_relations
+from symeq.symmetry.relations_trig import trig_decomposition, trig_relations
+
+__all__ = ["RelationFamily", "RelationGroup", "derive_relations", "activation_formula",
+           "formula_activation", "resolve_activation"]
+
+_CATALOG_NAMES = {"identity", "tanh", "sigmoid", "relu", "leaky_relu", "gelu", "softplus", "swish",
+                  "sin", "power", "poly"}
+_NON_ANALYTIC = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.Piecewise, sympy.sign)
+
+
+def activation_formula(spec: str | Activation) -> tuple[str, sympy.Expr]:
+    """(normalized spec, sigma(z)) for a catalog spec, ``formula:EXPR`` or a bare formula.
+
+    >>> activation_formula("relu")
+    ('relu', Max(0, z))
+    >>> activation_formula("formula:tanh(2*z)")
+    ('formula:tanh(2*z)', tanh(2*z))
+    """
+    if isinstance(spec, Activation):
+        return spec.spec, spec.expr(Z)
+    if not isinstance(spec, str) or not spec.strip():
+        raise InputError("activation must be a non-empty string such as \"tanh\"")
+    spec = spec.strip()
+    if spec.startswith("formula:"):
+        text = spec.split(":", 1)[1]
+        return f"formula:{text.strip()}", parse_formula(text)
+    if spec.partition(":")[0] in _CATALOG_NAMES:
+        act = activation(spec)
+        return act.spec, act.expr(Z)
+    try:
+        expr = parse_formula(spec)
+    except InputError as exc:
+        raise InputError(f"unknown activation {spec!r}: neither a catalog name nor a formula in z "
+                         f"({exc})") from None
+    return f"formula:{spec}", expr
+
+
+def derive_relations(spec: str | Activation) -> RelationGroup:
+    """All relations of the activation, each proved; status "complete" when the method proved
+    that there are no others, "unknown" (with ``reason`` and ``established``) otherwise."""
+    name, sigma = activation_formula(spec)
+    return _derive(name, sigma)
+
+
+@lru_cache(maxsize=128)
+def _derive(spec: str, sigma: sympy.Expr) -> RelationGroup:
+    if not sigma.has(Z):
+        raise InputError(f"activation {spec!r} is constant; it has no meaningful relations")
+    if sigma.is_polynomial(Z):
+        return polynomial_relations(spec, sympy.expand(sigma))
+    pl = from_expr(sigma)
+    if pl is not None:
+        if not pl.kinks:
+            s, t = pl.pieces[0]
+            return polynomial_relations(spec, s * Z + t)
+        return piecewise_relations(spec, sigma, pl)
+    identity = single(IDENTITY_RELATION, "trivial")
+    if sigma.has(*_NON_ANALYTIC):
+        return RelationGroup(spec, sigma, "none", "unknown", (identity,),
+                             reason="sigma is neither piecewise linear nor analytic on R; no method applies",
+                             established=("the identity relation (1, 0, 1, 0)",))
+    if not analytic_on_reals(sigma):
+        return RelationGroup(spec, sigma, "none", "unknown", (identity,),
+                             reason="sigma was not shown to be analytic on all of R (a division, log "
+                                    "or root of a quantity not proved nonzero/positive)",
+                             established=("the identity relation (1, 0, 1, 0)",))
+    dec = trig_decomposition(sigma)
+    if dec is not None:
+        return trig_relations(spec, sigma, dec)
+    return analytic_relations(spec, sigma)
+
+
+def resolve_activation(spec: str | Activation) -> Activation:
+    """The catalog activation for a catalog spec, else :func:`formula_activation`.
+
+    >>> resolve_activation("tanh").kind
+    'signed_permutation'
+    """
+    if isinstance(spec, Activation):
+        return spec
+    name, _ = activation_formula(spec)
+    if name.startswith("formula:"):
+        return formula_activation(name)
+    return activation(name)
+
+
+def formula_activation(spec: str) -> Activation:
+    """An :class:`Activation` for a user formula, with its relations *derived* (so neuron
+    matching and latent groups work as for the catalog).
+
+    >>> act = formula_activation("exp(z)")
+    >>> act.relation_for(sympy.Integer(1), sympy.Integer(2))
+    Relation(a=1, c=2, b=exp(2), e=0)
+    >>> act.kind
+    'positive_monomial'
+    """
+    from symeq.symmetry.latent_groups import latent_kind
+
+    name, sigma = activation_formula(spec)
+    group = _derive(name, sigma)
+    pl = from_expr(sigma)
+    return Activation(
+        name, "formula", latent_kind(group), lambda z: sigma.subs(Z, z), group.relation_for,
+        discrete=tuple(group.generators), families=tuple(f"{f.domain}: (a, c, b, e) = "
+                                                          f"({f.a}, {f.c}, {f.b}, {f.e})"
+                                                          for f in group.families if f.params),
+        algebraic=bool(sigma.is_polynomial(Z) or pl is not None),
+        polynomial=bool(sigma.is_polynomial(Z)), piecewise_linear=pl is not None,
+    )

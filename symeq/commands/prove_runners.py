@@ -98,6 +98,7 @@ FACTS: dict[str, dict[str, str]] = {
         "criterion": "the criterion judged on the submodel",
         "reference": "its literature reference",
         "reduced_widths": "widths of the submodel theta~",
+        "reduced_network": "the submodel theta~ itself (theta when nothing was reduced), as a [network] table",
         "reduction_steps": "the ops of the rewrite steps theta -> theta~",
         "theta_equals_beta": "theta is exactly beta(theta~)",
         "fiber": "exact fiber status (None when not computed)",
@@ -353,6 +354,7 @@ def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
     from symeq.identifiability.fibers import Budget
     from symeq.identifiability.identify import identify
+    from symeq.models.io import network_to_dict
 
     net = _network(inst)
     seconds = inst.claim.get("seconds", 20)
@@ -375,6 +377,7 @@ def run_identify(inst: Instance) -> RunResult:
         "criterion": res.criterion.criterion,
         "reference": res.criterion.reference,
         "reduced_widths": list(res.reduction.reduced.widths),
+        "reduced_network": network_to_dict(res.reduction.reduced),
         "reduction_steps": [s.to_dict().get("op") for s in res.reduction.steps],
         "theta_equals_beta": res.theta_equals_beta,
         "fiber": res.fiber.status if res.fiber is not None else None,

@@ -44,6 +44,7 @@ from typing import Literal, Union
 import sympy
 from sympy import ImmutableMatrix, Rational
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.polyerrors import NotAlgebraic
 
 from symeq.errors import InputError
 
@@ -359,7 +360,7 @@ def parse_matrix(
     >>> parse_matrix([["1", "2"], ["3", "x.y"]], what="W_1")
     Traceback (most recent call last):
     ...
-    symeq.errors.InputError: W_1 entry (2, 2): cannot parse number 'x.y': unexpected character '.' at position 2
+    symeq.errors.InputError: cannot parse number 'x.y': unexpected character '.' at position 2 (in W_1 entry (2, 2))
     """
     if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
         raise InputError(f"{what} must be a non-empty list of rows")
@@ -378,11 +379,12 @@ def parse_matrix(
 
 
 def _entry(value: object, symbols: SymbolPolicy, where: str) -> sympy.Expr:
-    """parse_number, with the entry's place in front of any error (which weight was wrong)."""
+    """parse_number, naming the entry in any error (which weight was wrong).  The place goes
+    last so that messages still start as parse_number's do."""
     try:
         return parse_number(value, symbols)
     except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
+        raise InputError(f"{exc} (in {where})") from None
 
 
 def _terms(x: sympy.Expr) -> int:
@@ -466,6 +468,8 @@ def is_exact_zero(x: sympy.Expr) -> bool:
 
     >>> is_exact_zero(sympy.sqrt(8) - 2 * sympy.sqrt(2))
     True
+    >>> is_exact_zero(sympy.pi * sympy.sqrt(2) - sympy.sqrt(2 * sympy.pi**2)), is_exact_zero(sympy.pi - 3)
+    (True, False)
     """
     if x == 0:
         return True
@@ -474,6 +478,10 @@ def is_exact_zero(x: sympy.Expr) -> bool:
     y = sympy.expand(x)
     if y == 0:
         return True
+    if y.has(sympy.pi):
+        # pi is transcendental over the algebraic numbers: an expression in pi with algebraic
+        # coefficients is zero exactly when it is zero with pi replaced by a variable.
+        return is_exact_zero(y.xreplace({sympy.pi: sympy.Dummy("pi", positive=True)}))
     if y.free_symbols:
         return sympy.simplify(y) == 0
     if sympy.radsimp(y) == 0:
@@ -481,7 +489,7 @@ def is_exact_zero(x: sympy.Expr) -> bool:
     # An algebraic constant: its minimal polynomial is x exactly when it is zero.
     try:
         return sympy.minimal_polynomial(y, sympy.Dummy("t")).as_expr().is_Symbol
-    except (NotImplementedError, ValueError):
+    except (NotImplementedError, ValueError, NotAlgebraic):
         result = y.equals(0)
         if result is None:
             raise InputError(f"cannot decide whether {y} is zero") from None

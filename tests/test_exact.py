@@ -224,11 +224,11 @@ def test_matrix_shape_errors() -> None:
     assert str(info.value) == "b_1 must be a list of numbers"
     with pytest.raises(InputError) as info:
         parse_matrix([["1", "2"], ["3", "oops"]], symbols="forbid", what="W_2")
-    assert str(info.value) == ("W_2 entry (2, 2): cannot parse number 'oops': unknown name 'oops' "
-                               "at position 1 (symbols are not allowed here)")
+    assert str(info.value) == ("cannot parse number 'oops': unknown name 'oops' at position 1 "
+                               "(symbols are not allowed here) (in W_2 entry (2, 2))")
     with pytest.raises(InputError) as info:
         parse_vector(["1", 0.5], what="b_1")
-    assert str(info.value) == 'b_1 entry 2: number 0.5 is a float; write it as a string such as "3/2" or "1.5"'
+    assert str(info.value) == 'number 0.5 is a float; write it as a string such as "3/2" or "1.5" (in b_1 entry 2)'
 
 
 def test_matrix_with_empty_rows_is_refused() -> None:

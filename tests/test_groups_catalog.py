@@ -339,10 +339,10 @@ def test_catalog_table_relations_are_checked() -> None:
         ({"generators": {"r": {"input": ROT, "output": [["1"]]}}}, "generator r output has shape 1 x 1, expected 2 x 2"),
         ({"generators": {"r": {"input": ROT, "output": "mirror"}}}, "generator r output must be a non-empty list of rows"),
         ({"generators": {"r": {"input": [["a", "0"], ["0", "1"]]}}},
-         "generator r input entry (1, 1): cannot parse number 'a': unknown name 'a' at position 1 "
-         "(symbols are not allowed here)"),
+         "cannot parse number 'a': unknown name 'a' at position 1 (symbols are not allowed here) "
+         "(in generator r input entry (1, 1))"),
         ({"generators": {"r": {"input": [["1.5", "0"], ["0", 1.5]]}}},
-         'generator r input entry (2, 2): number 1.5 is a float; write it as a string such as "3/2" or "1.5"'),
+         'number 1.5 is a float; write it as a string such as "3/2" or "1.5" (in generator r input entry (2, 2))'),
         ({"generators": {"r": {"input": [["0", "0"], ["0", "1"]]}}}, "generator r: input matrix is singular"),
         ({"generators": {"r": {"input": ROT}}, "relations": "r^4"}, '[group] relations must be a list of words such as "r^4"'),
         ({"generators": {"r": {"input": ROT}}, "relations": ["r^4", "r^3"]},

@@ -177,7 +177,7 @@ def test_round_trip_keeps_symbol_restriction_semantics() -> None:
     with pytest.raises(InputError) as info:
         network_from_dict(_net_dict(weights=[[["a", "0"], ["0", "c"], ["1", "1"]], [["1", "2", "3"]]],
                                     symbols=["a"]))
-    assert str(info.value) == "W_1 entry (2, 2): cannot parse number 'c': undeclared symbol 'c' at position 1"
+    assert str(info.value) == "cannot parse number 'c': undeclared symbol 'c' at position 1 (in W_1 entry (2, 2))"
     with pytest.raises(InputError, match="symbols must be a list of names"):
         network_from_dict(_net_dict(symbols="a"))
     with pytest.raises(InputError, match="invalid symbol name 'pi'"):
@@ -207,7 +207,7 @@ def test_round_trip_keeps_symbol_restriction_semantics() -> None:
         ({"weights": [[["1", "0"], ["0", "1"], ["1/2"]], [["1", "2", "3"]]]},
          "W_1: row 3 has 1 entries, expected 2"),
         ({"weights": [[["1", "0"], ["0", "1"], ["1/2", 0.5]], [["1", "2", "3"]]]},
-         'W_1 entry (3, 2): number 0.5 is a float; write it as a string such as "3/2" or "1.5"'),
+         'number 0.5 is a float; write it as a string such as "3/2" or "1.5" (in W_1 entry (3, 2))'),
         ({"activation": "tanhh"}, "unknown activation 'tanhh'; known: identity, tanh, sigmoid, relu, "
                                   "leaky_relu:A, gelu, softplus, swish, sin, power:M, poly:EXPR"),
         ({"activation": 3}, 'activation must be a non-empty string such as "tanh"'),
@@ -287,7 +287,7 @@ def test_load_good_files(tmp_path: Path) -> None:
         ("f.toml", "[network]\nactivation = 'tanh'\nweights = [[[1.5]]]\nbiases = [[0]]",
          'number 1.5 is a float; write it as a string such as "3/2" or "1.5"'),
         ("f.toml", "[network]\nactivation = 'tanh'\nweights = [[['1']]]\nbiases = [['x y']]",
-         "b_1 entry 1: cannot parse number 'x y': unexpected 'y' at position 3"),
+         "cannot parse number 'x y': unexpected 'y' at position 3 (in b_1 entry 1)"),
         ("f.toml", "[other]\na = 1", "no [network] table"),
     ],
 )

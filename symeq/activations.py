@@ -30,7 +30,7 @@ import sympy
 from sympy import Integer, Rational, pi
 
 from symeq.errors import InputError
-from symeq.exact import number_to_string, parse_number
+from symeq.exact import MAX_TEXT, number_to_string, parse_number
 
 __all__ = ["Relation", "Activation", "activation", "CATALOG", "LATENT_KINDS"]
 
@@ -258,7 +258,7 @@ def _make(spec: str) -> Activation:
         try:
             m = int(arg)
         except ValueError:
-            raise InputError(f"power:M needs an integer M >= 2, got {arg!r}") from None
+            raise InputError(f"power:M needs an integer M >= 2, got {arg[:60]!r}") from None
         if not 2 <= m <= 16:
             raise InputError(f"power:M needs an integer M from 2 to 16, got {m}")
         return Activation(f"power:{m}", name, "power_monomial", lambda z: z**m, _power(m),
@@ -276,13 +276,15 @@ def _make(spec: str) -> Activation:
                           lambda z: p.subs(Z, z), _poly(p), discrete=disc,
                           algebraic=True, polynomial=True)
     known = "identity, tanh, sigmoid, relu, leaky_relu:A, gelu, softplus, swish, sin, power:M, poly:EXPR"
-    raise InputError(f"unknown activation {spec!r}; known: {known}")
+    raise InputError(f"unknown activation {spec[:60]!r}; known: {known}")
 
 
 def activation(spec: object) -> Activation:
     """The catalog activation named by ``spec`` (raises InputError for unknown names)."""
     if not isinstance(spec, str) or not spec.strip():
         raise InputError("activation must be a non-empty string such as \"tanh\"")
+    if len(spec) > MAX_TEXT + 10:  # poly:EXPR may be as long as a number, no longer
+        raise InputError(f"activation {spec[:40]!r}... of {len(spec)} characters is too long")
     return _make(spec.strip())
 
 

@@ -124,7 +124,7 @@ def _inputs(base: str, d_in: int) -> tuple[tuple[str, ...], tuple[ImmutableMatri
             raise InputError(f"{base}: D4 acts on square images only")
         rot = _image_perm(h, w, lambda i, j: (j, h - 1 - i))
         return ("r", "s"), (rot, hm), ("r^4", "s^2", "s r s r")
-    raise InputError(f"unknown group {base!r}; catalog: {', '.join(CATALOG_NAMES)}")
+    raise InputError(f"unknown group {base[:60]!r}; catalog: {', '.join(CATALOG_NAMES)}")
 
 
 def _need(name: str, d_in: int, d: int) -> None:
@@ -134,6 +134,9 @@ def _need(name: str, d_in: int, d: int) -> None:
 
 def catalog_group(name: str, d_in: int, d_out: int, output: str = "same") -> GroupAction:
     """The catalog group ``name`` acting on R^{d_in} (input) and R^{d_out} (output)."""
+    if not isinstance(name, str) or len(name) > 100:
+        # (also keeps int() below Python's 4300-digit limit: "C999...9:shift" raised ValueError)
+        raise InputError(f"group name {str(name)[:40]!r}... is not a catalog name")
     names, inputs, relations = _inputs(name, d_in)
     if output == "same":
         if d_out != d_in:
@@ -144,7 +147,7 @@ def catalog_group(name: str, d_in: int, d_out: int, output: str = "same") -> Gro
     elif output == "trivial":
         outputs = tuple(ImmutableMatrix.eye(d_out) for _ in inputs)
     else:
-        raise InputError(f"output action must be 'same', 'trivial' or explicit matrices, got {output!r}")
+        raise InputError(f"output action must be 'same', 'trivial' or explicit matrices, got {output[:60]!r}")
     G = GroupAction(names, inputs, outputs, relations, catalog=name, output_mode=output)
     G.check_relations()
     return G
@@ -200,7 +203,7 @@ def group_from_dict(d: object, d_in: int, d_out: int) -> GroupAction:
         names, inputs, outputs, modes = [], [], [], set()
         for name, g in gens.items():
             if not isinstance(name, str) or not _GENERATOR_NAME.fullmatch(name):
-                raise InputError(f"generator name {name!r} must be letters, digits and _, "
+                raise InputError(f"generator name {str(name)[:60]!r} must be letters, digits and _, "
                                  "starting with a letter")
             if not isinstance(g, dict) or "input" not in g:
                 raise InputError(f"generator {name}: needs an 'input' matrix")

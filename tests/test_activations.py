@@ -326,3 +326,14 @@ def test_the_symbolic_prover_rejects_false_relations() -> None:
     assert not is_identity(activation("relu"), Relation(Integer(2), zero, one, zero))
     assert not is_identity(activation("power:2"), Relation(Integer(2), zero, Integer(2), zero))
     assert not is_identity(activation("gelu"), Relation(-one, zero, -one, zero))
+
+
+def test_oversized_specs_give_short_messages() -> None:
+    for spec in ("x" * 100_000, "power:" + "9" * 5000, "poly:" + "z+" * 2000 + "z^2"):
+        with pytest.raises(InputError) as info:
+            activation(spec)
+        assert len(str(info.value)) < 200
+        assert str(info.value).startswith(f"activation {spec[:40]!r}... of {len(spec)} characters is too long")
+    with pytest.raises(InputError) as info:
+        activation("y" * 500)
+    assert str(info.value).startswith(f"unknown activation {'y' * 60!r}; known:")

@@ -461,3 +461,14 @@ def test_rational_rotations_of_infinite_order_are_refused_fast(abc: tuple[int, i
         group_from_dict({"generators": gens, "order_limit": 1_000_000}, 2, 2)
     assert str(info.value).startswith("the generators produce more than 1000000 elements: the group is infinite (")
     assert time.perf_counter() - start < 2
+
+
+def test_oversized_group_names() -> None:
+    # "C999...9:shift" used to raise ValueError (Python's 4300-digit int limit)
+    for name in ("C" + "9" * 5000 + ":shift", "S" + "9" * 5000, "hmirror:" + "9" * 5000 + "x2"):
+        with pytest.raises(InputError) as info:
+            catalog_group(name, 2, 2)
+        assert str(info.value) == f"group name {name[:40]!r}... is not a catalog name"
+    with pytest.raises(InputError) as info:
+        group_from_spec("Q" * 90, 2, 2)
+    assert str(info.value).startswith(f"unknown group {'Q' * 60!r}; catalog:")

@@ -23,6 +23,11 @@ family.  Anything it cannot decide is a rejection, never a guess.
   parameters, f(rho_0(g) x) - rho_L(g) f(x) rewritten exactly as
   sum_h c_h relu(n_h.x + beta_h) + affine (each hyperplane scaled to a first nonzero entry +1)
   has every coefficient zero.
+* ``equivariant`` / ``via_reduction``: the stated rewrite steps, replayed from the network with
+  the ``same_function`` check of checker_identifiability (each step's condition decided
+  exactly before it is applied), give exactly the stated reduced network, so both compute the
+  same function; and the reduced network is equivariant by one of the three direct methods
+  above (checked on it with the same group).  Hence the network is equivariant.
 * ``not_equivariant`` / ``witness``: at the stated input x (symbols set to the stated exact
   values), |(f(rho_0(g) x) - rho_L(g) f(x))_k| >= q > 0: exactly for identity, relu,
   leaky_relu, power and poly; for tanh, sigmoid, gelu, softplus, swish and sin the ball of the
@@ -433,11 +438,45 @@ def _relu_canonical_form(ctx: Context) -> None:
                  "normalized hyperplanes + affine, every coefficient 0")
 
 
+#: Evidence methods that prove a network equivariant directly (no reduction).
+_DIRECT_METHODS: dict[str, Check] = {"layerwise": _layerwise, "polynomial_identity": _polynomial_identity,
+                                     "relu_canonical_form": _relu_canonical_form}
+
+
+def _via_reduction(ctx: Context) -> None:
+    """f(theta) = f(theta~) by replayed rewrite steps, and theta~ is equivariant by direct
+    evidence; hence theta is equivariant.  The step replay is the ``same_function`` claim of
+    checker_identifiability, reached through the extension table (not imported here)."""
+    ev = ctx.evidence
+    only_keys(ev, {"method", "reduced", "steps", "reduced_equivariance"}, "evidence")
+    reduced = field(ev, "reduced", dict, "evidence")
+    steps = field(ev, "steps", list, "evidence")
+    inner = field(ev, "reduced_equivariance", dict, "evidence")
+    if inner.get("method") not in _DIRECT_METHODS:
+        raise Reject(f"reduced_equivariance must be {', '.join(_DIRECT_METHODS)} evidence, "
+                     f"not {inner.get('method')!r:.40}")
+    same_function = claim_checks().get("same_function")
+    if same_function is None:
+        raise Reject("via_reduction needs the same_function claim kind, which is not available"
+                     + "".join(f"; extension {m} failed to load ({e})" for m, e in _BROKEN.items()))
+    same = Context({"claim": {"kind": "same_function", "reduced": reduced}, "network": ctx.doc.get("network"),
+                    "evidence": {"method": "rewrite_steps", "steps": steps}})
+    same_function(same)
+    for s in same.steps:
+        ctx.step(f"same function as the reduced network: {s}")
+    sub = Context({"claim": {"kind": "equivariant"}, "network": reduced, "group": ctx.doc.get("group"),
+                   "evidence": inner})
+    check_equivariant(sub)
+    for s in sub.steps:
+        ctx.step(f"the reduced network: {s}")
+    ctx.step("the network computes the function of the reduced network, which is equivariant: "
+             "so the network is equivariant")
+
+
 def check_equivariant(ctx: Context) -> None:
     """Claim kind "equivariant": dispatch on the evidence method."""
     only_keys(field(ctx.doc, "claim", dict, "certificate"), {"kind"}, "claim")
-    methods = {"layerwise": _layerwise, "polynomial_identity": _polynomial_identity,
-               "relu_canonical_form": _relu_canonical_form}
+    methods = {**_DIRECT_METHODS, "via_reduction": _via_reduction}
     method = ctx.evidence.get("method")
     if not isinstance(method, str) or method not in methods:
         raise Reject(f"unknown evidence method {method!r:.40} for an equivariant claim")
@@ -549,7 +588,8 @@ def verify_certificate(doc: Any) -> Verification:
         kind = field(field(doc, "claim", dict, "certificate"), "kind", str, "claim")
         ctx.claim_text = kind[:60]
         field(doc, "evidence", dict, "certificate")
-        # Core kinds never import the extensions, so a broken extension cannot affect them.
+        # Core kinds import the extensions only for via_reduction evidence (which replays
+        # same_function steps), so a broken extension cannot affect the direct methods.
         check = _CORE.get(kind) or claim_checks().get(kind)
         if check is None:
             broken = "".join(f"; extension {m} failed to load ({e})" for m, e in _BROKEN.items())

@@ -472,3 +472,28 @@ def test_oversized_group_names() -> None:
     with pytest.raises(InputError) as info:
         group_from_spec("Q" * 90, 2, 2)
     assert str(info.value).startswith(f"unknown group {'Q' * 60!r}; catalog:")
+
+
+_leaf = (st.none() | st.booleans() | st.integers(-3, 5) | st.floats() | st.text(max_size=5)
+         | st.sampled_from(["1", "0", "-1", "same", "trivial", "r^2", ""]))
+_values = st.recursive(_leaf, lambda ch: st.lists(ch, max_size=3) | st.dictionaries(st.text(max_size=3), ch, max_size=2),
+                       max_leaves=12)
+_matrices = st.lists(st.lists(_values, max_size=3), max_size=3) | _values
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_matrices, st.one_of(st.none(), _matrices), st.one_of(st.none(), _values), st.integers(1, 2), st.integers(1, 2))
+def test_fuzzed_group_tables_raise_only_input_errors(a: object, b: object, rel: object, d0: int, d1: int) -> None:
+    g = {"input": a}
+    if b is not None:
+        g["output"] = b
+    table: dict = {"generators": {"r": g}}
+    if rel is not None:
+        table["relations"] = rel
+    try:
+        G = group_from_dict(table, d0, d1)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert G.order() >= 1
+        _closed(G)

@@ -388,3 +388,24 @@ def test_fraction_strings_survive_the_file(tmp_path: Path) -> None:
     assert back.biases[0] == M([Rational(1, 10), Rational(1, 3), Rational(-1, 8)])
     assert back.biases[1] == M([sqrt(2) / 2])
     assert Fraction(str(back.biases[0][0])) == Fraction(1, 10)
+
+
+_leaf = (st.none() | st.booleans() | st.integers(-3, 5) | st.floats() | st.text(max_size=5)
+         | st.sampled_from(["1", "0", "-1/2", "x", "sqrt(2)/2", ""]))
+_values = st.recursive(_leaf, lambda ch: st.lists(ch, max_size=3) | st.dictionaries(st.text(max_size=3), ch, max_size=2),
+                       max_leaves=12)
+_matrices = st.lists(st.lists(_values, max_size=3), max_size=3) | _values
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_matrices, _matrices, st.one_of(st.none(), _values), st.sampled_from(["tanh", "relu", "poly:z^2"]))
+def test_fuzzed_network_tables_raise_only_input_errors(w1: object, b1: object, widths: object, act: str) -> None:
+    d = {"activation": act, "weights": [w1], "biases": [b1]}
+    if widths is not None:
+        d["widths"] = widths
+    try:
+        net = network_from_dict(d)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert network_from_dict(network_to_dict(net)) == net

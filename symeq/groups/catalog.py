@@ -7,7 +7,7 @@ Catalog names (case-sensitive):
 ``Dn``              dihedral group on R^2: rotation r and the reflection s = diag(1, -1)
 ``Cn:shift``        cyclic group on R^n, r the cyclic shift of coordinates
 ``Dn:shift``        dihedral group on R^n: cyclic shift r and reversal s
-``Sn``              symmetric group permuting the n coordinates (transposition t, n-cycle c)
+``Sn``              symmetric group permuting the n coordinates (transposition t, n-cycle c; S2: t)
 ``sign``            the group {I, -I} on the input space
 ``trivial``         the trivial group
 ``hmirror:HxW``     horizontal mirror of H x W images flattened row-major (columns reversed)
@@ -103,6 +103,8 @@ def _inputs(base: str, d_in: int) -> tuple[tuple[str, ...], tuple[ImmutableMatri
         if n < 2:
             raise InputError("Sn needs n >= 2")
         t = _perm_matrix([1, 0] + list(range(2, n)))
+        if n == 2:  # the n-cycle is the transposition itself: one generator, not two equal ones
+            return ("t",), (t,), ("t^2",)
         c = _perm_matrix([(j + 1) % n for j in range(n)])
         return ("t", "c"), (t, c), ("t^2", f"c^{n}")
     if base == "sign":

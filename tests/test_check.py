@@ -58,7 +58,13 @@ def test_layerwise_equivariant_networks_hold(spec, data):
     result = check_equivariance(case.net, case.group)
     assert result.verdict == "holds", (case.description, result.reason)
     if spec == "identity":  # affine actions need full row rank, else the polynomial identity
-        assert result.method in ("layerwise", "polynomial_identity")
+        assert result.method in ("layerwise", "polynomial_identity", "reduction+layerwise")
+    elif result.method == "reduction+layerwise":
+        # duplicate neurons past the matching budget (e.g. a width-1 layer feeding a regular
+        # G-set gives 8 proportional rows): the submodel is matched instead
+        assert not result.match.found and result.reduction.changed, (case.description, result.attempts)
+        red = result.reduction.reduced
+        assert len(result.reduced.match.action(case.group.names[0])) == red.depth - 1
     else:
         assert result.method == "layerwise", (case.description, result.attempts)
         assert len(result.match.action(case.group.names[0])) == case.net.depth - 1
@@ -153,22 +159,23 @@ DUP_UNEVEN = {"weights": [[["1", "0"], ["1", "0"], ["0", "1"], ["0", "1"]],
               "biases": [["0", "0", "0", "0"], ["0", "0"]]}
 
 
-def test_duplicate_neurons_with_uneven_split_are_unknown():
+def test_duplicate_neurons_with_uneven_split_hold_through_the_submodel():
     # f(x) = (3 tanh x1, 3 tanh x2) is swap equivariant, but no layer action exists at this
-    # parameter (THEORY.md section 6); schema v1 has no evidence for it, so the honest answer
-    # is "unknown" with the reason.
+    # parameter (THEORY.md section 6); the submodel (duplicates merged, the dead neuron
+    # dropped) is layerwise, and the certificate proves the reduction step by step.
     net = net_of("tanh", **DUP_UNEVEN)
     G = catalog_group("S2", 2, 2)
     x = ImmutableMatrix([Rational(1, 3), Integer(2)])
     fx = net.forward(x)
     assert net.forward(G.inputs[0] * x) == G.outputs[0] * fx
     result = check_equivariance(net, G)
-    assert (result.verdict, result.method) == ("unknown", "none")
-    assert result.reason.startswith("no layerwise action; no separating input among 200 tried")
+    assert (result.verdict, result.method) == ("holds", "reduction+layerwise")
     assert result.match.failure.definitive and result.match.failure.kind == "closure"
     assert "(all 4 choices among duplicate neurons of layer 1 tried)" in result.match.failure.message
-    with pytest.raises(ValueError):
-        check_certificate(net, G, result)
+    assert result.reduction.reduced.widths == (2, 2, 2)
+    cert = verified(net, G, result)
+    assert cert["evidence"]["method"] == "via_reduction"
+    assert cert["evidence"]["reduced_equivariance"]["method"] == "layerwise"
 
 
 def test_duplicates_are_paired_by_search_not_greedily():
@@ -199,7 +206,8 @@ def test_rescaled_constant_neurons_are_ambiguous_not_refuted():
     # invariant and layerwise: neurons 0 <-> 1, and the constant neurons 2 -> 3 with scale
     # b = 2 and 3 -> 2 with b = 1/2 (so that W_2's rows map to each other with a = 1/2, 2).
     # The matching tries only the scales +-1 on constant rows, so it must answer "ambiguous"
-    # -- never a definitive failure -- and check stays honest: unknown.
+    # -- never a definitive failure.  check then proves it on the submodel, where the constant
+    # neurons (relu(0) = 0) are absorbed into the next bias.
     net = net_of("relu", [[["1", "0"], ["0", "1"], ["0", "0"], ["0", "0"]],
                           [["1", "2", "1", "0"], ["4", "2", "0", "4"]], [["2", "1"]]],
                  [["0", "0", "0", "0"], ["0", "0"], ["0"]])
@@ -207,7 +215,9 @@ def test_rescaled_constant_neurons_are_ambiguous_not_refuted():
     m = match_layerwise(net, G)
     assert not m.found and m.failure.kind == "ambiguous" and not m.failure.definitive
     result = check_equivariance(net, G, tries=40)
-    assert result.verdict == "unknown" and "no layerwise action found (ambiguous)" in result.reason
+    assert (result.verdict, result.method) == ("holds", "reduction+layerwise")
+    assert [s.op for s in result.reduction.steps] == ["absorb_constant", "absorb_constant"]
+    verified(net, G, result)
 
 
 def test_sigmoid_latent_action_is_affine_and_sin_uses_pi_shifts():
@@ -355,8 +365,20 @@ def test_cli_fails_and_unknown(tmp_path, capsys):
     net = DUP_UNEVEN
     dup.write_text("[network]\nactivation = \"tanh\"\nweights = " + json.dumps(net["weights"])
                    + "\nbiases = " + json.dumps(net["biases"]) + "\n[group]\nname = \"S2\"\n")
-    code, out, _ = run_cli(capsys, "check", dup, "--certificate", tmp_path / "u.json", "--tries", "30")
+    code, out, _ = run_cli(capsys, "check", dup, "--certificate", tmp_path / "d.json", "--tries", "30")
+    assert code == 0 and "verdict: holds\nmethod: reduction+layerwise\n" in out
+    assert verify_certificate(json.loads((tmp_path / "d.json").read_text())).ok
+    # THEORY.md section 6, deepened so that the relu canonical form does not apply: f(x) = x
+    # through two linear bypass layers is C8 equivariant, has no degenerate neuron, and no
+    # layer action.  Nothing decides it: unknown, exit 3, no certificate.
+    bypass = tmp_path / "bypass.toml"
+    u, d = [[1, 0], [-1, 0], [0, 1], [0, -1]], [[1, -1, 0, 0], [0, 0, 1, -1]]
+    ud = [[sum(u[r][m] * d[m][c] for m in range(2)) for c in range(4)] for r in range(4)]
+    bypass.write_text("[network]\nactivation = \"relu\"\nweights = " + json.dumps([u, ud, d])
+                      + "\nbiases = " + json.dumps([[0] * 4, [0] * 4, [0, 0]]) + "\n[group]\nname = \"C8\"\n")
+    code, out, _ = run_cli(capsys, "check", bypass, "--certificate", tmp_path / "u.json", "--tries", "30")
     assert code == 3 and "verdict: unknown" in out
+    assert "no removable inactive or redundant neuron" in out
     assert "certificate: none written (the verdict is unknown)" in out
     assert not (tmp_path / "u.json").exists()
 

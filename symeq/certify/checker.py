@@ -7,7 +7,8 @@ every step below held, each decided in exact arithmetic (rationals, real algebra
 transcendental activation has to be evaluated).  This kernel imports nothing from symeq besides
 ``symeq/certify/checker*.py``; it trusts only the standard library, sympy, mpmath, python-flint
 and the table :data:`TRUSTED_RELATIONS` below, which tests/test_checker.py proves family by
-family.  Anything it cannot decide is a rejection, never a guess.
+family; the ``identifiable`` claims also rest on the theorem table ``TRUSTED_THEOREMS`` of
+checker_identifiable.py, whose hypotheses they check and whose conclusions they trust.  Anything it cannot decide is a rejection, never a guess.
 
 "verified" for each core claim kind:
 
@@ -99,7 +100,7 @@ FORMAT = "symeq-certificate"
 VERSION = 1
 #: Modules adding claim kinds (``symeq.certify.checker_<area>``), imported on first use.
 EXTENSIONS: tuple[str, ...] = ("symeq.certify.checker_identifiability", "symeq.certify.checker_counterexample",
-                               "symeq.certify.checker_latent")
+                               "symeq.certify.checker_latent", "symeq.certify.checker_identifiable")
 
 
 @dataclass(frozen=True)
@@ -453,8 +454,8 @@ def _via_reduction(ctx: Context) -> None:
     steps = field(ev, "steps", list, "evidence")
     inner = field(ev, "reduced_equivariance", dict, "evidence")
     if inner.get("method") not in _DIRECT_METHODS:
-        raise Reject(f"reduced_equivariance must be {', '.join(_DIRECT_METHODS)} evidence, "
-                     f"not {inner.get('method')!r:.40}")
+        raise Reject("reduced_equivariance must be layerwise, polynomial_identity or relu_canonical_form "
+                     f"evidence, not {inner.get('method')!r:.40}")
     same_function = claim_checks().get("same_function")
     if same_function is None:
         raise Reject("via_reduction needs the same_function claim kind, which is not available"
@@ -466,9 +467,13 @@ def _via_reduction(ctx: Context) -> None:
         ctx.step(f"same function as the reduced network: {s}")
     sub = Context({"claim": {"kind": "equivariant"}, "network": reduced, "group": ctx.doc.get("group"),
                    "evidence": inner})
-    check_equivariant(sub)
-    for s in sub.steps:
-        ctx.step(f"the reduced network: {s}")
+    try:
+        check_equivariant(sub)
+    except Reject as exc:
+        raise Reject(f"the reduced network: {exc}") from None
+    finally:  # the steps that held, also when a later one failed
+        for s in sub.steps:
+            ctx.step(f"the reduced network: {s}")
     ctx.step("the network computes the function of the reduced network, which is equivariant: "
              "so the network is equivariant")
 

@@ -5,9 +5,16 @@ Methods, in order (the first that decides wins):
 
 a. **layerwise** (:mod:`~symeq.equivariance.matching`): latent actions on every hidden layer
    -> *holds*.
+a'. **reduction** (only when (a) failed): if the network has inactive or redundant neurons,
+   :func:`~symeq.identifiability.reduce.reduce_network` rewrites it into its submodel (same
+   function, every step exact) and (a) runs on the submodel -> *holds* ("reduction+layerwise").
+   Equivariance of the submodel is equivariance of the network: this decides the networks
+   that are equivariant but not layerwise at theta because of degenerate neurons (THEORY.md
+   section 6, first bullet).
 b. **polynomial identity** (identity, power, poly; :mod:`~symeq.equivariance.identity`): the
    difference expanded exactly -> *holds* if 0, else *fails* with an exact witness read off a
-   nonzero coefficient.
+   nonzero coefficient.  When the expansion exceeds its budget and the network was reduced, it
+   is retried on the (smaller) submodel ("reduction+polynomial_identity").
 c. **relu canonical form** (one hidden relu/leaky_relu layer, numeric) -> *holds* or *fails*.
 d. **witness search** (:mod:`~symeq.equivariance.witness`) over small rational inputs (and
    symbol values) with an exact or interval-certified lower bound -> *fails*.
@@ -28,6 +35,11 @@ witness also assigns exact values to the symbols.
 >>> r = check_equivariance(bad, catalog_group("S2", 2, 1, output="trivial"))
 >>> r.verdict, r.method, r.witness.generator
 ('fails', 'witness', 't')
+>>> dup = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["1", "0"],
+...     ["0", "1"]], [["1", "2", "3"]]], "biases": [["0", "0", "0"], ["0"]]})
+>>> r = check_equivariance(dup, catalog_group("S2", 2, 1, output="trivial"))
+>>> r.verdict, r.method, r.evidence()["reduced_equivariance"]["method"]
+('holds', 'reduction+layerwise', 'layerwise')
 """
 
 from __future__ import annotations
@@ -36,18 +48,25 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from symeq.errors import BudgetExceeded
+from sympy import Integer
+
+from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
 from symeq.equivariance.identity import DEFAULT_MAX_TERMS, IdentityOutcome, polynomial_identity, relu_identity
 from symeq.equivariance.matching import DEFAULT_BUDGET, LayerwiseMatch, match_layerwise
 from symeq.equivariance.witness import Witness, certify_point, find_witness
+from symeq.identifiability.reduce import Reduction, reduce_network
+from symeq.models.io import network_to_dict
 
 __all__ = ["CheckResult", "check_equivariance", "VERDICTS", "METHODS"]
 
 VERDICTS = ("holds", "fails", "unknown")
-#: Methods a result can name; all but "none" are certificate evidence methods.
-METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "witness", "none")
+#: Methods a result can name.  "reduction+M" is certificate evidence "via_reduction" whose
+#: "reduced_equivariance" is M's evidence for the reduced network; "none" has no evidence; the
+#: others are certificate evidence methods themselves.
+METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "reduction+layerwise",
+           "reduction+polynomial_identity", "witness", "none")
 
 
 @dataclass(frozen=True)
@@ -55,10 +74,13 @@ class CheckResult:
     """The verdict of :func:`check_equivariance` with its evidence.
 
     ``method`` is the certificate evidence method ("layerwise", "polynomial_identity",
-    "relu_canonical_form" for holds; "witness" for fails; "none" for unknown).  ``match`` holds
-    the latent actions of a layerwise proof (and the matching failure otherwise); ``witness``
-    the separating input of a refutation.  ``attempts`` lists, in order, what each method
-    said.
+    "relu_canonical_form" for holds; "witness" for fails; "none" for unknown), or
+    "reduction+M" when M proved the reduced network equivariant.  ``match`` holds the latent
+    actions of a layerwise proof (and the matching failure otherwise; for "reduction+M" the
+    failure on the network itself); ``witness`` the separating input of a refutation.
+    ``reduction`` is the submodel reduction when one was tried, and ``reduced`` the result of
+    M on the reduced network (its latent actions for "reduction+layerwise").  ``attempts``
+    lists, in order, what each method said.
     """
 
     verdict: str
@@ -68,6 +90,8 @@ class CheckResult:
     witness: Witness | None = None
     attempts: tuple[str, ...] = ()
     seconds: float = 0.0
+    reduction: Reduction | None = None
+    reduced: CheckResult | None = None
 
     def evidence(self) -> dict[str, Any]:
         """The certificate's "evidence" object (docs/certificates.md).
@@ -78,6 +102,11 @@ class CheckResult:
         {'method': 'polynomial_identity'}
         """
         if self.verdict == "holds":
+            if self.reduced is not None:
+                assert self.reduction is not None
+                return {"method": "via_reduction", "reduced": network_to_dict(self.reduction.reduced),
+                        "steps": [s.to_dict() for s in self.reduction.steps],
+                        "reduced_equivariance": self.reduced.evidence()}
             if self.method == "layerwise":
                 assert self.match is not None
                 return {"method": "layerwise", "actions": self.match.evidence_actions()}
@@ -101,6 +130,12 @@ class CheckResult:
             out["layerwise_failure"] = self.match.failure.to_dict()
         if self.witness is not None:
             out["witness"] = self.witness.to_dict()
+        if self.reduction is not None and self.reduction.changed:
+            red = self.reduction.reduced
+            out["reduction"] = {"steps": [s.to_dict() for s in self.reduction.steps],
+                                "reduced_widths": list(red.widths), "reduced_network": network_to_dict(red)}
+            if self.reduced is not None and self.reduced.match is not None and self.reduced.match.found:
+                out["reduction"]["actions"] = self.reduced.match.evidence_actions()
         return out
 
 
@@ -125,10 +160,12 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     family = " for every value of the symbols" if net.symbols else ""
     attempts: list[str] = []
 
+    reduction: Reduction | None = None
+
     def done(verdict: str, method: str, reason: str, match: LayerwiseMatch | None = None,
-             witness: Witness | None = None) -> CheckResult:
+             witness: Witness | None = None, reduced: CheckResult | None = None) -> CheckResult:
         return CheckResult(verdict, method, reason, match, witness, tuple(attempts),
-                           time.perf_counter() - start)
+                           time.perf_counter() - start, reduction, reduced)
 
     # (a) layerwise
     match = match_layerwise(net, group, budget=budget)
@@ -142,22 +179,58 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     assert match.failure is not None
     attempts.append(f"layerwise: {match.failure.message}")
 
+    # (a') the submodel: same function, so its equivariance is the network's.  Only reached
+    # when (a) failed, so the fast path pays nothing for it.
+    try:
+        reduction = reduce_network(net) if net.depth > 1 else None
+    except InputError as exc:  # an exact zero test it cannot decide
+        attempts.append(f"reduction: not applicable ({exc})")
+    if reduction is not None and not reduction.changed:
+        reduction = None
+    if reduction is not None:
+        red = reduction.reduced
+        ops = [s.op for s in reduction.steps]
+        how = (f"rewrite steps ({', '.join(f'{ops.count(o)} {o}' for o in sorted(set(ops)))}) turn widths "
+               f"{'-'.join(map(str, net.widths))} into the submodel {'-'.join(map(str, red.widths))} "
+               "with the same function")
+        rmatch = match_layerwise(red, group, budget=budget)
+        if rmatch.found:
+            attempts.append(f"reduction: {how}; layerwise on the submodel: latent actions found")
+            kinds = {k.kind for acts in rmatch.actions or () for k in acts}
+            inner = CheckResult("holds", "layerwise", f"the submodel is layerwise equivariant{family}", rmatch)
+            return done("holds", "reduction+layerwise",
+                        f"equivariant{family}: {how}, and {', '.join(sorted(kinds))} latent actions make "
+                        "every layer of the submodel equivariant for every generator", match, reduced=inner)
+        assert rmatch.failure is not None
+        attempts.append(f"reduction: {how}; layerwise on the submodel: {rmatch.failure.message}")
+
     # (b) polynomial identity
     if act.polynomial:
+        out, on_submodel = None, False
         try:
             out = polynomial_identity(net, group, max_terms=max_terms)
         except BudgetExceeded as exc:
             attempts.append(f"polynomial identity: {exc} (budget)")
+            if reduction is not None:  # the submodel is smaller and computes the same function
+                try:
+                    out, on_submodel = polynomial_identity(reduction.reduced, group, max_terms=max_terms), True
+                except BudgetExceeded as exc2:
+                    attempts.append(f"polynomial identity on the submodel: {exc2} (budget)")
         except ValueError as exc:
             attempts.append(f"polynomial identity: not applicable ({exc})")
-        else:
+        if out is not None:
+            where = " on the submodel" if on_submodel else ""
             if out.holds:
-                attempts.append("polynomial identity: every coefficient is 0")
-                return done("holds", "polynomial_identity",
-                            f"f(rho_0(g) x) - rho_L(g) f(x) expands to 0{family} for every generator "
-                            "(exact polynomial identity)", match)
+                attempts.append(f"polynomial identity{where}: every coefficient is 0")
+                reason = (f"f(rho_0(g) x) - rho_L(g) f(x) expands to 0{family} for every generator "
+                          "(exact polynomial identity)")
+                if not on_submodel:
+                    return done("holds", "polynomial_identity", reason, match)
+                inner = CheckResult("holds", "polynomial_identity", reason)
+                return done("holds", "reduction+polynomial_identity",
+                            f"the submodel computes the same function and {reason}", match, reduced=inner)
             w = _witness_from(net, group, out)
-            attempts.append(f"polynomial identity: coordinate {out.coordinate} for generator "
+            attempts.append(f"polynomial identity{where}: coordinate {out.coordinate} for generator "
                             f"{out.generator} has a nonzero coefficient")
             if w is not None:
                 return done("fails", "witness",
@@ -195,14 +268,24 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     # (e) unknown
     no_action = ("no layerwise action" if match.failure.definitive
                  else f"no layerwise action found ({match.failure.kind})")
+    if reduction is not None:
+        assert rmatch.failure is not None
+        no_action += (", nor on its submodel" if rmatch.failure.definitive
+                      else f", nor found on its submodel ({rmatch.failure.kind})")
     reason = f"{no_action}; no separating input among {tries} tried"
-    if net.depth > 1 and match.failure.definitive and act.name not in ("identity",):
-        reason += ("; if the network has duplicate or redundant neurons it may still be "
-                   "equivariant (THEORY.md section 6)")
+    if net.depth > 1 and match.failure.definitive and act.name not in ("identity",) and reduction is None:
+        reason += ("; the network has no removable inactive or redundant neuron, but pairs of neurons can still "
+                   "pass a signal around the layer actions (THEORY.md section 6)")
     return done("unknown", "none", reason, match)
 
 
 def _witness_from(net: MLP, group: GroupAction, out: IdentityOutcome) -> Witness | None:
-    """Re-evaluate an identity method's point on the network itself and certify it."""
+    """Re-evaluate an identity method's point on the network itself and certify it.
+
+    The point may come from the submodel, which computes the same function for every value of
+    the symbols; a symbol only removed neurons used is then set to 0."""
     assert out.generator is not None and out.point is not None
-    return certify_point(net, group, out.generator, out.point, out.symbol_values)
+    given = {name for name, _ in out.symbol_values}
+    values = tuple(out.symbol_values) + tuple((str(s), Integer(0)) for s in sorted(net.symbols, key=str)
+                                              if str(s) not in given)
+    return certify_point(net, group, out.generator, out.point, values)

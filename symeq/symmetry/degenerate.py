@@ -80,12 +80,12 @@ def degenerate_directions(net: MLP) -> list[tuple[str, tuple[sympy.Expr, ...]]]:
                 v = [ZERO] * n
                 v[ib(i, j)] = ONE
                 for r in range(V.rows):
-                    v[ib(i + 1, r)] = sympy.simplify(-ds * V[r, j])
+                    v[ib(i + 1, r)] = sympy.expand(-ds * V[r, j])
                 out.append((f"layer {i}: neuron {j} is constant: bias with compensation", tuple(v)))
                 for r in range(V.rows):
                     v = [ZERO] * n
                     v[iw(i + 1, r, j)] = ONE
-                    v[ib(i + 1, r)] = sympy.simplify(-value)
+                    v[ib(i + 1, r)] = -value
                     out.append((f"layer {i}: neuron {j} is constant: outgoing weight {r} into the bias", tuple(v)))
         for j in range(W.rows):
             for k in range(W.rows):

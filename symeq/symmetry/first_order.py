@@ -7,7 +7,8 @@ D_v f is computed by forward-mode differentiation with a symbolic input x:
 
 * Polynomial and affine activations: sigma and sigma' are substituted and D_v f is expanded;
   it is a polynomial in x, so "expands to 0" is a complete decision.
-* Other activations: sigma and sigma' stay opaque functions, and every argument u is first
+* Other activations: sigma and sigma' stay opaque (a pair of fresh symbols per argument),
+  and every argument u is first
   brought to a canonical representative u_hat with u = a u_hat + c for a relation (a, c, b, e)
   of sigma (leading coefficient positive, scaled to 1, shifted, as far as the relation group
   allows), using sigma(u) = b sigma(u_hat) + e and sigma'(u) = (b / a) sigma'(u_hat).  Every
@@ -32,17 +33,18 @@ from typing import Sequence
 import sympy
 from sympy import ImmutableMatrix, Integer
 
+from symeq.errors import BudgetExceeded
 from symeq.models.mlp import MLP
 from symeq.symmetry.formula import Z
 from symeq.symmetry.piecewise import from_expr
-from symeq.symmetry.relation_group import RelationGroup
+from symeq.symmetry.relation_group import RelationGroup, is_zero
 from symeq.symmetry.relations import derive_relations
 
-__all__ = ["prove_first_order", "directional_derivative", "constant_values", "SIGMA", "DSIGMA"]
+__all__ = ["prove_first_order", "directional_derivative", "constant_values"]
 
-SIGMA = sympy.Function("sigma", real=True)
-DSIGMA = sympy.Function("dsigma", real=True)
 ONE, ZERO = Integer(1), Integer(0)
+#: Largest expanded D_v f (number of terms over one layer) a proof may build.
+MAX_TERMS = 3000
 
 
 def _split(u: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr, sympy.Expr] | None:
@@ -138,20 +140,66 @@ def constant_values(net: MLP, u: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | 
     return sigma.subs(Z, u), sympy.diff(sigma, Z).subs(Z, u)
 
 
+class _Atoms:
+    """Opaque sigma(u) and sigma'(u) as plain symbols, one pair per canonical argument u
+    (much cheaper for sympy than nested function applications; logically the same)."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[sympy.Expr, tuple[sympy.Symbol, sympy.Symbol]] = {}
+        self.argument: dict[sympy.Symbol, sympy.Expr] = {}
+
+    def of(self, u: sympy.Expr) -> tuple[sympy.Symbol, sympy.Symbol]:
+        if u not in self.pairs:
+            k = len(self.pairs)
+            pair = (sympy.Symbol(f"_sigma{k}", real=True), sympy.Symbol(f"_dsigma{k}", real=True))
+            self.pairs[u] = pair
+            self.argument[pair[0]] = u
+        return self.pairs[u]
+
+
+def _euler_rewrite(group: RelationGroup, atoms: _Atoms):
+    """From an infinitesimal relation (alpha u + gamma) sigma'(u) = beta sigma(u) + eps with
+    beta != 0, the rewrite sigma(u) = ((alpha u + gamma) sigma'(u) - eps) / beta (an identity
+    where sigma is differentiable); None without one.  It lets the tangent directions of the
+    continuous symmetries cancel (relu: sigma(u) = u sigma'(u))."""
+    gens = [g for g in group.lie_algebra if g[2] != 0]
+    if not gens:
+        return None
+    alpha, gamma, beta, eps = gens[0]
+
+    def rewrite(expr: sympy.Expr) -> sympy.Expr:
+        subs = {}
+        for sym in expr.free_symbols:
+            if sym in atoms.argument:
+                u = atoms.argument[sym]
+                subs[sym] = ((alpha * u + gamma) * atoms.pairs[u][1] - eps) / beta
+        return sympy.expand(expr.xreplace(subs)) if subs else expr
+
+    return rewrite
+
+
 def directional_derivative(net: MLP, v: Sequence[sympy.Expr], x: ImmutableMatrix,
                            opaque: bool) -> list[sympy.Expr] | None:
-    """D_v f(x) as expressions in the symbols of x (None when a constant argument sits on a
-    kink, where sigma' is undefined)."""
+    """D_v f(x) as expressions in the symbols of x and, when ``opaque``, symbols standing for
+    sigma and sigma' at canonical arguments (None when a constant argument sits on a kink,
+    where sigma' is undefined)."""
     dnet = net.with_parameters(tuple(sympy.sympify(c) for c in v))
     sigma = net.activation.expr(Z)
     dsigma = sympy.diff(sigma, Z)
-    canon = _Canonicalizer(derive_relations(net.activation)) if opaque else None
+    group = derive_relations(net.activation)
+    atoms = _Atoms()
+    canon = _Canonicalizer(group) if opaque else None
+    euler = _euler_rewrite(group, atoms) if opaque else None
     h, dh = x, ImmutableMatrix.zeros(x.rows, 1)
     for i in range(1, net.depth + 1):
         W, b = net.weights[i - 1], net.biases[i - 1]
         dW, db = dnet.weights[i - 1], dnet.biases[i - 1]
         z = (W * h + b).applyfunc(sympy.expand)
         dz = (dW * h + W * dh + db).applyfunc(sympy.expand)
+        if euler is not None:
+            dz = dz.applyfunc(euler)
+        if sum(len(sympy.Add.make_args(e)) for e in dz) > MAX_TERMS:
+            raise BudgetExceeded(f"D_v f has more than {MAX_TERMS} terms at layer {i}")
         if i == net.depth:
             return [sympy.expand(e) for e in dz]
         hs, dhs = [], []
@@ -167,10 +215,27 @@ def directional_derivative(net: MLP, v: Sequence[sympy.Expr], x: ImmutableMatrix
                 dhs.append(sympy.expand(vals[1] * du))
             else:
                 a, bb, e, uh = canon.normalize(u)
-                hs.append(sympy.expand(bb * SIGMA(uh) + e))
-                dhs.append(sympy.expand(bb / a * DSIGMA(uh) * du))
+                s_sym, ds_sym = atoms.of(uh)
+                hs.append(sympy.expand(bb * s_sym + e))
+                dhs.append(sympy.expand(bb / a * ds_sym * du))
         h, dh = ImmutableMatrix(hs), ImmutableMatrix(dhs)
     raise AssertionError("unreachable")
+
+
+def _vanishes(e: sympy.Expr) -> bool:
+    """e == 0 as a polynomial in its symbols (inputs, sigma and sigma' atoms) whose
+    coefficients are exact constants decided by :func:`is_zero`."""
+    e = sympy.expand(e)
+    if e == 0:
+        return True
+    gens = sorted(e.free_symbols, key=sympy.default_sort_key)
+    if not gens:
+        return is_zero(e)
+    try:
+        coeffs = sympy.Poly(e, *gens).coeffs()
+    except sympy.PolynomialError:
+        return False
+    return all(not c.free_symbols and is_zero(c) for c in coeffs)
 
 
 def prove_first_order(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
@@ -180,10 +245,13 @@ def prove_first_order(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
     x = ImmutableMatrix(net.widths[0], 1, lambda r, c: sympy.Symbol(f"x{r}", real=True))
     sigma = net.activation.expr(Z)
     opaque = not sigma.is_polynomial(Z)
-    out = directional_derivative(net, v, x, opaque)
+    try:
+        out = directional_derivative(net, v, x, opaque)
+    except BudgetExceeded:
+        return None
     if out is None:
         return None
-    if all(e == 0 for e in out):
+    if all(_vanishes(e) for e in out):
         return ("D_v f(x) = 0 identically (sigma opaque, arguments canonical under the relations)"
                 if opaque else "D_v f(x) expands to the zero polynomial in x")
     return None

@@ -275,6 +275,24 @@ def _grid_proof(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
     return None
 
 
+def _reduced_kernel(basis, nullity: int, scale: tuple[int, ...]) -> list[tuple]:
+    """The kernel of J = J_int diag(1/scale) in reduced row echelon form (a canonical, sparse
+    basis), each vector scaled to coprime integers."""
+    n = len(scale)
+    if nullity == 0:
+        return []
+    rows = flint.fmpq_mat(nullity, n, [int(basis[i, k]) * scale[i] for k in range(nullity) for i in range(n)])
+    red, rank = rows.rref()
+    out = []
+    for k in range(rank):
+        v = [Rational(int(red[k, i].p), int(red[k, i].q)) for i in range(n)]
+        den = math.lcm(*[int(x.q) for x in v])
+        ints = [int(x * den) for x in v]
+        g = math.gcd(*ints) or 1
+        out.append(tuple(Integer(x // g) for x in ints))
+    return out
+
+
 def _prove_direction(net: MLP, v: tuple) -> str | None:
     proof = _grid_proof(net, v)
     if proof is None and net.n_params <= MAX_PARAMS_PROOF:
@@ -326,16 +344,14 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
                                            notes=tuple(notes))
             basis, nullity = flint.fmpz_mat(jac.matrix.tolist()).nullspace()
             rank_q = n - nullity
-            kernel = []
-            for k in range(nullity):
-                v = [Rational(int(basis[i, k])) * jac.scale[i] for i in range(n)]
-                g = math.gcd(*[int(x) for x in v]) or 1
-                kernel.append(tuple(x / g for x in v))
+            kernel = _reduced_kernel(basis, nullity, jac.scale)
             picks = _greedy_complement([tuple(t) for t in tangents], kernel, n,
                                        lambda vs: _rational_rank(vs, n))
             candidates = [kernel[k] for k in picks]
             stale = False
-        if given or fresh_size >= MAX_FRESH:
+        # Cheap exact tests first: a direction that fails at some fresh input is an artifact
+        # of too few samples.  Only survivors of every test are worth a symbolic proof.
+        if given or not candidates or fresh_size >= MAX_FRESH:
             break
         round_ += 1
         fresh_size = min(MAX_FRESH, fresh_size * 4)
@@ -346,12 +362,6 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
                          f"{len(fresh)} fresh inputs (sampling artifacts); those inputs were added")
             xs = xs + fresh
             stale = True
-            continue
-        for v in candidates:
-            if v not in proved:
-                proved[v] = _prove_direction(net, v)
-        if all(proved[v] for v in candidates):
-            break
     if jac.stuck_neurons:
         notes.append("neurons with one activation pattern on every input: "
                      + ", ".join(f"layer {i} neuron {j}" for i, j in jac.stuck_neurons))

@@ -26,6 +26,7 @@ VERBS = (
     "classify",
     "counterexample",
     "latent",
+    "symmetries",
     "explain",
     "draw",
 )

@@ -26,6 +26,7 @@ from strategies import equivariant_networks
 from symeq.certify.build import check_certificate
 from symeq.certify.checker import verify_certificate
 from symeq.equivariance import check_equivariance, match_layerwise
+from symeq.equivariance.check import _may_reduce
 from symeq.groups import catalog_group
 from symeq.models.io import network_from_dict
 from symeq.models.mlp import MLP
@@ -348,6 +349,8 @@ def test_inserted_degenerate_neurons_hold_with_verified_certificates(spec, data)
     for kind in kinds:
         net = degenerate(rng, net, kind)
     assert _same_function(net, case.net, rng)
+    # the fast pre-test that keeps the reduction off the path of non-degenerate networks
+    assert (_may_reduce(case.net), _may_reduce(net)) == (False, True)
     result = check_equivariance(net, case.group, tries=10)
     assert result.verdict == "holds", (case.description, kinds, result.attempts)
     assert result.method in ("layerwise", "reduction+layerwise"), result.attempts

@@ -56,6 +56,7 @@ from symeq.models.mlp import MLP
 from symeq.equivariance.identity import DEFAULT_MAX_TERMS, IdentityOutcome, polynomial_identity, relu_identity
 from symeq.equivariance.matching import DEFAULT_BUDGET, LayerwiseMatch, match_layerwise
 from symeq.equivariance.witness import Witness, certify_point, find_witness
+from symeq.identifiability.degenerate import relation_between
 from symeq.identifiability.reduce import Reduction, reduce_network
 from symeq.models.io import network_to_dict
 
@@ -182,7 +183,7 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     # (a') the submodel: same function, so its equivariance is the network's.  Only reached
     # when (a) failed, so the fast path pays nothing for it.
     try:
-        reduction = reduce_network(net) if net.depth > 1 else None
+        reduction = reduce_network(net) if net.depth > 1 and _may_reduce(net) else None
     except InputError as exc:  # an exact zero test it cannot decide
         attempts.append(f"reduction: not applicable ({exc})")
     if reduction is not None and not reduction.changed:
@@ -277,6 +278,45 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         reason += ("; the network has no removable inactive or redundant neuron, but pairs of neurons can still "
                    "pass a signal around the layer actions (THEORY.md section 6)")
     return done("unknown", "none", reason, match)
+
+
+def _may_reduce(net: MLP) -> bool:
+    """False only when :func:`reduce_network` provably changes nothing, decided fast.
+
+    Every rewrite step needs a hidden neuron with a zero outgoing column or a zero incoming row,
+    or two neurons related by a relation of the activation, whose incoming rows are then
+    proportional.  With rational weights, rows are bucketed by their scaling to lead with 1 and
+    only rows in one bucket are compared (where the reduction compares every pair of rows
+    exactly: seconds for 64-wide layers); otherwise the answer is True and the reduction
+    decides.
+
+    >>> from symeq.models.io import network_from_dict
+    >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["2", "1"]],
+    ...     [["1", "1"]]], "biases": [["0", "0"], ["0"]]})
+    >>> _may_reduce(net), _may_reduce(net.with_layer(1, net.weights[0], net.biases[0]).with_layer(
+    ...     2, net.weights[1].zeros(1, 2), net.biases[1]))
+    (False, True)
+    """
+    for i in range(1, net.depth):
+        w, w_next = net.weights[i - 1], net.weights[i]
+        if not all(v.is_Rational for v in w) or not all(v.is_Rational for v in w_next):
+            return True
+        if any(all(v == 0 for v in w_next.col(j)) for j in range(w_next.cols)):
+            return True
+        buckets: dict[tuple[Any, ...], list[int]] = {}
+        for r in range(w.rows):
+            row = w.row(r)
+            lead = next((v for v in row if v != 0), None)
+            if lead is None:
+                return True
+            buckets.setdefault(tuple(v / lead for v in row), []).append(r)
+        b = net.biases[i - 1]
+        for rows in buckets.values():
+            for n, k in enumerate(rows):
+                for j in rows[:n]:
+                    if relation_between(net.activation, list(w.row(j)), b[j], list(w.row(k)), b[k]) is not None:
+                        return True
+    return False
 
 
 def _witness_from(net: MLP, group: GroupAction, out: IdentityOutcome) -> Witness | None:

@@ -16,6 +16,10 @@ value: methods return new networks.
 Matrix([[3, -5]])
 >>> net.n_params
 22
+>>> MLP(activation("relu"), (M([[0.5]]),), (M([0]),))
+Traceback (most recent call last):
+...
+symeq.errors.InputError: layer 1 has a floating-point entry; give exact numbers (integers, fractions, exact decimals as strings)
 """
 
 from __future__ import annotations
@@ -64,6 +68,10 @@ class MLP:
                     f"W_{i} has {w.cols} columns, but layer {i - 1} has width "
                     f"{self.weights[i - 2].rows}"
                 )
+            # Verdicts are exact: a float entry (say from numpy) would silently make them not so.
+            if any(x.has(sympy.Float) for x in (*w, *b)):
+                raise InputError(f"layer {i} has a floating-point entry; give exact numbers "
+                                 "(integers, fractions, exact decimals as strings)")
 
     # -- shape ------------------------------------------------------------------------------
     @property

@@ -63,7 +63,7 @@ def test_bundled_suite_passes(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bundled_suite_covers_the_brief() -> None:
     folders = {p.parent.name for p in BUNDLED}
-    assert {"check", "identify", "latent", "counterexample", "classify"} <= folders
+    assert {"check", "identify", "latent", "counterexample", "classify", "symmetries"} <= folders
     docs = [tomllib.loads(p.read_text()) for p in BUNDLED]
     activations = {d["network"]["activation"].split(":")[0] for d in docs if "network" in d}
     activations |= {d["claim"]["arch"].rsplit(":", 1)[0].split(":")[0] for d in docs if "arch" in d["claim"]}

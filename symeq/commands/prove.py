@@ -5,7 +5,7 @@ the verdict it must reach, one sentence saying what it states, and optionally fa
 must derive exactly::
 
     [claim]
-    verb = "latent"           # check | identify | latent | counterexample | classify
+    verb = "latent"           # check | identify | latent | counterexample | classify | symmetries
     expect = "holds"          # the verdict the instance states
     description = "the C4 rotation acts on the hidden layer of a tanh network by signed permutations"
     facts = { where = "theta", unique = true }

@@ -12,6 +12,13 @@ Instance-level verbs (``check``, ``latent``, ``identify``) read the instance's `
 and, where a group is needed, its ``[group]`` table or ``group = "NAME"`` in ``[claim]``.
 Architecture-level verbs (``counterexample``, ``classify``) read ``arch = "ACT:d0-...-dL"`` and
 ``group`` (a catalog name, or the instance's ``[group]`` table) from ``[claim]``.
+``symmetries`` reads the ``[network]``, or ``arch`` and ``seed`` for a random rational
+parameter (the functional-dimension engine's ``random_network``).
+
+Verdicts: check and latent ``holds | fails | unknown``; identify its six verdicts;
+counterexample ``refuted | not refuted | unknown``; classify ``complete | incomplete`` (every
+assignment examined or the budget cut the listing); symmetries the functional dimension's
+status ``exact | certified-lower-bound | unknown``.
 
 A runner returns a :class:`RunResult`: the verdict, the certificate the engine produced (or
 None), a short method label, the facts it derived (plain JSON data, compared exactly with the
@@ -20,7 +27,7 @@ architecture-level claims, where the fresh certificate's network is the referenc
 each verb derives are listed in :data:`FACTS`.
 
 >>> sorted(RUNNERS)
-['check', 'classify', 'counterexample', 'identify', 'latent']
+['check', 'classify', 'counterexample', 'identify', 'latent', 'symmetries']
 >>> VERDICTS["counterexample"]
 ('refuted', 'not refuted', 'unknown')
 """
@@ -46,6 +53,7 @@ VERDICTS: dict[str, tuple[str, ...]] = {
                  "conjectural", "unknown"),
     "counterexample": ("refuted", "not refuted", "unknown"),
     "classify": ("complete", "incomplete"),
+    "symmetries": ("exact", "certified-lower-bound", "unknown"),
 }
 
 #: (verb, verdict) pairs whose engine must produce a certificate; a missing one is a deviation.
@@ -64,6 +72,7 @@ CLAIM_KEYS: dict[str, set[str]] = {
     "identify": {"seconds", "local"},
     "counterexample": {"claim", "arch", "group", "budget"},
     "classify": {"arch", "group", "budget", "max_width"},
+    "symmetries": {"arch", "seed"},
 }
 
 #: The facts each verb derives (the keys ``facts`` may state), with what they mean.
@@ -125,6 +134,19 @@ FACTS: dict[str, dict[str, str]] = {
         "smallest_nondegenerate_width": "smallest hidden width with a non-degenerate assignment (None if none)",
         "smallest_status": "found, none or unknown",
         "smallest_types": "the type labels of that width's example assignment",
+    },
+    "symmetries": {
+        "n_params": "number of parameters",
+        "dim_K": "dimension of K = K_1 x ... x K_{L-1}",
+        "orbit_dim": "dimension of the K-orbit at theta",
+        "functional_dimension": "rank of the Jacobian of theta -> (f(x_1), ..., f(x_N)) (None unless exact)",
+        "lower": "certified lower bound on the functional dimension",
+        "upper": "proved upper bound (#params - orbit_dim - proved hidden directions)",
+        "hidden_symmetries": "#params - orbit_dim - functional dimension (None unless exact)",
+        "hidden_directions": "exact hidden symmetry directions (vectors over the parameters)",
+        "locally_identifiable": "no hidden symmetry (None when undecided)",
+        "latent_groups": "per hidden layer, {kind, dimension, components} of K_i",
+        "relations": "status of the activation's derived relation group (complete or unknown)",
     },
 }
 
@@ -459,6 +481,47 @@ def run_classify(inst: Instance) -> RunResult:
     return RunResult(verdict, None, method, fact_data(facts), None)
 
 
+def run_symmetries(inst: Instance) -> RunResult:
+    """``symmetries``: functional dimension and hidden symmetries at a parameter (the
+    instance's [network], or a random rational one for ``arch`` and ``seed``)."""
+    from symeq.symmetry.functional_dimension import functional_dimension, random_network
+    from symeq.symmetry.latent_groups import latent_groups
+    from symeq.symmetry.relations import derive_relations
+
+    seed = inst.claim.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise InputError("[claim] seed must be a non-negative integer")
+    if "arch" in inst.claim:
+        if "network" in inst.doc:
+            raise InputError("both [network] and [claim] arch: state the network once")
+        from symeq.classify.types import parse_architecture
+
+        arch = inst.claim["arch"]
+        if not isinstance(arch, str):
+            raise InputError("[claim] arch must be a string ACT:d0-...-dL")
+        act, widths = parse_architecture(arch)
+        net = random_network(act, widths, seed=seed)
+    else:
+        net = _network(inst)
+    fd = functional_dimension(net, seed=seed)
+    facts = {
+        "n_params": fd.n_params,
+        "dim_K": fd.dim_K,
+        "orbit_dim": fd.orbit_dim,
+        "functional_dimension": fd.rank,
+        "lower": fd.lower,
+        "upper": fd.upper,
+        "hidden_symmetries": fd.hidden_symmetries,
+        "hidden_directions": fd.to_dict()["hidden_directions"],
+        "locally_identifiable": fd.locally_identifiable,
+        "latent_groups": [{"kind": g.kind, "dimension": g.dimension, "components": g.components}
+                          for g in latent_groups(net)],
+        "relations": derive_relations(net.activation.spec).status,
+    }
+    method = fd.method or "functional dimension"
+    return RunResult(fd.status, None, method, fact_data(facts), _subject(net) if "arch" not in inst.claim else None)
+
+
 def _version() -> str:
     try:
         from importlib.metadata import version
@@ -475,4 +538,5 @@ RUNNERS: dict[str, Callable[[Instance], RunResult]] = {
     "identify": run_identify,
     "counterexample": run_counterexample,
     "classify": run_classify,
+    "symmetries": run_symmetries,
 }

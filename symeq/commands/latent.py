@@ -80,7 +80,8 @@ def print_text(d: dict[str, Any], requested: str | None, written: str | None) ->
     if "uniqueness" in d:
         u = d["uniqueness"]
         extra = f" ({u['criterion'] or u['reason']})" if (u["criterion"] or u["reason"]) else ""
-        print(f"uniqueness: Stab(theta) {u['status']}{extra}")
+        of = "theta" if d.get("where") != "beta(theta~)" else "theta~"
+        print(f"uniqueness: Stab({of}) {u['status']}{extra}")
     if "presentation" in d:
         p = d["presentation"]
         print(f"presentation: <{' | '.join([', '.join(p['relators'])])}> of order {p['order']}; "

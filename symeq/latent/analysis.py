@@ -213,9 +213,11 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
 
 def _holds_summary(where: str, net: MLP, stab: Stabilizer, rc: RelatorCheck) -> str:
     at = "theta itself" if where == "theta" else "beta(theta~), the reduced network padded with zero neurons (same function)"
-    uniq = {"trivial": "unique (Stab(theta) is trivial)",
-            "nontrivial": f"not unique (Stab has {stab.order} elements)",
-            "infinite": "not unique (Stab(theta) is infinite)",
+    # In the weak case uniqueness is decided on the submodel theta~, where the theorem runs.
+    of = "theta" if where == "theta" else "theta~"
+    uniq = {"trivial": f"unique (Stab({of}) is trivial)",
+            "nontrivial": f"not unique (Stab({of}) has {stab.order} elements)",
+            "infinite": f"not unique (Stab({of}) is infinite)",
             "unknown": "of undecided uniqueness"}[stab.status]
     fam = " for every value of the symbols" if net.symbols else ""
     rels = ", ".join(rc.presentation.relators)

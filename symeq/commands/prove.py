@@ -41,7 +41,7 @@ from symeq.commands.prove_runners import (CERTIFIED_VERDICTS, FACTS, RUNNERS, In
 from symeq.errors import BudgetExceeded, InputError
 
 __all__ = ["InstanceOutcome", "prove_instance", "instance_paths", "stored_path", "compare_facts",
-           "certificate_subject", "RUNNERS", "DEFAULT_DIR"]
+           "certificate_subject", "same_group", "RUNNERS", "DEFAULT_DIR"]
 
 HELP = "check the theorem instances under proofs/ (the default job)"
 DESCRIPTION = __doc__
@@ -205,9 +205,39 @@ def _check_stored(path: Path, fresh: dict[str, Any] | None, res: RunResult) -> t
         if not isinstance(mine, dict) or not isinstance(ref, dict) or \
                 (mine.get("activation"), mine.get("widths")) != (ref.get("activation"), ref.get("widths")):
             problems.append(f"stored certificate {stored.name} is for a different architecture")
-    if plain(doc.get("group")) != plain(fresh.get("group")):
+    if not same_group(doc.get("group"), fresh.get("group")):
         problems.append(f"stored certificate {stored.name} is for a different group")
     return problems, ("rejected" if problems else "verified")
+
+
+def same_group(a: Any, b: Any) -> bool:
+    """Whether two certificate ``group`` tables define the same group action: the same set of
+    pairs (rho_0(g), rho_L(g)), whatever the generators (S2 by one transposition or by two).
+
+    >>> t = {"input": [["0", "1"], ["1", "0"]], "output": [["1"]]}
+    >>> same_group({"generators": {"t": t}}, {"generators": {"t": t, "c": t}})
+    True
+    >>> same_group({"generators": {"t": t}}, {"generators": {"m": {"input": [["-1", "0"], ["0", "-1"]],
+    ...                                                          "output": [["1"]]}}})
+    False
+    """
+    if plain(a) == plain(b):
+        return True
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return False
+    from symeq.groups import group_from_dict
+
+    try:
+        gen = next(iter(a["generators"].values()))
+        d_in, d_out = len(gen["input"]), len(gen["output"])
+        ga, gb = group_from_dict(a, d_in, d_out), group_from_dict(b, d_in, d_out)
+        if ga.order() != gb.order():
+            return False
+        for element in gb.elements():
+            ga.index(element)
+    except (InputError, KeyError, TypeError, ValueError, StopIteration, AttributeError):
+        return False
+    return True
 
 
 def _write_stored(path: Path, fresh: dict[str, Any] | None) -> str:

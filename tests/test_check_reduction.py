@@ -110,6 +110,17 @@ def test_sigmoid_zero_row_constant_one_half():
     assert result.reduction.reduced.biases[1] == ImmutableMatrix([2, 2])
 
 
+def test_symbolic_family_with_duplicates_holds_for_every_value():
+    # rows (s, 1), (s, 1) split 1 : 2 and (1, s); neuron 3 is dead: 3 tanh(s x1 + x2 + u) +
+    # 3 tanh(x1 + s x2 + u) for every s, u.
+    net = network_from_dict({"activation": "tanh", "symbols": ["s", "u"],
+                             "weights": [[["s", "1"], ["s", "1"], ["1", "s"], ["u", "u"]], [["1", "2", "3", "0"]]],
+                             "biases": [["u", "u", "u", "1"], ["0"]]})
+    result, cert = holds_by_reduction(net, catalog_group("S2", 2, 1, output="trivial"), ["drop_zero_column", "merge"])
+    assert "for every value of the symbols" in result.reason
+    assert cert["evidence"]["reduced"]["weights"] == [[["s", "1"], ["1", "s"]], [["3", "3"]]]
+
+
 def test_non_equivariant_reducible_network_still_fails():
     # The same duplicates with a split that breaks the swap: a witness on the network itself.
     net = net_of("tanh", [[["1", "0"], ["1", "0"], ["0", "1"]], [["1", "2", "4"]]], [["0", "0", "0"], ["0"]])

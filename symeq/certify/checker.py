@@ -8,7 +8,8 @@ transcendental activation has to be evaluated).  This kernel imports nothing fro
 ``symeq/certify/checker*.py``; it trusts only the standard library, sympy, mpmath, python-flint
 and the table :data:`TRUSTED_RELATIONS` below, which tests/test_checker.py proves family by
 family; the ``identifiable`` claims also rest on the theorem table ``TRUSTED_THEOREMS`` of
-checker_identifiable.py, whose hypotheses they check and whose conclusions they trust.  Anything it cannot decide is a rejection, never a guess.
+checker_identifiable.py, whose hypotheses they check and whose conclusions they trust.
+Anything it cannot decide is a rejection, never a guess.
 
 "verified" for each core claim kind:
 

@@ -67,7 +67,7 @@ from symeq.certify.checker import (Z, Context, Network, Reject, field, forward, 
                                    is_zero, matrix, only_keys, parse_network, parse_number,
                                    require_equal, sign, vector)
 
-__all__ = ["CLAIMS", "check_same_function", "check_not_identifiable"]
+__all__ = ["CLAIMS", "check_same_function", "check_not_identifiable", "replay_steps", "same_network"]
 
 #: At most this many rewrite steps are replayed.
 MAX_STEPS = 5000
@@ -181,6 +181,36 @@ def _step(ctx: Context, net: Network, step: Any, n: int) -> Network:
     raise Reject(f"{where}: unknown op {op!r:.40}")
 
 
+def replay_steps(ctx: Context, net: Network, steps: Any) -> Network:
+    """Replay rewrite steps from ``net``, checking each before applying it; the result.
+
+    Used by ``same_function`` and by ``weakly_identifiable`` (checker_identifiable.py).
+
+    >>> from symeq.certify.checker import Context
+    >>> ctx = Context({})
+    >>> net = parse_network({"activation": "tanh", "weights": [[["1"], ["2"]], [["3", "0"]]],
+    ...                      "biases": [["0", "0"], ["0"]]})
+    >>> replay_steps(ctx, net, [{"op": "drop_zero_column", "layer": 1, "neuron": 1}]).widths
+    (1, 1, 1)
+    """
+    if not isinstance(steps, list):
+        raise Reject("steps must be a list")
+    if len(steps) > MAX_STEPS:
+        raise Reject(f"more than {MAX_STEPS} steps")
+    for n, step in enumerate(steps):
+        net = _step(ctx, net, step, n)
+    return net
+
+
+def same_network(a: Network, b: Network, what: str) -> None:
+    """Reject unless ``a`` and ``b`` have the same activation, widths and entries.
+
+    >>> net = parse_network({"activation": "tanh", "weights": [[["1"]]], "biases": [["0"]]})
+    >>> same_network(net, net, "x")
+    """
+    _require_same(a, b, what)
+
+
 def _require_same(a: Network, b: Network, what: str) -> None:
     if a.widths != b.widths or a.activation.spec != b.activation.spec:
         raise Reject(f"{what}: widths {list(a.widths)} / {list(b.widths)} or activations differ")
@@ -202,10 +232,7 @@ def check_same_function(ctx: Context) -> None:
     if ev.get("method") != "rewrite_steps":
         raise Reject("a same_function claim needs evidence method 'rewrite_steps'")
     steps = field(ev, "steps", list, "evidence")
-    if len(steps) > MAX_STEPS:
-        raise Reject(f"more than {MAX_STEPS} steps")
-    for n, step in enumerate(steps):
-        net = _step(ctx, net, step, n)
+    net = replay_steps(ctx, net, steps)
     _require_same(net, reduced, "the replayed network differs from the reduced network")
     ctx.step(f"after {len(steps)} step(s) the network equals the reduced network")
 

@@ -27,8 +27,11 @@ or local evidence (functional dimension).
 
 Verdicts: identifiable, weakly identifiable (the submodel is identifiable), locally identifiable,
 not identifiable (with a witness), conjectural (ReLU), unknown (a limit is named).
---certificate writes the not_identifiable witness, or the same_function reduction; verify it
-with `symeq verify`.
+--certificate writes the checkable certificate of the verdict: "identifiable" (the conditions of
+the trusted theorem it rests on, or exact-fiber data), "weakly identifiable" (the rewrite steps
+to the submodel, then the same for it), "not identifiable" (the witness). Conjectural, locally
+identifiable and unknown verdicts are no checkable claims and write none. Verify it with
+`symeq verify`.
 """
 
 
@@ -59,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out = res.to_dict()
         out["certificate"] = args.certificate if (args.certificate and cert) else None
+        out["certificate_note"] = res.certificate_note
         emit_json(out)
         return res.exit_code
     print(f"verdict: {res.verdict}")
@@ -89,6 +93,6 @@ def run(args: argparse.Namespace) -> int:
     for note in res.notes:
         print(f"note: {note}")
     if args.certificate is not None:
-        print(f"certificate: {args.certificate}" if cert is not None else
-              "certificate: none (the verdict rests on the cited criterion, not a checkable claim)")
+        print(f"certificate: {args.certificate} ({res.certificate_note})" if cert is not None else
+              f"certificate: {res.certificate_note}; nothing written")
     return res.exit_code

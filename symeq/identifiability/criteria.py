@@ -32,10 +32,12 @@ Sources and exactly what is used:
   identifiability", Adv. Math. 376:107485, 2021 (tanh-type nonlinearities, tanh included, any
   depth and connectivity), with the network conditions of Vlacic and Bolcskei, "Neural network
   identifiability for a family of sigmoidal nonlinearities", Constr. Approx. 55:173-224, 2022:
-  no weight matrix has an identically zero row or column (their Definition 1) and no two nodes
-  of a layer are clones, i.e. have equal incoming weights and bias up to the symmetry of the
-  nonlinearity (for tanh: +-).  We could read only the abstracts and definitions of these papers,
-  not the full theorem statements; the result notes say so.  Fefferman (Rev. Mat. Iberoam.
+  no weight matrix W_1, ..., W_L has an identically zero row or column (their Definition 1; the
+  columns of W_1 and the rows of W_L are a condition of their own) and no two nodes of a layer
+  are clones, i.e. have equal incoming weights and bias up to the symmetry of the nonlinearity
+  (for tanh: +-).  This criterion was implemented from the abstracts and definitions of these
+  papers only; the full theorem statements were not re-read.  The result notes and the
+  checker's steps (theorem ``vlacic_bolcskei2021``) say so.  Fefferman (Rev. Mat. Iberoam.
   10(3):507-555, 1994) proves identifiability of fully connected tanh nets under further generic
   conditions on the weights and thresholds that we do not check.  For the logistic sigmoid the
   same transfer as above applies.
@@ -45,10 +47,15 @@ Sources and exactly what is used:
   Appl. 18:95-138, 1977) in its N-way form (N. D. Sidiropoulos and R. Bro, J. Chemometrics
   14:229-239, 2000): if sum of the Kruskal ranks of the factor matrices >= 2R + N - 1, the rank-R
   decomposition is unique up to permutation and scaling.  With N = M + 1 we check
+  (K0) no column of W_2 is zero,
   (K1) k(W_2) + M k([v_1..v_r]) >= 2r + M, and
   (K2) 1 + M k([v_1..v_r, e]) >= 2(r+1) + M,
   where (K2) rules out b_2' != b_2 (then T' - b_2' e^M would be an (r+1)-term decomposition
-  of rank r+1 with only r terms) and (K1) matches the r terms.  The link between polynomial
+  of rank r+1 with only r terms; the 1 bounds the Kruskal rank of [W_2, b_2 - b_2'], which needs
+  (K0)) and (K1) matches the r terms.  (K0) is not implied by (K1) when M >= 3 (k(W_2) = 0 with
+  M k(V) >= 2r + M is possible), and without it a zero-column neuron's row is free, so the
+  network is not identifiable; the N-way statement is used only for factors without zero
+  columns.  The link between polynomial
   networks and Kruskal-type uniqueness is the method of Usevich, Borsoi, Derand and Clausel,
   "Identifiability of deep polynomial neural networks" (arXiv:2506.17093, 2025).  Generic
   identifiability of polynomial MLPs (finitely many parametrizations for a sufficiently generic
@@ -123,30 +130,36 @@ MAX_KRUSKAL_COLUMNS = 12
 
 @dataclass(frozen=True)
 class Condition:
-    """One checked condition: its statement, whether it holds at theta, and a detail line."""
+    """One checked condition: its statement, whether it holds at theta, a detail line, and
+    ``name``, the condition's name in the checker's table (empty when no certificate cites it)."""
 
     text: str
     holds: bool
     detail: str = ""
+    name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
-        return {"condition": self.text, "holds": self.holds, "detail": self.detail}
+        return {"condition": self.text, "holds": self.holds, "detail": self.detail, "name": self.name}
 
 
 @dataclass(frozen=True)
 class CriterionResult:
-    """The outcome of one criterion on one network."""
+    """The outcome of one criterion on one network.  ``theorem`` is the key of the result it
+    rests on in :data:`symeq.identifiability.theorems.THEOREMS` (the checker's trusted table),
+    empty when it rests on none (conjectures, "no criterion")."""
 
     verdict: str
     criterion: str
     reference: str
     conditions: tuple[Condition, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    theorem: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
         return {"verdict": self.verdict, "criterion": self.criterion, "reference": self.reference,
+                "theorem": self.theorem or None,
                 "conditions": [c.to_dict() for c in self.conditions], "notes": list(self.notes)}
 
 
@@ -208,14 +221,16 @@ def _no_zero_columns(net: MLP, layers: range) -> Condition:
     bad = [(i, j + 1) for i in layers for j in range(net.weights[i].cols)
            if is_zero_vector(list(net.weights[i][:, j]))]
     return Condition("no hidden neuron has a zero outgoing column", not bad,
-                     f"zero outgoing column at (layer, neuron) {bad}" if bad else "")
+                     f"zero outgoing column at (layer, neuron) {bad}" if bad else "",
+                     "hidden_no_zero_outgoing_column")
 
 
 def _no_zero_rows(net: MLP, layers: range) -> Condition:
     bad = [(i, j + 1) for i in layers for j in range(net.weights[i - 1].rows)
            if is_zero_vector(list(net.weights[i - 1][j, :]))]
     return Condition("no hidden neuron has a zero incoming row (constant affine function)", not bad,
-                     f"zero incoming row at (layer, neuron) {bad}" if bad else "")
+                     f"zero incoming row at (layer, neuron) {bad}" if bad else "",
+                     "hidden_no_zero_incoming_row")
 
 
 def _no_sign_pairs(net: MLP, layers: range) -> Condition:
@@ -227,7 +242,16 @@ def _no_sign_pairs(net: MLP, layers: range) -> Condition:
                 if all(is_exact_zero(u - s * v) for u, v in zip(rows[k], rows[j])):
                     bad.append((i, j + 1, k + 1))
     return Condition("no two neurons of a layer have (w_j, b_j) = +-(w_k, b_k)", not bad,
-                     f"sign-equivalent pairs (layer, j, k) {bad}" if bad else "")
+                     f"sign-equivalent pairs (layer, j, k) {bad}" if bad else "", "hidden_no_sign_pair")
+
+
+def _inputs_and_outputs_used(net: MLP) -> Condition:
+    cols = [c + 1 for c in range(net.weights[0].cols) if is_zero_vector(list(net.weights[0][:, c]))]
+    rows = [r + 1 for r in range(net.weights[-1].rows) if is_zero_vector(list(net.weights[-1][r, :]))]
+    bad = (f"zero columns of W_1 {cols}" if cols else "") + ("; " if cols and rows else "") + \
+        (f"zero rows of W_L {rows}" if rows else "")
+    return Condition("no column of W_1 and no row of W_L is zero (Definition 1 covers every weight "
+                     "matrix)", not (cols or rows), bad, "no_zero_input_column_or_output_row")
 
 
 def _verdict(conds: tuple[Condition, ...]) -> str:
@@ -242,7 +266,7 @@ def sussmann_tanh(net: MLP) -> CriterionResult:
     notes = () if _verdict(conds) == "identifiable" else (
         "the net is reducible in Sussmann's sense; the criterion does not apply",)
     return CriterionResult(_verdict(conds), "Sussmann irreducibility (one hidden tanh layer)",
-                           SUSSMANN, conds, notes)
+                           SUSSMANN, conds, notes, "sussmann1992")
 
 
 def logistic_sigmoid(net: MLP) -> CriterionResult:
@@ -259,7 +283,7 @@ def logistic_sigmoid(net: MLP) -> CriterionResult:
     return CriterionResult(_verdict(conds),
                            "Sussmann irreducibility transferred to the logistic sigmoid",
                            f"{SUSSMANN}; exact identity sigma(z) = (1 + tanh(z/2))/2; {ALBERTINI}",
-                           conds)
+                           conds, (), "sussmann1992_logistic")
 
 
 def deep_tanh(net: MLP) -> CriterionResult:
@@ -267,15 +291,16 @@ def deep_tanh(net: MLP) -> CriterionResult:
     assert net.activation.name in ("tanh", "sigmoid") and net.depth >= 3
     hidden = range(1, net.depth)
     conds = (_no_zero_rows(net, hidden), _no_zero_columns(net, hidden),
-             _no_sign_pairs(net, hidden))
-    notes = ("conditions as stated in Vlacic-Bolcskei 2022 Definition 1 (no zero row or column) and "
+             _no_sign_pairs(net, hidden), _inputs_and_outputs_used(net))
+    notes = ("conditions as stated in Vlacic-Bolcskei 2022 Definition 1 (no weight matrix has a zero "
+             "row or column, W_1 and W_L included) and "
              "their no-clones condition with the sign symmetry of tanh; the sufficiency for tanh-type "
              "nonlinearities is the main result of Vlacic-Bolcskei 2021, whose full statement we could "
              "not read (only its abstract and definitions)",)
     if net.activation.name == "sigmoid":
         notes += ("logistic sigmoid reduced to tanh by sigma(z) = (1 + tanh(z/2))/2",)
     return CriterionResult(_verdict(conds), "Vlacic-Bolcskei non-degeneracy (deep tanh-type)",
-                           f"{VLACIC_2021}; {VLACIC_2022}", conds, notes)
+                           f"{VLACIC_2021}; {VLACIC_2022}", conds, notes, "vlacic_bolcskei2021")
 
 
 def kruskal_power(net: MLP) -> CriterionResult:
@@ -290,16 +315,19 @@ def kruskal_power(net: MLP) -> CriterionResult:
     v = ImmutableMatrix.hstack(w1, b1).T
     e = ImmutableMatrix([0] * d0 + [1])
     kc, kv, kve = kruskal_rank(w2), kruskal_rank(v), kruskal_rank(ImmutableMatrix.hstack(v, e))
+    zero_col = _no_zero_columns(net, range(1, 2))
     conds = (
+        Condition(f"(K0) {zero_col.text}", zero_col.holds, zero_col.detail, zero_col.name),
         Condition(f"(K1) k(W_2) + {m} k(V) >= 2r + {m}", kc + m * kv >= 2 * r + m,
-                  f"k(W_2) = {kc}, k(V) = {kv}, r = {r}: {kc + m * kv} vs {2 * r + m}"),
+                  f"k(W_2) = {kc}, k(V) = {kv}, r = {r}: {kc + m * kv} vs {2 * r + m}", "kruskal_K1"),
         Condition(f"(K2) 1 + {m} k([V, e]) >= 2(r+1) + {m}", 1 + m * kve >= 2 * (r + 1) + m,
-                  f"k([V, e]) = {kve}: {1 + m * kve} vs {2 * (r + 1) + m}"),
+                  f"k([V, e]) = {kve}: {1 + m * kve} vs {2 * (r + 1) + m}", "kruskal_K2"),
     )
     return CriterionResult(_verdict(conds), "Kruskal uniqueness (one hidden power layer)",
                            KRUSKAL, conds,
-                           (f"V has columns v_j = (W_1[j, :], b_1[j]); e = e_{d0 + 1}; generic "
-                            f"identifiability of polynomial networks: {SHAHVERDI}",))
+                           (f"V has columns v_j = (W_1[j, :], b_1[j]); e = e_{d0 + 1}; (K0) is needed "
+                            "because a zero outgoing column leaves the neuron's row free; generic "
+                            f"identifiability of polynomial networks: {SHAHVERDI}",), "kruskal1977")
 
 
 def linear_rank(net: MLP) -> CriterionResult:
@@ -315,12 +343,14 @@ def linear_rank(net: MLP) -> CriterionResult:
     r = rank(big)
     widths = net.hidden_widths
     cond = Condition(f"every hidden width equals r = rank(W_L ... W_1) = {r}",
-                     all(d == r for d in widths), f"hidden widths {list(widths)}")
+                     all(d == r for d in widths), f"hidden widths {list(widths)}",
+                     "hidden_widths_equal_rank")
     verdict = "identifiable" if cond.holds else "not identifiable"
     notes = () if cond.holds else (
         "a hidden width above r leaves room to move: a witness (a stabilizer element or a second "
         "parameter outside the K-orbit) is attached",)
-    return CriterionResult(verdict, "rank criterion (linear networks)", LINEAR, (cond,), notes)
+    return CriterionResult(verdict, "rank criterion (linear networks)", LINEAR, (cond,), notes,
+                           "linear_rank")
 
 
 def relu_grillo_montufar(net: MLP) -> CriterionResult:
@@ -360,7 +390,9 @@ def criterion_for(net: MLP) -> CriterionResult:
         return linear_rank(net)
     if net.depth == 1:
         return CriterionResult("identifiable", "no hidden layer", "trivial: K is trivial and "
-                               "theta' with the same affine map equals theta", ())
+                               "theta' with the same affine map equals theta",
+                               (Condition("the network has no hidden layer", True, "", "no_hidden_layer"),),
+                               (), "no_hidden_layer")
     if name == "tanh":
         return sussmann_tanh(net) if net.depth == 2 else deep_tanh(net)
     if name == "sigmoid":

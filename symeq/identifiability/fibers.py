@@ -75,13 +75,18 @@ class FiberResult:
     """``status``: ``identifiable`` (fiber = orbit, trivial stabilizer), ``hidden symmetries``
     (dimension > dim K), ``extra points`` (same dimension, more points than the orbit),
     ``undecided`` (dimension computed, decision not available), ``unknown (budget)``, or
-    ``unsupported``."""
+    ``unsupported``.  For the power:M slice decision, ``slice_basis`` is the reduced grevlex
+    basis of the slice {c'_j = 1} (unknowns ``v{j}_{t}``, t = d_0 the bias, and ``beta``) as
+    strings and ``slice_points`` its number of distinct complex points: the data an
+    ``exact_fiber`` certificate states and the checker recomputes."""
 
     status: str
     dimension: int | None = None
     dim_k: int | None = None
     details: tuple[str, ...] = field(default=())
     seconds: float = 0.0
+    slice_basis: tuple[str, ...] = field(default=())
+    slice_points: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
@@ -253,17 +258,18 @@ def _distinct_points(g: sympy.GroebnerBasis, gens: list[sympy.Symbol]) -> int:
     return int(h.rank())
 
 
-def _power_decision(net: MLP, budget: Budget, deadline: float) -> tuple[str, list[str]]:
+def _power_decision(net: MLP, budget: Budget,
+                    deadline: float) -> tuple[str, list[str], tuple[str, ...], int | None]:
     m = int(net.activation.spec.split(":")[1])
     w1, b1, w2, b2 = net.weights[0], net.biases[0], net.weights[1], net.biases[1]
     d1, d0 = w1.rows, w1.cols
     details: list[str] = []
     if w2.rows != 1 or any(x == 0 for x in w2):
-        return "undecided", ["the slice decision needs one output and non-zero outgoing weights"]
+        return "undecided", ["the slice decision needs one output and non-zero outgoing weights"], (), None
     rows = [list(w1[j, :]) + [b1[j]] for j in range(d1)]
     for j, k in combinations(range(d1), 2):
         if ImmutableMatrix([rows[j], rows[k]]).rank() < 2:
-            return "undecided", ["two rows are proportional: the orbit slice count does not apply"]
+            return "undecided", ["two rows are proportional: the orbit slice count does not apply"], (), None
     for size in range(1, d1 + 1):
         for kept in combinations(range(d1), d1 - size):
             sub = _slice_network(net, list(kept), m)
@@ -271,18 +277,19 @@ def _power_decision(net: MLP, budget: Budget, deadline: float) -> tuple[str, lis
             g = groebner_budgeted([e for e in eqs], sub[1], max(1.0, deadline - time.monotonic()))
             if g.exprs != [1]:
                 return "undecided", [f"the network without neurons {sorted(set(range(d1)) - set(kept))} "
-                                     "may reach f (basis is not [1])"]
+                                     "may reach f (basis is not [1])"], (), None
             details.append(f"no parameter with zero outgoing weights at neurons "
                            f"{[j + 1 for j in sorted(set(range(d1)) - set(kept))]} reaches f (basis [1])")
     sub, gens = _slice_network(net, list(range(d1)), m)
     g = groebner_budgeted(fiber_equations(net, sub), gens, max(1.0, deadline - time.monotonic()))
     if ideal_dimension(g, gens) != 0:
-        return "extra points", ["the sliced fiber is not zero-dimensional"]
+        return "extra points", ["the sliced fiber is not zero-dimensional"], (), None
     count = _distinct_points(g, gens)
     expected = factorial(d1) * m**d1
     details.append(f"slice c'_j = 1: {count} distinct complex points (Hermite rank); the orbit of "
                    f"theta meets the slice in d_1! M^d_1 = {expected} points")
-    return ("identifiable" if count == expected else "extra points"), details
+    return (("identifiable" if count == expected else "extra points"), details,
+            tuple(str(p) for p in g.exprs), count)
 
 
 def _slice_network(net: MLP, kept: list[int], m: int) -> tuple[MLP, list[sympy.Symbol]]:
@@ -350,12 +357,15 @@ def exact_fiber(net: MLP, budget: Budget = Budget()) -> FiberResult:
                    f"polynomials; complex dimension {dim}, dim K = {dim_k}"]
         if dim > dim_k:
             return FiberResult("hidden symmetries", dim, dim_k, tuple(details), time.monotonic() - start)
+        basis: tuple[str, ...] = ()
+        points: int | None = None
         if act.name == "power" and net.depth == 2:
-            status, more = _power_decision(net, budget, deadline)
+            status, more, basis, points = _power_decision(net, budget, deadline)
         elif act.name == "identity":
             status, more = _linear_decision(net, budget, deadline)
         else:
             status, more = "undecided", ["no slice decision for this activation and depth"]
-        return FiberResult(status, dim, dim_k, tuple(details + more), time.monotonic() - start)
+        return FiberResult(status, dim, dim_k, tuple(details + more), time.monotonic() - start,
+                           basis, points)
     except BudgetExceeded as exc:
         return FiberResult("unknown (budget)", None, dim_k, (str(exc),), time.monotonic() - start)

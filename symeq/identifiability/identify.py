@@ -27,6 +27,8 @@ every removed neuron was a zero neuron (``theta_equals_beta``).
 ('weakly identifiable', 'Sussmann irreducibility (one hidden tanh layer)')
 >>> res.reduction.reduced.weights[1]
 Matrix([[2]])
+>>> res.certificate()["claim"]["kind"], res.certificate_note
+('weakly_identifiable', 'weakly_identifiable: 1 rewrite step(s), then theorem sussmann1992 (criterion)')
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from symeq.identifiability.criteria import CriterionResult, criterion_for
 from symeq.identifiability.fibers import Budget, FiberResult, exact_fiber
 from symeq.identifiability.local import LocalResult, local_identifiability
 from symeq.identifiability.reduce import Reduction, reduce_network
+from symeq.identifiability.theorems import criterion_evidence, fiber_evidence
 from symeq.identifiability.witness import (Witness, linear_witness, quadratic_witness,
                                            zero_neuron_stabilizer)
 from symeq.models.io import network_to_dict
@@ -93,22 +96,60 @@ class IdentifyResult:
         }
         return out
 
+    def identifiable_evidence(self) -> dict[str, Any] | None:
+        """The ``identifiable`` evidence for the submodel theta~ (theta itself when nothing was
+        reduced): the criterion's trusted theorem and its conditions when the criterion holds,
+        else the power:M exact-fiber slice data; None when neither is available."""
+        found = criterion_evidence(self.criterion)
+        if found is None and self.fiber is not None:
+            found = fiber_evidence(self.fiber)
+        return found
+
+    @property
+    def certificate_note(self) -> str:
+        """Why :meth:`certificate` is what it is (printed by ``symeq identify``)."""
+        if self.verdict == "not identifiable":
+            return f"not_identifiable, with a {self.witness.kind} witness" if self.witness else "none"
+        if self.verdict in ("identifiable", "weakly identifiable"):
+            ev = self.identifiable_evidence()
+            if ev is None:
+                return ("none: the verdict rests on a computation the checker does not re-run "
+                        "(an exact fiber decided other than by the power:M slice argument)")
+            how = f"theorem {ev['theorem']} ({ev['method']})"
+            if self.verdict == "identifiable":
+                return f"identifiable, by {how}"
+            return f"weakly_identifiable: {len(self.reduction.steps)} rewrite step(s), then {how}"
+        reason = {"conjectural": "it rests on a cited conjecture, not a theorem",
+                  "locally identifiable": "it is local evidence (a Jacobian rank), not a proof of "
+                                          "identifiability",
+                  "unknown": "nothing was decided"}[self.verdict]
+        return f"none: '{self.verdict}' is not a checkable claim ({reason})"
+
     def certificate(self, engine: dict[str, str] | None = None) -> dict[str, Any] | None:
-        """The checkable certificate: ``not_identifiable`` with the witness when there is one,
-        else ``same_function`` for a reduction that changed theta, else None (the verdict then
-        rests on the cited criterion alone)."""
-        base = {"format": "symeq-certificate", "version": 1}
+        """The checkable certificate of the verdict: ``not_identifiable`` with the witness;
+        ``identifiable`` (the trusted theorem and its conditions, or exact-fiber data) for
+        "identifiable"; ``weakly_identifiable`` (the rewrite steps to theta~, then the same for
+        theta~) for "weakly identifiable"; None for "conjectural", "locally identifiable" and
+        "unknown", which are no checkable claims (:attr:`certificate_note` says why)."""
+        base: dict[str, Any] = {"format": "symeq-certificate", "version": 1}
         if engine:
             base["engine"] = engine
+        net = network_to_dict(self.network)
         if self.witness is not None and self.verdict == "not identifiable":
-            return {**base, "claim": {"kind": "not_identifiable"},
-                    "network": network_to_dict(self.network), "evidence": self.witness.evidence()}
-        if self.reduction.changed:
-            return {**base, "claim": {"kind": "same_function",
-                                      "reduced": network_to_dict(self.reduction.reduced)},
-                    "network": network_to_dict(self.network),
-                    "evidence": self.reduction.certificate_evidence()}
-        return None
+            return {**base, "claim": {"kind": "not_identifiable"}, "network": net,
+                    "evidence": self.witness.evidence()}
+        if self.verdict not in ("identifiable", "weakly identifiable"):
+            return None
+        ev = self.identifiable_evidence()
+        if ev is None:
+            return None
+        if self.verdict == "identifiable":
+            return {**base, "claim": {"kind": "identifiable"}, "network": net, "evidence": ev}
+        return {**base, "claim": {"kind": "weakly_identifiable",
+                                  "reduced": network_to_dict(self.reduction.reduced)},
+                "network": net,
+                "evidence": {"method": "reduction",
+                             "steps": [s.to_dict() for s in self.reduction.steps], "submodel": ev}}
 
 
 def _witness_for(net: MLP, fiber: FiberResult | None) -> Witness | None:

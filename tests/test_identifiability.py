@@ -174,7 +174,8 @@ def test_kruskal_rank_and_power_criterion():
     assert kruskal_rank(M([[1, 0, 1], [0, 1, 1], [0, 0, 0]])) == 2
     assert kruskal_rank(M([[1, 0], [0, 0]])) == 0
     ok = criterion_for(net("power:3", [[1, 2], [3, -1]], [1, 0], [[1, 1]], [0]))
-    assert ok.verdict == "identifiable" and [c.holds for c in ok.conditions] == [True, True]
+    assert ok.verdict == "identifiable" and [c.holds for c in ok.conditions] == [True, True, True]
+    assert [c.name for c in ok.conditions] == ["hidden_no_zero_outgoing_column", "kruskal_K1", "kruskal_K2"]
     assert criterion_for(net("power:2", [[1, 2], [3, -1]], [1, 0], [[1, 1]], [0])).verdict == "unknown"
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import random
+from functools import lru_cache
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
@@ -53,6 +54,7 @@ from symeq.symmetry.relations import resolve_activation
 from symeq.symmetry.sampling import line_sweep_inputs
 
 __all__ = ["FunctionalDimension", "functional_dimension", "random_network", "sample_inputs",
+           "default_inputs", "default_count",
            "PRIMES", "MAX_PARAMS_EXACT", "MAX_PARAMS_KERNEL", "MAX_PARAMS_CERTIFIED"]
 
 #: Primes for ranks modulo p (rank mod p <= rank over Q, so each gives a lower bound).
@@ -153,7 +155,7 @@ def random_network(activation: str | Activation, widths: Sequence[int], seed: in
         return net
     for attempt in range(30):
         net = _anchored(net, iact, rng)
-        xs = _exact_inputs(net, max(40, 2 * net.n_params // widths[-1]), seed + attempt)
+        xs = default_inputs(net, max(40, 2 * net.n_params // widths[-1]), seed + attempt)
         if not exact_jacobian(net, xs).stuck_neurons:
             return net
         ws = tuple(ImmutableMatrix(widths[i], widths[i - 1], lambda r, c: number()) for i in range(1, len(widths)))
@@ -236,7 +238,9 @@ def _all_rational(xs: Sequence[sympy.Expr]) -> bool:
 
 
 # -- the two paths -----------------------------------------------------------------------------
-def _exact_inputs(net: MLP, count: int, seed: int) -> list[tuple]:
+def default_inputs(net: MLP, count: int, seed: int = 0) -> list[tuple]:
+    """The inputs the exact path samples: one per linear piece along random lines for
+    piecewise-linear activations (kinks excluded), small random rationals otherwise."""
     iact = integer_activation(net.activation)
     if iact is not None and iact.kind == "pl":
         xs = line_sweep_inputs(net, count, seed)
@@ -244,15 +248,36 @@ def _exact_inputs(net: MLP, count: int, seed: int) -> list[tuple]:
     return sample_inputs(net, count, seed)
 
 
-def _annihilates(net: MLP, xs: list[tuple], v: Sequence[sympy.Expr]) -> bool:
-    """Exactly: J(xs) v = 0."""
-    jac = exact_jacobian(net, xs)
-    w = [Fraction(int(Rational(x).p), int(Rational(x).q)) / s for x, s in zip(v, jac.scale)]
-    den = math.lcm(*[f.denominator for f in w])
-    wi = [int(f * den) for f in w]
+def _annihilated(net: MLP, xs: list[tuple], vs: list[tuple]) -> list[bool]:
+    """For each direction v, exactly: J(xs) v = 0 (one Jacobian for all directions)."""
     import numpy as np
 
-    return not np.any(jac.matrix.dot(np.array(wi, dtype=object)))
+    if not vs:
+        return []
+    jac = exact_jacobian(net, xs)
+    out = []
+    for v in vs:
+        w = [Fraction(int(Rational(x).p), int(Rational(x).q)) for x in v]
+        den = math.lcm(*[f.denominator for f in w])
+        out.append(not np.any(jac.matrix.dot(np.array([int(f * den) for f in w], dtype=object))))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _grid_jacobian(net: MLP, big_d: int):
+    import itertools
+
+    grid = [tuple(Integer(c) for c in pt) for pt in itertools.product(range(big_d + 1), repeat=net.widths[0])]
+    return exact_jacobian(net, grid)
+
+
+def _grid_annihilates(net: MLP, big_d: int, v: tuple) -> bool:
+    import numpy as np
+
+    jac = _grid_jacobian(net, big_d)
+    w = [Fraction(int(Rational(x).p), int(Rational(x).q)) for x in v]
+    den = math.lcm(*[f.denominator for f in w])
+    return not np.any(jac.matrix.dot(np.array([int(f * den) for f in w], dtype=object)))
 
 
 def _grid_proof(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
@@ -266,13 +291,16 @@ def _grid_proof(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
     d0 = net.widths[0]
     if (big_d + 1) ** d0 > 20000:
         return None
-    import itertools
 
-    grid = [tuple(Integer(c) for c in pt) for pt in itertools.product(range(big_d + 1), repeat=d0)]
-    if _annihilates(net, grid, v):
+    if _grid_annihilates(net, big_d, tuple(v)):
         return (f"D_v f is a polynomial of degree <= {big_d} in each input and vanishes on the grid "
                 f"{{0..{big_d}}}^{d0}, so it is zero")
     return None
+
+
+def default_count(net: MLP) -> int:
+    """How many inputs the first Jacobian uses: 20% more rows than parameters."""
+    return math.ceil(1.2 * net.n_params / net.widths[-1]) + 4
 
 
 def _reduced_kernel(basis, nullity: int, scale: tuple[int, ...]) -> list[tuple]:
@@ -309,8 +337,8 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
     notes: list[str] = []
     given = inputs is not None
     upper0 = n - orbit_dim
-    count = math.ceil(1.2 * n / d_out) + 4
-    xs = list(inputs) if given else _exact_inputs(net, count, seed)
+    count = default_count(net)
+    xs = list(inputs) if given else default_inputs(net, count, seed)
     fresh_size = count
     proved: dict[tuple, str | None] = {}
     candidates: list[tuple] = []
@@ -336,7 +364,7 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
             if n > MAX_PARAMS_KERNEL:
                 if not given and round_ < 2:
                     round_ += 1
-                    xs = xs + _exact_inputs(net, count * 4**round_, seed + 1000 * round_)
+                    xs = xs + default_inputs(net, count * 4**round_, seed + 1000 * round_)
                     continue
                 notes.append(f"exact kernel not computed above {MAX_PARAMS_KERNEL} parameters (budget)")
                 return FunctionalDimension(n, dim_k, orbit_dim, None, r, upper0, "certified-lower-bound",
@@ -355,8 +383,8 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
             break
         round_ += 1
         fresh_size = min(MAX_FRESH, fresh_size * 4)
-        fresh = _exact_inputs(net, fresh_size, seed + 1000 * round_)
-        artifacts = [v for v in candidates if not _annihilates(net, fresh, v)]
+        fresh = default_inputs(net, fresh_size, seed + 1000 * round_)
+        artifacts = [v for v, ok in zip(candidates, _annihilated(net, fresh, candidates)) if not ok]
         if artifacts:
             notes.append(f"{len(artifacts)} kernel direction(s) of the sampled Jacobian fail at "
                          f"{len(fresh)} fresh inputs (sampling artifacts); those inputs were added")

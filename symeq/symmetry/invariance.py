@@ -34,6 +34,7 @@ from symeq.errors import InputError
 from symeq.models.mlp import MLP
 from symeq.symmetry.formula import Z
 from symeq.symmetry.latent_groups import AffineElement, LatentGroup, MonomialElement, act, latent_group
+from symeq.symmetry.relation_group import RelationGroup
 from symeq.symmetry.relations import resolve_activation
 
 __all__ = ["InvarianceProof", "prove_invariance", "symbolic_network", "SIGMA"]
@@ -89,7 +90,12 @@ def _pre_activations(net: MLP, layer: int, x: ImmutableMatrix) -> ImmutableMatri
     return net.pre_activation(layer, h)
 
 
-def _prove_monomial(net: MLP, layer: int, element: MonomialElement, x: ImmutableMatrix) -> bool:
+def _prove_monomial(net: MLP, layer: int, element: MonomialElement, x: ImmutableMatrix,
+                    group: RelationGroup) -> bool:
+    # The lemma: every relation the element uses is one of sigma's proved relations (for a
+    # symbolic one, an instance of a proved family under the symbols' assumptions).
+    if not all(group.contains(r) for r in element.relations):
+        return False
     moved = act(net, layer, element)
     u, u2 = _pre_activations(net, layer, x), _pre_activations(moved, layer, x)
     rewrite = {}
@@ -137,7 +143,7 @@ def prove_invariance(activation: str | Activation, widths: tuple[int, ...], laye
                 holds = _prove_affine(net, li, element, x)
                 lemma = f"sigma(z) = {act_.expr(Z)} is affine"
             else:
-                holds = _prove_monomial(net, li, element, x)
+                holds = _prove_monomial(net, li, element, x, group.relations)
                 lemma = "; ".join(sorted({f.proof for f in group.relations.families if f.proof}))
             out.append(InvarianceProof(i, name, holds, method, lemma))
     return tuple(out)

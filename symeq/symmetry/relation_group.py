@@ -79,9 +79,18 @@ def is_zero(x: sympy.Expr) -> bool:
 
 
 def _sign_ok(p: sympy.Symbol, v: sympy.Expr) -> bool:
-    """Does the value v lie in the domain that p's assumptions describe?"""
+    """Does the value v lie in the domain that p's assumptions describe?  A symbolic value
+    qualifies when sympy's assumptions on its symbols imply the domain."""
     if v.free_symbols:
-        return False
+        if p.is_integer:
+            return v.is_integer is True
+        if p.is_positive:
+            return v.is_positive is True
+        if p.is_negative:
+            return v.is_negative is True
+        if p.is_nonzero:
+            return v.is_nonzero is True
+        return v.is_real is True
     if p.is_integer:
         if v.is_Integer:
             return True

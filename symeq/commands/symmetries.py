@@ -170,6 +170,8 @@ def _print_text(net, rel, groups, proofs, fd, notes) -> None:
                   "invariance proofs skipped")
         print(f"  K_{i} (width {g.width}): {g.kind} -- {g.description}; dimension {g.dimension}, "
               f"components {comps} = {g.components_formula}; {status}")
+        if not g.complete:
+            print("    (the relations are not known completely: K_i contains at least this group)")
         for p in mine:
             if not p.holds:
                 print(f"    NOT PROVED: {p.generator}")

@@ -71,9 +71,8 @@ def arb_value(expr: sympy.Expr, values: Mapping[sympy.Symbol, object]) -> arb:
         b = arb_value(base, values)
         if ex.is_Integer:
             n = int(ex)
-            if n >= 0:
-                return b ** n
-            return arb(1) / (b ** (-n))
+            p = _int_power(b, abs(n))
+            return p if n >= 0 else arb(1) / p
         if ex.is_Rational:
             if not b > 0:
                 raise Unsupported(f"a fractional power of a value not proved positive: {expr}")
@@ -87,6 +86,21 @@ def arb_value(expr: sympy.Expr, values: Mapping[sympy.Symbol, object]) -> arb:
         args = [arb_value(a, values) for a in expr.args]
         return func(*args)
     raise Unsupported(f"cannot evaluate {expr.func.__name__} with ball arithmetic")
+
+
+def _int_power(b: arb, n: int) -> arb:
+    """b^n by repeated squaring (python-flint's ``**`` gives nan for balls containing 0).
+
+    >>> str(_int_power(arb(0, 1e-20), 2))
+    '[+/- 1.01e-40]'
+    """
+    result, base = arb(1), b
+    while n:
+        if n & 1:
+            result *= base
+        base *= base
+        n >>= 1
+    return result
 
 
 def _log(x: arb) -> arb:

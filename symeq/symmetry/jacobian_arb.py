@@ -105,12 +105,25 @@ def certified_rank(rows: Sequence[Sequence[arb]]) -> int:
         return 0
     r = int(np.sum(sv > sv[0] * max(mid.shape) * 1e-12))
     _, _, cols = scipy.linalg.qr(mid, pivoting=True, mode="economic")
-    while r > 0:
-        cs = sorted(cols[:r])
+
+    def certified(k: int) -> bool:
+        if k == 0:
+            return True
+        cs = sorted(cols[:k])
         _, _, rws = scipy.linalg.qr(mid[:, cs].T, pivoting=True, mode="economic")
-        rs = sorted(rws[:r])
-        sub = arb_mat([[rows[i][j] for j in cs] for i in rs])
-        if not sub.det().contains(0):
-            return r
-        r -= 1
-    return 0
+        rs = sorted(rws[:k])
+        return not arb_mat([[rows[i][j] for j in cs] for i in rs]).det().contains(0)
+
+    # The numerical rank first, then two smaller ones, then bisection: each try costs one
+    # determinant, so the work stays bounded when balls are too wide to certify r.
+    for k in (r, r - 1, r - 2):
+        if k >= 0 and certified(k):
+            return k
+    lo, hi = 0, max(r - 3, 0)
+    while lo < hi:
+        mid_k = (lo + hi + 1) // 2
+        if certified(mid_k):
+            lo = mid_k
+        else:
+            hi = mid_k - 1
+    return lo

@@ -24,7 +24,7 @@ Relation(a=-1, c=0, b=-1, e=0)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import sympy
 from sympy import Integer, Rational, pi
@@ -32,7 +32,7 @@ from sympy import Integer, Rational, pi
 from symeq.errors import InputError
 from symeq.exact import MAX_TEXT, number_to_string, parse_number
 
-__all__ = ["Relation", "Activation", "activation", "CATALOG", "LATENT_KINDS"]
+__all__ = ["Relation", "Activation", "activation", "describe_monomial", "CATALOG", "LATENT_KINDS"]
 
 Z = sympy.Symbol("z", real=True)
 
@@ -62,6 +62,39 @@ class Relation:
 
 
 IDENTITY_RELATION = Relation(Integer(1), Integer(0), Integer(1), Integer(0))
+
+
+def describe_monomial(perm: Sequence[int], labels: Sequence[str], most: int) -> str:
+    """One line for a monomial latent map (a permutation and one relation per neuron): the
+    permutation's cycles, then each non-empty label with the neurons that carry it (at most
+    ``most`` listed).  Shared by the matching's and the construction's latent maps, which
+    label the relations differently.
+
+    >>> describe_monomial((1, 0, 2, 3), ("", "", "b=-1", "b=-1"), 12)
+    'perm (0 1); b=-1 on neurons 2, 3'
+    >>> describe_monomial((0, 1), ("", ""), 12)
+    'perm identity'
+    """
+    seen: set[int] = set()
+    cycles = []
+    for start in range(len(perm)):
+        if start in seen or perm[start] == start:
+            continue
+        cyc, j = [], start
+        while j not in seen:
+            seen.add(j)
+            cyc.append(str(j))
+            j = perm[j]
+        cycles.append("(" + " ".join(cyc) + ")")
+    text = "perm " + ("".join(cycles) if cycles else "identity")
+    groups: dict[str, list[int]] = {}
+    for j, label in enumerate(labels):
+        if label:
+            groups.setdefault(label, []).append(j)
+    for label, js in groups.items():
+        which = ", ".join(map(str, js[:most])) + (", ..." if len(js) > most else "")
+        text += f"; {label} on neuron{'s' if len(js) > 1 else ''} {which}"
+    return text
 
 
 @dataclass(frozen=True)

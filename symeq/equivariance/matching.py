@@ -59,7 +59,7 @@ import sympy
 from sympy import ImmutableMatrix, Integer
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.activations import IDENTITY_RELATION, Activation, Relation
+from symeq.activations import IDENTITY_RELATION, Activation, Relation, describe_monomial
 from symeq.exact import Matrix, matrix_to_strings, number_to_string, vector_to_strings
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
@@ -127,27 +127,10 @@ class MonomialAction:
 
     def describe(self) -> str:
         """A one-line summary: the permutation's cycles and the non-identity relations."""
-        seen, cycles = set(), []
-        for start in range(self.dim):
-            if start in seen or self.perm[start] == start:
-                continue
-            cyc, j = [], start
-            while j not in seen:
-                seen.add(j)
-                cyc.append(str(j))
-                j = self.perm[j]
-            cycles.append("(" + " ".join(cyc) + ")")
-        text = "perm " + ("".join(cycles) if cycles else "identity")
-        groups: dict[str, list[int]] = {}
-        for j, r in enumerate(self.relations):
-            if r != IDENTITY_RELATION:
-                label = " ".join(f"{k}={number_to_string(getattr(r, k))}" for k in "acbe"
-                                 if getattr(r, k) != (1 if k in "ab" else 0))
-                groups.setdefault(label, []).append(j)
-        for label, js in groups.items():
-            which = ", ".join(map(str, js[:12])) + (", ..." if len(js) > 12 else "")
-            text += f"; {label} on neuron{'s' if len(js) > 1 else ''} {which}"
-        return text
+        labels = [" ".join(f"{k}={number_to_string(getattr(r, k))}" for k in "acbe"
+                           if getattr(r, k) != (1 if k in "ab" else 0))
+                  if r != IDENTITY_RELATION else "" for r in self.relations]
+        return describe_monomial(self.perm, labels, 12)
 
 
 @dataclass(frozen=True)
@@ -186,7 +169,7 @@ class AffineAction:
                          for r in range(self.linear.rows))
         text = f"affine, matrix [{rows}]"
         if any(x != 0 for x in self.translation):
-            text += f", shift [{' '.join(vector_to_strings(self.translation))}]"
+            text += f", shift [{' '.join(number_to_string(x) for x in self.translation)}]"
         return text
 
 

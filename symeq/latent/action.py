@@ -34,7 +34,7 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix, Integer
 
-from symeq.activations import IDENTITY_RELATION, Relation
+from symeq.activations import IDENTITY_RELATION, Relation, describe_monomial
 from symeq.errors import InputError
 from symeq.exact import (Matrix, is_exact_zero, matrix_to_strings, parse_matrix, parse_number,
                          vector_to_strings)
@@ -305,27 +305,10 @@ class LatentMap:
             if not self.is_linear():
                 text += f", shift [{' '.join(number_to_string(x) for x in self.shift())}]"
             return text
-        seen, cycles = set(), []
-        for start in range(self.dim):
-            if start in seen or self.perm[start] == start:
-                continue
-            cyc, j = [], start
-            while j not in seen:
-                seen.add(j)
-                cyc.append(str(j))
-                j = self.perm[j]
-            cycles.append("(" + " ".join(cyc) + ")")
-        text = "perm " + ("".join(cycles) if cycles else "identity")
-        groups: dict[str, list[int]] = {}
-        for j, r in enumerate(self.relations):
-            if not (_same(r.b, _ONE) and _same(r.e, _ZERO)):
-                label = " ".join(f"{k}={number_to_string(getattr(r, k))}" for k in "be"
-                                 if not _same(getattr(r, k), _ONE if k == "b" else _ZERO))
-                groups.setdefault(label, []).append(j)
-        for label, js in groups.items():
-            which = ", ".join(map(str, js[:16])) + (", ..." if len(js) > 16 else "")
-            text += f"; {label} on neuron{'s' if len(js) > 1 else ''} {which}"
-        return text
+        labels = [" ".join(f"{k}={number_to_string(getattr(r, k))}" for k in "be"
+                           if not _same(getattr(r, k), _ONE if k == "b" else _ZERO))
+                  if not (_same(r.b, _ONE) and _same(r.e, _ZERO)) else "" for r in self.relations]
+        return describe_monomial(self.perm, labels, 16)
 
     def trace(self) -> sympy.Expr:
         """The trace of the linear part (the character value of a linear latent action).

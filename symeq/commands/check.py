@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 
-from symeq.commands.common import VERDICT_EXIT, add_network_arguments, emit_json, load_inputs, write_json_atomic
-from symeq.errors import InputError
+from symeq.commands.common import (VERDICT_EXIT, add_certificate_argument, add_network_arguments,
+                                   check_certificate_path, check_int_range, emit_json, load_inputs,
+                                   write_json_atomic)
 
 HELP = "decide end-to-end equivariance exactly: certificate or witness"
 DESCRIPTION = __doc__
@@ -26,7 +27,7 @@ MAX_TRIES = 100_000
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_network_arguments(p)
-    p.add_argument("--certificate", metavar="OUT", help="write the certificate (JSON) to OUT")
+    add_certificate_argument(p)
     p.add_argument("--tries", type=int, default=200, metavar="N",
                    help="inputs tried by the witness search (default 200)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the witness search")
@@ -36,10 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from symeq.certify.build import check_certificate
     from symeq.equivariance.check import check_equivariance
 
-    if not 0 <= args.tries <= MAX_TRIES:
-        raise InputError(f"--tries must be an integer from 0 to {MAX_TRIES}")
-    if args.certificate is not None and not args.certificate.lower().endswith(".json"):
-        raise InputError(f"certificate path {args.certificate!r} must end in .json")
+    check_int_range(args.tries, 0, MAX_TRIES, "--tries")
+    check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
     result = check_equivariance(net, group, tries=args.tries, seed=args.seed)

@@ -13,7 +13,8 @@ from symeq.groups import GroupAction, group_from_dict, group_from_spec
 from symeq.models.io import load_document, network_from_dict, write_document
 from symeq.models.mlp import MLP
 
-__all__ = ["add_network_arguments", "load_inputs", "emit_json", "write_json_atomic", "VERDICT_EXIT"]
+__all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
+           "load_inputs", "emit_json", "write_json_atomic", "VERDICT_EXIT"]
 
 #: Exit code of each verdict (DESIGN.md principle 4).
 VERDICT_EXIT = {"holds": 0, "fails": 1, "conjectural": 3, "unknown": 3}
@@ -31,6 +32,46 @@ def add_network_arguments(p: argparse.ArgumentParser, group: bool = True) -> Non
             "an invariant output). Default: the [group] table of FILE.",
         )
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def add_certificate_argument(p: argparse.ArgumentParser,
+                             help: str = "write the certificate (JSON) to OUT") -> None:
+    """--certificate OUT: the option of every verb that writes a certificate.
+
+    >>> p = argparse.ArgumentParser()
+    >>> add_certificate_argument(p)
+    >>> p.parse_args(["--certificate", "c.json"]).certificate
+    'c.json'
+    """
+    p.add_argument("--certificate", metavar="OUT", help=help)
+
+
+def check_certificate_path(path: str | None) -> None:
+    """Refuse a certificate path that does not end in .json, before any work is done (None:
+    no certificate asked for).
+
+    >>> check_certificate_path("out.JSON"), check_certificate_path(None)
+    (None, None)
+    >>> check_certificate_path("out.toml")
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: certificate path 'out.toml' must end in .json
+    """
+    if path is not None and not path.lower().endswith(".json"):
+        raise InputError(f"certificate path {path!r} must end in .json")
+
+
+def check_int_range(value: int, low: int, high: int, option: str) -> None:
+    """Refuse an integer option outside low..high with one line naming the option.
+
+    >>> check_int_range(5, 1, 10, "--budget")
+    >>> check_int_range(0, 1, 10, "--budget")
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: --budget must be an integer from 1 to 10
+    """
+    if not low <= value <= high:
+        raise InputError(f"{option} must be an integer from {low} to {high}")
 
 
 def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[MLP, GroupAction | None, dict[str, Any]]:
@@ -65,6 +106,5 @@ def emit_json(obj: Any) -> None:
 
 def write_json_atomic(obj: Any, path: str) -> None:
     """Write JSON to ``path`` atomically (never a partial file)."""
-    if not path.lower().endswith(".json"):
-        raise InputError(f"certificate path {path!r} must end in .json")
+    check_certificate_path(path)
     write_document(obj, path)

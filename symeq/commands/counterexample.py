@@ -26,7 +26,7 @@ from typing import Any
 
 from symeq.classify.types import parse_architecture
 from symeq.commands.classify import load_group
-from symeq.commands.common import emit_json, write_json_atomic
+from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
 from symeq.counterexamples.outcome import CLAIM_STATEMENTS, VERDICT_EXIT, Outcome
 from symeq.errors import InputError
 from symeq.models.io import network_to_dict
@@ -52,7 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--budget", type=int, default=None, metavar="N",
                    help="candidates (and assignments of latent types) examined")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    p.add_argument("--certificate", metavar="OUT", help="write the certificate of a refutation (.json)")
+    add_certificate_argument(p, "write the certificate of a refutation (.json)")
 
 
 def search(claim: str, activation: str, widths: tuple[int, ...], group: Any, budget: int | None) -> Outcome:
@@ -86,8 +86,7 @@ def run(args: argparse.Namespace) -> int:
     kind = claim if claim in CLAIM_STATEMENTS else "predicate"
     if args.budget is not None and args.budget < 1:
         raise InputError("--budget must be positive")
-    if args.certificate is not None and not args.certificate.lower().endswith(".json"):
-        raise InputError(f"certificate path {args.certificate!r} must end in .json")
+    check_certificate_path(args.certificate)
     arch = args.arch or DEFAULTS[kind][0]
     activation, widths = parse_architecture(arch)
     group_spec = args.group or DEFAULTS[kind][1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from symeq.commands.common import load_inputs
+from symeq.commands.common import check_int_range, load_inputs
 from symeq.errors import InputError
 
 HELP = "explain the theorem's construction on a network step by step (Markdown or LaTeX)"
@@ -35,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from symeq.latent.analysis import analyze
     from symeq.report.explain import explain
 
-    if not 1 <= args.budget <= 10_000_000:
-        raise InputError("--budget must be an integer from 1 to 10000000")
+    check_int_range(args.budget, 1, 10_000_000, "--budget")
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
     result = analyze(net, group, budget=args.budget)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
-from symeq.errors import InputError
+from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certificate_path,
+                                   check_int_range, emit_json, load_inputs, write_json_atomic)
 
 HELP = "construct the latent actions rho_i of the theorem, with orbits, characters and a certificate"
 DESCRIPTION = __doc__
@@ -31,7 +31,7 @@ MAX_BUDGET = 10_000_000
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_network_arguments(p)
-    p.add_argument("--certificate", metavar="OUT", help="write the certificate (JSON) to OUT")
+    add_certificate_argument(p)
     p.add_argument("--budget", type=int, default=20_000, metavar="N",
                    help="matching steps for duplicate neurons and stabilizer search (default 20000)")
     p.add_argument("--no-structure", action="store_true",
@@ -42,10 +42,8 @@ def run(args: argparse.Namespace) -> int:
     from symeq.certify.build_latent import latent_certificate
     from symeq.latent.analysis import analyze
 
-    if not 1 <= args.budget <= MAX_BUDGET:
-        raise InputError(f"--budget must be an integer from 1 to {MAX_BUDGET}")
-    if args.certificate is not None and not args.certificate.lower().endswith(".json"):
-        raise InputError(f"certificate path {args.certificate!r} must end in .json")
+    check_int_range(args.budget, 1, MAX_BUDGET, "--budget")
+    check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
     result = analyze(net, group, budget=args.budget, structure=not args.no_structure)

@@ -57,6 +57,7 @@ def run_search(test: Callable[[T], R | None], small: Iterable[T], strategy: Sear
     try:
         best = find(strategy, condition,
                     settings=settings(max_examples=max(1, budget - tried), database=None, deadline=None,
+                                      derandomize=True,  # same input, same counterexample
                                       phases=(Phase.generate, Phase.shrink),
                                       suppress_health_check=list(HealthCheck)))
     except (NoSuchExample, Unsatisfiable):

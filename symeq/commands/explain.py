@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 
 from symeq.commands.common import check_int_range, load_inputs
-from symeq.errors import InputError
 
 HELP = "explain the theorem's construction on a network step by step (Markdown or LaTeX)"
 DESCRIPTION = __doc__
@@ -48,17 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(text: str, path: str) -> None:
-    import os
-    import tempfile
     from pathlib import Path
 
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=str(p.parent) if str(p.parent) else ".", prefix=f".{p.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    from symeq.models.io import atomic_write
+
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

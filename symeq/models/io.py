@@ -26,7 +26,7 @@ import os
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import tomli_w
 
@@ -41,6 +41,7 @@ __all__ = [
     "network_to_dict",
     "load_network",
     "write_document",
+    "atomic_write",
     "MAX_FILE_BYTES",
 ]
 
@@ -113,24 +114,44 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def write_document(doc: dict[str, Any], path: str | os.PathLike[str]) -> None:
     """Write a dict as TOML or JSON (by suffix), atomically: never a partial file.
 
-    The text goes to a temporary file in the same directory, is flushed to disk, and is then
-    renamed over ``path``; on any failure the temporary file is removed and ``path`` is left as
-    it was.  A path that cannot be written is an InputError (exit 2 on the command line).
+    The text goes through :func:`atomic_write`; a path that cannot be written is an InputError
+    (exit 2 on the command line).
     """
     p = Path(path)
     if p.suffix.lower() == ".json":
         text = json.dumps(doc, indent=2) + "\n"
     else:
         text = tomli_w.dumps(doc)
+    atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object], suffix: str = ".tmp") -> None:
+    """Create ``path`` atomically: ``write(tmp)`` fills a temporary file in the same directory
+    (named with ``suffix``), which is flushed to disk and then renamed over ``path``; on any
+    failure the temporary file is removed and ``path`` is left as it was.  A path that cannot be
+    written is an InputError.  Every file symeq writes (documents, certificates, figures, the
+    explain text) goes through here.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "note.txt"
+    >>> atomic_write(target, lambda tmp: Path(tmp).write_text("hello"))
+    >>> target.read_text()
+    'hello'
+    >>> atomic_write(Path(tempfile.mkdtemp()) / "missing" / "x.txt", lambda tmp: None)
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: cannot write .../missing/x.txt: No such file or directory
+    """
+    p = Path(path)
     directory = p.parent if str(p.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=suffix)
     except OSError as exc:
         raise InputError(f"cannot write {p}: {exc.strerror}") from None
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
+        write(tmp)
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         os.chmod(tmp, 0o666 & ~_umask())

@@ -25,10 +25,10 @@ renamed over the target.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from symeq.errors import InputError
+from symeq.models.io import atomic_write
 from symeq.report.draw import FILTER_LABELS, ORBIT_TYPES, DrawPlan
 
 __all__ = ["render", "FORMATS"]
@@ -244,28 +244,15 @@ def render(plan: DrawPlan, path: str | os.PathLike[str]) -> None:
                    bbox_to_anchor=(0.01, (notes_h + 0.02) / height_in))
     fig.subplots_adjust(left=0.03, right=0.98, top=1 - 0.45 / height_in,
                         bottom=min(0.45, (notes_h + legend_h + 0.1) / height_in))
-    directory = p.parent if str(p.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{p.name}.", suffix=suffix)
-    except OSError as exc:
-        raise InputError(f"cannot write {p}: {exc.strerror}") from None
-    os.close(fd)
-    try:
-        metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
+    metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
+
+    def save(tmp: str) -> None:
         from matplotlib import rc_context
 
         with rc_context({"svg.hashsalt": "symeq"}):  # the same plan gives the same file
             fig.savefig(tmp, format=suffix[1:], metadata=metadata)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, p)
-    except BaseException as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise InputError(f"cannot write {p}: {exc.strerror or exc}") from None
-        raise
+
+    atomic_write(p, save, suffix=suffix)
 
 
 def _wrap(text: str, width: int = 120) -> str:

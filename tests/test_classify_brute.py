@@ -71,16 +71,23 @@ def homomorphisms(F, d: int, signed: bool) -> list[tuple[tuple[int, ...], ...]]:
     return out
 
 
-def count_types(F, d: int, signed: bool) -> int:
-    """The number of conjugacy classes of homomorphisms G -> B_d (signed) or G -> S_d."""
-    homs = homomorphisms(F, d, signed)
-    index = {h: k for k, h in enumerate(homs)}
+def _conjugators(d: int, signed: bool) -> list[tuple[int, ...]]:
+    """Generators of S_d (a transposition and a d-cycle) and, if signed, one sign change: enough
+    to close homomorphisms under conjugation."""
     gens = []
     if d >= 2:
         gens.append((2, 1) + tuple(range(3, d + 1)))
         gens.append(tuple(range(2, d + 1)) + (1,))
     if signed:
         gens.append((-1,) + tuple(range(2, d + 1)))
+    return gens
+
+
+def count_types(F, d: int, signed: bool) -> int:
+    """The number of conjugacy classes of homomorphisms G -> B_d (signed) or G -> S_d."""
+    homs = homomorphisms(F, d, signed)
+    index = {h: k for k, h in enumerate(homs)}
+    gens = _conjugators(d, signed)
     parent = list(range(len(homs)))
 
     def find(a: int) -> int:
@@ -102,12 +109,7 @@ def count_types(F, d: int, signed: bool) -> int:
 def hom_classes(F, d: int, signed: bool) -> dict[tuple[tuple[int, ...], ...], int]:
     """Every homomorphism (as generator images) mapped to the number of its conjugacy class."""
     homs = homomorphisms(F, d, signed)
-    gens = []
-    if d >= 2:
-        gens.append((2, 1) + tuple(range(3, d + 1)))
-        gens.append(tuple(range(2, d + 1)) + (1,))
-    if signed:
-        gens.append((-1,) + tuple(range(2, d + 1)))
+    gens = _conjugators(d, signed)
     cls: dict = {}
     n = 0
     for h in homs:

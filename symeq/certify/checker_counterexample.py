@@ -116,32 +116,14 @@ LATENT_KIND = {"relu": "permutation", "leaky_relu": "permutation", "gelu": "perm
 def _equivariance(ctx: Context, evidence: Any, label: str = "equivariance") -> None:
     """Re-prove end-to-end equivariance with the core checker on the same network and group.
 
-    ``evidence`` is the evidence object of an "equivariant" certificate, or
-    ``{"method": "via_reduction", "reduced": NETWORK, "steps": [...], "reduced_equivariance":
-    EVIDENCE}``: the rewrite steps (claim kind "same_function", checker_identifiability.py) turn
-    the network into the reduced one, so both compute the same function, and the reduced
-    network is equivariant by EVIDENCE; hence so is the network (used when duplicates make the
-    network itself non-layerwise)."""
+    ``evidence`` is the evidence object of an "equivariant" certificate, checked by the core
+    claim kind "equivariant" (reached through :func:`claim_checks`) with every method it
+    accepts, including ``via_reduction``: rewrite steps (claim kind "same_function",
+    checker_identifiability.py) turn the network into a reduced one with the same function,
+    which direct evidence proves equivariant (used when duplicates make the network itself
+    non-layerwise)."""
     if not isinstance(evidence, dict):
         raise Reject(f"evidence.{label} must be the evidence object of an equivariant claim")
-    if evidence.get("method") == "via_reduction":
-        only_keys(evidence, {"method", "reduced", "steps", "reduced_equivariance"}, f"evidence.{label}")
-        checks = claim_checks()
-        if "same_function" not in checks:
-            raise Reject("the same_function claim kind (checker_identifiability) is not available")
-        same = Context({"claim": {"kind": "same_function", "reduced": evidence.get("reduced")},
-                        "network": ctx.doc.get("network"),
-                        "evidence": {"method": "rewrite_steps", "steps": evidence.get("steps")}})
-        checks["same_function"](same)
-        for s in same.steps:
-            ctx.step(f"{label}, same function as the reduced network: {s}")
-        sub = Context({"claim": {"kind": "equivariant"}, "network": evidence.get("reduced"),
-                       "group": ctx.doc.get("group"), "evidence": evidence.get("reduced_equivariance")})
-        checks["equivariant"](sub)
-        for s in sub.steps:
-            ctx.step(f"{label}, the reduced network: {s}")
-        ctx.step(f"{label}: the network computes the reduced network's function, which is equivariant")
-        return
     sub = Context({"claim": {"kind": "equivariant"}, "network": ctx.doc.get("network"),
                    "group": ctx.doc.get("group"), "evidence": evidence})
     claim_checks()["equivariant"](sub)

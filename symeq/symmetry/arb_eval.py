@@ -19,6 +19,8 @@ import flint
 import sympy
 from flint import arb, fmpq
 
+from symeq.symmetry.formula import Z
+
 __all__ = ["Unsupported", "arb_value", "arb_of_number", "excludes_zero", "DEFAULT_PREC"]
 
 #: Working precision in bits for verdicts (raised on demand by callers).
@@ -44,7 +46,11 @@ def _rational(q: sympy.Rational) -> arb:
 
 def arb_value(expr: sympy.Expr, values: Mapping[sympy.Symbol, object]) -> arb:
     """The value of ``expr`` with symbols replaced by ``values`` (sympy rationals or arb
-    balls), as a rigorous ball at the current flint precision."""
+    balls), as a rigorous ball at the current flint precision.
+
+    >>> arb_value(sympy.erf(Z) ** 2, {Z: sympy.Integer(1)}) > 0.71
+    True
+    """
     if expr.is_Rational:
         return _rational(expr)
     if expr.is_Symbol:

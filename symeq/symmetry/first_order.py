@@ -129,7 +129,14 @@ class _Canonicalizer:
 
 
 def constant_values(net: MLP, u: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
-    """(sigma(u), sigma'(u)) for a constant u, exactly; None at a kink."""
+    """(sigma(u), sigma'(u)) for a constant u, exactly; None at a kink.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> net = MLP(activation("relu"), (M([[1]]),), (M([0]),))
+    >>> constant_values(net, sympy.Rational(3, 2)), constant_values(net, sympy.Integer(0))
+    ((3/2, 1), None)
+    """
     sigma = net.activation.expr(Z)
     pl = from_expr(sigma)
     if pl is not None:
@@ -239,7 +246,14 @@ def _vanishes(e: sympy.Expr) -> bool:
 
 
 def prove_first_order(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
-    """A proof that D_v f(x) = 0 for every x (as a sentence), or None."""
+    """A proof that D_v f(x) = 0 for every x (as a sentence), or None.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> net = MLP(activation("power:2"), (M([[1, 1]]), M([[2]])), (M([0]), M([0])))
+    >>> prove_first_order(net, [1, 1, 0, -4, 0])   # the scaling symmetry of z^2
+    'D_v f(x) expands to the zero polynomial in x'
+    """
     if len(v) != net.n_params:
         raise ValueError(f"direction has {len(v)} entries, the network {net.n_params} parameters")
     x = ImmutableMatrix(net.widths[0], 1, lambda r, c: sympy.Symbol(f"x{r}", real=True))

@@ -184,7 +184,11 @@ def _anchored(net: MLP, iact, rng: random.Random) -> MLP:
 def sample_inputs(net: MLP, count: int, seed: int = 0) -> list[tuple[Rational, ...]]:
     """``count`` random rational inputs suited to the activation: wide integer boxes for
     piecewise-linear maps (every kink is crossed), small ones for polynomials, moderate
-    rationals for saturating transcendental maps."""
+    rationals for saturating transcendental maps.
+
+    >>> sample_inputs(random_network("tanh", (2, 2, 1)), 2, seed=1)
+    [(2, -3/2), (5/4, 5/2)]
+    """
     rng = random.Random(seed * 7919 + 17)
     iact = integer_activation(net.activation)
     d = net.widths[0]
@@ -299,7 +303,11 @@ def _grid_proof(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
 
 
 def default_count(net: MLP) -> int:
-    """How many inputs the first Jacobian uses: 20% more rows than parameters."""
+    """How many inputs the first Jacobian uses: 20% more rows than parameters.
+
+    >>> default_count(random_network("relu", (2, 3, 1)))
+    20
+    """
     return math.ceil(1.2 * net.n_params / net.widths[-1]) + 4
 
 
@@ -471,6 +479,10 @@ def functional_dimension(net: MLP, *, inputs: Sequence[Sequence[object]] | None 
     ``seed``.  Networks with symbolic parameters are refused (substitute values first).
     Exceeding a budget gives status "unknown" or "certified-lower-bound" with a note, never a
     hang.
+
+    >>> fd = functional_dimension(random_network("identity", (2, 3, 1), seed=0))
+    >>> fd.rank, fd.orbit_dim, fd.dim_K, fd.hidden_symmetries, fd.locally_identifiable
+    (3, 10, 12, 0, True)
     """
     if net.symbols:
         raise InputError("functional dimension needs numeric parameters; the network has symbols "

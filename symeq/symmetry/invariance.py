@@ -60,7 +60,12 @@ class InvarianceProof:
 
 
 def symbolic_network(act: Activation, widths: tuple[int, ...]) -> MLP:
-    """An MLP whose every parameter is a symbol w{i}_{r}_{c} / b{i}_{r}."""
+    """An MLP whose every parameter is a symbol w{i}_{r}_{c} / b{i}_{r}.
+
+    >>> from symeq.activations import activation
+    >>> symbolic_network(activation("tanh"), (1, 2, 1)).parameters()
+    (w1_0_0, w1_1_0, b1_0, b1_1, w2_0_0, w2_0_1, b2_0)
+    """
     ws, bs = [], []
     for i in range(1, len(widths)):
         ws.append(ImmutableMatrix(widths[i], widths[i - 1],
@@ -116,7 +121,11 @@ def _prove_affine(net: MLP, layer: int, element: AffineElement, x: ImmutableMatr
 
 def prove_invariance(activation: str | Activation, widths: tuple[int, ...], layer: int | None = None,
                      *, max_params: int = 300) -> tuple[InvarianceProof, ...]:
-    """Proofs for every generator of K_layer (every hidden layer when ``layer`` is None)."""
+    """Proofs for every generator of K_layer (every hidden layer when ``layer`` is None).
+
+    >>> [(p.layer, p.holds) for p in prove_invariance("relu", (1, 2, 1))]
+    [(1, True), (1, True)]
+    """
     widths = tuple(widths)
     if len(widths) < 3:
         return ()

@@ -170,6 +170,12 @@ def exact_jacobian(net: MLP, inputs: Sequence[Sequence[object]]) -> ExactJacobia
 
     Raises :class:`OnKink` when an input puts a neuron on a kink, InputError for parameters or
     inputs that are not rational or an activation without exact integer form.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> net = MLP(activation("power:2"), (M([[1]]), M([[1]])), (M([0]), M([0])))
+    >>> exact_jacobian(net, [(sympy.Rational(1, 2),)]).matrix.tolist()
+    [[2, 4, 1, 4]]
     """
     iact = integer_activation(net.activation)
     if iact is None:

@@ -227,7 +227,12 @@ def _perm_matrix(perm: tuple[int, ...]) -> Matrix:
 
 def latent_group(activation: str | Activation, width: int) -> LatentGroup:
     """K_i for a hidden layer of ``width`` neurons with this activation (a catalog spec, a
-    formula, or an :class:`Activation`)."""
+    formula, or an :class:`Activation`).
+
+    >>> g = latent_group("sigmoid", 2)
+    >>> g.kind, g.components, [name for name, _ in g.generators()]
+    ('affine_signed_permutation', 8, ['transposition (0 1)', 'relation (-1, 0, -1, 1) on neuron 0'])
+    """
     if not isinstance(width, int) or width < 1:
         raise InputError(f"a hidden layer needs a positive integer width, got {width!r}")
     rel = derive_relations(activation)

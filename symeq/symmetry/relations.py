@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import sympy
 
-from symeq.activations import IDENTITY_RELATION, Activation, activation
+from symeq.activations import IDENTITY_RELATION, Activation, Relation, activation
 from symeq.errors import InputError
 from symeq.symmetry.formula import Z, parse_formula
 from symeq.symmetry.piecewise import from_expr
@@ -75,7 +75,12 @@ def activation_formula(spec: str | Activation) -> tuple[str, sympy.Expr]:
 
 def derive_relations(spec: str | Activation) -> RelationGroup:
     """All relations of the activation, each proved; status "complete" when the method proved
-    that there are no others, "unknown" (with ``reason`` and ``established``) otherwise."""
+    that there are no others, "unknown" (with ``reason`` and ``established``) otherwise.
+
+    >>> g = derive_relations("sin")
+    >>> g.contains(Relation(1, sympy.pi, -1, 0)), g.relation_for(1, sympy.pi / 2)
+    (True, None)
+    """
     name, sigma = activation_formula(spec)
     return _derive(name, sigma)
 

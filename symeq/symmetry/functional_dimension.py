@@ -41,7 +41,7 @@ import sympy
 from sympy import ImmutableMatrix, Integer, Rational
 
 from symeq.activations import Activation
-from symeq.errors import BudgetExceeded, InputError
+from symeq.errors import InputError
 from symeq.exact import number_to_string
 from symeq.models.mlp import MLP
 from symeq.symmetry.arb_eval import Unsupported
@@ -59,8 +59,8 @@ __all__ = ["FunctionalDimension", "functional_dimension", "random_network", "sam
 
 #: Primes for ranks modulo p (rank mod p <= rank over Q, so each gives a lower bound).
 PRIMES = (2**61 - 1, 2**31 - 1, 1_000_000_007)
-#: Largest network the exact Jacobian is built for.
-MAX_PARAMS_EXACT = 6000
+#: Largest network the exact Jacobian is built for (about 1.2 n^2 Python integers).
+MAX_PARAMS_EXACT = 2500
 #: Largest network whose exact rational kernel (hidden directions) is computed.
 MAX_PARAMS_KERNEL = 700
 #: Largest network for the ball-arithmetic (transcendental) path.
@@ -435,8 +435,9 @@ def _certified_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs
     notes: list[str] = []
     if n > MAX_PARAMS_CERTIFIED:
         return FunctionalDimension(n, dim_k, orbit_dim, None, 0, n - orbit_dim, "unknown", None,
-                                   method="none", notes=(f"more than {MAX_PARAMS_CERTIFIED} parameters "
-                                                         "for ball arithmetic (budget)",))
+                                   method="none", notes=(f"unknown (budget): more than "
+                                                         f"{MAX_PARAMS_CERTIFIED} parameters for ball "
+                                                         "arithmetic",))
     proven, proofs = [], []
     for name, v in degenerate_directions(net):
         proof = prove_first_order(net, v) if n <= MAX_PARAMS_PROOF else None
@@ -490,8 +491,6 @@ def functional_dimension(net: MLP, *, inputs: Sequence[Sequence[object]] | None 
     if net.depth < 1:
         raise InputError("a network needs at least one layer")
     n = net.n_params
-    if n > MAX_PARAMS_EXACT:
-        raise BudgetExceeded(f"{n} parameters exceed the functional-dimension budget {MAX_PARAMS_EXACT}")
     if inputs is not None:
         inputs = [tuple(sympy.sympify(v) if not isinstance(v, str) else _parse(v) for v in x) for x in inputs]
         if not inputs or any(len(x) != net.widths[0] for x in inputs):
@@ -503,6 +502,11 @@ def functional_dimension(net: MLP, *, inputs: Sequence[Sequence[object]] | None 
     exact_ok = integer_activation(net.activation) is not None and rational
     if exact_ok and (inputs is None or all(_all_rational(x) for x in inputs)):
         orbit_dim = _rational_rank(tangents, n)
+        if n > MAX_PARAMS_EXACT:
+            return FunctionalDimension(n, dim_k, orbit_dim, None, 0, n - orbit_dim, "unknown", None,
+                                       method="none", notes=(f"unknown (budget): more than "
+                                                             f"{MAX_PARAMS_EXACT} parameters for the "
+                                                             "exact Jacobian",))
         return _exact_path(net, tangents, orbit_dim, dim_k, inputs, seed)
     with flint.ctx.workprec(192):
         orbit_dim = certified_rank(arb_rows(tangents)) if tangents else 0

@@ -28,6 +28,7 @@ from symeq.certify.checker import verify_certificate
 from symeq.equivariance import check_equivariance, match_layerwise
 from symeq.equivariance.check import _may_reduce
 from symeq.groups import catalog_group
+from symeq.identifiability.reduce import reduce_network
 from symeq.models.io import network_from_dict
 from symeq.models.mlp import MLP
 
@@ -108,6 +109,36 @@ def test_sigmoid_zero_row_constant_one_half():
     result, cert = holds_by_reduction(net, catalog_group("S2", 2, 2), ["absorb_constant"])
     assert cert["evidence"]["steps"][0]["constant"] == "1/2"
     assert result.reduction.reduced.biases[1] == ImmutableMatrix([2, 2])
+
+
+@pytest.mark.parametrize("bias, column", [("-1", ["1", "0"]), ("1", ["-1", "0"])])
+def test_tanh_constant_neurons_with_related_biases_merge(bias, column):
+    # Neurons 2 and 3 have zero rows and output tanh(1) and tanh(bias) = +-tanh(1), no exact
+    # number, so neither is absorbed.  Their columns (2, 1) and +-(1, 0) are not swap-symmetric
+    # (no latent action at theta), but the constant they add, tanh(1) (1, 1), is: f(x) =
+    # (tanh x1 + tanh 1, tanh x2 + tanh 1).  tanh(bias z) = bias tanh(z) folds neuron 3 into 2.
+    net = net_of("tanh", [[["1", "0"], ["0", "1"], ["0", "0"], ["0", "0"]],
+                          [["1", "0", "2", column[0]], ["0", "1", "1", column[1]]]],
+                 [["0", "0", "1", bias], ["0", "0"]])
+    result, cert = holds_by_reduction(net, catalog_group("S2", 2, 2), ["merge"])
+    assert cert["evidence"]["steps"][0] == {"op": "merge", "layer": 1, "neuron": 3, "keep": 2,
+                                            "relation": {"a": bias, "c": "0", "b": bias, "e": "0"}}
+    assert result.reduction.reduced.weights == (ImmutableMatrix([[1, 0], [0, 1], [0, 0]]),
+                                                ImmutableMatrix([[1, 0, 1], [0, 1, 1]]))
+    assert result.reduction.reduced.biases == (ImmutableMatrix([0, 0, 1]), ImmutableMatrix([0, 0]))
+    assert result.reduction.notes == ("layer 1: a neuron has a zero incoming row but its constant output "
+                                      "tanh(1) is not an exact number of the file grammar; it was kept",)
+    assert cert["evidence"]["reduced_equivariance"]["actions"]["t"][0]["perm"] == [1, 0, 2]
+    # unrelated biases (1 and 2): no merge, and the constant (2, 1) tanh 1 +- (1, 0) tanh 2 is
+    # not swap-symmetric, so the network is not equivariant: a witness, verified
+    far = net_of("tanh", [[["1", "0"], ["0", "1"], ["0", "0"], ["0", "0"]],
+                          [["1", "0", "2", column[0]], ["0", "1", "1", column[1]]]],
+                 [["0", "0", "1", "2"], ["0", "0"]])
+    G = catalog_group("S2", 2, 2)
+    far_result = check_equivariance(far, G, tries=5)
+    assert (far_result.verdict, far_result.method) == ("fails", "witness")
+    assert reduce_network(far).steps == ()
+    assert certified(far, G, far_result)["claim"] == {"kind": "not_equivariant"}
 
 
 def test_symbolic_family_with_duplicates_holds_for_every_value():

@@ -16,6 +16,8 @@ next layer's parameters (W', b') = (W_{i+1}, b_{i+1}):
     (W_i[k, :], b_i[k]) = (a W_i[j, :], a b_i[j] + c) and sigma(a z + c) = b sigma(z) + e, so
     sigma(z_k) = b sigma(z_j) + e: W'[:, j] += b W'[:, k], b' += e W'[:, k], delete neuron k.
     For the sigmoid relation (-1, 0, -1, 1) this moves the 1 - sigma correction into b'.
+    Two neurons with zero rows whose constants cannot be absorbed merge the same way when their
+    biases are related (tanh: b_i[k] = +-b_i[j]); the first of them is kept.
 ``zero_neuron`` (i, j)
     the last neuron of a layer is never deleted (widths stay >= 1): when W'[:, j] = 0 its row
     and bias are set to 0 instead, which changes nothing downstream.
@@ -240,6 +242,8 @@ def _next_step(net: MLP, notes: set[str]) -> Step | None:
                 else net.activation.expr(net.biases[i - 1][j])
             if representable(s):
                 return Step("absorb_constant", i, j, constant=sympy.sympify(s))
+            if d.partner is not None:  # a related constant neuron: fold this one into it
+                return Step("merge", i, j, keep=d.partner, relation=d.relation)
             notes.add(
                 f"layer {i}: a neuron has a zero incoming row but its constant output {s} is "
                 "not an exact number of the file grammar; it was kept"

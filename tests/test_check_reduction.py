@@ -200,6 +200,21 @@ def test_json_output_names_the_reduction():
     assert out["layerwise_failure"]["definitive"]
 
 
+def test_text_output_names_the_reduced_network_and_its_latent_actions(tmp_path, capsys):
+    from symeq.cli import main
+
+    f = tmp_path / "dup.toml"
+    f.write_text('[network]\nactivation = "tanh"\nweights = [[["1","0"],["1","0"],["0","1"]], [["1","2","3"]]]\n'
+                 'biases = [["0","0","0"], ["0"]]\n[group]\nname = "S2"\noutput = "trivial"\n')
+    assert main(["check", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("reduced network: widths 2-2-1, the same function as the network by 1 rewrite step:\n"
+                        "  step 1: merge layer 1 neuron 1 into neuron 0 (relation (a, c, b, e) = (1, 0, 1, 0))\n"
+                        "latent actions of the reduced network:\n"
+                        "  generator t, layer 1: perm (0 1)\n")
+    assert "  tried layerwise: generator t, layer 1: 2 neuron(s) like neuron 0" in out
+
+
 # -- tampering ----------------------------------------------------------------------------------
 
 # sigmoid, invariant under the swap: neurons 0, 1 are the equivariant core; 2 = neuron 0

@@ -30,7 +30,7 @@ import sympy
 from sympy import Integer, Rational, pi
 
 from symeq.errors import InputError
-from symeq.exact import MAX_TEXT, number_to_string, parse_number
+from symeq.exact import MAX_TEXT, exact_string, number_to_string, parse_number
 
 __all__ = ["Relation", "Activation", "activation", "describe_monomial", "CATALOG", "LATENT_KINDS"]
 
@@ -58,7 +58,7 @@ class Relation:
 
     def as_strings(self) -> dict[str, str]:
         """The relation in the certificate schema: exact strings under a, c, b, e."""
-        return {k: number_to_string(getattr(self, k)) for k in ("a", "c", "b", "e")}
+        return {k: exact_string(getattr(self, k)) for k in ("a", "c", "b", "e")}
 
 
 IDENTITY_RELATION = Relation(Integer(1), Integer(0), Integer(1), Integer(0))

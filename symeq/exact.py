@@ -56,6 +56,7 @@ __all__ = [
     "parse_matrix",
     "parse_vector",
     "number_to_string",
+    "exact_string",
     "matrix_to_strings",
     "vector_to_strings",
     "symbol",
@@ -409,7 +410,9 @@ def _terms(x: sympy.Expr) -> int:
 
 
 def number_to_string(x: sympy.Expr) -> str:
-    """The exact string form of a number; :func:`parse_number` reads it back to ``x``.
+    """The string form of a number for display.  For everything the parser builds,
+    :func:`parse_number` reads it back to ``x``; for other values (``E``, ``exp(1)``, ``tanh(1)``,
+    floats) it does not, so files and certificates use :func:`exact_string`.
 
     >>> number_to_string(sympy.sqrt(2) / 2)
     'sqrt(2)/2'
@@ -419,14 +422,50 @@ def number_to_string(x: sympy.Expr) -> str:
     return str(x)
 
 
+def exact_string(x: sympy.Expr | int) -> str:
+    """The exact string of ``x`` for files and certificates: :func:`number_to_string`, checked
+    to read back with :func:`parse_number` to exactly ``x`` (names are read as the symbols of
+    ``x``).  Anything else is an InputError, never a file that says something else.
+
+    >>> exact_string(sympy.sqrt(2) / 2), exact_string(2 * symbol("w") - 1)
+    ('sqrt(2)/2', '2*w - 1')
+    >>> exact_string(sympy.E)
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: cannot write E exactly: cannot parse number 'E': undeclared symbol 'E' at position 1
+    >>> exact_string(sympy.Float("0.1"))
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: cannot write 0.100000000000000 exactly: it is a floating-point number
+    """
+    if isinstance(x, int) and not isinstance(x, bool):
+        x = sympy.Integer(x)
+    if not isinstance(x, sympy.Expr):
+        raise InputError(f"cannot write {x!r:.60} exactly: it is not a number")
+    text = number_to_string(x)
+    if x.is_Rational:  # "p/q" reads back as p/q whenever the digit bound allows it
+        if abs(x.p) < _RATIONAL_LIMIT and x.q < _RATIONAL_LIMIT:
+            return text
+        raise InputError(f"cannot write {text[:40]}... exactly: more than {MAX_DIGITS} digits")
+    if x.has(sympy.Float):
+        raise InputError(f"cannot write {text[:60]} exactly: it is a floating-point number")
+    try:
+        back = parse_number(text, symbols={s.name: s for s in x.free_symbols if isinstance(s, sympy.Symbol)})
+        if back == x or is_exact_zero(back - x):
+            return text
+    except InputError as exc:
+        raise InputError(f"cannot write {text[:60]} exactly: {exc}") from None
+    raise InputError(f"cannot write {text[:60]} exactly: it reads back as {str(back)[:60]}")
+
+
 def matrix_to_strings(m: Matrix) -> list[list[str]]:
-    """A matrix as rows of exact strings (the file schema)."""
-    return [[number_to_string(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+    """A matrix as rows of exact strings (the file schema; :func:`exact_string` each)."""
+    return [[exact_string(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
 
 
 def vector_to_strings(v: Matrix) -> list[str]:
-    """A column vector as a list of exact strings (the file schema)."""
-    return [number_to_string(x) for x in v]
+    """A column vector as a list of exact strings (the file schema; :func:`exact_string` each)."""
+    return [exact_string(x) for x in v]
 
 
 def free_symbols(items: Iterable[Matrix]) -> frozenset[sympy.Symbol]:

@@ -16,6 +16,7 @@ from symeq import exact
 from symeq.errors import InputError
 from symeq.exact import (
     domain_matrix,
+    exact_string,
     is_exact_zero,
     is_rational_matrix,
     matrix_to_strings,
@@ -189,6 +190,41 @@ def test_round_trip_expressions(e: sympy.Expr) -> None:
     back = parse_number(s)
     assert sympy.simplify(back - e) == 0
     assert back.free_symbols == e.free_symbols
+
+
+@FAST
+@given(expressions())
+def test_exact_string_writes_what_reads_back(e: sympy.Expr) -> None:
+    s = exact_string(e)
+    assert s == number_to_string(e)
+    assert is_exact_zero(parse_number(s) - e)
+
+
+@pytest.mark.parametrize("value, why", [
+    (sympy.E, "undeclared symbol 'E'"),
+    (sympy.exp(2), "undeclared symbol 'exp'"),
+    (sympy.tanh(1), "undeclared symbol 'tanh'"),
+    (sympy.Float("0.5"), "it is a floating-point number"),
+    (1 + sympy.Float("0.25") * x, "it is a floating-point number"),
+    (sympy.I, "undeclared symbol 'I'"),
+    (Rational(10**400, 3), "more than 400 digits"),
+    (sympy.Dummy("t") + 1, "unexpected character '_'"),
+    ("1/2", "it is not a number"),
+])
+def test_exact_string_refuses_what_would_be_misread(value: object, why: str) -> None:
+    # number_to_string writes all of these; read back they would fail or mean something else
+    # (E as a symbol called E, 0.5000 as 1/2 while the float is only near it)
+    with pytest.raises(InputError, match=f"cannot write .* exactly: .*{why}"):
+        exact_string(value)  # type: ignore[arg-type]
+    assert isinstance(number_to_string(value), str)  # display still works  # type: ignore[arg-type]
+
+
+def test_exact_string_keeps_symbol_names_and_integers() -> None:
+    e_symbol = sympy.Symbol("E")  # a parameter that happens to be called E is no Euler number
+    assert exact_string(e_symbol + 1) == "E + 1"
+    assert exact_string(7) == "7" and exact_string(sympy.pi / 2) == "pi/2"
+    with pytest.raises(InputError, match="matrix_to_strings|cannot write tanh"):
+        matrix_to_strings(sympy.ImmutableMatrix([[1, sympy.tanh(1)]]))
 
 
 @FAST

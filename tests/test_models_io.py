@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 from fractions import Fraction
@@ -167,6 +168,15 @@ def test_file_round_trip(net: MLP, suffix: str) -> None:
         assert os.listdir(d) == [path.name]  # no temporary file left behind
         if suffix.lower() == ".json":
             json.loads(path.read_text())  # really JSON
+
+
+def test_network_to_dict_refuses_entries_it_cannot_write_exactly() -> None:
+    # tanh(1) and E print as text the parser refuses or reads as a symbol called E: no file
+    # (and so no certificate) may say something other than the network
+    for bad in (sympy.tanh(1), sympy.E):
+        net = MLP(TANH, (M([[1]]), M([[2]])), (M([0]), M([bad])))
+        with pytest.raises(InputError, match=re.escape(f"cannot write {bad} exactly")):
+            network_to_dict(net)
 
 
 def test_round_trip_keeps_symbol_restriction_semantics() -> None:

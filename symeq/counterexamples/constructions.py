@@ -31,7 +31,7 @@ from symeq.activations import activation as make_activation
 from symeq.classify.spaces import NetworkSpace, layer_space
 from symeq.classify.types import LayerType, boundary_action
 from symeq.errors import InputError
-from symeq.exact import Matrix, number_to_string
+from symeq.exact import Matrix, exact_string
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
 
@@ -276,8 +276,8 @@ def non_constant_witness(net: MLP) -> dict[str, Any] | None:
             diff = (values[a] - values[b]).applyfunc(lambda z: sympy.radsimp(sympy.expand(z)))
             for k, z in enumerate(diff):
                 if z != 0:
-                    return {"x": [number_to_string(v) for v in points[a]],
-                            "y": [number_to_string(v) for v in points[b]], "coordinate": k}
+                    return {"x": [exact_string(v) for v in points[a]],
+                            "y": [exact_string(v) for v in points[b]], "coordinate": k}
     return None
 
 

@@ -43,7 +43,7 @@ import sympy
 from flint import arb, ctx, fmpq
 from sympy import ImmutableMatrix, Integer
 
-from symeq.exact import number_to_string
+from symeq.exact import exact_string, number_to_string
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
 
@@ -76,10 +76,10 @@ class Witness:
         """
         return {
             "generator": self.generator,
-            "x": [number_to_string(v) for v in self.x],
+            "x": [exact_string(v) for v in self.x],
             "coordinate": self.coordinate,
-            "symbol_values": {name: number_to_string(v) for name, v in self.symbol_values},
-            "difference_lower_bound": number_to_string(self.lower_bound),
+            "symbol_values": {name: exact_string(v) for name, v in self.symbol_values},
+            "difference_lower_bound": exact_string(self.lower_bound),
         }
 
     def describe(self) -> str:

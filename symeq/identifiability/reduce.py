@@ -54,7 +54,7 @@ from sympy import ImmutableMatrix
 
 from symeq.activations import Relation
 from symeq.errors import InputError
-from symeq.exact import is_exact_zero, number_to_string, parse_number
+from symeq.exact import exact_string, is_exact_zero
 from symeq.identifiability.degenerate import find_degenerate, is_zero_vector
 from symeq.models.mlp import MLP
 
@@ -87,7 +87,7 @@ class Step:
         if self.relation is not None:
             d["relation"] = self.relation.as_strings()
         if self.constant is not None:
-            d["constant"] = number_to_string(self.constant)
+            d["constant"] = exact_string(self.constant)
         return d
 
 
@@ -156,19 +156,17 @@ class Reduction:
 
 
 def representable(x: sympy.Expr) -> bool:
-    """True when ``x`` is an exact number of the file grammar (so certificates can state it).
+    """True when ``x`` is an exact number of the file grammar (so certificates can state it):
+    when :func:`symeq.exact.exact_string` can write it.
 
     >>> representable(sympy.Rational(1, 2)), representable(sympy.tanh(sympy.Rational(1, 2)))
     (True, False)
     """
     try:
-        back = parse_number(number_to_string(x), symbols="declare")
+        exact_string(x)
     except (InputError, RecursionError):
         return False
-    try:
-        return is_exact_zero(back - x)
-    except InputError:
-        return False
+    return True
 
 
 def _delete_neuron(net: MLP, i: int, j: int) -> MLP:

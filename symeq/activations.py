@@ -104,9 +104,18 @@ class Activation:
     ``expr`` maps a sympy expression z to sigma(z).  ``relation_for(a, c)`` returns the relation
     (a, c, b, e) when (a, c) is the input part of a declared relation, else ``None``; it is what
     neuron matching uses.  ``discrete`` lists generators of the finite part (besides identity).
+
+    Equality and hashing compare ``canonical``, not the spec text: for ``poly:EXPR`` it is the
+    expanded polynomial's coefficients, so specs that write one polynomial differently are one
+    activation, while ``spec`` keeps the text as written (files and certificates repeat it).
+
+    >>> activation("poly:z+z^2/2") == activation("poly:z^2/2+z"), activation("poly:z^2/2+z").spec
+    (True, 'poly:z^2/2+z')
+    >>> activation("poly:(z+1)^2") == activation("poly:z^2+2*z+1") != activation("poly:z^2+2*z")
+    True
     """
 
-    spec: str
+    spec: str = field(compare=False)
     name: str
     kind: str
     expr: Callable[[sympy.Expr], sympy.Expr] = field(compare=False, repr=False)
@@ -121,6 +130,12 @@ class Activation:
     algebraic: bool = False
     polynomial: bool = False
     piecewise_linear: bool = False
+    #: What equality compares (set from ``spec`` when not given).
+    canonical: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.canonical:
+            object.__setattr__(self, "canonical", self.spec)
 
     def __call__(self, z: sympy.Expr) -> sympy.Expr:
         return self.expr(z)
@@ -305,9 +320,10 @@ def _make(spec: str) -> Activation:
         p = sympy.expand(p)
         disc = () if _parity_of(p) == 0 else (Relation(-one, zero, Integer(_parity_of(p)), zero),)
         kind = "signed_permutation" if _parity_of(p) == -1 else "permutation"
+        coefficients = ",".join(str(c) for c in sympy.Poly(p, Z).all_coeffs())
         return Activation(f"poly:{arg}", name, kind,
                           lambda z: p.subs(Z, z), _poly(p), discrete=disc,
-                          algebraic=True, polynomial=True)
+                          algebraic=True, polynomial=True, canonical=f"poly:[{coefficients}]")
     known = "identity, tanh, sigmoid, relu, leaky_relu:A, gelu, softplus, swish, sin, power:M, poly:EXPR"
     raise InputError(f"unknown activation {spec[:60]!r}; known: {known}")
 

@@ -129,6 +129,34 @@ def test_poly_parity_and_kinds() -> None:
         assert act.relation_for(Integer(2), zero) is None
 
 
+POLY_SPELLINGS = [("z+z^2/2", "z^2/2+z", "(z^2+2*z)/2", "z + 0.5*z**2", "((z+1)^2-1)/2"),
+                  ("z^3-z", "-z+z^3", "z*(z-1)*(z+1)")]
+
+
+def test_poly_compares_by_its_expanded_polynomial_and_keeps_its_spec() -> None:
+    from sympy import ImmutableMatrix as M
+
+    from symeq.certify.checker_parse import parse_activation
+    from symeq.models.io import network_to_dict
+    from symeq.models.mlp import MLP
+
+    for spellings in POLY_SPELLINGS:
+        acts = [activation(f"poly:{text}") for text in spellings]
+        assert all(a == acts[0] and hash(a) == hash(acts[0]) for a in acts)
+        assert len(set(acts)) == 1
+        for text, act in zip(spellings, acts):
+            assert act.spec == f"poly:{text}"  # what the user wrote, as files repeat it
+            net = MLP(act, (M([[1]]), M([[1]])), (M([0]), M([0])))
+            assert network_to_dict(net)["activation"] == f"poly:{text}"
+            assert parse_activation(act.spec).poly == sympy.expand(act(Z))  # the checker reads it
+        nets = {MLP(a, (M([[1]]), M([[1]])), (M([0]), M([0]))) for a in acts}
+        assert len(nets) == 1
+    assert activation("poly:z+z^2/2") != activation("poly:z^3-z")
+    assert activation("poly:z^2+z") != activation("poly:z^2/2+z")
+    assert activation("poly:z^2") != activation("power:2")  # different latent kinds, kept apart
+    assert activation("tanh") == activation(" tanh ") != activation("sin")
+
+
 def test_poly_errors() -> None:
     with pytest.raises(InputError) as info:
         activation("poly:")

@@ -38,7 +38,7 @@ from typing import Any
 
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
-from symeq.latent.construct import Construction, LatentActions, construct
+from symeq.latent.construct import Construction, LatentActions, construct, latent_kind
 from symeq.latent.families import Inequation, identifiability_conditions, uniqueness_conditions
 from symeq.latent.homomorphism import RelatorCheck, check_relators, find_homomorphism, group_presentation
 from symeq.latent.stabilizer import Stabilizer, stabilizer
@@ -181,7 +181,10 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
         return LatentResult(verdict, summary, net, group, notes=tuple(notes),
                             identifiability=fam_i, seconds=time.perf_counter() - start, **kw)
 
-    c = construct(net, group, budget)
+    try:
+        c = construct(net, group, budget)
+    except BudgetExceeded as exc:  # the search at theta was cut short: try beta(theta~), else unknown
+        c = Construction(net, group, latent_kind(net), "budget", None, reason=f"unknown (budget): {exc}")
     if c.actions is not None:
         stab = stabilizer(net, budget)
         acts, rc = _homomorphic(net, group, c.actions, stab, notes, budget)
@@ -192,7 +195,10 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
                         construction=c, actions=acts, stabilizer=stab, relators=rc, structure=st,
                         uniqueness=fam_u)
     # not at theta: the theorem's parameter choice beta(theta~)
-    weak = construct_weak(net, group, budget)
+    try:
+        weak = construct_weak(net, group, budget)
+    except BudgetExceeded as exc:
+        return done("unknown", f"unknown (budget): {exc}", construction=c)
     if weak.reduction.changed and weak.actions is not None:
         stab = stabilizer(weak.reduction.reduced, budget)
         acts, rc = _homomorphic(weak.embedded, group, weak.actions, stab, notes, budget)
@@ -206,6 +212,8 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
                         acting=weak.embedded, construction=c, weak=weak, actions=acts,
                         stabilizer=stab, relators=rc, structure=st, uniqueness=fam_u)
     reason = c.reason or "no homomorphic choice of latent maps at theta"
+    if c.method == "budget":  # absence was not established, so explain nothing
+        return done("unknown", reason, construction=c, weak=weak)
     if not consult:
         return done("unknown", f"no layerwise action: {reason}", construction=c, weak=weak)
     return _explain_absence(net, group, c, weak, reason, done)

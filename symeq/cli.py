@@ -20,13 +20,13 @@ from symeq.errors import BudgetExceeded, InputError
 #: ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
 VERBS = (
     "check",
-    "verify",
-    "prove",
+    "symmetries",
     "identify",
+    "latent",
     "classify",
     "counterexample",
-    "latent",
-    "symmetries",
+    "verify",
+    "prove",
     "explain",
     "draw",
 )

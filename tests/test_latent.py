@@ -384,6 +384,24 @@ def test_symbolic_family_conditions() -> None:
     assert uniqueness_conditions(net.subs({b: 0}))[0].text() == "a != 0"
 
 
+def test_symbolic_affine_maps_are_claimed_only_where_their_denominators_are_nonzero() -> None:
+    # rho_1(t) = [[0, 1/a], [a, 0]] exists for a != 0 only; at a = 0 no layerwise action exists
+    # (A W_1 = W_1 rho_0(t) has no solution), so "for every value of the symbols" was wrong.
+    net = network_from_dict({"activation": "identity",
+                             "weights": [[["1", "0"], ["0", "a"]], [["a", "1"]]],
+                             "biases": [["0", "0"], ["0"]]})
+    res = analyze(net, SWAP)
+    assert res.verdict == "holds"
+    assert "for every value of the symbols with a != 0 (the maps' denominators)" in res.summary
+    assert "unique where the conditions for uniqueness below hold" in res.summary
+    a = sympy.Symbol("a", real=True)
+    assert construct(net.subs({a: 0}), SWAP).actions is None
+    # a family whose maps are constants keeps the unqualified claim
+    tanh = network_from_dict({"activation": "tanh", "weights": [[["a", "1"], ["1", "a"]], [["1", "1"]]],
+                              "biases": [["0", "0"], ["0"]]})
+    assert "for every value of the symbols;" in analyze(tanh, SWAP).summary
+
+
 # -- properties on random layerwise-equivariant networks --------------------------------------
 
 @SETTINGS

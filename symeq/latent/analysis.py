@@ -36,6 +36,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import sympy
+
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
 from symeq.latent.construct import Construction, LatentActions, construct, latent_kind
@@ -46,7 +48,7 @@ from symeq.latent.structure import LayerStructure, network_structure
 from symeq.latent.weak import WeakConstruction, construct_weak
 from symeq.models.mlp import MLP
 
-__all__ = ["LatentResult", "analyze", "VERDICT_EXIT"]
+__all__ = ["LatentResult", "analyze", "symbol_denominators", "VERDICT_EXIT"]
 
 VERDICT_EXIT = {"holds": 0, "fails": 1, "unknown": 3}
 
@@ -191,7 +193,7 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
         if acts is not None:
             st = _structure(group, acts, notes) if structure else ()
             fam_u = uniqueness_conditions(net) if net.symbols else ()
-            return done("holds", _holds_summary("theta", net, stab, rc), where="theta", acting=net,
+            return done("holds", _holds_summary("theta", net, stab, rc, acts, fam_u), where="theta", acting=net,
                         construction=c, actions=acts, stabilizer=stab, relators=rc, structure=st,
                         uniqueness=fam_u)
     # not at theta: the theorem's parameter choice beta(theta~)
@@ -208,7 +210,7 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
             why = (c.reason if c.actions is None else "the latent maps at theta break a relator")
             notes.insert(0, f"no layerwise action at theta ({why}); the theorem's parameter "
                             "choice beta(theta~) has one")
-            return done("holds", _holds_summary("beta(theta~)", net, stab, rc), where="beta(theta~)",
+            return done("holds", _holds_summary("beta(theta~)", net, stab, rc, acts, fam_u), where="beta(theta~)",
                         acting=weak.embedded, construction=c, weak=weak, actions=acts,
                         stabilizer=stab, relators=rc, structure=st, uniqueness=fam_u)
     reason = c.reason or "no homomorphic choice of latent maps at theta"
@@ -219,15 +221,53 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
     return _explain_absence(net, group, c, weak, reason, done)
 
 
-def _holds_summary(where: str, net: MLP, stab: Stabilizer, rc: RelatorCheck) -> str:
+def symbol_denominators(actions: LatentActions) -> tuple[sympy.Expr, ...]:
+    """The irreducible factors, in the symbols, of the denominators of the latent maps' entries.
+
+    The maps of a symbolic family are rational functions of the symbols: they exist (and make
+    every layer equivariant) only where no such factor vanishes.
+
+    >>> from sympy import Symbol, ImmutableMatrix
+    >>> from symeq.latent.action import LatentMap
+    >>> a = Symbol("a", real=True)
+    >>> k = LatentMap.affine(ImmutableMatrix([[0, 1 / a], [a, 0]]), ImmutableMatrix([0, 0]))
+    >>> symbol_denominators(LatentActions(("t",), ((k,),)))
+    (a,)
+    """
+    out: dict[sympy.Expr, None] = {}
+    for maps in actions.maps:
+        for k in maps:
+            for x in list(k.matrix()) + list(k.shift()):
+                if not x.free_symbols:
+                    continue
+                den = sympy.fraction(sympy.together(x))[1]
+                if den.free_symbols:
+                    for f, _ in sympy.factor_list(den)[1]:
+                        if f.free_symbols:
+                            out.setdefault(f, None)
+    return tuple(sorted(out, key=sympy.default_sort_key))
+
+
+def _holds_summary(where: str, net: MLP, stab: Stabilizer, rc: RelatorCheck,
+                   actions: LatentActions, uniqueness: tuple[Inequation, ...] = ()) -> str:
     at = "theta itself" if where == "theta" else "beta(theta~), the reduced network padded with zero neurons (same function)"
     # In the weak case uniqueness is decided on the submodel theta~, where the theorem runs.
     of = "theta" if where == "theta" else "theta~"
-    uniq = {"trivial": f"unique (Stab({of}) is trivial)",
+    # For a symbolic family the stabilizer is decided for generic symbol values only; it can
+    # grow where a uniqueness condition fails.
+    cond = " where the conditions for uniqueness below hold" if uniqueness else ""
+    uniq = {"trivial": f"unique{cond} (Stab({of}) is trivial)",
             "nontrivial": f"not unique (Stab({of}) has {stab.order} elements)",
             "infinite": f"not unique (Stab({of}) is infinite)",
             "unknown": "of undecided uniqueness"}[stab.status]
-    fam = " for every value of the symbols" if net.symbols else ""
+    fam = ""
+    if net.symbols:
+        # Maps with a symbol in a denominator are undefined where it vanishes (and there may be
+        # no layerwise action at all there), so the claim is only for the other values.
+        dens = symbol_denominators(actions)
+        fam = (" for every value of the symbols" if not dens else
+               f" for every value of the symbols with {', '.join(f'{d} != 0' for d in dens)} "
+               "(the maps' denominators)")
     rels = ", ".join(rc.presentation.relators)
     return (f"latent actions make every layer of {at} equivariant{fam}; they are {uniq}; every "
             f"relator of G = <{', '.join(rc.presentation.names)} | {rels}> (order "

@@ -212,11 +212,25 @@ class ReluForm:
 
 
 def _positive(K: Any, x: Any) -> bool:
+    """x > 0 for an element of QQ or a real algebraic field, decided exactly.
+
+    Raises ValueError when sympy cannot decide the sign: reading "undecided" as "not positive"
+    would put a hyperplane on the wrong side and could make two different forms look equal.
+
+    >>> from sympy import QQ, sqrt
+    >>> from sympy.polys.constructor import construct_domain
+    >>> K, _ = construct_domain([sqrt(2)], extension=True)
+    >>> _positive(QQ, QQ(-1, 2)), _positive(K, K.from_sympy(sqrt(2) - 1))
+    (False, True)
+    """
     if not x:
         return False
     if K.is_QQ:
         return x > 0
-    return bool(K.to_sympy(x).is_positive)
+    sign = K.to_sympy(x).is_positive
+    if sign is None:
+        raise ValueError(f"cannot decide the sign of {K.to_sympy(x)}")
+    return bool(sign)
 
 
 def relu_form(field: Any, w1: list[list[Any]], b1: list[Any], w2: list[list[Any]], b2: list[Any],

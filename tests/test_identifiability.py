@@ -295,3 +295,39 @@ def test_command_json_exit_codes_and_certificate(tmp_path, capsys):
     assert "verdict: weakly identifiable" in capsys.readouterr().out
     with pytest.raises(InputError):
         run_cmd([str(g), "--certificate", str(tmp_path / "c.txt")])
+
+
+# -- local evidence -------------------------------------------------------------------------------
+
+
+def test_local_detail_is_not_truncated(capsys, tmp_path):
+    from symeq.identifiability.local import local_identifiability
+
+    r = local_identifiability(net("tanh", [[1, 2], [3, -1]], [0, 1], [[1, 1]], [0]))
+    assert r.status == "locally identifiable"
+    assert r.detail.endswith("status exact")  # was "status exac" (rstrip of a character set)
+    f = tmp_path / "t.toml"
+    f.write_text('[network]\nactivation = "relu"\nweights = [[["1","2"],["3","-1"],["1","1"]], '
+                 '[["1","2","3"]]]\nbiases = [["0","1","2"], ["0"]]\n')
+    run_cmd([str(f)])
+    line = next(s for s in capsys.readouterr().out.splitlines() if s.startswith("local:"))
+    assert line.endswith("status exact)")
+
+
+def test_local_compares_with_the_orbit_dimension(monkeypatch):
+    """A positive-dimensional stabilizer: rank = #params - dim K leaves a kernel direction outside
+    the orbit's tangent space, so it is no local identifiability."""
+    from symeq.identifiability import local
+    from symeq.symmetry.functional_dimension import FunctionalDimension
+
+    fake = FunctionalDimension(n_params=4, dim_K=2, orbit_dim=1, rank=2, lower=2, upper=2,
+                               status="exact", hidden_symmetries=1)
+    monkeypatch.setattr(local, "functional_dimension", lambda n: fake)
+    r = local.local_identifiability(net("relu", [[1]], [0], [[1]], [0]))
+    assert r.status == "not locally identifiable"
+    fake = FunctionalDimension(4, 2, 1, 3, 3, 3, "exact", 0)
+    monkeypatch.setattr(local, "functional_dimension", lambda n: fake)
+    assert local.local_identifiability(net("relu", [[1]], [0], [[1]], [0])).status == "locally identifiable"
+    fake = FunctionalDimension(4, 1, 1, None, 2, 3, "certified-lower-bound", None)
+    monkeypatch.setattr(local, "functional_dimension", lambda n: fake)
+    assert local.local_identifiability(net("relu", [[1]], [0], [[1]], [0])).status == "unavailable"

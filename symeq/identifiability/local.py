@@ -2,29 +2,29 @@
 
 theta is *locally identifiable modulo K* when near theta the fiber is the K-orbit.  A
 sufficient condition: the Jacobian of theta -> (f(x_1; theta), ..., f(x_N; theta)) has rank
-#params - dim K at theta.  (The orbit tangent lies in the kernel everywhere, so the rank is at
-most #params - dim K near theta; rank is lower semicontinuous, so it is constant near theta, and
-the constant rank theorem makes the fiber a manifold of dimension dim K there.)
+#params - dim(K-orbit) at theta.  (The orbit tangent lies in the kernel everywhere, so the rank
+is at most #params - dim(K-orbit) near theta; rank is lower semicontinuous, so it is constant near theta, and
+the constant rank theorem makes the fiber a manifold of the orbit's dimension there.)
 
-The rank comes from helper module :mod:`symeq.symmetry.functional_dimension` (the symmetries
-stage); this module only reads its result.  When that module is missing or cannot evaluate the
-network, the result says "unavailable" and no verdict rests on it.
+The rank comes from :mod:`symeq.symmetry.functional_dimension` (the symmetries stage); this
+module only reads its result.  When that stage cannot evaluate the network or its rank is not
+exact, the result says "unavailable" and no verdict rests on it.
 
 >>> from sympy import ImmutableMatrix as M
 >>> from symeq.activations import activation
 >>> from symeq.models.mlp import MLP
 >>> r = local_identifiability(MLP(activation("tanh"), (M([[1]]), M([[1]])), (M([0]), M([0]))))
->>> r.status in ("locally identifiable", "not locally identifiable", "unavailable")
-True
+>>> r.status, r.detail
+('locally identifiable', 'Jacobian rank 4 vs #params - dim(K-orbit) = 4 - 0; status exact')
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
 from symeq.models.mlp import MLP
+from symeq.symmetry.functional_dimension import functional_dimension
 
 __all__ = ["LocalResult", "local_identifiability"]
 
@@ -47,21 +47,19 @@ class LocalResult:
 
 
 def local_identifiability(net: MLP) -> LocalResult:
-    """Compare the Jacobian rank at theta (from the symmetries stage) with #params - dim K."""
+    """Compare the exact Jacobian rank at theta (from the symmetries stage) with
+    #params - dim(K-orbit at theta).  The orbit dimension, not dim K, is the bound: where the
+    stabilizer is positive-dimensional (zero neurons, linear networks) rank = #params - dim K
+    would leave kernel directions outside the orbit's tangent space."""
     try:
-        module = importlib.import_module("symeq.symmetry.functional_dimension")
-    except ImportError:
-        return LocalResult("unavailable", detail="symeq.symmetry.functional_dimension is not available")
-    try:
-        fd = module.functional_dimension(net)
+        fd = functional_dimension(net)
     except Exception as exc:  # its own limits (budget, unsupported activation) end here
         return LocalResult("unavailable", detail=f"functional dimension not computed: {exc}")
-    n, dim_k, rank = (getattr(fd, "n_params", None), getattr(fd, "dim_K", None),
-                      getattr(fd, "rank", None))
-    if not all(isinstance(v, int) for v in (n, dim_k, rank)):
-        return LocalResult("unavailable", n, dim_k, rank,
-                           f"functional dimension status: {getattr(fd, 'status', 'unknown')}")
-    status = "locally identifiable" if rank == n - dim_k else "not locally identifiable"
-    return LocalResult(status, n, dim_k, rank,
-                       f"Jacobian rank {rank} vs #params - dim K = {n} - {dim_k}; "
-                       f"status {getattr(fd, 'status', '')}".rstrip("; status "))
+    if fd.status != "exact" or fd.rank is None:
+        return LocalResult("unavailable", fd.n_params, fd.dim_K, fd.rank,
+                           f"functional dimension status: {fd.status}")
+    orbit = fd.orbit_dim
+    status = "locally identifiable" if fd.rank == fd.n_params - orbit else "not locally identifiable"
+    return LocalResult(status, fd.n_params, fd.dim_K, fd.rank,
+                       f"Jacobian rank {fd.rank} vs #params - dim(K-orbit) = {fd.n_params} - {orbit}; "
+                       f"status {fd.status}")

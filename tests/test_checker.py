@@ -887,3 +887,28 @@ def test_verify_command(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_verify_is_registered() -> None:
     assert "verify" in importlib.import_module("symeq.cli").VERBS
+
+
+# -- latent_actions: the presentation is decided exactly -------------------------------------------
+
+
+def _latent_cert(gen: list[list[str]], relators: list[str], order: int) -> dict[str, Any]:
+    """latent_actions for the identity network 2-2-2 (W = I) with the latent map rho_0(a)."""
+    eye = [["1", "0"], ["0", "1"]]
+    return cert("latent_actions", {"activation": "identity", "weights": [eye, eye], "biases": [["0", "0"]] * 2},
+                {"generators": {"a": {"input": gen, "output": gen}}},
+                {"method": "layerwise_homomorphism",
+                 "actions": {"a": [{"kind": "affine", "matrix": gen, "shift": ["0", "0"]}]},
+                 "presentation": {"relators": relators, "order": order}})
+
+
+def test_latent_presentation_does_not_depend_on_how_numbers_print() -> None:
+    # (3 + 2 sqrt 2)/(1 + sqrt 2) = 1 + sqrt 2 = 1/(sqrt 2 - 1), so a^2 = I; sympy does not print the
+    # powers of a alike, and counting the generated group by printed keys used to find > 2 elements.
+    a = [["0", "sqrt(2)-1"], ["(3+2*sqrt(2))/(1+sqrt(2))", "0"]]
+    v = verify_certificate(_latent_cert(a, ["a^2"], 2))
+    assert v.ok, v.reason
+    assert any("are not the identity on (rho_0, rho_L)" in s for s in v.steps)
+    # <a | a^4> has 4 elements, G only 2: a^2 is a non-trivial word of the presentation and I in G.
+    v = verify_certificate(_latent_cert(a, ["a^4"], 4))
+    assert not v.ok and v.reason.startswith("the presentation has 4 elements but G fewer")

@@ -136,3 +136,21 @@ def test_sympy_entries_of_c8_space_are_exact():
     space = assignment_space("relu", G, (regular,))
     W1, _ = space.layers[0].general(sympy.symbols("a b c"))
     assert W1[1, 0] == sympy.sqrt(2) * sympy.Symbol("a") / 2 - sympy.sqrt(2) * sympy.Symbol("b") / 2
+
+
+def test_near_equal_rows_are_not_called_redundant():
+    """Two tanh neurons whose rows differ by the factor 1 + 10^-20 are not related (tanh
+    relates only a = +-1): the structural test must compare exactly, not after rounding."""
+    from symeq.classify.spaces import BasisVector, LayerSpace, NetworkSpace
+
+    near_one = sympy.Rational(10**20 + 1, 10**20)
+    first = LayerSpace((2, 1), (BasisVector(((0, 0, sympy.Integer(1)), (1, 0, near_one)), ()),), "nullspace")
+    second = LayerSpace((1, 2), (BasisVector(((0, 0, sympy.Integer(1)),), ()),
+                                 BasisVector(((0, 1, sympy.Integer(1)),), ())), "nullspace")
+    v = degeneracy(NetworkSpace((1, 2, 1), (first, second)), "tanh")
+    assert v.status == "non-degenerate", v.reason
+    W1 = v.witness[0][0]
+    assert W1[1, 0] == near_one * W1[0, 0]
+    # the same rows with the factor exactly 1 are redundant for every parameter
+    same = LayerSpace((2, 1), (BasisVector(((0, 0, sympy.Integer(1)), (1, 0, sympy.Integer(1))), ()),), "nullspace")
+    assert degeneracy(NetworkSpace((1, 2, 1), (same, second)), "tanh").status == "degenerate"

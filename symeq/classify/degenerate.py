@@ -117,24 +117,37 @@ def _neuron_forms(space: NetworkSpace, i: int, with_bias: bool) -> list[dict[tup
     return [{key: x for key, x in f.items() if x != 0} for f in forms]
 
 
-def _normalize(form: dict) -> tuple[Any, tuple]:
-    """(leading coefficient, the form divided by it) with a canonical ordering."""
+def _normalize(form: dict, K: Any) -> tuple[Any, tuple]:
+    """(leading coefficient, the form divided by it) with a canonical ordering; the
+    coefficients are elements of the field K, so equal keys mean exactly equal forms (an
+    earlier version canonicalized with sympy.nsimplify, which rounds: 1 + 10**-20 became 1)."""
     keys = sorted(form)
     lead = form[keys[0]]
-    return lead, tuple((key, sympy.nsimplify(sympy.radsimp(form[key] / lead))) for key in keys)
+    return lead, tuple((key, K.quo(form[key], lead)) for key in keys)
 
 
-def _rank_one_direction(form: dict) -> tuple | None:
+def _rank_one_direction(form: dict, K: Any) -> tuple | None:
     """If the form is v * l(t) for a fixed vector v (rank one), the normalized v; else None."""
     by_param: dict[int, dict[int, Any]] = {}
     for (c, k), x in form.items():
         by_param.setdefault(k, {})[c] = x
-    directions = {_normalize(col)[1] for col in by_param.values()}
+    directions = {_normalize(col, K)[1] for col in by_param.values()}
     return directions.pop() if len(directions) == 1 else None
 
 
-def _structural(space: NetworkSpace, kind: str, free_bias: bool) -> str | None:
-    """A reason why every parameter of the space is degenerate, or None."""
+def _in_field(form: dict, K: Any, conv: dict) -> dict:
+    """The form's coefficients as elements of K (nonzero ones only)."""
+    out = {}
+    for key, x in form.items():
+        y = conv[x] if x in conv else K.from_sympy(sympy.sympify(x))
+        if y != K.zero:
+            out[key] = y
+    return out
+
+
+def _structural(space: NetworkSpace, kind: str, free_bias: bool, K: Any, conv: dict) -> str | None:
+    """A reason why every parameter of the space is degenerate, or None (exact arithmetic in
+    the field K that holds every entry of the space; ``conv`` maps an entry to K)."""
     L = len(space.layers)
     for i, layer in enumerate(space.layers, start=1):
         if layer.weight_dim == 0:
@@ -148,23 +161,26 @@ def _structural(space: NetworkSpace, kind: str, free_bias: bool) -> str | None:
                 return f"layer {i}: neuron {j + 1} has a zero incoming row for every parameter (inactive)"
             if j not in cols:
                 return f"layer {i}: neuron {j + 1} has a zero outgoing column for every parameter (inactive)"
-        forms = _neuron_forms(space, i, not free_bias)
+        forms = [_in_field(f, K, conv) for f in _neuron_forms(space, i, not free_bias)]
+        for j, f in enumerate(forms):
+            if not f:  # entries that cancel: the row is zero for every parameter
+                return f"layer {i}: neuron {j + 1} has a zero incoming row for every parameter (inactive)"
         groups: dict[tuple, list[tuple[int, Any]]] = {}
         for j, f in enumerate(forms):
-            lead, key = _normalize(f)
+            lead, key = _normalize(f, K)
             groups.setdefault(key, []).append((j, lead))
         for members in groups.values():
             for a in range(len(members)):
                 for b in range(a + 1, len(members)):
                     (j, lj), (k, lk) = members[a], members[b]
-                    ratio = sympy.nsimplify(sympy.radsimp(lk / lj))
+                    ratio = K.to_sympy(K.quo(lk, lj))
                     if _allowed(kind, ratio):
                         return (f"layer {i}: neurons {j + 1} and {k + 1} are related by a = {ratio} "
                                 "for every parameter (redundant)")
         if kind in ("positive", "nonzero"):
             families: dict[tuple, list[int]] = {}
             for j, f in enumerate(forms):
-                v = _rank_one_direction(f)
+                v = _rank_one_direction(f, K)
                 if v is not None:
                     families.setdefault(v, []).append(j)
             need = 3 if kind == "positive" else 2
@@ -214,14 +230,14 @@ def degeneracy(space: NetworkSpace, activation_spec: str, tries: int = DEFAULT_T
     ('non-degenerate', (2, 2))
     """
     kind, free_bias = relation_scales(activation_spec)
-    reason = _structural(space, kind, free_bias)
-    if reason is not None:
-        return Degeneracy("degenerate", reason)
     entries = [x for layer in space.layers for v in layer.basis for _, _, x in v.weight]
     entries += [x for layer in space.layers for v in layer.basis for _, x in v.bias]
     K0, elems = construct_domain(entries or [sympy.Integer(0)], extension=True)
     K = K0 if K0.is_Field else K0.get_field()
     conv = {x: K.convert_from(e, K0) for x, e in zip(entries, elems)}  # converting once is what saves time
+    reason = _structural(space, kind, free_bias, K, conv)
+    if reason is not None:
+        return Degeneracy("degenerate", reason)
     rng = random.Random(seed)
     last = "no parameter tried"
     for attempt in range(tries):

@@ -206,3 +206,33 @@ def test_constant_activation_is_bad_input():
         derive_relations("formula:3")
     with pytest.raises(InputError):
         derive_relations("notanactivation")
+
+
+def test_derivation_over_budget_answers_unknown_budget(monkeypatch):
+    """A sympy limit that does not finish (here: sleeps) is stopped by the derivation budget."""
+    import time
+
+    from symeq.symmetry import relations, relations_analytic
+
+    def slow_limit(*args, **kwargs):
+        time.sleep(30)
+
+    monkeypatch.setattr(relations_analytic.sympy, "limit", slow_limit)
+    monkeypatch.setattr(relations, "DERIVE_SECONDS", 1.0)
+    start = time.monotonic()
+    group = relations._derive.__wrapped__("formula:tanh(z)", sympy.tanh(Z))
+    assert time.monotonic() - start < 10
+    assert group.status == "unknown" and group.reason.startswith("unknown (budget)")
+    assert [(f.a, f.c, f.b, f.e) for f in group.families] == [(1, 0, 1, 0)]
+
+
+def test_a_failed_limit_is_no_proof_that_there_is_none(monkeypatch):
+    """exp(z) with sympy failing at -oo: 'a limit at one end only, so no reflection' was
+    concluded from the failure (status complete); it must stay unknown."""
+    from symeq.symmetry import relations_analytic
+
+    real = relations_analytic._limit
+    monkeypatch.setattr(relations_analytic, "_limit",
+                        lambda expr, point: None if point == -sympy.oo else real(expr, point))
+    group = relations_analytic.analytic_relations("exp", sympy.exp(Z))
+    assert group.status == "unknown" and "-oo was not computed" in group.reason

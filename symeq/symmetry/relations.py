@@ -11,7 +11,8 @@ sigma, and every reported relation is proved symbolically before it is reported:
 * lam z + A0 + trigonometric polynomial: Fourier coefficients (:mod:`.relations_trig`);
 * other functions analytic on R: Taylor, limits and solving (:mod:`.relations_analytic`);
 * anything else, or a step a method cannot settle: status ``"unknown"`` with what was
-  established.
+  established; the trigonometric and analytic methods run under a time budget
+  (:data:`DERIVE_SECONDS`) and past it answer ``"unknown"`` with reason "unknown (budget)".
 
 >>> g = derive_relations("tanh")
 >>> g.status, [(f.a, f.b) for f in g.families]
@@ -29,7 +30,8 @@ from functools import lru_cache
 import sympy
 
 from symeq.activations import IDENTITY_RELATION, Activation, Relation, activation
-from symeq.errors import InputError
+from symeq.errors import BudgetExceeded, InputError
+from symeq.symmetry.budget import call_with_budget
 from symeq.symmetry.formula import Z, parse_formula
 from symeq.symmetry.piecewise import from_expr
 from symeq.symmetry.relation_group import RelationFamily, RelationGroup, single
@@ -43,6 +45,8 @@ __all__ = ["RelationFamily", "RelationGroup", "derive_relations", "activation_fo
 
 _CATALOG_NAMES = {"identity", "tanh", "sigmoid", "relu", "leaky_relu", "gelu", "softplus", "swish",
                   "sin", "power", "poly"}
+#: Seconds allowed for the trigonometric / analytic derivation of one activation's relations.
+DERIVE_SECONDS = 60.0
 _NON_ANALYTIC = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.Piecewise, sympy.sign)
 
 
@@ -107,6 +111,18 @@ def _derive(spec: str, sigma: sympy.Expr) -> RelationGroup:
                              reason="sigma was not shown to be analytic on all of R (a division, log "
                                     "or root of a quantity not proved nonzero/positive)",
                              established=("the identity relation (1, 0, 1, 0)",))
+    try:
+        return call_with_budget(_derive_analytic, (spec, sigma), DERIVE_SECONDS)
+    except BudgetExceeded as exc:
+        return RelationGroup(spec, sigma, "analytic", "unknown", (identity,),
+                             reason=f"unknown (budget): the derivation (sympy limits, solving and "
+                                    f"simplification) was stopped: {exc}",
+                             established=("the identity relation (1, 0, 1, 0)",))
+
+
+def _derive_analytic(spec: str, sigma: sympy.Expr) -> RelationGroup:
+    """Trigonometric or analytic derivation (sympy limits, solveset, simplify: no time limit of
+    their own, so :func:`_derive` runs this under :data:`DERIVE_SECONDS`)."""
     dec = trig_decomposition(sigma)
     if dec is not None:
         return trig_relations(spec, sigma, dec)

@@ -243,12 +243,13 @@ def analytic_relations(spec: str, sigma: sympy.Expr) -> RelationGroup:
     # Step 4: reflections.
     lp, lm = ends[1], ends[-1]
     gens: list[Relation] = []
-    if (lp is None) != (lm is None):
-        facts.append("sigma has a limit at one end only: no reflection")
-        return RelationGroup(spec, sigma, "analytic", "complete", tuple(fams), lie_algebra=tuple(lie),
-                             established=tuple(facts))
-    if lp is None:
-        return unknown("no limits at +-oo: reflections could not be decided", fams, [])
+    if lp is None or lm is None:
+        # A missing limit is sympy failing (or giving up), not a proof that sigma has none: step 3
+        # passed, and each of its ways (translation family, finite limits, growth, exponential
+        # type of sigma') implies limits at both ends, so no conclusion may rest on the gap.
+        missing = " and ".join(f"{'+' if t > 0 else '-'}oo" for t in (1, -1) if ends[t] is None)
+        return unknown(f"the limit of sigma at {missing} was not computed: reflections could not "
+                       "be decided", fams, [])
     finite = {s: ends[s] not in (oo, -oo) for s in (1, -1)}
     tasks: list[tuple[sympy.Expr, sympy.Expr, str]] = []  # (b, equation for z0, why)
     if finite[1] != finite[-1]:

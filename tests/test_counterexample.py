@@ -207,3 +207,31 @@ def test_checker_homomorphism_classes_match_engine_counts(name, dim):
         for signed, act in ((False, "relu"), (True, "tanh")):
             classes = _hom_classes(right, orders, d, signed)
             assert len(set(classes.values())) == layer_types(G, d, act).count
+
+
+def test_predicate_not_refuted_counts_undecided_candidates(monkeypatch):
+    """A candidate whose atoms cannot be decided is skipped; the message must not say the
+    predicate held on it."""
+    import symeq.counterexamples.predicate as pred
+
+    monkeypatch.setattr(pred, "decide_atoms", lambda net, group, names: None)
+    G = catalog_group("S2", 2, 1, output="trivial")
+    out = search_predicate("equivariant -> layerwise", "relu", (2, 3, 1), G, budget=6)
+    assert out.verdict == "not refuted"
+    assert "held on all" not in out.message
+    assert out.details["skipped"] == out.tried and f"held on the 0 decided candidates of {out.tried}" in out.message
+
+
+@pytest.mark.parametrize("claim", ["__import__('os').system('true')", "equivariant -> -> reduced",
+                                   "not " * 130 + "equivariant", "(" * 60 + "equivariant" + ")" * 60,
+                                   "equivariant\nlayerwise", "equivariant → layerwise", "and"])
+def test_cli_hostile_predicates_exit_2_with_one_line(claim, capsys):
+    assert main(["counterexample", "--claim", claim, "--budget", "2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
+    assert "Traceback" not in captured.err
+
+
+def test_operator_in_operand_position_is_not_called_an_atom():
+    with pytest.raises(InputError, match="unexpected '->', expected an atom"):
+        parse_predicate("equivariant -> -> reduced")

@@ -132,6 +132,8 @@ def parse_predicate(text: str) -> Formula:
             return f
         if t in ATOMS:
             return t
+        if t in ("->", ")", "and", "or"):  # an operator where an operand belongs: not an unknown atom
+            fail(f"unexpected {t!r}, expected an atom ({', '.join(ATOMS)}) or '('")
         fail(f"unknown atom {t!r}; atoms are {', '.join(ATOMS)}")
         raise AssertionError
 
@@ -290,20 +292,25 @@ def search_predicate(predicate: str | Callable[[MLP, GroupAction], bool], activa
                        "(a Python callable cannot be certified: no certificate)", hit[0], None, {}, tried)
     formula = parse_predicate(predicate)
     names = atoms_of(formula)
+    skipped = [0]  # candidates not built or with an undecided atom: they did not satisfy the predicate
 
     def test(cand: Any) -> tuple[MLP, dict[str, AtomValue]] | None:
         net = pool.build(cand)
-        if net is None:
+        values = None if net is None else decide_atoms(net, group, names)
+        if values is None:
+            skipped[0] += 1
             return None
-        values = decide_atoms(net, group, names)
-        if values is None or evaluate(formula, {k: v.value for k, v in values.items()}):
+        if evaluate(formula, {k: v.value for k, v in values.items()}):
             return None
         return net, values
 
     hit, tried = run_search(test, pool.small(), pool.strategy(), budget)
     if hit is None:
-        return Outcome("predicate", "not refuted", f"{predicate!r} held on all {tried} candidates tried",
-                       details={"predicate": predicate}, tried=tried)
+        held = f"{predicate!r} held on all {tried} candidates tried" if not skipped[0] else (
+            f"{predicate!r} held on the {max(tried - skipped[0], 0)} decided candidates of {tried} tried "
+            f"({skipped[0]} skipped: no network or an atom undecided)")
+        return Outcome("predicate", "not refuted", held, details={"predicate": predicate, "skipped": skipped[0]},
+                       tried=tried)
     net, values = hit
     atoms = {k: ({"value": v.value, "evidence": v.evidence} if v.evidence is not None else {"value": v.value})
              for k, v in values.items()}

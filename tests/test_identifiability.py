@@ -331,3 +331,23 @@ def test_local_compares_with_the_orbit_dimension(monkeypatch):
     fake = FunctionalDimension(4, 1, 1, None, 2, 3, "certified-lower-bound", None)
     monkeypatch.setattr(local, "functional_dimension", lambda n: fake)
     assert local.local_identifiability(net("relu", [[1]], [0], [[1]], [0])).status == "unavailable"
+
+
+def test_command_writes_no_certificate_the_checker_rejects(tmp_path, monkeypatch, capsys):
+    from symeq.identifiability.identify import IdentifyResult
+
+    f = tmp_path / "tanh.toml"
+    f.write_text('[network]\nactivation = "tanh"\nweights = [[["1","2"],["3","-1"]], [["1","1"]]]\n'
+                 'biases = [["0","1"], ["0"]]\n')
+    real = IdentifyResult.certificate
+
+    def tampered(self, engine=None):
+        cert = real(self, engine)
+        cert["network"]["weights"][1][0][0] = "0"  # a zero outgoing column: Sussmann fails
+        return cert
+
+    monkeypatch.setattr(IdentifyResult, "certificate", tampered)
+    out = tmp_path / "c.json"
+    assert run_cmd([str(f), "--certificate", str(out), "--no-local"]) == 4
+    assert not out.exists()
+    assert "internal error" in capsys.readouterr().err

@@ -1,12 +1,15 @@
 """``symeq identify FILE [--json] [--certificate OUT]``: the identifiability verdict.
 
 Exit codes: 0 identifiable or weakly identifiable, 1 not identifiable, 2 bad input, 3
-locally identifiable, conjectural or unknown.
+locally identifiable, conjectural or unknown, 4 internal error (a certificate that the checker
+rejects; it is not written).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 import time
 
 from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
@@ -30,8 +33,9 @@ not identifiable (with a witness), conjectural (ReLU), unknown (a limit is named
 --certificate writes the checkable certificate of the verdict: "identifiable" (the conditions of
 the trusted theorem it rests on, or exact-fiber data), "weakly identifiable" (the rewrite steps
 to the submodel, then the same for it), "not identifiable" (the witness). Conjectural, locally
-identifiable and unknown verdicts are no checkable claims and write none. Verify it with
-`symeq verify`.
+identifiable and unknown verdicts are no checkable claims and write none. The certificate is
+verified by the independent checker before it is written (exit 4 and nothing written if it
+does not verify); `symeq verify` checks it again later.
 """
 
 
@@ -58,6 +62,15 @@ def run(args: argparse.Namespace) -> int:
     res = identify(net, Budget(seconds=args.seconds), local=not args.no_local)
     cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})
     if args.certificate is not None and cert is not None:
+        # The independent checker sees the certificate before anyone else does: one that does
+        # not verify is an engine bug, reported as such, and nothing is written.
+        from symeq.certify.checker import verify_certificate
+
+        check = verify_certificate(json.loads(json.dumps(cert)))
+        if not check.ok:
+            print(f"symeq identify: internal error: the {res.verdict} certificate does not verify "
+                  f"({check.reason}); nothing written", file=sys.stderr)
+            return 4
         write_json_atomic(cert, args.certificate)
     if args.json:
         out = res.to_dict()

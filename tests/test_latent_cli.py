@@ -148,6 +148,8 @@ def test_explain_markdown_and_latex(tmp_path: Path, capsys, text: str) -> None:
     main(["explain", src, "--format", "latex", "--out", str(tex_path)])
     tex = tex_path.read_text()
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    # displayed equations are math: rho_0(g) as \rho_0(g), inverses as ^{-1}, words as \text
+    assert "\\[ \\rho_0(" in tex and "\\[ rho" not in tex and "^-1" not in tex
     if shutil.which("pdflatex") is None:
         return  # compiling is checked where LaTeX is installed; tests must not need it
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "out.tex"],

@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +86,7 @@ class _Doc:
             self.parts.append(f"```\n{lhs} ={sep}{body}\n```\n")
         else:
             body = _tex_matrix(m) if m is not None else rhs_text
-            self.parts.append(f"\\[ {lhs} = {body} \\]\n")
+            self.parts.append(f"\\[ {_tex_lhs(lhs)} = {body} \\]\n")
 
     def table(self, head: list[str], rows: list[list[str]]) -> None:
         if self.fmt == "markdown":
@@ -132,10 +133,28 @@ _MATH_WORDS = [("theta~", "\\tilde\\theta"), ("theta", "\\theta"), ("rho", "\\rh
 
 
 def _tex_math(text: str) -> str:
+    """An ASCII math span as LaTeX math, with its $ delimiters.
+
+    >>> print(_tex_math("rho_1 : G -> K_1, beta(theta~) != theta"))
+    $\\rho_1 : G \\to K_1, \\beta(\\tilde{\\theta}) \\neq \\theta$
+    """
     for a, b in _MATH_WORDS:
-        text = text.replace(a, b)
+        # not inside a command already written ("theta" in "\\tilde\\theta")
+        text = re.sub(r"(?<!\\)" + re.escape(a), lambda _m, b=b: b, text)
     text = text.replace("\\tilde\\theta", "\\tilde{\\theta}")
     return "$" + text + "$"
+
+
+def _tex_lhs(text: str) -> str:
+    """The left side of a displayed equation (our ASCII notation) as LaTeX math.
+
+    >>> print(_tex_lhs("rho_L(t)^-1 W_2"), _tex_lhs("W_1 of beta(theta~)"), _tex_lhs("rho_1(t) shift"))
+    \\rho_L(t)^{-1} W_2 W_1\\text{ of }\\beta(\\tilde{\\theta}) \\rho_1(t)\\text{ shift}
+    """
+    out = _tex_math(text)[1:-1].replace("^-1", "^{-1}")
+    for words in (" of ", " linear part", " shift"):
+        out = out.replace(words, f"\\text{{{words}}}")
+    return out
 
 
 def _md_matrix(m: Matrix) -> str:

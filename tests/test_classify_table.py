@@ -123,6 +123,8 @@ def test_cli_classify_json(capsys):
     ["classify", "--arch", "sin:2-4-2", "--group", "C8"],
     ["classify", "--arch", "relu:3-4-2", "--group", "C8"],
     ["classify", "--arch", "relu:2-4-2", "--group", "C8", "--budget", "0"],
+    ["classify", "--arch", "relu:2-4-2", "--group", "C8", "--max-width", "0"],
+    ["classify", "--arch", "relu:2-4-2", "--group", "C8", "--max-width", "-3", "--json"],
 ])
 def test_cli_classify_bad_input(argv, capsys):
     assert main(argv) == 2

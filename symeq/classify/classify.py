@@ -139,6 +139,8 @@ def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
     if group.input_dim != widths[0] or group.output_dim != widths[-1]:
         raise InputError(f"the group acts on R^{group.input_dim} -> R^{group.output_dim}, "
                          f"but the architecture has d_0 = {widths[0]} and d_L = {widths[-1]}")
+    if max_width is not None and max_width < 1:
+        raise InputError("the largest hidden width searched (--max-width) must be positive")
     kind = latent_kind(activation)
     layers = tuple(layer_types(group, d, activation, i, type_budget)
                    for i, d in enumerate(widths[1:-1], start=1))

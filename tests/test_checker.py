@@ -912,3 +912,22 @@ def test_latent_presentation_does_not_depend_on_how_numbers_print() -> None:
     # <a | a^4> has 4 elements, G only 2: a^2 is a non-trivial word of the presentation and I in G.
     v = verify_certificate(_latent_cert(a, ["a^4"], 4))
     assert not v.ok and v.reason.startswith("the presentation has 4 elements but G fewer")
+
+
+def test_classification_refuses_entries_outside_a_number_field() -> None:
+    # f(x) = x with no hidden layer is layerwise equivariant, yet this certificate claimed none is:
+    # rho_L(s) = rho_0(s), one entry written as (sqrt(6) + sqrt(2))/2 * pi instead of
+    # sqrt(2 + sqrt(3)) * pi.  Over sympy's EX domain that identity is missed, so the group closed
+    # to 4 elements and the weight equations seemed to force W_1 = 0.
+    p_in, p_out = "pi*sqrt(2+sqrt(3))", "pi*(sqrt(6)+sqrt(2))/2"
+    doc = cert("counterexample", {"activation": "relu", "weights": [[["1", "0"], ["0", "1"]]], "biases": [["0", "0"]]},
+               {"generators": {"s": {"input": [["0", p_in], [f"1/({p_in})", "0"]],
+                                     "output": [["0", p_in], [f"1/({p_out})", "0"]]}}},
+               {"method": "classification", "equivariance": {"method": "layerwise", "actions": {"s": []}},
+                "non_constant": {"x": ["0", "0"], "y": ["1", "0"], "coordinate": 0},
+                "latent_kind": "permutation", "types": [], "assignments": [{"types": [], "zero_layer": 1}]})
+    doc["claim"]["refutes"] = "layerwise-reparam"
+    v = verify_certificate(doc)
+    assert not v.ok
+    assert v.reason.startswith("the group matrices and layer actions generate no number field the checker "
+                               "computes in exactly")

@@ -2,7 +2,7 @@
 
 Exit codes: 0 identifiable or weakly identifiable, 1 not identifiable, 2 bad input, 3
 locally identifiable, conjectural or unknown, 4 internal error (a certificate that the checker
-rejects; it is not written).
+rejects; the verdict is printed, the certificate is not written).
 """
 
 from __future__ import annotations
@@ -61,23 +61,28 @@ def run(args: argparse.Namespace) -> int:
     start = time.monotonic()
     res = identify(net, Budget(seconds=args.seconds), local=not args.no_local)
     cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})
+    rejected: str | None = None
     if args.certificate is not None and cert is not None:
         # The independent checker sees the certificate before anyone else does: one that does
-        # not verify is an engine bug, reported as such, and nothing is written.
+        # not verify (an engine bug, or a limit of the checker such as pi in a rank condition)
+        # is not written; the verdict is still printed, and the exit code is 4.
         from symeq.certify.checker import verify_certificate
 
         check = verify_certificate(json.loads(json.dumps(cert)))
-        if not check.ok:
-            print(f"symeq identify: internal error: the {res.verdict} certificate does not verify "
-                  f"({check.reason}); nothing written", file=sys.stderr)
-            return 4
-        write_json_atomic(cert, args.certificate)
+        if check.ok:
+            write_json_atomic(cert, args.certificate)
+        else:
+            rejected = f"the independent checker rejects it ({check.reason}); nothing written"
+            print(f"symeq identify: internal error: the {res.verdict} certificate: {rejected}",
+                  file=sys.stderr)
+            cert = None
+    note = res.certificate_note if rejected is None else f"none: {rejected}"
     if args.json:
         out = res.to_dict()
         out["certificate"] = args.certificate if (args.certificate and cert) else None
-        out["certificate_note"] = res.certificate_note
+        out["certificate_note"] = note
         emit_json(out)
-        return res.exit_code
+        return res.exit_code if rejected is None else 4
     print(f"verdict: {res.verdict}")
     print(f"basis: {res.basis}")
     crit = res.criterion
@@ -106,6 +111,6 @@ def run(args: argparse.Namespace) -> int:
     for note in res.notes:
         print(f"note: {note}")
     if args.certificate is not None:
-        print(f"certificate: {args.certificate} ({res.certificate_note})" if cert is not None else
-              f"certificate: {res.certificate_note}; nothing written")
-    return res.exit_code
+        print(f"certificate: {args.certificate} ({note})" if cert is not None else
+              f"certificate: {note}" + ("" if rejected else "; nothing written"))
+    return res.exit_code if rejected is None else 4

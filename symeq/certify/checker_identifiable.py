@@ -212,7 +212,10 @@ def rank(m: ImmutableMatrix) -> int:
         return int(fmpq_mat(m.rows, m.cols, [fmpq(int(v.p), int(v.q)) for v in m]).rank())
     if any(v.free_symbols or v.has(sympy.pi) for v in m):
         raise Reject("rank conditions need algebraic numbers (no symbols, no pi)")
-    return int(DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True).rank())
+    dm = DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True)
+    if dm.domain.is_EX or dm.domain.is_EXRAW:  # plain expressions: no exact zero test
+        raise Reject("rank conditions need entries in a number field the checker computes in exactly")
+    return int(dm.rank())
 
 
 def kruskal_rank(m: ImmutableMatrix) -> int:

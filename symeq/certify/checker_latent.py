@@ -1,7 +1,8 @@
 """Checker extension: claim kind ``latent_actions`` (the theorem's latent homomorphisms).
 
 Part of the trusted kernel: imports only the standard library, sympy and the checker's own
-exported helpers (:mod:`symeq.certify.checker`).
+modules (:mod:`symeq.certify.checker`'s exported helpers, the exact ``rank`` of
+:mod:`symeq.certify.checker_identifiable`).
 
 Claim {"kind": "latent_actions"}: for every hidden layer i there is a homomorphism
 rho_i : G -> K_i making every layer of the certificate's network equivariant,
@@ -70,6 +71,7 @@ from sympy import ImmutableMatrix, Integer
 from symeq.certify.checker import (Context, Network, Reject, field, int_index, is_trusted_relation,
                                    is_zero, matmul, matrix, only_keys, parse_network, parse_number,
                                    require_equal, vector, verify_certificate)
+from symeq.certify.checker_identifiable import rank
 
 __all__ = ["CLAIMS", "check_latent_actions"]
 
@@ -324,7 +326,7 @@ def _uniqueness(ctx: Context, u: Any, reduced: Network | None) -> None:
         if net.activation.name != "identity":
             raise Reject("full_row_rank uniqueness is for the identity activation")
         for i, w in enumerate(net.weights[:-1], start=1):
-            if w.rank() != w.rows:
+            if rank(w) != w.rows:  # exact (FLINT or a number field), not sympy's Matrix.rank
                 raise Reject(f"uniqueness: W_{i} of {label} does not have full row rank")
         ctx.step(f"uniqueness: every hidden W_i of {label} has full row rank, so Stab(theta) is trivial "
                  "and the latent action is unique")

@@ -351,3 +351,9 @@ def test_command_writes_no_certificate_the_checker_rejects(tmp_path, monkeypatch
     assert run_cmd([str(f), "--certificate", str(out), "--no-local"]) == 4
     assert not out.exists()
     assert "internal error" in capsys.readouterr().err
+
+
+def test_fiber_of_irrational_parameters_is_unsupported_not_budget():
+    n = net("power:2", [[1], [2]], [1, sympy.sqrt(2)], [[1, 3]], [0])
+    fib = exact_fiber(n)
+    assert fib.status == "unsupported" and "rational" in fib.details[0]

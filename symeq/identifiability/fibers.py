@@ -340,6 +340,11 @@ def exact_fiber(net: MLP, budget: Budget = Budget()) -> FiberResult:
     if not act.polynomial or net.symbols:
         return FiberResult("unsupported", details=("exact fibers need a polynomial activation "
                                                    "and concrete parameters",))
+    if not all(sympy.sympify(p).is_Rational for p in net.parameters()):
+        # sympy's groebner over QQ cannot take sqrt(2) or pi (it used to fail and be reported
+        # as "unknown (budget)")
+        return FiberResult("unsupported", details=("exact fibers are computed over QQ: every "
+                                                   "parameter must be rational",))
     degree = 1 if act.name == "identity" else int(sympy.degree(act.expr(sympy.Symbol("z")), sympy.Symbol("z")))
     total_degree = degree ** (net.depth - 1) + 1
     if net.n_params > budget.max_unknowns or total_degree > budget.max_degree:

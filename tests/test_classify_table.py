@@ -156,3 +156,13 @@ def test_near_equal_rows_are_not_called_redundant():
     # the same rows with the factor exactly 1 are redundant for every parameter
     same = LayerSpace((2, 1), (BasisVector(((0, 0, sympy.Integer(1)), (1, 0, sympy.Integer(1))), ()),), "nullspace")
     assert degeneracy(NetworkSpace((1, 2, 1), (same, second)), "tanh").status == "degenerate"
+
+
+def test_progress_reports_assignments_and_the_smallest_width_scan():
+    ticks, widths = [], []
+    C = classify("relu", (2, 4, 2), catalog_group("C4", 2, 2), progress=lambda d, t: ticks.append((d, t)),
+                 width_progress=lambda w, d, t: widths.append((w, d, t)))
+    assert ticks == [(k, len(C.assignments)) for k in range(1, len(C.assignments) + 1)]
+    assert C.smallest.width == 4 and widths[-1][0] == 4
+    assert [w for w, _, _ in widths] == sorted(w for w, _, _ in widths)
+    assert all(1 <= d <= t for _, d, t in widths)

@@ -47,6 +47,7 @@ __all__ = [
 DEFAULT_ASSIGNMENT_BUDGET = 2_000
 
 Progress = Callable[[int, int], None]
+WidthProgress = Callable[[int, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,12 @@ def _examine(activation: str, group: GroupAction, chosen: tuple[LayerType, ...])
 def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
              budget: int = DEFAULT_ASSIGNMENT_BUDGET, type_budget: int = DEFAULT_TYPE_BUDGET,
              smallest: bool = True, max_width: int | None = None,
-             progress: Progress | None = None) -> Classification:
+             progress: Progress | None = None, width_progress: WidthProgress | None = None) -> Classification:
     """Classify the latent types of every hidden layer and examine every assignment (up to
     ``budget`` of them; counts stay exact beyond it).  ``smallest`` also searches the smallest
     hidden width with a non-degenerate assignment, up to ``max_width`` (default: the larger of
-    the widest hidden layer and |G|)."""
+    the widest hidden layer and |G|).  ``progress(done, total)`` is called after each assignment
+    examined, ``width_progress(width, done, total)`` during the smallest-width scan."""
     if len(widths) < 3:
         raise InputError("an architecture needs at least one hidden layer")
     if group.input_dim != widths[0] or group.output_dim != widths[-1]:
@@ -160,7 +162,7 @@ def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
     if smallest:
         limit = max_width if max_width is not None else max(max(widths[1:-1]), finite_group(group).order)
         small = smallest_nondegenerate_width(activation, widths[0], widths[-1], len(widths) - 2, group,
-                                             limit, budget, type_budget)
+                                             limit, budget, type_budget, width_progress)
     return Classification(activation, tuple(widths), group, kind, layers, tuple(assignments), total,
                           complete, small)
 
@@ -168,9 +170,10 @@ def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
 def smallest_nondegenerate_width(activation: str, d_in: int, d_out: int, hidden_layers: int,
                                  group: GroupAction, max_width: int,
                                  budget: int = DEFAULT_ASSIGNMENT_BUDGET,
-                                 type_budget: int = DEFAULT_TYPE_BUDGET) -> SmallestWidth:
+                                 type_budget: int = DEFAULT_TYPE_BUDGET,
+                                 progress: WidthProgress | None = None) -> SmallestWidth:
     """Scan w = 1, 2, ..., max_width (all hidden layers of width w) for a non-degenerate
-    assignment.
+    assignment (``progress(w, done, total)`` after each assignment examined).
 
     >>> from symeq.groups import catalog_group
     >>> smallest_nondegenerate_width("relu", 2, 2, 1, catalog_group("C4", 2, 2), 8).width
@@ -181,8 +184,11 @@ def smallest_nondegenerate_width(activation: str, d_in: int, d_out: int, hidden_
         if not all(t.complete for t in layers) or prod(t.count for t in layers) > budget:
             return SmallestWidth("unknown", w, w - 1, reason=f"width {w}: more types or assignments than the budget")
         undecided = False
-        for chosen in product(*(t.types for t in layers)):
+        total = prod(t.count for t in layers)
+        for done, chosen in enumerate(product(*(t.types for t in layers)), start=1):
             a = _examine(activation, group, chosen)
+            if progress is not None:
+                progress(w, done, total)
             if a.degeneracy.status == "non-degenerate":
                 return SmallestWidth("found", w, w, tuple(t.label for t in chosen))
             undecided = undecided or a.degeneracy.status == "unknown"

@@ -146,11 +146,19 @@ def run(args: argparse.Namespace) -> int:
 
         with Progress(transient=True) as bar:
             task = bar.add_task("assignments", total=None)
+            scan = None
 
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            C = classify(act, widths, group, budget=args.budget, max_width=args.max_width, progress=tick)
+            def tick_width(width: int, done: int, total: int) -> None:
+                nonlocal scan
+                if scan is None:
+                    scan = bar.add_task("smallest width", total=None)
+                bar.update(scan, description=f"smallest width: w = {width}", completed=done, total=total)
+
+            C = classify(act, widths, group, budget=args.budget, max_width=args.max_width, progress=tick,
+                         width_progress=tick_width)
     if args.json:
         emit_json(to_json(C, args.arch))
     else:

@@ -629,8 +629,13 @@ def _word_value(group: Group, word: str, side: int, exact: bool = True) -> Any:
         if abs(power) > MAX_WORD_EXPONENT:
             raise Reject(f"group relation {word!r:.60} has an exponent above {MAX_WORD_EXPONENT}")
         base = mats[group.names.index(m.group(1))]
-        if power < 0:
-            base = base.inv().applyfunc(sympy.expand) if exact else base.inv()
+        if power < 0 and exact:
+            inverse = base.inv().applyfunc(sympy.expand)
+            # sympy's inverse picks pivots with a heuristic zero test: confirm it exactly.
+            require_equal(matmul(base, inverse), ImmutableMatrix.eye(n), f"generator {m.group(1)} times its inverse")
+            base = inverse
+        elif power < 0:
+            base = base.inv()
         power, pos = abs(power), m.end()
         while power:  # repeated squaring
             if power & 1:

@@ -43,7 +43,6 @@ __all__ = [
     "duplicate_split",
     "layerwise_evidence",
     "non_constant_witness",
-    "is_constant_in_space",
 ]
 
 
@@ -279,10 +278,3 @@ def non_constant_witness(net: MLP) -> dict[str, Any] | None:
                     return {"x": [exact_string(v) for v in points[a]],
                             "y": [exact_string(v) for v in points[b]], "coordinate": k}
     return None
-
-
-def is_constant_in_space(space: NetworkSpace) -> int | None:
-    """The first layer whose weights are zero on the whole space (then every parameter of the
-    space computes a constant), or None."""
-    return next((i for i, s in enumerate(space.layers, start=1) if s.weight_dim == 0), None)
-

@@ -931,3 +931,19 @@ def test_classification_refuses_entries_outside_a_number_field() -> None:
     assert not v.ok
     assert v.reason.startswith("the group matrices and layer actions generate no number field the checker "
                                "computes in exactly")
+
+
+def test_counterexample_networks_are_numeric() -> None:
+    # Rows (1) and (w^2 + 1) of a relu layer are related for every real w (positive scaling), so the
+    # network is never reduced; decided as identities in w the atom 'reduced' came out True and
+    # this refutation of "not reduced" verified.
+    doc = cert("counterexample", {"activation": "relu", "weights": [[["1"], ["w^2+1"]], [["1", "1"]]],
+                                  "biases": [["0", "0"], ["0"]]},
+               {"generators": {"s": {"input": [["-1"]], "output": [["-1"]]}}},
+               {"method": "atoms", "atoms": {"reduced": {"value": True}}})
+    doc["claim"].update({"refutes": "predicate", "predicate": "not reduced"})
+    v = verify_certificate(doc)
+    assert not v.ok and v.reason == "a counterexample network must have numeric parameters"
+    doc["network"]["weights"][0][1] = ["2"]  # the numeric network is decided: not reduced
+    v = verify_certificate(doc)
+    assert not v.ok and v.reason.startswith("atom reduced is False: layer 1 neuron 2 is the image of neuron 1")

@@ -752,6 +752,11 @@ def check_counterexample(ctx: Context) -> None:
     if ctx.evidence.get("method") != method:
         raise Reject(f"a refutation of {refutes} needs evidence method {method!r}")
     ctx.claim_text = f"counterexample to {refutes!r}"
+    # A counterexample is one network.  With symbols, atoms would be decided as identities (reduced:
+    # no row identically zero or identically related) while a refutation needs one value at which
+    # every atom has its stated value: rows (1) and (w^2 + 1) are related for every real w.
+    if ctx.network.symbols:
+        raise Reject("a counterexample network must have numeric parameters")
     check(ctx)
 
 

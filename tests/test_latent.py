@@ -402,6 +402,38 @@ def test_symbolic_affine_maps_are_claimed_only_where_their_denominators_are_nonz
     assert "for every value of the symbols;" in analyze(tanh, SWAP).summary
 
 
+def test_affine_maps_breaking_a_relator_are_not_called_absent() -> None:
+    # The linear system has a solution at theta (so layerwise actions exist), but the chosen one
+    # breaks m^2 and the other solutions were not searched: neither "no layerwise action at
+    # theta" nor "no choice satisfies every relator" may be said.
+    net = network_from_dict({"activation": "identity", "weights": [[["-1"], ["-1"]], [["-1", "1"]]],
+                             "biases": [["1", "1"], ["0"]]})
+    res = analyze(net, catalog_group("sign", 1, 1))
+    assert res.verdict == "holds" and res.where == "beta(theta~)"
+    assert res.notes[0].startswith("the latent maps found at theta break a relator;")
+    assert any("other solutions of the linear system were not searched" in n for n in res.notes)
+    assert not any("no layerwise action" in n for n in res.notes)
+
+
+def test_find_homomorphism_never_reads_a_truncated_list_as_none() -> None:
+    from symeq.errors import BudgetExceeded
+    from symeq.latent.homomorphism import find_homomorphism
+
+    net = network_from_dict({"activation": "tanh",
+                             "weights": [[["1", "0"], ["1", "0"], ["0", "1"], ["0", "1"]], [["1", "1", "1", "1"]]],
+                             "biases": [["0"] * 4, ["0"]]})
+    G = catalog_group("S2", 2, 1, output="trivial")
+    pres = group_presentation(G)
+    full = find_homomorphism(net, G, pres)
+    assert full is not None and check_relators(full, pres).holds
+    try:
+        got = find_homomorphism(net, G, pres, limit=1)
+    except BudgetExceeded as exc:
+        assert "more than 1 latent maps" in str(exc)
+    else:
+        assert got is not None and check_relators(got, pres).holds
+
+
 # -- properties on random layerwise-equivariant networks --------------------------------------
 
 @SETTINGS

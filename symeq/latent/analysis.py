@@ -140,25 +140,42 @@ def _layer_dict(ls: LayerStructure) -> dict[str, Any]:
 
 
 def _homomorphic(net: MLP, group: GroupAction, actions: LatentActions, stab: Stabilizer,
-                 notes: list[str], budget: int) -> tuple[LatentActions | None, RelatorCheck]:
+                 notes: list[str], budget: int) -> tuple[LatentActions | None, RelatorCheck, bool]:
+    """A homomorphic choice of latent maps, the relator check, and whether "None" is a proof
+    that no homomorphic choice exists (False when the search was skipped or cut short)."""
     pres = group_presentation(group)
     rc = check_relators(actions, pres)
-    if rc.holds or net.activation.kind == "affine":
-        return (actions if rc.holds else None), rc
+    if rc.holds:
+        return actions, rc, True
+    if net.activation.kind == "affine":
+        notes.append("the chosen affine latent maps break a relator; other solutions of the linear "
+                     "system were not searched")
+        return None, rc, False
     if stab.trivial:  # cannot happen: k(w) fixes theta for every relator w
         notes.append("relators fail although Stab(theta) is trivial: please report this network")
-        return None, rc
+        return None, rc, False
     try:
         found = find_homomorphism(net, group, pres, budget=budget)
     except BudgetExceeded as exc:
         notes.append(f"searching a homomorphic choice in the cosets k(g) Stab(theta): {exc}")
-        return None, rc
+        return None, rc, False
     if found is None:
-        notes.append("no choice of per-generator latent maps satisfies every relator")
-        return None, rc
+        # with free scales (stabilizer unknown or infinite) only scale 1 was enumerated
+        complete = stab.status == "nontrivial"
+        notes.append("no choice of per-generator latent maps satisfies every relator" if complete else
+                     "no enumerated choice of per-generator latent maps satisfies every relator "
+                     "(free neuron scales were not searched)")
+        return None, rc, complete
     notes.append("the first per-generator choice broke a relator; another element of the coset "
                  "k(g) Stab(theta) satisfies them all")
-    return found, check_relators(found, pres)
+    return found, check_relators(found, pres), True
+
+
+def _absence_proved(c: Construction) -> bool:
+    """True when a construction without actions proves that none exists (not a search cut
+    short by its budget, nor the affine kind's random tries for an invertible solution)."""
+    return c.actions is None and c.method != "budget" and not (c.method == "linear system"
+                                                               and c.unique is False)
 
 
 def _structure(group: GroupAction, actions: LatentActions, notes: list[str]) -> tuple[LayerStructure, ...]:
@@ -187,9 +204,11 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
         c = construct(net, group, budget)
     except BudgetExceeded as exc:  # the search at theta was cut short: try beta(theta~), else unknown
         c = Construction(net, group, latent_kind(net), "budget", None, reason=f"unknown (budget): {exc}")
+    # proved: every "no action" met on the way is a proof, so absence may be claimed
+    proved = _absence_proved(c)
     if c.actions is not None:
         stab = stabilizer(net, budget)
-        acts, rc = _homomorphic(net, group, c.actions, stab, notes, budget)
+        acts, rc, proved = _homomorphic(net, group, c.actions, stab, notes, budget)
         if acts is not None:
             st = _structure(group, acts, notes) if structure else ()
             fam_u = uniqueness_conditions(net) if net.symbols else ()
@@ -201,15 +220,18 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
         weak = construct_weak(net, group, budget)
     except BudgetExceeded as exc:
         return done("unknown", f"unknown (budget): {exc}", construction=c)
+    if weak.reduction.changed and weak.actions is None:
+        proved = proved and _absence_proved(weak.submodel)
     if weak.reduction.changed and weak.actions is not None:
         stab = stabilizer(weak.reduction.reduced, budget)
-        acts, rc = _homomorphic(weak.embedded, group, weak.actions, stab, notes, budget)
+        acts, rc, searched = _homomorphic(weak.embedded, group, weak.actions, stab, notes, budget)
+        proved = proved and searched
         if acts is not None:
             st = _structure(group, acts, notes) if structure else ()
             fam_u = uniqueness_conditions(weak.reduction.reduced) if net.symbols else ()
-            why = (c.reason if c.actions is None else "the latent maps at theta break a relator")
-            notes.insert(0, f"no layerwise action at theta ({why}); the theorem's parameter "
-                            "choice beta(theta~) has one")
+            what = ("no layerwise action at theta ({})".format(c.reason) if c.actions is None else
+                    "the latent maps found at theta break a relator")
+            notes.insert(0, f"{what}; the theorem's parameter choice beta(theta~) has a homomorphic one")
             return done("holds", _holds_summary("beta(theta~)", net, stab, rc, acts, fam_u), where="beta(theta~)",
                         acting=weak.embedded, construction=c, weak=weak, actions=acts,
                         stabilizer=stab, relators=rc, structure=st, uniqueness=fam_u)
@@ -218,7 +240,7 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
         return done("unknown", reason, construction=c, weak=weak)
     if not consult:
         return done("unknown", f"no layerwise action: {reason}", construction=c, weak=weak)
-    return _explain_absence(net, group, c, weak, reason, done)
+    return _explain_absence(net, group, c, weak, reason, done, proved)
 
 
 def symbol_denominators(actions: LatentActions) -> tuple[sympy.Expr, ...]:
@@ -275,7 +297,9 @@ def _holds_summary(where: str, net: MLP, stab: Stabilizer, rc: RelatorCheck,
 
 
 def _explain_absence(net: MLP, group: GroupAction, c: Construction, weak: WeakConstruction,
-                     reason: str, done: Any) -> LatentResult:
+                     reason: str, done: Any, proved: bool = True) -> LatentResult:
+    """Why there is no action.  The theorem's contrapositive is invoked only when ``proved``
+    (no layerwise homomorphism exists, not merely none was found) and theta is identifiable."""
     from symeq.equivariance.check import check_equivariance
 
     chk = check_equivariance(net, group)
@@ -289,28 +313,34 @@ def _explain_absence(net: MLP, group: GroupAction, c: Construction, weak: WeakCo
         ident = f"unknown ({exc})"
     identifiable = ident in ("identifiable", "weakly identifiable")
     crit = f" by {idr.basis}" if idr is not None and identifiable else ""
+    what = "layerwise action" if c.actions is None else "homomorphic choice of layerwise actions"
+    absent = f"no {what} exists" if proved else f"no {what} was found"
     if chk.verdict == "fails":
         w = chk.witness
         at = w.describe() if w is not None else "a witness"
-        if identifiable:
-            summary = (f"no layerwise action exists ({reason}); theta is {ident}{crit}, so by the "
+        if identifiable and proved:
+            summary = (f"{absent} ({reason}); theta is {ident}{crit}, so by the "
                        f"theorem's contrapositive f is not G-equivariant; check confirms it with a witness: {at}")
         else:
             summary = (f"f is not G-equivariant (check's witness: {at}); the theorem says nothing "
-                       f"here; no layerwise action: {reason}")
+                       f"here; {absent}: {reason}")
         return done("fails", summary, construction=c, weak=weak, check=chk, identify=idr)
     if chk.verdict == "holds":
+        if not proved:
+            summary = (f"f is G-equivariant ({chk.method}), but {absent} at theta or at beta(theta~) "
+                       f"({reason}), and the search did not prove that none exists; identifiability: {ident}")
+            return done("unknown", summary, construction=c, weak=weak, check=chk, identify=idr)
         hyp = (f"identifiability fails (symeq identify: {ident})" if not identifiable else
                f"identifiability was reported ({ident}), yet no action exists: please report this network")
-        summary = (f"f is G-equivariant ({chk.method}) but no layerwise action exists at theta or at "
+        summary = (f"f is G-equivariant ({chk.method}) but {absent} at theta or at "
                    f"beta(theta~) ({reason}); the theorem's hypothesis that fails: {hyp}. Look for "
                    f"the reason with `symeq counterexample --claim layerwise-reparam`")
         return done("unknown", summary, construction=c, weak=weak, check=chk, identify=idr)
-    if identifiable:
-        summary = (f"no layerwise action exists ({reason}); theta is {ident}{crit}, so by the "
+    if identifiable and proved:
+        summary = (f"{absent} ({reason}); theta is {ident}{crit}, so by the "
                    f"theorem's contrapositive f is not G-equivariant, but no separating input was "
                    f"found to certify it ({chk.reason})")
     else:
-        summary = (f"no layerwise action ({reason}) and equivariance is undecided ({chk.reason}); "
+        summary = (f"{absent} ({reason}) and equivariance is undecided ({chk.reason}); "
                    f"identifiability: {ident}; see `symeq counterexample`")
     return done("unknown", summary, construction=c, weak=weak, check=chk, identify=idr)

@@ -79,18 +79,22 @@ def check_relators(actions: LatentActions, pres: Presentation) -> RelatorCheck:
 def find_homomorphism(net: MLP, group: GroupAction, pres: Presentation, limit: int = 256,
                       budget: int = 20_000) -> LatentActions | None:
     """Search the solutions of every generator (each a coset of Stab(theta)) for a choice on
-    which every relator holds; None when no combination among the first ``limit`` solutions
-    per generator works (BudgetExceeded when the matching itself passes ``budget``).
+    which every relator holds; None when no combination works (proved: every solution was
+    tried).  BudgetExceeded when the matching itself passes ``budget``, when a generator has
+    more than ``limit`` solutions, or when more than ``budget`` combinations would be tried.
 
     Only for monomial kinds; every hidden layer's relators must hold at once.
     """
     matcher = Matcher(net)
     per_gen = []
+    truncated: list[str] = []
     for name, rho0, rhoL in group.generators():
-        sols = list(itertools.islice(matcher.solutions(rho0, rhoL, Budget(budget)), limit))
+        sols = list(itertools.islice(matcher.solutions(rho0, rhoL, Budget(budget)), limit + 1))
         if not sols:
             return None
-        per_gen.append([s.maps for s in sols])
+        if len(sols) > limit:
+            truncated.append(name)
+        per_gen.append([s.maps for s in sols[:limit]])
     tried = 0
     for combo in itertools.product(*per_gen):
         tried += 1
@@ -99,4 +103,7 @@ def find_homomorphism(net: MLP, group: GroupAction, pres: Presentation, limit: i
         acts = LatentActions(group.names, tuple(combo))
         if check_relators(acts, pres).holds:
             return acts
+    if truncated:  # only the first solutions were tried: "none found" is not "none exists"
+        raise BudgetExceeded(f"generator {truncated[0]} has more than {limit} latent maps relating "
+                             f"theta^g to theta, and no combination of the first {limit} fits")
     return None

@@ -212,7 +212,7 @@ def _section_parameter(doc: _Doc, res: LatentResult) -> None:
         return
     if res.where == "beta(theta~)" and res.weak is not None:
         red = res.weak.reduction
-        doc.para("theta has no layerwise action: " + (res.notes[0] if res.notes else "") + ". The theorem "
+        doc.para("At theta: " + (res.notes[0] if res.notes else "no layerwise action") + ". The theorem "
                  "applies to the reduced parameter: remove inactive neurons and merge redundant ones "
                  "(each step keeps the function), then pad back with zero neurons (beta).")
         steps = []

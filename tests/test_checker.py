@@ -947,3 +947,16 @@ def test_counterexample_networks_are_numeric() -> None:
     doc["network"]["weights"][0][1] = ["2"]  # the numeric network is decided: not reduced
     v = verify_certificate(doc)
     assert not v.ok and v.reason.startswith("atom reduced is False: layer 1 neuron 2 is the image of neuron 1")
+
+
+def test_checker_loads_no_engine_module_at_run_time() -> None:
+    import subprocess
+
+    code = ("import sys, json\n"
+            "from symeq.certify.checker import claim_checks, verify_certificate\n"
+            "claim_checks()\n"
+            f"assert verify_certificate(json.loads({json.dumps(json.dumps(RELU_C8))})).ok\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('symeq'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out)
+    assert loaded and all(m in ("symeq", "symeq.certify") or m.startswith("symeq.certify.checker") for m in loaded), loaded

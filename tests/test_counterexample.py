@@ -235,3 +235,12 @@ def test_cli_hostile_predicates_exit_2_with_one_line(claim, capsys):
 def test_operator_in_operand_position_is_not_called_an_atom():
     with pytest.raises(InputError, match="unexpected '->', expected an atom"):
         parse_predicate("equivariant -> -> reduced")
+
+
+def test_at_theta_budget_cut_is_unknown_not_a_statement_about_all_seeds():
+    """With a budget of 3 assignments only W_1 = 0 types are examined for tanh:2-5-2 under D4;
+    the search must not claim that no hidden layer has a seed."""
+    out = refute_layerwise_at_theta("tanh", (2, 5, 2), catalog_group("D4", 2, 2), budget=3)
+    assert out.verdict == "unknown" and "budget" in out.message
+    full = refute_layerwise_at_theta("tanh", (2, 5, 2), catalog_group("D4", 2, 2), budget=400)
+    assert full.verdict == "refuted" and verify_certificate(full.certificate).ok

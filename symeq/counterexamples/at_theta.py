@@ -64,18 +64,26 @@ class Seed:
 
 def duplicate_seeds(activation: str, widths: tuple[int, ...], group: GroupAction, budget: int) -> list[Seed]:
     """For each hidden layer of width >= 2, the spaces of the non-degenerate assignments of the
-    architecture with that layer one neuron narrower (seeds for a duplicated neuron)."""
-    out = []
+    architecture with that layer one neuron narrower (seeds for a duplicated neuron), among the
+    first ``budget`` assignments of each classification."""
+    return _seed_search(activation, widths, group, budget)[0]
+
+
+def _seed_search(activation: str, widths: tuple[int, ...], group: GroupAction,
+                 budget: int) -> tuple[list[Seed], bool]:
+    """(the seeds, whether every classification behind them examined all its assignments)."""
+    out, complete = [], True
     for i in range(1, len(widths) - 1):
         if widths[i] < 2:
             continue
         smaller = widths[:i] + (widths[i] - 1,) + widths[i + 1:]
         C = classify(activation, smaller, group, budget=budget, smallest=False)
+        complete = complete and C.complete
         for a in C.assignments:
             if a.degeneracy.status == "non-degenerate":
                 chosen = tuple(C.layers[k].types[t] for k, t in enumerate(a.types))
                 out.append(Seed(i, assignment_space(activation, group, chosen)))
-    return out
+    return out, complete
 
 
 def _evidence(net: MLP, seed: MLP, layer: int, neuron: int, seed_check: Any, generator: str) -> dict[str, Any]:
@@ -92,7 +100,11 @@ def refute_layerwise_at_theta(activation: str, widths: tuple[int, ...], group: G
     """Search a refutation of "layerwise-at-theta" for this architecture and group."""
     start = time.perf_counter()
     claim = "layerwise-at-theta"
-    seeds = duplicate_seeds(activation, widths, group, budget)
+    seeds, complete = _seed_search(activation, widths, group, budget)
+    if not seeds and not complete:
+        return Outcome(claim, "unknown", f"no non-degenerate layerwise-equivariant seed with one neuron fewer "
+                       f"among the first {budget} assignments of latent types (budget); the others were not "
+                       "examined")
     if not seeds:
         return Outcome(claim, "not refuted", "no hidden layer has a non-degenerate layerwise-equivariant seed "
                        "with one neuron fewer, so the duplicate construction does not apply")

@@ -522,6 +522,7 @@ def check_not_equivariant(ctx: Context) -> None:
             if any(v.has(sympy.zoo, sympy.nan, sympy.oo) for v in m):
                 raise Reject("the symbol values make a parameter undefined (division by zero)")
         ctx.step(f"symbols set to {', '.join(f'{s} = {v}' for s, v in subs.items())}")
+        ctx.claim_text += f" (at {', '.join(f'{s} = {v}' for s, v in subs.items())}, not for every value)"
     if net.activation.exact:
         diff = (forward(net, matmul(rho0, x)) - matmul(rho_l, forward(net, x)))[k]
         s = sign(diff)

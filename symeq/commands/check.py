@@ -27,8 +27,11 @@ import argparse
 
 from symeq.commands.common import (VERDICT_EXIT, add_certificate_argument, add_network_arguments,
                                    check_certificate_path, check_int_range, emit_json, load_inputs,
-                                   write_json_atomic)
+                                   write_verified_certificate)
 from symeq.exact import number_to_string
+
+#: Exit code when a certificate the engine built does not verify (a bug, never a verdict).
+EXIT_INTERNAL = 4
 
 HELP = "decide end-to-end equivariance exactly: certificate or witness"
 DESCRIPTION = __doc__
@@ -55,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     result = check_equivariance(net, group, tries=args.tries, seed=args.seed)
     written: str | None = None
     if args.certificate is not None and result.verdict != "unknown":
-        write_json_atomic(check_certificate(net, group, result), args.certificate)
+        if not write_verified_certificate(check_certificate(net, group, result), args.certificate, "check"):
+            return EXIT_INTERNAL
         written = args.certificate
     if args.json:
         out = result.to_dict()

@@ -108,3 +108,20 @@ def write_json_atomic(obj: Any, path: str) -> None:
     """Write JSON to ``path`` atomically (never a partial file)."""
     check_certificate_path(path)
     write_document(obj, path)
+
+
+def write_verified_certificate(cert: dict[str, Any], path: str, verb: str) -> bool:
+    """Write ``cert`` to ``path`` only after the independent checker accepts it.
+
+    A certificate the checker rejects is an engine bug (or a limit of the checker): nothing is
+    written, one line goes to stderr, and the caller exits 4.  Returns True when written.
+    """
+    from symeq.certify.checker import verify_certificate
+
+    v = verify_certificate(json.loads(json.dumps(cert)))  # exactly what a reader will load
+    if not v.ok:
+        print(f"symeq {verb}: internal error: the certificate does not verify ({v.reason}); "
+              "nothing written", file=sys.stderr)
+        return False
+    write_json_atomic(cert, path)
+    return True

@@ -21,7 +21,7 @@ import argparse
 from typing import Any
 
 from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certificate_path,
-                                   check_int_range, emit_json, load_inputs, write_json_atomic)
+                                   check_int_range, emit_json, load_inputs, write_verified_certificate)
 
 HELP = "construct the latent actions rho_i of the theorem, with orbits, characters and a certificate"
 DESCRIPTION = __doc__
@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     if args.certificate is not None:
         cert = latent_certificate(result)
         if cert is not None:
-            write_json_atomic(cert, args.certificate)
+            if not write_verified_certificate(cert, args.certificate, "latent"):
+                return 4  # an engine bug, never a verdict
             written = args.certificate
     if args.json:
         out = result.to_dict()

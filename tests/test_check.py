@@ -426,3 +426,21 @@ def test_cli_bad_options(tmp_path, capsys):
     assert not (tmp_path / "c.txt").exists()
     code, _, err = run_cli(capsys, "check", tmp_path / "missing.toml")
     assert code == 2 and err.startswith("symeq check: error: cannot read")
+
+
+def test_c5_and_d5_invariant_tanh_networks_hold_with_nested_roots():
+    # f(x) = sum_k tanh(<u_k, x>), u_k at angle 2 pi k / 5: sympy writes sin(2 pi / 5) as
+    # sqrt(sqrt(5)/8 + 5/8), a nested root the group closure has to canonicalize
+    angles = [2 * sympy.pi * k / 5 for k in range(5)]
+    rows = [[str(sympy.cos(a)), str(sympy.sin(a))] for a in angles]
+    assert any("sqrt(sqrt(5)" in x for row in rows for x in row)
+    net = net_of("tanh", [rows, [["1"] * 5]], [["0"] * 5, ["0"]])
+    for name in ("C5", "D5"):
+        G = catalog_group(name, 2, 1, output="trivial")
+        result = check_equivariance(net, G)
+        assert result.verdict == "holds" and result.method == "layerwise"
+        verified(net, G, result)
+    bad = net_of("tanh", [rows, [["1", "1", "1", "1", "2"]]], [["0"] * 5, ["0"]])
+    result = check_equivariance(bad, catalog_group("C5", 2, 1, output="trivial"))
+    assert result.verdict == "fails"
+    verified(bad, catalog_group("C5", 2, 1, output="trivial"), result)

@@ -22,17 +22,19 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sympy
 from sympy import ImmutableMatrix
 from sympy.combinatorics import Permutation, PermutationGroup
+from sympy.polys.numberfields.subfield import primitive_element
 
 from symeq.errors import InputError
 from symeq.exact import Matrix, domain_matrix, matrix_to_strings
 
 __all__ = ["GroupAction", "DEFAULT_ORDER_LIMIT", "parse_word", "canonical", "infinite_order_reason",
-           "signed_permutation_order"]
+           "signed_permutation_order", "NESTED_FIELDS"]
 
 #: Closure stops, and the group is refused, past this many elements.
 DEFAULT_ORDER_LIMIT = 10_000
@@ -46,7 +48,19 @@ Pair = tuple[Matrix, Matrix]
 
 
 def canonical(m: Matrix) -> Matrix:
-    """A matrix with expanded entries, so equal algebraic numbers compare equal."""
+    """A matrix with canonical entries, so equal algebraic numbers compare equal.
+
+    Entries built from square roots of rationals are expanded (a rational combination of
+    square roots of square-free integers is unique).  Entries with NESTED square roots
+    (cos and sin of 2 pi / n for n = 5, 10, 15, 16, 20) are written in the fixed basis of a
+    registered field (:data:`NESTED_FIELDS`), because expand + radsimp does not decide
+    equality there: sqrt(5/8 - sqrt(5)/8) * sqrt(sqrt(5)/8 + 5/8) stays a product, yet it is
+    sqrt(5)/4.
+
+    >>> s = sympy.sqrt(sympy.Rational(5, 8) - sympy.sqrt(5) / 8)
+    >>> canonical(ImmutableMatrix([[s * sympy.sqrt(sympy.Rational(5, 8) + sympy.sqrt(5) / 8)]]))
+    Matrix([[sqrt(5)/4]])
+    """
     # Reading sympy's internal domain is ~100x faster than iterating entries (the closure
     # of a group calls this for every product).
     rep = getattr(m, "_rep", None)
@@ -54,7 +68,174 @@ def canonical(m: Matrix) -> Matrix:
         return m
     if all(x.is_Rational for x in m):
         return m
-    return ImmutableMatrix(m.applyfunc(lambda x: sympy.radsimp(sympy.expand(x))))
+    return ImmutableMatrix(m.applyfunc(_canonical_entry))
+
+
+#: Fields in which entries with nested square roots get one canonical expression, each given
+#: by square roots g_1, ..., g_k whose 2^k products (subsets, in a fixed order) are a basis
+#: over QQ.  A field listed later that contains an earlier one extends its generators, so a
+#: number gets the same expression whichever field writes it, and a number of Q(sqrt(5)) gets
+#: the expression expand() gives (c0 + c1*sqrt(5)).  They hold cos and sin of 2 pi / n for
+#: n = 5, 10, 20 (the first), 16 (the second) and 15 (the third).
+NESTED_FIELDS: tuple[tuple[sympy.Expr, ...], ...] = (
+    (sympy.sqrt(5), sympy.sqrt(sympy.Rational(5, 8) - sympy.sqrt(5) / 8)),
+    (sympy.sqrt(2), sympy.sqrt(sympy.Rational(1, 2) - sympy.sqrt(2) / 4)),
+    (sympy.sqrt(3), sympy.sqrt(5), sympy.sqrt(sympy.Rational(5, 8) - sympy.sqrt(5) / 8)),
+)
+
+
+class _NotInField(Exception):
+    """The expression is not (visibly) an element of the field."""
+
+
+@dataclass(frozen=True)
+class _Field:
+    """A registered field: sympy's algebraic field K, the product basis and the matrix taking
+    power-basis coordinates (of K's primitive element) to product-basis coordinates."""
+
+    K: Any
+    basis: tuple[sympy.Expr, ...]
+    to_basis: tuple[tuple[Any, ...], ...]
+    atoms: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @staticmethod
+    def build(gens: tuple[sympy.Expr, ...]) -> "_Field":
+        # the primitive element gives each generator's coordinates at once (converting each
+        # basis product with to_number_field took seconds)
+        _, coeffs, images = primitive_element(list(gens), ex=True)
+        K = sympy.QQ.algebraic_field(sympy.Add(*[c * g for c, g in zip(coeffs, gens)]))
+        g_el = [K([sympy.QQ.convert(c) for c in h]) for h in images]
+        basis, elems = [], []
+        for mask in range(1 << len(gens)):
+            basis.append(sympy.Mul(*[g for j, g in enumerate(gens) if mask >> j & 1]))
+            e = K.one
+            for j, g in enumerate(g_el):
+                if mask >> j & 1:
+                    e = e * g
+            elems.append(e)
+        d = len(basis)
+        if K.mod.degree() != d:
+            raise AssertionError(f"registered field {gens} has degree {K.mod.degree()}, not {d}")
+        cols = [_power_coords(K, e, d) for e in elems]
+        B = sympy.Matrix(d, d, lambda i, j: cols[j][i])
+        inv = B.inv()  # rational d x d, d <= 8: once per field
+        to_basis = tuple(tuple(sympy.QQ.from_sympy(inv[i, j]) for j in range(d)) for i in range(d))
+        return _Field(K, tuple(basis), to_basis, dict(zip(gens, g_el)))
+
+    def knows(self, x: sympy.Expr) -> bool:
+        """Every square root in x is already known to lie in K (no conversion needed)."""
+        return all(self.atoms.get(sympy.sqrt(p.base)) is not None for p in x.atoms(sympy.Pow)
+                   if p.exp.is_Rational and p.exp.q == 2)
+
+    def element(self, x: sympy.Expr, whole: bool = False) -> Any:
+        """x as an element of K, read through +, *, integer powers and square roots
+        (``whole``: a product whose factors leave K is converted as a whole, slowly)."""
+        K = self.K
+        if x.is_Rational:
+            return K.convert(sympy.QQ(int(x.p), int(x.q)))
+        if x.is_Add:
+            out = K.zero
+            for t in x.args:
+                out = out + self.element(t, whole)
+            return out
+        if x.is_Mul:
+            out = K.one
+            try:
+                for t in x.args:
+                    out = out * self.element(t, whole)
+                return out
+            except _NotInField:
+                if not whole:
+                    raise
+                # sympy splits roots (sqrt(5/8 - sqrt(5)/8) becomes sqrt(2)*sqrt(5 - sqrt(5))/4
+                # in an inverse): the factors leave K, their product need not
+                return self._convert(x)
+        if x.is_Pow and x.exp.is_Integer:
+            b = self.element(x.base, whole)
+            e = int(x.exp)
+            if e < 0:
+                if not b:
+                    raise _NotInField
+                b, e = K.one / b, -e
+            return b ** e
+        if x.is_Pow and x.exp.is_Rational and x.exp.q == 2:
+            # a square root (times an integer power): its image in K, found once per atom
+            r = self._convert(sympy.sqrt(x.base))
+            k = (int(x.exp.p) - 1) // 2  # x = base^k * sqrt(base)
+            if k == 0:
+                return r
+            b = self.element(x.base, whole)
+            if k < 0:
+                if not b:
+                    raise _NotInField
+                b, k = K.one / b, -k
+            return b ** k * r
+        raise _NotInField
+
+    def _convert(self, x: sympy.Expr) -> Any:
+        """x in K by sympy's to_number_field (slow: once per atom, cached)."""
+        if x not in self.atoms:
+            try:
+                self.atoms[x] = self.K.from_sympy(x)
+            except Exception:  # sympy raises several types for "not in this field"
+                self.atoms[x] = None
+        if self.atoms[x] is None:
+            raise _NotInField
+        return self.atoms[x]
+
+    def expression(self, a: Any) -> sympy.Expr:
+        """The canonical sympy expression of the field element a: sum of c_i * basis_i."""
+        pc = _power_coords(self.K, a, len(self.basis))
+        terms = []
+        for row, b in zip(self.to_basis, self.basis):
+            c = sum((r * p for r, p in zip(row, pc)), sympy.QQ.zero)
+            if c:
+                terms.append(sympy.Rational(int(c.numerator), int(c.denominator)) * b)
+        return sympy.Add(*terms)
+
+
+def _power_coords(K: Any, a: Any, d: int) -> list[Any]:
+    """Coordinates of a in the power basis 1, theta, ..., theta^(d-1)."""
+    coeffs = list(reversed(a.to_list()))  # to_list is highest degree first
+    return [sympy.QQ.convert(c) for c in coeffs] + [sympy.QQ.zero] * (d - len(coeffs))
+
+
+_FIELDS: dict[int, _Field] = {}
+
+
+def _field(k: int) -> _Field:
+    """The k-th registered field, built on first use."""
+    if k not in _FIELDS:
+        _FIELDS[k] = _Field.build(NESTED_FIELDS[k])
+    return _FIELDS[k]
+
+
+def _has_nested_root(x: sympy.Expr) -> bool:
+    return any(p.exp.is_Rational and not p.exp.is_Integer and not p.base.is_Rational
+               for p in x.atoms(sympy.Pow))
+
+
+@lru_cache(maxsize=65536)
+def _canonical_entry(x: sympy.Expr) -> sympy.Expr:
+    """One canonical expression per algebraic number (see :func:`canonical`)."""
+    if x.is_Rational:
+        return x
+    if _has_nested_root(x):
+        # first by atoms only (fast: every product in a closure is read so), then converting
+        # products whose factors leave the field (sympy's inv() splits roots that way)
+        for whole in (False, True):
+            fields = [_field(k) for k in range(len(NESTED_FIELDS))]
+            # a field whose atoms are all known first: converting an atom costs ~0.2 s
+            fields.sort(key=lambda F: not F.knows(x))
+            for F in fields:
+                try:
+                    return F.expression(F.element(x, whole))
+                except _NotInField:
+                    continue
+    # outside the registered fields: expanded, denominators rationalized (canonical for
+    # rational combinations of square roots of rationals, a best effort beyond)
+    # (expanded again: radsimp returns (-1 + sqrt(5))/4 for (3 - sqrt(5))/(2*sqrt(5) - 2))
+    return sympy.expand(sympy.radsimp(sympy.expand(x)))
 
 
 def _is_rational(m: Matrix) -> bool:

@@ -3,7 +3,7 @@
 Catalog names (case-sensitive):
 
 ==================  =========================================================================
-``Cn``              cyclic group, rotation of R^2 by 2 pi / n (n in 1, 2, 3, 4, 6, 8, 12)
+``Cn``              cyclic group, rotation of R^2 by 2 pi / n (n in :data:`PLANE_ORDERS`)
 ``Dn``              dihedral group on R^2: rotation r and the reflection s = diag(1, -1)
 ``Cn:shift``        cyclic group on R^n, r the cyclic shift of coordinates
 ``Dn:shift``        dihedral group on R^n: cyclic shift r and reversal s
@@ -45,8 +45,11 @@ CATALOG_NAMES = ("Cn", "Dn", "Cn:shift", "Dn:shift", "Sn", "sign", "trivial", "h
 
 _GENERATOR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
-#: n for which cos(2 pi / n) and sin(2 pi / n) are written with square roots we canonicalize.
-PLANE_ORDERS = (1, 2, 3, 4, 6, 8, 12)
+#: The n <= 24 for which sympy writes cos(2 pi / n) and sin(2 pi / n) with (nested) square
+#: roots: those of Q(sqrt 2, sqrt 3) (n = 1, 2, 3, 4, 6, 8, 12, 24) and of the fields of
+#: symeq.groups.action.NESTED_FIELDS (n = 5, 10, 20; 16; 15), where products are canonical.
+#: For other n (7, 9, 11, ...) sympy keeps cos(2*pi/7): no exact closure, so Cn:shift is offered.
+PLANE_ORDERS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 16, 20, 24)
 
 
 def _rotation(n: int) -> ImmutableMatrix:
@@ -78,7 +81,8 @@ def _inputs(base: str, d_in: int) -> tuple[tuple[str, ...], tuple[ImmutableMatri
     if m:
         kind, n = m.group(1), int(m.group(2))
         if n not in PLANE_ORDERS:
-            raise InputError(f"{base} on the plane needs n in {PLANE_ORDERS}; use {base}:shift on R^{n}")
+            raise InputError(f"{base} on the plane needs n in {PLANE_ORDERS} (rotations by 2 pi / n "
+                             f"written with square roots); use {base}:shift on R^{n}")
         _need(base, d_in, 2)
         r = _rotation(n)
         if kind == "C":

@@ -205,8 +205,18 @@ def test_cli_file(tmp_path, capsys):
 @pytest.mark.parametrize("argv", [["--arch", "relu:2"], ["--arch", "nosuch:2-3-1"], ["--arch", "tanh:2-x-1"],
                                   ["--arch", "tanh:2-0-1"], ["--arch", "tanh2-3"], [],
                                   ["missing.toml"], ["missing.toml", "--arch", "tanh:2-2-1"],
-                                  ["--arch", "formula:eval(z):2-2-1"]])
+                                  ["--arch", "formula:eval(z):2-2-1"], ["--arch", "relu:300-300-1"]])
 def test_cli_bad_input(argv, capsys):
     assert main(["symmetries", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_random_network_skips_the_genericity_check_past_the_exact_budget():
+    """relu 60-60-1 (3721 parameters > MAX_PARAMS_EXACT) built exact Jacobians at 7000+ inputs
+    per draw, for a functional dimension that is not computed at that size anyway."""
+    import time
+
+    start = time.monotonic()
+    net = random_network("relu", (60, 60, 1), seed=0)
+    assert net.n_params == 3721 and time.monotonic() - start < 5

@@ -175,3 +175,12 @@ def test_tangents_in_kernel(spec, widths, count):
         w = [Rational(x) for x in t]
         for row in jac.matrix.tolist():
             assert sum(Rational(int(r)) * x for r, x in zip(row, w)) == 0
+
+
+def test_invariance_proof_past_its_budget_is_not_attempted(monkeypatch):
+    from symeq.symmetry import invariance
+
+    monkeypatch.setattr(invariance, "MAX_PROOF_PARAMS", 20)
+    proofs = prove_invariance("tanh", (4, 4, 1))
+    assert proofs and not any(p.holds for p in proofs)
+    assert all("unknown (budget)" in p.method and "25 symbolic parameters" in p.method for p in proofs)

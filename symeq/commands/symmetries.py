@@ -40,6 +40,8 @@ DESCRIPTION = __doc__
 #: Widths accepted by --arch (the exact engine refuses larger networks anyway).
 MAX_WIDTH = 512
 MAX_DEPTH = 16
+#: Parameters accepted by --arch (relu:100-100-1 has 10201 and takes seconds; 90601 took minutes).
+MAX_ARCH_PARAMS = 20_000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -76,6 +78,10 @@ def parse_arch(text: str) -> tuple[str, tuple[int, ...]]:
         raise InputError(f"--arch {text!r} needs at least two widths d0-...-dL")
     if len(widths) > MAX_DEPTH + 1 or any(not 1 <= w <= MAX_WIDTH for w in widths):
         raise InputError(f"--arch {text!r}: widths must be 1..{MAX_WIDTH}, at most {MAX_DEPTH} layers")
+    n = sum(widths[i] * widths[i - 1] + widths[i] for i in range(1, len(widths)))
+    if n > MAX_ARCH_PARAMS:
+        raise InputError(f"--arch {text!r} has {n} parameters (limit {MAX_ARCH_PARAMS}): building and "
+                         "analysing a random parameter of that size takes minutes")
     return act.strip(), widths
 
 
@@ -174,7 +180,7 @@ def _print_text(net, rel, groups, proofs, fd, notes) -> None:
             print("    (the relations are not known completely: K_i contains at least this group)")
         for p in mine:
             if not p.holds:
-                print(f"    NOT PROVED: {p.generator}")
+                print(f"    NOT PROVED: {p.generator}" + (f" ({p.method})" if p.method.startswith("not attempted") else ""))
     print(f"functional dimension: "
           + (f"{fd.rank} ({fd.status})" if fd.rank is not None else f"in [{fd.lower}, {fd.upper}] ({fd.status})"))
     print(f"  #params {fd.n_params}, dim K {fd.dim_K}, K-orbit dimension {fd.orbit_dim}, "

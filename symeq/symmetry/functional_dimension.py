@@ -133,7 +133,7 @@ def random_network(activation: str | Activation, widths: Sequence[int], seed: in
     layers dead or always active on all of R^d0 (a special parameter with extra symmetries),
     so each bias is chosen to put the neuron's kink through a random anchor input (rounded to
     thirds), and the draw is repeated until every neuron's activation pattern varies on the
-    sampled inputs: a *generic* parameter.
+    sampled inputs: a *generic* parameter (checked only up to MAX_PARAMS_EXACT parameters).
 
     >>> random_network("tanh", (2, 2, 1), seed=3).parameters()
     (-1, 3, -1/3, 2/3, 1, 3, 4, 4, -1)
@@ -153,6 +153,10 @@ def random_network(activation: str | Activation, widths: Sequence[int], seed: in
     iact = integer_activation(act)
     if iact is None or iact.kind != "pl" or len(widths) < 3:
         return net
+    if net.n_params > MAX_PARAMS_EXACT:
+        # The genericity check below builds exact Jacobians at about 2 n inputs, per draw; the
+        # functional dimension is not computed for such networks anyway.
+        return _anchored(net, iact, rng)
     for attempt in range(30):
         net = _anchored(net, iact, rng)
         xs = default_inputs(net, max(40, 2 * net.n_params // widths[-1]), seed + attempt)

@@ -43,7 +43,6 @@ limit the answer is "unknown (budget)".
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -54,6 +53,7 @@ import sympy
 from flint import fmpq, fmpq_mat
 from sympy import ImmutableMatrix
 
+from symeq.budget import call_with_budget
 from symeq.errors import BudgetExceeded
 from symeq.models.mlp import MLP
 
@@ -134,42 +134,27 @@ def fiber_equations(net: MLP, other: MLP) -> list[sympy.Poly]:
     return [e for e in (sympy.expand(q) for q in eqs) if e != 0]
 
 
-def _groebner_child(conn: Any, eqs: list[sympy.Expr], gens: list[sympy.Symbol]) -> None:
-    try:
-        g = sympy.groebner(eqs, *gens, order="grevlex", domain="QQ")
-        conn.send(("ok", [p.as_expr() for p in g.exprs]))
-    except Exception as exc:  # report, the parent decides
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+def _groebner_exprs(eqs: list[sympy.Expr], gens: list[sympy.Symbol]) -> list[sympy.Expr]:
+    g = sympy.groebner(eqs, *gens, order="grevlex", domain="QQ")
+    return [p.as_expr() for p in g.exprs]
 
 
 def groebner_budgeted(eqs: list[sympy.Expr], gens: list[sympy.Symbol],
                       seconds: float) -> sympy.GroebnerBasis:
     """sympy's grevlex Groebner basis over QQ, computed in a child process that is stopped after
-    ``seconds`` (raises BudgetExceeded).
+    ``seconds`` (raises BudgetExceeded; see :func:`symeq.budget.call_with_budget`).
 
     >>> x, y = sympy.symbols("x y")
     >>> groebner_budgeted([x * y - 1, x - y], [x, y], 10).exprs
     [y**2 - 1, x - y]"""
     if not eqs:
         return sympy.groebner([sympy.Integer(0)], *gens, order="grevlex", domain="QQ")
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_groebner_child, args=(child, eqs, gens), daemon=True)
-    proc.start()
-    child.close()
     try:
-        if not parent.poll(seconds):
-            raise BudgetExceeded(f"Groebner basis not finished within {seconds:g} s")
-        status, payload = parent.recv()
-    finally:
-        if proc.is_alive():
-            proc.terminate()
-        proc.join(1)
-        parent.close()
-    if status != "ok":
-        raise BudgetExceeded(f"Groebner basis failed: {payload}")
+        payload = call_with_budget(_groebner_exprs, (eqs, gens), seconds)
+    except BudgetExceeded as exc:
+        raise BudgetExceeded(f"Groebner basis {exc}") from None
+    except Exception as exc:  # sympy gave up: no answer within our means, as for the budget
+        raise BudgetExceeded(f"Groebner basis failed: {type(exc).__name__}: {exc}") from None
     return sympy.groebner(payload, *gens, order="grevlex", domain="QQ") if payload != [1] else \
         sympy.groebner([sympy.Integer(1)], *gens, order="grevlex", domain="QQ")
 

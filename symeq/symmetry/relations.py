@@ -31,7 +31,7 @@ import sympy
 
 from symeq.activations import IDENTITY_RELATION, Activation, Relation, activation
 from symeq.errors import BudgetExceeded, InputError
-from symeq.symmetry.budget import call_with_budget
+from symeq.budget import call_with_budget
 from symeq.symmetry.formula import Z, parse_formula
 from symeq.symmetry.piecewise import from_expr
 from symeq.symmetry.relation_group import RelationFamily, RelationGroup, single

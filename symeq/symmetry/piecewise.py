@@ -24,7 +24,7 @@ from sympy import Integer
 
 from symeq.errors import InputError
 from symeq.symmetry.formula import Z
-from symeq.symmetry.relation_group import is_zero
+from symeq.symmetry.relation_group import is_zero, positive_constant
 
 __all__ = ["PiecewiseLinear", "from_expr", "affine"]
 
@@ -35,16 +35,10 @@ def _less(x: sympy.Expr, y: sympy.Expr) -> bool:
     d = sympy.sympify(y - x)
     if is_zero(d):
         return False
-    if d.is_positive is not None:
-        return bool(d.is_positive)
-    from symeq.symmetry.arb_eval import arb_value
-
-    ball = arb_value(d, {})
-    if ball > 0:
-        return True
-    if ball < 0:
-        return False
-    raise InputError(f"cannot compare {x} and {y}")
+    try:
+        return positive_constant(d)
+    except InputError:
+        raise InputError(f"cannot compare {x} and {y}") from None
 
 
 @dataclass(frozen=True)

@@ -105,15 +105,21 @@ def _sign_ok(p: sympy.Symbol, v: sympy.Expr) -> bool:
             return True
         raise InputError(f"cannot decide whether {v} is an integer")
     if p.is_positive:
-        return not is_zero(v) and _positive(v)
+        return not is_zero(v) and positive_constant(v)
     if p.is_negative:
-        return not is_zero(v) and not _positive(v)
+        return not is_zero(v) and not positive_constant(v)
     if p.is_nonzero:
         return not is_zero(v)
     return True
 
 
-def _positive(v: sympy.Expr) -> bool:
+def positive_constant(v: sympy.Expr) -> bool:
+    """Whether a nonzero real constant is positive: sympy's assumptions, else a python-flint
+    ball that excludes 0 (rigorous); InputError when neither decides.
+
+    >>> positive_constant(sympy.sqrt(2) - sympy.Rational(7, 5))
+    True
+    """
     if v.is_positive is not None:
         return bool(v.is_positive)
     ball = arb_value(v, {})

@@ -63,9 +63,10 @@ class _Doc:
             self.parts.append(f"\\section*{{{_tex_escape(text)}}}\n")
 
     def para(self, text: str) -> None:
-        """Prose; $...$ spans are math in both formats."""
+        """Prose; $...$ spans are math in both formats (Markdown readers with math support,
+        GitHub's among them, render the same LaTeX commands)."""
         if self.fmt == "markdown":
-            self.parts.append(text + "\n")
+            self.parts.append(_md_prose(text) + "\n")
         else:
             self.parts.append(_tex_prose(text) + "\n")
 
@@ -73,7 +74,7 @@ class _Doc:
         if not items:
             return
         if self.fmt == "markdown":
-            self.parts.append("\n".join(f"- {x}" for x in items) + "\n")
+            self.parts.append("\n".join(f"- {_md_prose(x)}" for x in items) + "\n")
         else:
             body = "\n".join(f"  \\item {_tex_prose(x)}" for x in items)
             self.parts.append(f"\\begin{{itemize}}\n{body}\n\\end{{itemize}}\n")
@@ -125,6 +126,16 @@ def _tex_prose(text: str) -> str:
     for k, part in enumerate(parts):
         out.append(_tex_math(part) if k % 2 else _tex_escape(part))
     return "".join(out)
+
+
+def _md_prose(text: str) -> str:
+    """Markdown prose with its $...$ spans translated to LaTeX math (rho -> \\rho, -> -> \\to).
+
+    >>> print(_md_prose("maps $rho_1 : G -> K_1$ here"))
+    maps $\\rho_1 : G \\to K_1$ here
+    """
+    parts = text.split("$")
+    return "".join(_tex_math(p) if k % 2 else p for k, p in enumerate(parts))
 
 
 _MATH_WORDS = [("theta~", "\\tilde\\theta"), ("theta", "\\theta"), ("rho", "\\rho"),

@@ -302,9 +302,21 @@ def _right_action(w: ImmutableMatrix, k: tuple[Any, ...]) -> ImmutableMatrix:
 
 def _hidden_layer(ctx: Context, g: str, i: int, k: tuple[Any, ...], action: Any) -> tuple[Any, ...]:
     """Check f_i(k_{i-1} x) = k_i f_i(x) for the stated k_i; return k_i."""
-    net, where = ctx.network, f"generator {g}, layer {i}"
-    w, b, d, shift = net.weights[i - 1], net.biases[i - 1], net.weights[i - 1].rows, k[-1]
-    wm, wt = _right_action(w, k), matmul(w, shift) + b
+    w, b = ctx.network.weights[i - 1], ctx.network.biases[i - 1]
+    return check_layer_map(ctx, ctx.network, i, _right_action(w, k), matmul(w, k[-1]) + b, action,
+                           f"generator {g}, layer {i}")
+
+
+def check_layer_map(ctx: Context, net: Network, i: int, wm: ImmutableMatrix, wt: ImmutableMatrix,
+                    action: Any, where: str) -> tuple[Any, ...]:
+    """Check that the stated latent map k_i of hidden layer i satisfies f_i o k_{i-1} = k_i o f_i,
+    given (wm, wt) = (W_i M_{i-1}, W_i t_{i-1} + b_i) for the previous map k_{i-1} = (M, t).
+
+    Returns ("matrix", M_i, t_i) for an affine action (identity activation only) or
+    ("monomial", perm, scales, shifts), where k_i maps v to the vector with entry perm[j] equal to
+    scales[j] v[j] + shifts[perm[j]].  Shared by every claim kind that checks latent maps.
+    """
+    w, b, d = net.weights[i - 1], net.biases[i - 1], net.weights[i - 1].rows
     if not isinstance(action, dict):
         raise Reject(f"{where}: action must be an object")
     kind = action.get("kind")

@@ -63,9 +63,9 @@ import sympy
 from flint import fmpq, fmpq_mat
 from sympy import ImmutableMatrix, Integer
 
-from symeq.certify.checker import (Z, Context, Network, Reject, field, forward, is_trusted_relation,
-                                   is_zero, matrix, only_keys, parse_network, parse_number,
-                                   require_equal, sign, vector)
+from symeq.certify.checker import (Z, Context, Network, Reject, check_layer_map, field, forward,
+                                   is_trusted_relation, is_zero, only_keys, parse_network, parse_number,
+                                   require_equal, sign)
 
 __all__ = ["CLAIMS", "check_same_function", "check_not_identifiable", "replay_steps", "same_network"]
 
@@ -242,47 +242,24 @@ def check_same_function(ctx: Context) -> None:
 
 def _layer_map(ctx: Context, net: Network, i: int, prev: tuple[ImmutableMatrix, ImmutableMatrix],
                action: Any) -> tuple[ImmutableMatrix, ImmutableMatrix]:
-    """Check f_i(k_{i-1} x) = k_i f_i(x); return k_i = (M_i, t_i)."""
+    """Check f_i(k_{i-1} x) = k_i f_i(x) (the core's check_layer_map); return k_i = (M_i, t_i),
+    which must be invertible to be an element of K."""
     where = f"layer {i}"
     w, b = net.weights[i - 1], net.biases[i - 1]
-    d = w.rows
     pm, pt = prev
     wm, wt = (w * pm).applyfunc(sympy.expand), (w * pt + b).applyfunc(sympy.expand)
-    if not isinstance(action, dict):
-        raise Reject(f"{where}: action must be an object")
-    if action.get("kind") == "affine":
-        only_keys(action, {"kind", "matrix", "shift"}, where)
-        if net.activation.name != "identity":
-            raise Reject(f"{where}: an affine action is trusted only for the identity activation")
-        m = matrix(field(action, "matrix", list, where), (d, d), f"{where} matrix")
-        t = vector(field(action, "shift", list, where), d, f"{where} shift")
+    k = check_layer_map(ctx, net, i, wm, wt, action, where)
+    if k[0] == "matrix":
+        m, t = k[1], k[2]
         if is_zero(m.det(method="berkowitz")):
             raise Reject(f"{where}: the affine map is not invertible")
-        require_equal(wm, m * w, f"{where}: W M_prev = M W")
-        require_equal(wt, m * b + t, f"{where}: W t_prev + b = M b + t")
-        ctx.step(f"{where}: invertible affine map, f_{i} o k_{i - 1} = k_{i} o f_{i}")
-        return m, t
-    if action.get("kind") != "monomial":
-        raise Reject(f"{where}: action kind must be 'monomial' or 'affine'")
-    only_keys(action, {"kind", "perm", "relations"}, where)
-    perm, rels = field(action, "perm", list, where), field(action, "relations", list, where)
-    perm = [_index(p, d, f"{where} perm entry") for p in perm]
-    if sorted(perm) != list(range(d)) or len(rels) != d:
-        raise Reject(f"{where}: perm must be a permutation of 0..{d - 1} with one relation per neuron")
-    m, t = sympy.zeros(d, d), sympy.zeros(d, 1)
-    for j, (p, rel) in enumerate(zip(perm, rels)):
-        if not isinstance(rel, dict):
-            raise Reject(f"{where}: relation {j} must be an object")
-        only_keys(rel, {"a", "c", "b", "e"}, f"{where} relation {j}")
-        a, c, s, e = (parse_number(field(rel, k, (str, int), f"{where} relation {j}"), None,
-                                   f"{where} relation {j} {k}") for k in "acbe")
-        if not is_trusted_relation(net.activation, a, c, s, e):
-            raise Reject(f"{where}: ({a}, {c}, {s}, {e}) is not a trusted relation of {net.activation.spec}")
-        if not _zero([wm[p, q] - a * w[j, q] for q in range(w.cols)]) or not is_zero(wt[p] - a * b[j] - c):
-            raise Reject(f"{where}: row equation of neuron {j} fails")
-        m[p, j], t[p] = s, e
-    ctx.step(f"{where}: monomial map with perm {perm} and trusted relations, f_{i} o k_{i - 1} = k_{i} o f_{i}")
-    return ImmutableMatrix(m), ImmutableMatrix(t)
+        return ImmutableMatrix(m), ImmutableMatrix(t)
+    _, perm, scales, shifts = k  # monomial maps are invertible: trusted relations have b != 0
+    d = len(perm)
+    m = sympy.zeros(d, d)
+    for j, (p, s) in enumerate(zip(perm, scales)):
+        m[p, j] = s
+    return ImmutableMatrix(m), ImmutableMatrix(shifts)
 
 
 def _stabilizer(ctx: Context) -> None:

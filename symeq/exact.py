@@ -37,7 +37,7 @@ symeq.errors.InputError: cannot parse number 'os.system(1)': unexpected characte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Literal, Union
 
@@ -110,6 +110,9 @@ def symbol(name: str) -> sympy.Symbol:
 
 
 class _Parser:
+    #: The token set; symeq.symmetry.formula's parser extends it with ",".
+    TOKEN = _TOKEN
+
     def __init__(self, text: str, symbols: SymbolPolicy) -> None:
         self.text = text
         self.symbols = symbols
@@ -118,7 +121,7 @@ class _Parser:
         pos = 0
         stripped = text.rstrip(" \t\n\r\f\v")
         while pos < len(stripped):
-            m = _TOKEN.match(stripped, pos)
+            m = self.TOKEN.match(stripped, pos)
             if m is None or m.end() == pos:
                 rest = stripped[pos:].lstrip(" \t\n\r\f\v")
                 bad = rest[:1]

@@ -49,7 +49,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., sympy.Expr], int | None]] = {
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^(),]))"
+    r"|(?P<op>\*\*|[-+*/^(),]))",
+    re.ASCII,  # as in symeq.exact: other scripts' digits are not numbers
 )
 #: Deepest nesting of function calls accepted (a guard against pathological input).
 MAX_CALL_DEPTH = 32
@@ -58,23 +59,10 @@ MAX_CALL_DEPTH = 32
 class _FormulaParser(exact._Parser):
     """exact's recursive-descent parser with function calls and commas."""
 
-    def __init__(self, text: str) -> None:  # same tokenizer as exact's, plus ","
-        self.text = text
-        self.symbols = {"z": Z}
-        self.tokens = []
-        self.depth = 0
-        pos, stripped = 0, text.rstrip()
-        while pos < len(stripped):
-            m = _TOKEN.match(stripped, pos)
-            if m is None or m.end() == pos:
-                bad = stripped[pos:].lstrip()[:1]
-                where = pos + (len(stripped[pos:]) - len(stripped[pos:].lstrip())) + 1
-                self.fail(f"unexpected character {bad!r} at position {where}")
-            kind = m.lastgroup
-            assert kind is not None
-            self.tokens.append((kind, m.group(kind), m.start(kind) + 1))
-            pos = m.end()
-        self.i = 0
+    TOKEN = _TOKEN  # exact's tokens plus ","
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, {"z": Z})
 
     def atom(self) -> sympy.Expr:
         tok = self.peek()

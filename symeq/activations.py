@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import sympy
-from sympy import Integer, Rational, pi
+from sympy import Integer, pi
 
 from symeq.errors import InputError
 from symeq.exact import MAX_TEXT, exact_string, number_to_string, parse_number

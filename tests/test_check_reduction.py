@@ -20,7 +20,7 @@ import pytest
 import sympy
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
-from sympy import ImmutableMatrix, Integer, Rational
+from sympy import ImmutableMatrix, Rational
 
 from strategies import equivariant_networks
 from symeq.certify.build import check_certificate

@@ -9,7 +9,6 @@ orthogonality) and sympy's own coset enumeration.
 
 from __future__ import annotations
 
-import cmath
 import itertools
 from fractions import Fraction
 

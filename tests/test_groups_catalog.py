@@ -11,7 +11,6 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy import ImmutableMatrix as M
-from sympy import Rational, sqrt
 from sympy.combinatorics import Permutation, PermutationGroup
 
 from symeq.errors import InputError

@@ -10,7 +10,6 @@ import copy
 import random
 from fractions import Fraction
 
-import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

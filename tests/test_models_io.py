@@ -16,7 +16,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy import ImmutableMatrix as M
-from sympy import Integer, Rational, sqrt
+from sympy import Rational, sqrt
 
 from symeq.activations import CATALOG, activation
 from symeq.errors import InputError

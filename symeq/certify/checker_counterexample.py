@@ -93,9 +93,7 @@ from symeq.certify.checker import (
     matmul,
     only_keys,
     parse_number,
-    require_equal,
     short,
-    sign,
     vector,
 )
 

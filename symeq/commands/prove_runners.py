@@ -35,7 +35,6 @@ each verb derives are listed in :data:`FACTS`.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping

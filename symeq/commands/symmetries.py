@@ -181,7 +181,7 @@ def _print_text(net, rel, groups, proofs, fd, notes) -> None:
         for p in mine:
             if not p.holds:
                 print(f"    NOT PROVED: {p.generator}" + (f" ({p.method})" if p.method.startswith("not attempted") else ""))
-    print(f"functional dimension: "
+    print("functional dimension: "
           + (f"{fd.rank} ({fd.status})" if fd.rank is not None else f"in [{fd.lower}, {fd.upper}] ({fd.status})"))
     print(f"  #params {fd.n_params}, dim K {fd.dim_K}, K-orbit dimension {fd.orbit_dim}, "
           f"hidden symmetries {fd.hidden_symmetries if fd.hidden_symmetries is not None else 'unknown'}")

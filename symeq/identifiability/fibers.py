@@ -246,8 +246,8 @@ def _distinct_points(g: sympy.GroebnerBasis, gens: list[sympy.Symbol]) -> int:
 def _power_decision(net: MLP, budget: Budget,
                     deadline: float) -> tuple[str, list[str], tuple[str, ...], int | None]:
     m = int(net.activation.spec.split(":")[1])
-    w1, b1, w2, b2 = net.weights[0], net.biases[0], net.weights[1], net.biases[1]
-    d1, d0 = w1.rows, w1.cols
+    w1, b1, w2 = net.weights[0], net.biases[0], net.weights[1]
+    d1 = w1.rows
     details: list[str] = []
     if w2.rows != 1 or any(x == 0 for x in w2):
         return "undecided", ["the slice decision needs one output and non-zero outgoing weights"], (), None

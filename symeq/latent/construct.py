@@ -37,12 +37,12 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix
 
-from symeq.errors import BudgetExceeded, InputError
+from symeq.errors import InputError
 from symeq.exact import Matrix, is_exact_zero
 from symeq.groups import GroupAction
 from symeq.latent.action import LatentMap, simplify_scalar
 from symeq.latent.linalg import rank, solve_linear_free, solve_right_factor, unknown_blocks
-from symeq.latent.solve import Budget, Matcher, Solution, relation_class
+from symeq.latent.solve import Budget, Matcher, Solution
 from symeq.models.mlp import MLP
 
 __all__ = ["LatentActions", "Construction", "construct", "theta_g", "latent_kind", "affine_system"]

@@ -38,8 +38,6 @@ from fractions import Fraction
 from math import gcd
 from typing import Any
 
-import numpy as np
-import sympy
 from sympy import Integer, default_sort_key
 
 from symeq.activations import Activation, Relation

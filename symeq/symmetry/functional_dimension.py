@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import random
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -345,7 +345,7 @@ MAX_FRESH = 8192
 
 
 def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, seed: int) -> FunctionalDimension:
-    n, d_out = net.n_params, net.widths[-1]
+    n = net.n_params
     notes: list[str] = []
     given = inputs is not None
     upper0 = n - orbit_dim

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import flint
 import numpy as np
 import scipy.linalg
 import sympy

@@ -263,7 +263,7 @@ def analytic_relations(spec: str, sigma: sympy.Expr) -> RelationGroup:
     else:
         grow = {s: _growth(sigma, s * oo, ends[s]) for s in (1, -1)}
         if grow[1] != grow[-1]:
-            facts.append(f"sigma grows at different rates at the two ends: no reflection")
+            facts.append("sigma grows at different rates at the two ends: no reflection")
         elif lp == lm:
             tasks.append((ONE, dsigma, "b = 1 and sigma'(z0) = 0"))
         else:

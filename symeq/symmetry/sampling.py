@@ -19,7 +19,6 @@ import random
 from fractions import Fraction
 
 import numpy as np
-import sympy
 from sympy import Rational
 
 from symeq.models.mlp import MLP

@@ -182,6 +182,11 @@ def test_output_modes_and_specs() -> None:
         group_from_spec("C4/trivial/x", 2, 1)
     with pytest.raises(InputError, match="unknown group ''"):
         group_from_spec("", 2, 2)
+    for path in ("/tmp/missing-group.toml", "./g.json", "groups/c8.toml"):
+        with pytest.raises(InputError) as info:
+            group_from_spec(path, 2, 2)
+        assert str(info.value) == (f"no group file {path!r} (and it is not a catalog name such as C8 "
+                                   "or D4/trivial)")
 
 
 # -- words and relations --------------------------------------------------------------------

@@ -160,7 +160,20 @@ def catalog_group(name: str, d_in: int, d_out: int, output: str = "same") -> Gro
 
 
 def group_from_spec(spec: str, d_in: int, d_out: int) -> GroupAction:
-    """A catalog group from a command-line spec ``NAME[/same|/trivial]``."""
+    """A catalog group from a command-line spec ``NAME[/same|/trivial]``.
+
+    A spec that looks like a path (a file name ending .toml or .json, or one starting with /
+    or .) is reported as a missing file, not as an unknown catalog name.
+
+    >>> group_from_spec("C4/trivial", 2, 1).order()
+    4
+    >>> group_from_spec("/no/such/group.toml", 2, 2)
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: no group file '/no/such/group.toml' (and it is not a catalog name such as C8 or D4/trivial)
+    """
+    if spec.startswith(("/", ".")) or spec.endswith((".toml", ".json")):
+        raise InputError(f"no group file {spec!r} (and it is not a catalog name such as C8 or D4/trivial)")
     base, _, output = spec.partition("/")
     return catalog_group(base.strip(), d_in, d_out, output.strip() or "same")
 

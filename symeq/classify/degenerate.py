@@ -49,10 +49,11 @@ from sympy import ImmutableMatrix
 from sympy.polys.constructor import construct_domain
 
 from symeq.activations import activation as make_activation
-from symeq.classify.spaces import NetworkSpace
+from symeq.classify.spaces import LayerSpace, NetworkSpace
 from symeq.exact import Matrix
 
-__all__ = ["Degeneracy", "degeneracy", "relation_scales", "DEFAULT_TRIES"]
+__all__ = ["Degeneracy", "degeneracy", "relation_scales", "DEFAULT_TRIES", "untouched", "related_pairs",
+           "inactive_reason", "vanishing_problem", "related_rows", "space_field", "draw"]
 
 #: Random parameters tried when looking for a non-degenerate witness.
 DEFAULT_TRIES = 12
@@ -102,10 +103,9 @@ def _allowed(kind: str, c: Any) -> bool:
     return c == 1
 
 
-def _neuron_forms(space: NetworkSpace, i: int, with_bias: bool) -> list[dict[tuple[int, int], sympy.Expr]]:
-    """For hidden layer i, each neuron's (row, bias) as a linear function of the parameters:
-    {(coordinate, basis index): coefficient}; the bias is coordinate d_{i-1}."""
-    layer = space.layers[i - 1]
+def _neuron_forms(layer: LayerSpace, with_bias: bool) -> list[dict[tuple[int, int], sympy.Expr]]:
+    """For a hidden layer's space, each neuron's (row, bias) as a linear function of the
+    parameters: {(coordinate, basis index): coefficient}; the bias is coordinate d_{i-1}."""
     d_out, d_in = layer.shape
     forms: list[dict[tuple[int, int], sympy.Expr]] = [{} for _ in range(d_out)]
     for k, v in enumerate(layer.basis):
@@ -115,6 +115,64 @@ def _neuron_forms(space: NetworkSpace, i: int, with_bias: bool) -> list[dict[tup
             for r, x in v.bias:
                 forms[r][(d_in, k)] = forms[r].get((d_in, k), 0) + x
     return [{key: x for key, x in f.items() if x != 0} for f in forms]
+
+
+def untouched(layer: LayerSpace, axis: str) -> int | None:
+    """The first row (``axis`` "row") or column ("col") of W that no basis vector touches, so
+    it is zero for every parameter of the space; None if every one is touched.
+
+    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> flip = SignedPermutationAction(((0, 1),), ((1, -1),))
+    >>> untouched(layer_space(SignedPermutationAction(((0,),), ((-1,),)), flip), "row")
+    0
+    """
+    d_out, d_in = layer.shape
+    k = 0 if axis == "row" else 1
+    seen = {e[k] for v in layer.basis for e in v.weight}
+    return next((j for j in range(d_out if axis == "row" else d_in) if j not in seen), None)
+
+
+def related_pairs(keyed: list[tuple[Any, tuple]], K: Any, kind: str) -> list[tuple[int, int, sympy.Expr]]:
+    """The pairs (j, k, a), j < k, of vectors with vector_k = a vector_j for an allowed factor a
+    (``kind`` as in :func:`relation_scales`); vector j is given as (lead, normalized key) with
+    vector_j = lead * key, as :func:`_normalize` makes them, keys over the field K.
+
+    >>> from sympy import QQ
+    >>> related_pairs([(QQ(1), (1, 2)), (QQ(-1), (1, 2)), (QQ(2), (1, 2))], QQ, "sign")
+    [(0, 1, -1)]
+
+    The pairs come group by group (groups in the order of their first member).
+    """
+    groups: dict[tuple, list[tuple[int, Any]]] = {}
+    for j, (lead, key) in enumerate(keyed):
+        groups.setdefault(key, []).append((j, lead))
+    out = []
+    for members in groups.values():
+        for a in range(len(members)):
+            for b in range(a + 1, len(members)):
+                (j, lj), (k, lk) = members[a], members[b]
+                ratio = K.to_sympy(K.quo(lk, lj))
+                if _allowed(kind, ratio):
+                    out.append((j, k, ratio))
+    return out
+
+
+def inactive_reason(layer: LayerSpace, next_layer: LayerSpace, i: int) -> str | None:
+    """Why some neuron of hidden layer i is inactive for every parameter (its row untouched by
+    ``layer``'s basis, or its column untouched by ``next_layer``'s), or None; the lowest
+    neuron is named, its row before its column.
+
+    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> one, flip = SignedPermutationAction(((0,),), ((1,),)), SignedPermutationAction(((0,),), ((-1,),))
+    >>> inactive_reason(layer_space(one, one), layer_space(flip, one), 1)
+    'layer 1: neuron 1 has a zero outgoing column for every parameter (inactive)'
+    """
+    jr, jc = untouched(layer, "row"), untouched(next_layer, "col")
+    if jr is not None and (jc is None or jr <= jc):
+        return f"layer {i}: neuron {jr + 1} has a zero incoming row for every parameter (inactive)"
+    if jc is not None:
+        return f"layer {i}: neuron {jc + 1} has a zero outgoing column for every parameter (inactive)"
+    return None
 
 
 def _normalize(form: dict, K: Any) -> tuple[Any, tuple]:
@@ -153,30 +211,16 @@ def _structural(space: NetworkSpace, kind: str, free_bias: bool, K: Any, conv: d
         if layer.weight_dim == 0:
             return f"W_{i} = 0 for every parameter: the network computes a constant"
     for i in range(1, L):
-        d = space.widths[i]
-        rows = {r for v in space.layers[i - 1].basis for r, _, _ in v.weight}
-        cols = {c for v in space.layers[i].basis for _, c, _ in v.weight}
-        for j in range(d):
-            if j not in rows:
-                return f"layer {i}: neuron {j + 1} has a zero incoming row for every parameter (inactive)"
-            if j not in cols:
-                return f"layer {i}: neuron {j + 1} has a zero outgoing column for every parameter (inactive)"
-        forms = [_in_field(f, K, conv) for f in _neuron_forms(space, i, not free_bias)]
+        reason = inactive_reason(space.layers[i - 1], space.layers[i], i)
+        if reason is not None:
+            return reason
+        forms = [_in_field(f, K, conv) for f in _neuron_forms(space.layers[i - 1], not free_bias)]
         for j, f in enumerate(forms):
             if not f:  # entries that cancel: the row is zero for every parameter
                 return f"layer {i}: neuron {j + 1} has a zero incoming row for every parameter (inactive)"
-        groups: dict[tuple, list[tuple[int, Any]]] = {}
-        for j, f in enumerate(forms):
-            lead, key = _normalize(f, K)
-            groups.setdefault(key, []).append((j, lead))
-        for members in groups.values():
-            for a in range(len(members)):
-                for b in range(a + 1, len(members)):
-                    (j, lj), (k, lk) = members[a], members[b]
-                    ratio = K.to_sympy(K.quo(lk, lj))
-                    if _allowed(kind, ratio):
-                        return (f"layer {i}: neurons {j + 1} and {k + 1} are related by a = {ratio} "
-                                "for every parameter (redundant)")
+        for j, k, ratio in related_pairs([_normalize(f, K) for f in forms], K, kind)[:1]:
+            return (f"layer {i}: neurons {j + 1} and {k + 1} are related by a = {ratio} "
+                    "for every parameter (redundant)")
         if kind in ("positive", "nonzero"):
             families: dict[tuple, list[int]] = {}
             for j, f in enumerate(forms):
@@ -192,31 +236,91 @@ def _structural(space: NetworkSpace, kind: str, free_bias: bool, K: Any, conv: d
     return None
 
 
-def _witness_problem(params: list[tuple[list[list[Any]], list[Any]]], K, kind: str, free_bias: bool) -> str | None:
-    """Why this concrete parameter is degenerate (None when it is not)."""
-    L = len(params)
-    for i, (w, _) in enumerate(params, start=1):
+def vanishing_problem(weights: list[list[list[Any]]], K: Any) -> str | None:
+    """Why a concrete parameter (the W_i as lists of rows over the field K) has a zero layer or
+    an inactive neuron (zero incoming row or zero outgoing column), or None.
+
+    >>> from sympy import QQ
+    >>> vanishing_problem([[[QQ(1)], [QQ(2)]], [[QQ(3), QQ(0)]]], QQ)
+    'layer 1 neuron 2: zero outgoing column'
+    """
+    for i, w in enumerate(weights, start=1):
         if all(x == K.zero for row in w for x in row):
             return f"W_{i} = 0"
-    for i in range(1, L):
-        w, b = params[i - 1]
-        w_next = params[i][0]
+    for i in range(1, len(weights)):
+        w, w_next = weights[i - 1], weights[i]
         for j, row in enumerate(w):
             if all(x == K.zero for x in row):
                 return f"layer {i} neuron {j + 1}: zero incoming row"
             if all(w_next[r][j] == K.zero for r in range(len(w_next))):
                 return f"layer {i} neuron {j + 1}: zero outgoing column"
-        seen: dict[tuple, list[tuple[int, Any]]] = {}
-        for j, row in enumerate(w):
-            vec = list(row) + ([] if free_bias else [b[j]])
-            lead = next(x for x in vec if x != K.zero)
-            key = tuple(K.quo(x, lead) for x in vec)
-            for k, lead_k in seen.get(key, []):
-                ratio = K.to_sympy(K.quo(lead, lead_k))
-                if _allowed(kind, ratio):
-                    return f"layer {i}: neurons {k + 1} and {j + 1} related by a = {ratio}"
-            seen.setdefault(key, []).append((j, lead))
     return None
+
+
+def related_rows(vectors: list[list[Any]], K: Any, kind: str) -> list[tuple[int, int, sympy.Expr]]:
+    """:func:`related_pairs` of concrete nonzero vectors over K, ordered by the later neuron.
+
+    >>> from sympy import QQ
+    >>> related_rows([[QQ(1), QQ(2)], [QQ(3), QQ(1)], [QQ(-1), QQ(-2)]], QQ, "sign")
+    [(0, 2, -1)]
+    """
+    keyed = []
+    for vec in vectors:
+        lead = next(x for x in vec if x != K.zero)
+        keyed.append((lead, tuple(K.quo(x, lead) for x in vec)))
+    return sorted(related_pairs(keyed, K, kind), key=lambda p: (p[1], p[0]))
+
+
+def _witness_problem(params: list[tuple[list[list[Any]], list[Any]]], K, kind: str, free_bias: bool) -> str | None:
+    """Why this concrete parameter is degenerate (None when it is not)."""
+    problem = vanishing_problem([w for w, _ in params], K)
+    if problem is not None:
+        return problem
+    for i in range(1, len(params)):
+        w, b = params[i - 1]
+        vecs = [list(row) + ([] if free_bias else [b[j]]) for j, row in enumerate(w)]
+        for j, k, ratio in related_rows(vecs, K, kind)[:1]:
+            return f"layer {i}: neurons {j + 1} and {k + 1} related by a = {ratio}"
+    return None
+
+
+def space_field(layers: list[LayerSpace]) -> tuple[Any, dict]:
+    """(K, conv): the exact field holding every entry of the layer spaces, and each entry
+    converted into it (converting once is what saves time).
+
+    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
+    >>> space_field([layer_space(swap, swap)])[0]
+    QQ
+    """
+    entries = [x for layer in layers for v in layer.basis for _, _, x in v.weight]
+    entries += [x for layer in layers for v in layer.basis for _, x in v.bias]
+    K0, elems = construct_domain(entries or [sympy.Integer(0)], extension=True)
+    K = K0 if K0.is_Field else K0.get_field()
+    return K, {x: K.convert_from(e, K0) for x, e in zip(entries, elems)}
+
+
+def draw(layer: LayerSpace, K: Any, conv: dict, rng: random.Random, spread: int) -> tuple[list[list[Any]], list[Any]]:
+    """A random parameter (W, b) of the layer space over K: each basis vector gets a nonzero
+    integer coefficient in [-spread, spread].
+
+    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
+    >>> sp = layer_space(swap, swap)
+    >>> w, b = draw(sp, *space_field([sp]), random.Random(0), 3)
+    >>> w[0][0] == w[1][1] and b[0] == b[1]
+    True
+    """
+    d_out, d_in = layer.shape
+    w = [[K.zero] * d_in for _ in range(d_out)]
+    b = [K.zero] * d_out
+    for v in layer.basis:
+        t = K.convert(rng.choice([x for x in range(-spread, spread + 1) if x != 0]))
+        for r, c, x in v.weight:
+            w[r][c] = w[r][c] + t * conv[x]
+        for r, x in v.bias:
+            b[r] = b[r] + t * conv[x]
+    return w, b
 
 
 def degeneracy(space: NetworkSpace, activation_spec: str, tries: int = DEFAULT_TRIES,
@@ -230,30 +334,14 @@ def degeneracy(space: NetworkSpace, activation_spec: str, tries: int = DEFAULT_T
     ('non-degenerate', (2, 2))
     """
     kind, free_bias = relation_scales(activation_spec)
-    entries = [x for layer in space.layers for v in layer.basis for _, _, x in v.weight]
-    entries += [x for layer in space.layers for v in layer.basis for _, x in v.bias]
-    K0, elems = construct_domain(entries or [sympy.Integer(0)], extension=True)
-    K = K0 if K0.is_Field else K0.get_field()
-    conv = {x: K.convert_from(e, K0) for x, e in zip(entries, elems)}  # converting once is what saves time
+    K, conv = space_field(list(space.layers))
     reason = _structural(space, kind, free_bias, K, conv)
     if reason is not None:
         return Degeneracy("degenerate", reason)
     rng = random.Random(seed)
     last = "no parameter tried"
     for attempt in range(tries):
-        spread = 3 + 2 * attempt
-        params = []
-        for layer in space.layers:
-            d_out, d_in = layer.shape
-            w = [[K.zero] * d_in for _ in range(d_out)]
-            b = [K.zero] * d_out
-            for v in layer.basis:
-                t = K.convert(rng.choice([x for x in range(-spread, spread + 1) if x != 0]))
-                for r, c, x in v.weight:
-                    w[r][c] = w[r][c] + t * conv[x]
-                for r, x in v.bias:
-                    b[r] = b[r] + t * conv[x]
-            params.append((w, b))
+        params = [draw(layer, K, conv, rng, 3 + 2 * attempt) for layer in space.layers]
         problem = _witness_problem(params, K, kind, free_bias)
         if problem is None:
             witness = tuple((ImmutableMatrix([[K.to_sympy(x) for x in row] for row in w]),

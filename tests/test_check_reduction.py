@@ -164,14 +164,27 @@ def test_non_equivariant_reducible_network_still_fails():
 
 
 def test_unreducible_unknown_keeps_its_reason():
-    # THEORY.md section 6's bypass, deepened: no degenerate neuron, nothing to reduce.
-    u, d = [[1, 0], [-1, 0], [0, 1], [0, -1]], [[1, -1, 0, 0], [0, 0, 1, -1]]
-    ud = [[sum(u[r][m] * d[m][c] for m in range(2)) for c in range(4)] for r in range(4)]
-    net = net_of("relu", [[[str(v) for v in r] for r in m] for m in (u, ud, d)], [["0"] * 4, ["0"] * 4, ["0"] * 2])
+    # THEORY.md section 6's bypass carries x into a second layer of 8 biased neurons
+    # relu(v.x + 1) on the C8 orbit of e_1, read out by sum_v v/2 relu(v.x + 1): equivariant, no
+    # degenerate neuron, nothing to reduce, no layer action, and the second layer is no
+    # linear bypass (the biases of v and -v are not negated).
+    net = net_of("relu", *bypass_into_orbit())
     result = check_equivariance(net, catalog_group("C8", 2, 2), tries=20)
     assert (result.verdict, result.reduction) == ("unknown", None)
     assert "no removable inactive or redundant neuron" in result.reason
     assert not any(a.startswith("reduction") for a in result.attempts)
+
+
+def bypass_into_orbit() -> tuple[list, list]:
+    """Weights and biases of relu 2-4-8-2: x through the bypass pairs (+-e_1, +-e_2), then the
+    eight neurons relu(v.x + 1), v = (cos, sin)(k pi/4), read out by sum_v v/2 relu(v.x + 1)."""
+    h = "sqrt(2)/2"
+    dirs = [("1", "0"), (h, h), ("0", "1"), ("-" + h, h), ("-1", "0"), ("-" + h, "-" + h), ("0", "-1"),
+            (h, "-" + h)]
+    w1 = [["1", "0"], ["-1", "0"], ["0", "1"], ["0", "-1"]]
+    w2 = [[c, f"-({c})", s, f"-({s})"] for c, s in dirs]
+    w3 = [[f"({c})/2" for c, _ in dirs], [f"({s})/2" for _, s in dirs]]
+    return [w1, w2, w3], [["0"] * 4, ["1"] * 8, ["0", "0"]]
 
 
 def test_polynomial_identity_falls_back_to_the_submodel_on_budget():
@@ -284,7 +297,7 @@ def test_every_number_of_a_reduction_certificate_is_checked():
      "the reduced network: generator t, layer 1: row equation"),
     (lambda ev: ev.update(reduced_equivariance={"method": "via_reduction", "reduced": ev["reduced"],
                                                 "steps": [], "reduced_equivariance": ev["reduced_equivariance"]}),
-     "reduced_equivariance must be layerwise, polynomial_identity or relu_canonical_form evidence"),
+     "reduced_equivariance must be layerwise, polynomial_identity, relu_canonical_form or linear_bypass evidence"),
     (lambda ev: ev.update(reduced_equivariance={"method": "polynomial_identity"}),
      "the reduced network: polynomial_identity needs a polynomial activation"),
 ])

@@ -8,7 +8,9 @@ transcendental activation has to be evaluated).  This kernel imports nothing fro
 ``symeq/certify/checker*.py``; it trusts only the standard library, sympy, mpmath, python-flint
 and the table :data:`TRUSTED_RELATIONS` below, which tests/test_checker.py proves family by
 family; the ``identifiable`` claims also rest on the theorem table ``TRUSTED_THEOREMS`` of
-checker_identifiable.py, whose hypotheses they check and whose conclusions they trust.
+checker_identifiable.py, whose hypotheses they check and whose conclusions they trust, and the
+``linear_bypass`` evidence on the identities sigma(z) - sigma(-z) = kappa z of
+checker_bypass.py (lemma B1, also proved in tests).
 Anything it cannot decide is a rejection, never a guess.
 
 "verified" for each core claim kind:
@@ -25,10 +27,15 @@ Anything it cannot decide is a rejection, never a guess.
   parameters, f(rho_0(g) x) - rho_L(g) f(x) rewritten exactly as
   sum_h c_h relu(n_h.x + beta_h) + affine (each hyperplane scaled to a first nonzero entry +1)
   has every coefficient zero.
+* ``equivariant`` / ``linear_bypass`` (checker_bypass.py): every hidden layer is partitioned
+  into bypass pairs (negated incoming row, bias and outgoing column); with the trusted identity
+  sigma(z) - sigma(-z) = kappa z (lemma B1 there: relu, leaky_relu, gelu, softplus, swish) the
+  network computes the affine map A x + a recomputed layer by layer, and A rho_0(g) =
+  rho_L(g) A, rho_L(g) a = a for every generator.
 * ``equivariant`` / ``via_reduction``: the stated rewrite steps, replayed from the network with
   the ``same_function`` check of checker_identifiability (each step's condition decided
   exactly before it is applied), give exactly the stated reduced network, so both compute the
-  same function; and the reduced network is equivariant by one of the three direct methods
+  same function; and the reduced network is equivariant by one of the four direct methods
   above (checked on it with the same group).  Hence the network is equivariant.
 * ``not_equivariant`` / ``witness``: at the stated input x (symbols set to the stated exact
   values), |(f(rho_0(g) x) - rho_L(g) f(x))_k| >= q > 0: exactly for identity, relu,
@@ -42,7 +49,8 @@ or unsafe numbers, extra keys) are rejected with the first problem as the reason
 Layout.  ``checker_parse.py`` reads: the safe number parser, exact zero and sign decisions,
 activations, networks and groups (generator matrices checked invertible, stated relations
 checked to hold); unknown keys are rejected, so nothing unchecked sits in a certificate.  This
-module verifies: the trusted relations, exact and interval evaluation, the claim checks.
+module verifies: the trusted relations, exact and interval evaluation, the claim checks;
+``checker_bypass.py`` (kernel, not an extension) holds the ``linear_bypass`` evidence method.
 
 Extensions.  Later stages add claim kinds in modules ``symeq/certify/checker_<area>.py`` that
 define ``CLAIMS: dict[str, Check]``, a ``Check`` being a function ``check(ctx: Context) ->
@@ -82,6 +90,7 @@ import sympy
 from flint import arb
 from sympy import ImmutableMatrix, Integer
 
+from symeq.certify.checker_bypass import check_linear_bypass
 from symeq.certify.checker_parse import (
     PRECISIONS, Z, Activation, Group, Network, Reject, field, int_index, is_zero, matmul, matrix,
     only_keys, parse_activation, parse_group, parse_network, parse_number, precision, require_equal,
@@ -454,7 +463,8 @@ def _relu_canonical_form(ctx: Context) -> None:
 
 #: Evidence methods that prove a network equivariant directly (no reduction).
 _DIRECT_METHODS: dict[str, Check] = {"layerwise": _layerwise, "polynomial_identity": _polynomial_identity,
-                                     "relu_canonical_form": _relu_canonical_form}
+                                     "relu_canonical_form": _relu_canonical_form,
+                                     "linear_bypass": check_linear_bypass}
 
 
 def _via_reduction(ctx: Context) -> None:
@@ -467,8 +477,8 @@ def _via_reduction(ctx: Context) -> None:
     steps = field(ev, "steps", list, "evidence")
     inner = field(ev, "reduced_equivariance", dict, "evidence")
     if inner.get("method") not in _DIRECT_METHODS:
-        raise Reject("reduced_equivariance must be layerwise, polynomial_identity or relu_canonical_form "
-                     f"evidence, not {inner.get('method')!r:.40}")
+        raise Reject("reduced_equivariance must be layerwise, polynomial_identity, relu_canonical_form or "
+                     f"linear_bypass evidence, not {inner.get('method')!r:.40}")
     same_function = claim_checks().get("same_function")
     if same_function is None:
         raise Reject("via_reduction needs the same_function claim kind, which is not available"

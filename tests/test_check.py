@@ -368,14 +368,16 @@ def test_cli_fails_and_unknown(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "check", dup, "--certificate", tmp_path / "d.json", "--tries", "30")
     assert code == 0 and "verdict: holds\nmethod: reduction+layerwise\n" in out
     assert verify_certificate(json.loads((tmp_path / "d.json").read_text())).ok
-    # THEORY.md section 6, deepened so that the relu canonical form does not apply: f(x) = x
-    # through two linear bypass layers is C8 equivariant, has no degenerate neuron, and no
-    # layer action.  Nothing decides it: unknown, exit 3, no certificate.
+    # THEORY.md section 6's bypass feeding a second layer of biased neurons on a C8 orbit (no
+    # longer a linear bypass, and deeper than the relu canonical form): C8 equivariant, no
+    # degenerate neuron, no layer action.  Nothing decides it: unknown, exit 3, no certificate.
+    # (Two pure bypass layers are decided by the linear bypass: tests/test_bypass.py.)
+    from test_check_reduction import bypass_into_orbit
+
     bypass = tmp_path / "bypass.toml"
-    u, d = [[1, 0], [-1, 0], [0, 1], [0, -1]], [[1, -1, 0, 0], [0, 0, 1, -1]]
-    ud = [[sum(u[r][m] * d[m][c] for m in range(2)) for c in range(4)] for r in range(4)]
-    bypass.write_text("[network]\nactivation = \"relu\"\nweights = " + json.dumps([u, ud, d])
-                      + "\nbiases = " + json.dumps([[0] * 4, [0] * 4, [0, 0]]) + "\n[group]\nname = \"C8\"\n")
+    ws, bs = bypass_into_orbit()
+    bypass.write_text("[network]\nactivation = \"relu\"\nweights = " + json.dumps(ws)
+                      + "\nbiases = " + json.dumps(bs) + "\n[group]\nname = \"C8\"\n")
     code, out, _ = run_cli(capsys, "check", bypass, "--certificate", tmp_path / "u.json", "--tries", "30")
     assert code == 3 and "verdict: unknown" in out
     assert "no removable inactive or redundant neuron" in out

@@ -16,6 +16,14 @@ b. **polynomial identity** (identity, power, poly; :mod:`~symeq.equivariance.ide
    nonzero coefficient.  When the expansion exceeds its budget and the network was reduced, it
    is retried on the (smaller) submodel ("reduction+polynomial_identity").
 c. **relu canonical form** (one hidden relu/leaky_relu layer, numeric) -> *holds* or *fails*.
+c'. **linear bypass** (:mod:`~symeq.equivariance.bypass`; relu, leaky_relu, gelu, softplus,
+   swish, any depth): when every hidden neuron lies in a bypass pair (negated row, bias and
+   outgoing column), f is an affine map A x + a computed exactly layer by layer -> *holds* if
+   A and a commute with the group, else *fails* with a witness read off the failing equation.
+   Tried on the submodel ("reduction+linear_bypass") when the network itself has unpaired
+   neurons (e.g. zero neurons padding a bypass).  It runs after (c), which decides every
+   one-hidden-layer relu network, and before the witness search, which cannot succeed on an
+   equivariant network.
 d. **witness search** (:mod:`~symeq.equivariance.witness`) over small rational inputs (and
    symbol values) with an exact or interval-certified lower bound -> *fails*.
 e. otherwise *unknown*, with the reason.
@@ -40,6 +48,12 @@ witness also assigns exact values to the symbols.
 >>> r = check_equivariance(dup, catalog_group("S2", 2, 1, output="trivial"))
 >>> r.verdict, r.method, r.evidence()["reduced_equivariance"]["method"]
 ('holds', 'reduction+layerwise', 'layerwise')
+>>> bypass = network_from_dict({"activation": "gelu", "weights": [[["1", "0"], ["0", "1"],
+...     ["-1", "0"], ["0", "-1"]], [["1", "0", "-1", "0"], ["0", "1", "0", "-1"]]],
+...     "biases": [["0", "0", "0", "0"], ["0", "0"]]})
+>>> r = check_equivariance(bypass, catalog_group("C8", 2, 2))
+>>> r.verdict, r.method, r.evidence()["pairs"]
+('holds', 'linear_bypass', [[[0, 2], [1, 3]]])
 """
 
 from __future__ import annotations
@@ -50,6 +64,7 @@ from typing import Any
 
 from sympy import Integer
 
+from symeq.equivariance.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
@@ -66,8 +81,8 @@ VERDICTS = ("holds", "fails", "unknown")
 #: Methods a result can name.  "reduction+M" is certificate evidence "via_reduction" whose
 #: "reduced_equivariance" is M's evidence for the reduced network; "none" has no evidence; the
 #: others are certificate evidence methods themselves.
-METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "reduction+layerwise",
-           "reduction+polynomial_identity", "witness", "none")
+METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_bypass", "reduction+layerwise",
+           "reduction+polynomial_identity", "reduction+linear_bypass", "witness", "none")
 
 
 @dataclass(frozen=True)
@@ -75,13 +90,14 @@ class CheckResult:
     """The verdict of :func:`check_equivariance` with its evidence.
 
     ``method`` is the certificate evidence method ("layerwise", "polynomial_identity",
-    "relu_canonical_form" for holds; "witness" for fails; "none" for unknown), or
+    "relu_canonical_form", "linear_bypass" for holds; "witness" for fails; "none" for unknown), or
     "reduction+M" when M proved the reduced network equivariant.  ``match`` holds the latent
     actions of a layerwise proof (and the matching failure otherwise; for "reduction+M" the
     failure on the network itself); ``witness`` the separating input of a refutation.
     ``reduction`` is the submodel reduction when one was tried, and ``reduced`` the result of
-    M on the reduced network (its latent actions for "reduction+layerwise").  ``attempts``
-    lists, in order, what each method said.
+    M on the reduced network (its latent actions for "reduction+layerwise").  ``bypass`` holds
+    the pairs and the affine map of a linear-bypass proof (or of a refutation by it).
+    ``attempts`` lists, in order, what each method said.
     """
 
     verdict: str
@@ -93,6 +109,7 @@ class CheckResult:
     seconds: float = 0.0
     reduction: Reduction | None = None
     reduced: CheckResult | None = None
+    bypass: BypassProof | None = None
 
     def evidence(self) -> dict[str, Any]:
         """The certificate's "evidence" object (docs/certificates.md).
@@ -111,6 +128,9 @@ class CheckResult:
             if self.method == "layerwise":
                 assert self.match is not None
                 return {"method": "layerwise", "actions": self.match.evidence_actions()}
+            if self.method == "linear_bypass":
+                assert self.bypass is not None
+                return self.bypass.evidence()
             return {"method": self.method}
         if self.verdict == "fails":
             assert self.witness is not None
@@ -131,12 +151,17 @@ class CheckResult:
             out["layerwise_failure"] = self.match.failure.to_dict()
         if self.witness is not None:
             out["witness"] = self.witness.to_dict()
+        if self.bypass is not None:
+            out["affine_map"] = {k: v for k, v in self.bypass.evidence().items() if k != "method"}
         if self.reduction is not None and self.reduction.changed:
             red = self.reduction.reduced
             out["reduction"] = {"steps": [s.to_dict() for s in self.reduction.steps],
                                 "reduced_widths": list(red.widths), "reduced_network": network_to_dict(red)}
             if self.reduced is not None and self.reduced.match is not None and self.reduced.match.found:
                 out["reduction"]["actions"] = self.reduced.match.evidence_actions()
+            if self.reduced is not None and self.reduced.bypass is not None:
+                out["reduction"]["affine_map"] = {k: v for k, v in self.reduced.bypass.evidence().items()
+                                                  if k != "method"}
         return out
 
 
@@ -164,9 +189,10 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     reduction: Reduction | None = None
 
     def done(verdict: str, method: str, reason: str, match: LayerwiseMatch | None = None,
-             witness: Witness | None = None, reduced: CheckResult | None = None) -> CheckResult:
+             witness: Witness | None = None, reduced: CheckResult | None = None,
+             bypass: BypassProof | None = None) -> CheckResult:
         return CheckResult(verdict, method, reason, match, witness, tuple(attempts),
-                           time.perf_counter() - start, reduction, reduced)
+                           time.perf_counter() - start, reduction, reduced, bypass)
 
     # (a) layerwise
     match = match_layerwise(net, group, budget=budget)
@@ -257,6 +283,28 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
                             "the relu canonical forms differ; an exact point where the sides differ "
                             "was found next to a kink", match, w)
 
+    # (c') linear bypass, on the network and else on its submodel (same function)
+    if net.activation.name in BYPASS_ACTIVATIONS:
+        for target, where in ((net, ""), (reduction.reduced if reduction is not None else None, " on the submodel")):
+            if target is None:
+                continue
+            out_b = linear_bypass(target, group)
+            attempts.append(f"linear bypass{where}: {out_b.reason}")
+            if out_b.status == "holds":
+                if not where:
+                    return done("holds", "linear_bypass", f"equivariant{family}: {out_b.reason}", match,
+                                bypass=out_b.proof)
+                inner = CheckResult("holds", "linear_bypass", f"the submodel: {out_b.reason}", bypass=out_b.proof)
+                return done("holds", "reduction+linear_bypass",
+                            f"equivariant{family}: the submodel computes the same function, and {out_b.reason}",
+                            match, reduced=inner)
+            if out_b.status == "fails":
+                w = _bypass_witness(net, group, out_b)
+                if w is not None:
+                    return done("fails", "witness", f"{out_b.reason}{where}; an exact point where the sides differ "
+                                "was read off that equation", match, w, bypass=out_b.proof)
+                break
+
     # (d) witness search
     w = find_witness(net, group, tries=tries, seed=seed)
     if w is not None:
@@ -278,6 +326,14 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         reason += ("; the network has no removable inactive or redundant neuron, but pairs of neurons can still "
                    "pass a signal around the layer actions (THEORY.md section 6)")
     return done("unknown", "none", reason, match)
+
+
+def _bypass_witness(net: MLP, group: GroupAction, out: BypassOutcome) -> Witness | None:
+    """The refuting point of a failed linear bypass, certified on the network itself (the
+    submodel computes the same function).  None for a symbolic network (no point)."""
+    if out.point is None or out.generator is None:
+        return None
+    return certify_point(net, group, out.generator, out.point)
 
 
 def _may_reduce(net: MLP) -> bool:

@@ -25,15 +25,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import sympy
-from sympy import ImmutableMatrix, Integer
+from sympy import ImmutableMatrix
 
 from symeq.activations import activation as make_activation
 from symeq.classify.spaces import NetworkSpace, layer_space
 from symeq.classify.types import LayerType, boundary_action
+from symeq.equivariance.bypass import bypass_factor as linear_bypass_factor
+from symeq.equivariance.witness import forward_ball
 from symeq.errors import InputError
-from symeq.exact import Matrix, exact_string
+from symeq.exact import Matrix, exact_string, is_exact_zero
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
+
+#: Activations evaluated with rigorous balls (as the checker does) instead of exactly.
+_BALL_ACTIVATIONS = ("tanh", "sigmoid", "gelu", "softplus", "swish", "sin")
 
 __all__ = [
     "bypass_factor",
@@ -52,12 +57,7 @@ def bypass_factor(activation_spec: str) -> sympy.Expr | None:
     >>> bypass_factor("relu"), bypass_factor("leaky_relu:1/10"), bypass_factor("tanh")
     (1, 11/10, None)
     """
-    act = make_activation(activation_spec)
-    if act.name in ("relu", "gelu", "softplus", "swish"):
-        return Integer(1)
-    if act.name == "leaky_relu":
-        return 1 + act._slope
-    return None
+    return linear_bypass_factor(make_activation(activation_spec))
 
 
 def equivariant_linear_maps(group: GroupAction) -> list[Matrix]:
@@ -251,15 +251,18 @@ def layerwise_evidence(activation_spec: str, group: GroupAction, types: Sequence
 
 def non_constant_witness(net: MLP) -> dict[str, Any] | None:
     """Two rational inputs x, y and a coordinate where f(x) != f(y), by exact evaluation
-    (algebraic activations) -- or None when none of the tried inputs separates.
+    (algebraic activations) or by disjoint rigorous balls (transcendental ones, at 64 bits, the
+    checker's first precision) -- or None when none of the tried inputs separates.
 
     >>> from symeq.models.io import network_from_dict
     >>> net = network_from_dict({"activation": "relu", "weights": [[["1"]], [["1"]]],
     ...                          "biases": [["0"], ["0"]]})
     >>> non_constant_witness(net)
     {'x': ['0'], 'y': ['1'], 'coordinate': 0}
+    >>> non_constant_witness(net.with_activation(make_activation("gelu")))
+    {'x': ['0'], 'y': ['1'], 'coordinate': 0}
     """
-    if not net.activation.algebraic or net.symbols:
+    if net.symbols:
         return None
     d = net.widths[0]
     zero = ImmutableMatrix.zeros(d, 1)
@@ -269,12 +272,22 @@ def non_constant_witness(net: MLP) -> dict[str, Any] | None:
             e = sympy.zeros(d, 1)
             e[j] = s
             points.append(ImmutableMatrix(e))
-    values = [net.value(p).applyfunc(sympy.expand) for p in points]
+    if net.activation.algebraic:
+        values = [list(net.value(p).applyfunc(sympy.expand)) for p in points]
+
+        def differ(u: Any, v: Any) -> bool:
+            return not is_exact_zero(u - v)
+    elif net.activation.name in _BALL_ACTIVATIONS:
+        values = [forward_ball(net, list(p)) for p in points]
+
+        def differ(u: Any, v: Any) -> bool:
+            return not (u - v).contains(0)
+    else:
+        return None
     for a in range(len(points)):
         for b in range(a + 1, len(points)):
-            diff = (values[a] - values[b]).applyfunc(lambda z: sympy.radsimp(sympy.expand(z)))
-            for k, z in enumerate(diff):
-                if z != 0:
+            for k, (u, v) in enumerate(zip(values[a], values[b])):
+                if differ(u, v):
                     return {"x": [exact_string(v) for v in points[a]],
                             "y": [exact_string(v) for v in points[b]], "coordinate": k}
     return None

@@ -41,13 +41,13 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy
 from flint import arb, ctx, fmpq
-from sympy import ImmutableMatrix, Integer
+from sympy import ImmutableMatrix
 
 from symeq.exact import exact_string, number_to_string
 from symeq.groups import GroupAction
 from symeq.models.mlp import MLP
 
-__all__ = ["Witness", "certify_point", "find_witness", "simple_rational_below", "PRECISIONS"]
+__all__ = ["Witness", "certify_point", "find_witness", "forward_ball", "simple_rational_below", "PRECISIONS"]
 
 #: Ball precisions (bits) tried in turn for transcendental activations.
 PRECISIONS = (64, 128, 256, 512, 1024)
@@ -70,6 +70,7 @@ class Witness:
     def to_dict(self) -> dict[str, Any]:
         """The witness in the certificate and ``--json`` format (exact strings).
 
+        >>> from sympy import Integer
         >>> Witness("g", (Integer(1), sympy.Rational(1, 2)), 0, (("a", Integer(2)),),
         ...         sympy.Rational(1, 10), False).to_dict()["x"]
         ['1', '1/2']
@@ -164,6 +165,28 @@ def _arb_forward(ws: list[list[list[arb]]], bs: list[list[arb]], sigma: Callable
         z = [sum((wr[c] * x[c] for c in range(len(x))), br) for wr, br in zip(w, b)]
         x = z if i == depth else [sigma(v) for v in z]
     return x
+
+
+def forward_ball(net: MLP, x: Sequence[sympy.Expr], bits: int = 64) -> list[arb]:
+    """Rigorous balls around f(x) at ``bits`` of working precision, for a numeric network with a
+    transcendental activation (tanh, sigmoid, gelu, softplus, swish, sin) and an exact input.
+
+    >>> from symeq.models.io import network_from_dict
+    >>> net = network_from_dict({"activation": "softplus", "weights": [[["1"]], [["1"]]],
+    ...                          "biases": [["0"], ["0"]]})
+    >>> forward_ball(net, [sympy.Integer(0)])[0].overlaps(arb(2).log())
+    True
+    """
+    if net.symbols or net.activation.name not in _ARB_SIGMA:
+        raise ValueError("balls are for numeric networks with a transcendental activation")
+    old = ctx.prec
+    try:
+        ctx.prec = bits
+        ws = [[[_to_arb(v) for v in w.row(r)] for r in range(w.rows)] for w in net.weights]
+        bs = [[_to_arb(v) for v in b] for b in net.biases]
+        return _arb_forward(ws, bs, _ARB_SIGMA[net.activation.name], [_to_arb(v) for v in x])
+    finally:
+        ctx.prec = old
 
 
 def _rational_net(net: MLP) -> tuple[list[list[list[Fraction]]], list[list[Fraction]]] | None:
@@ -263,7 +286,7 @@ def certify_point(net: MLP, group: GroupAction, generator: str, x: Sequence[symp
     >>> from symeq.groups import catalog_group
     >>> net = network_from_dict({"activation": "relu", "weights": [[["1"]], [["1"]]],
     ...                          "biases": [["0"], ["0"]]})
-    >>> certify_point(net, catalog_group("sign", 1, 1), "m", [Integer(2)]).to_dict()
+    >>> certify_point(net, catalog_group("sign", 1, 1), "m", [sympy.Integer(2)]).to_dict()
     {'generator': 'm', 'x': ['2'], 'coordinate': 0, 'symbol_values': {}, 'difference_lower_bound': '2'}
     """
     values = {sympy.Symbol(n, real=True): v for n, v in symbol_values}

@@ -681,7 +681,8 @@ def _degenerate_neuron(net) -> str | None:
 
 
 def _predicate(ctx: Context) -> None:
-    ev, net, group = ctx.evidence, ctx.network, ctx.group
+    ev, net = ctx.evidence, ctx.network
+    _ = ctx.group  # parse and check the group before the atoms
     text = field(field(ctx.doc, "claim", dict, "certificate"), "predicate", str, "claim")
     formula = parse_formula(text)
     only_keys(ev, {"method", "atoms"}, "evidence")

@@ -447,7 +447,8 @@ def check_latent_actions(ctx: Context) -> None:
     only_keys(ev, {"method", "actions", "presentation", "uniqueness", "equal_function"}, "evidence")
     if ev.get("method") != "layerwise_homomorphism":
         raise Reject("a latent_actions claim needs evidence method 'layerwise_homomorphism'")
-    net, group = ctx.network, ctx.group
+    net = ctx.network
+    _ = ctx.group  # parse and check the group before the evidence
     ctx.claim_text = (f"latent homomorphisms rho_i : G -> K_i making every layer of {net.describe()} "
                       "equivariant")
     actions = field(ev, "actions", dict, "evidence")

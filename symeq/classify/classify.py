@@ -15,9 +15,10 @@ smallest hidden width that admits a non-degenerate layerwise-equivariant network
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from math import prod
+from typing import Any
 
 from symeq.classify.degenerate import Degeneracy, degeneracy
 from symeq.classify.spaces import NetworkSpace, network_space
@@ -56,12 +57,15 @@ class Assignment:
 
     ``types[i]`` is the index of the type of hidden layer i+1; ``layer_dims[i]`` the dimension
     of layer i+1's (W, b) space; ``zero_layer`` the first layer whose weights are forced to 0
-    (None if none is)."""
+    (None if none is).  ``layer_spaces`` describes each layer's space where the kind has a
+    description beyond its dimension (kind "real": symeq.classify.real.RealLayerSpace, the
+    Schur blocks); empty otherwise."""
 
     types: tuple[int, ...]
     layer_dims: tuple[int, ...]
     zero_layer: int | None
     degeneracy: Degeneracy
+    layer_spaces: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def dim(self) -> int:
@@ -111,6 +115,10 @@ def assignment_space(activation: str, group: GroupAction, chosen: tuple[LayerTyp
     >>> assignment_space("relu", G, (regular,)).layer_dims    # one free row + bias; one column
     (3, 2)
     """
+    if any(not hasattr(t, "pre") for t in chosen):  # kind "real": types are isomorphism classes
+        raise InputError("the latent types of a linear network are real representations given by their "
+                         "multiplicities, without chosen matrices; their spaces are Schur blocks "
+                         "(symeq.classify.real.real_assignment)")
     rho0 = boundary_action(group.inputs)
     rho_l = boundary_action(group.outputs)
     return network_space(make_name(activation), rho0, rho_l, [(t.pre, t.post) for t in chosen])
@@ -144,6 +152,10 @@ def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
     if max_width is not None and max_width < 1:
         raise InputError("the largest hidden width searched (--max-width) must be positive")
     kind = latent_kind(activation)
+    if kind == "real":
+        from symeq.classify.real import classify_real  # it builds on this module's result types
+
+        return classify_real(activation, tuple(widths), group, budget, type_budget, smallest, max_width, progress)
     layers = tuple(layer_types(group, d, activation, i, type_budget)
                    for i, d in enumerate(widths[1:-1], start=1))
     total = prod(t.count for t in layers)
@@ -179,6 +191,10 @@ def smallest_nondegenerate_width(activation: str, d_in: int, d_out: int, hidden_
     >>> smallest_nondegenerate_width("relu", 2, 2, 1, catalog_group("C4", 2, 2), 8).width
     4
     """
+    if latent_kind(activation) == "real":
+        from symeq.classify.real import real_smallest_width
+
+        return real_smallest_width(group, hidden_layers, max_width)
     for w in range(1, max_width + 1):
         layers = [layer_types(group, w, activation, i, type_budget) for i in range(1, hidden_layers + 1)]
         if not all(t.complete for t in layers) or prod(t.count for t in layers) > budget:

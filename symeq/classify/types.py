@@ -18,8 +18,12 @@ swish, generic poly
 even poly, power:M     the pre-activation lift is a signed permutation (a = -1 has  even
 (M even)               b = 1), the action on V_i forgets the signs: signed G-sets
                        for the lift, their underlying G-sets on V_i
-identity, sin          not classified here (real representations; sin's shift       --
-                       relations): refused with a clear message
+identity               affine group Aff(d): a finite group's affine action has a    real
+                       fixed point, so a translation conjugates it to a linear one:
+                       real representations of dimension d, i.e. multisets of real
+                       irreducibles (symeq.classify.real)
+sin                    not classified here (sin's shift relations): refused with a  --
+                       clear message
 =====================  ===========================================================  ============
 
 Counts are exact (the generating function prod_k (1 - x^k)^(-t_k) over the transitive types,
@@ -70,6 +74,8 @@ KINDS = {
     "signed": "signed permutations: multisets of transitive signed G-sets (H, chi)",
     "permutation": "permutations (positive monomial conjugated to permutations): G-sets G/H",
     "even": "signed pre-activation lift, unsigned action on the layer: signed G-sets",
+    "real": "real representations (Aff(d), conjugated to GL(d) by a translation): multisets of real "
+            "irreducible representations",
 }
 
 
@@ -79,14 +85,11 @@ def latent_kind(activation_spec: str) -> str:
     >>> latent_kind("relu"), latent_kind("tanh"), latent_kind("power:2"), latent_kind("sigmoid")
     ('permutation', 'signed', 'even', 'signed')
     >>> latent_kind("identity")
-    Traceback (most recent call last):
-    ...
-    symeq.errors.InputError: classify does not handle the identity activation: its latent types are real representations (Aff(d)), not (signed) G-sets
+    'real'
     """
     act = make_activation(activation_spec)
     if act.name == "identity":
-        raise InputError("classify does not handle the identity activation: its latent types are real "
-                         "representations (Aff(d)), not (signed) G-sets")
+        return "real"
     if act.name == "sin":
         raise InputError("classify does not handle sin: its shift relations (sin(-z + pi) = sin z) give "
                          "lifts beyond signed G-sets")
@@ -128,7 +131,8 @@ class LayerType:
 @dataclass(frozen=True)
 class LayerTypes:
     """The types of one hidden layer: ``count`` is exact; ``types`` lists them all when
-    ``complete`` (else the listing passed the budget and is empty)."""
+    ``complete`` (else the listing passed the budget and is empty).  For kind "real" the types
+    are symeq.classify.real.RealLayerType (multiplicities of real irreducibles, no matrices)."""
 
     layer: int
     width: int
@@ -166,6 +170,10 @@ def layer_types(G: GroupAction, width: int, activation_spec: str, layer: int = 1
     if width < 1:
         raise InputError("hidden widths must be positive")
     kind = latent_kind(activation_spec)
+    if kind == "real":
+        from symeq.classify.real import real_layer_types  # it builds on this module's LayerTypes
+
+        return real_layer_types(G, width, layer, budget)
     F = finite_group(G)
     signed = kind in ("signed", "even")
     count = count_signed_gsets(F, width) if signed else count_gsets(F, width)

@@ -13,6 +13,7 @@ every assignment was examined, 3 when the budget cut the listing short (counts s
 from __future__ import annotations
 
 import argparse
+from math import prod
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,8 @@ def load_group(spec: str, d_in: int, d_out: int) -> GroupAction:
 
 
 def _type_json(t: Any, names: tuple[str, ...], kind: str) -> dict[str, Any]:
+    if kind == "real":  # an isomorphism class: multiplicities of real irreducibles, no matrices
+        return {"index": t.index, "label": t.label, "dimension": t.width, "multiplicities": t.parts()}
     gens = {}
     for k, n in enumerate(names):
         g = {"perm": list(t.pre.perms[k]), "signs": list(t.pre.signs[k])}
@@ -80,6 +83,8 @@ def to_json(C: Classification, arch: str) -> dict[str, Any]:
         "examined_assignments": len(C.assignments),
         "complete": C.complete,
     }
+    if C.kind == "real":
+        out.update(_real_json(C))
     for L in C.layers:
         out["layers"].append({"layer": L.layer, "width": L.width, "kind": L.kind, "count": L.count,
                               "complete": L.complete,
@@ -88,11 +93,70 @@ def to_json(C: Classification, arch: str) -> dict[str, Any]:
         out["assignments"].append({"types": list(a.types), "dimension": a.dim,
                                    "layer_dimensions": list(a.layer_dims), "zero_layer": a.zero_layer,
                                    "degeneracy": a.degeneracy.status, "reason": a.degeneracy.reason})
+        if a.layer_spaces:
+            out["assignments"][-1]["layers"] = [s.to_dict() for s in a.layer_spaces]
+        if C.kind == "shift":  # sin: the number of (lift, bias component) pieces; dims: the largest
+            out["assignments"][-1]["pieces"] = prod(s.pieces for s in a.layer_spaces) if a.layer_spaces else None
     if C.smallest is not None:
         s = C.smallest
         out["smallest_nondegenerate_width"] = {"status": s.status, "width": s.width, "searched_up_to": s.searched,
                                                "types": list(s.labels), "reason": s.reason}
     return out
+
+
+def _real_json(C: Classification) -> dict[str, Any]:
+    """Kind "real": the real irreducibles (with their characters) and V_0, V_L decomposed."""
+    from symeq.classify.real import boundary_multiplicities
+    from symeq.groups.classes import conjugacy_classes
+    from symeq.groups.real_irreps import real_irreducibles
+
+    irreps = real_irreducibles(C.group)
+    m0, m_l = boundary_multiplicities(C.group)
+    return {"classes": [c.name for c in conjugacy_classes(finite_group(C.group))],
+            "real_irreducibles": [{"label": U.label, "dimension": U.dim, "algebra": U.division_algebra,
+                                   "complex_characters": [f"X.{i + 1}" for i in U.complex_indices],
+                                   "character": [str(v) for v in U.character]} for U in irreps],
+            "boundary_multiplicities": {"input": dict(zip((U.label for U in irreps), m0)),
+                                        "output": dict(zip((U.label for U in irreps), m_l))}}
+
+
+def _print_real_irreps(console: Any, C: Classification) -> None:
+    from rich.table import Table
+
+    from symeq.classify.real import type_label
+
+    data = _real_json(C)
+    t = Table(title="real irreducible representations U (End_G(U) = R, C or H)")
+    for head in ["U", "dim", "End_G", "from"] + data["classes"]:
+        t.add_column(head, justify="right" if head not in ("U", "from") else "left")
+    for U in data["real_irreducibles"]:
+        t.add_row(U["label"], str(U["dimension"]), U["algebra"], " + ".join(U["complex_characters"])
+                  if U["algebra"] != "H" else f"2 {U['complex_characters'][0]}", *U["character"])
+    console.print(t)
+    from symeq.groups.real_irreps import real_irreducibles
+
+    irreps = real_irreducibles(C.group)
+    m = data["boundary_multiplicities"]
+    console.print(f"V_0 = {type_label(irreps, tuple(m['input'].values()))}, "
+                  f"V_L = {type_label(irreps, tuple(m['output'].values()))}")
+
+
+def _print_lifts(console: Any, C: Classification) -> None:
+    """Kind "shift" (sin): every lift of every assignment's hidden layers with its bias
+    components (the dimensions of one piece: weights + bias directions)."""
+    from rich.table import Table
+
+    t = Table(title="sin: pre-activation lifts A (signs a) and their pi-shifted bias components")
+    for head in ("types", "layer", "lift", "signs a", "components", "dim (W + b)", "this layer's conditions"):
+        t.add_column(head, justify="right" if head in ("layer", "lift", "components") else "left")
+    for a in C.assignments:
+        for L in a.layer_spaces:
+            for s in L.lifts:
+                signs = " ".join(f"{g}:" + "".join("+" if x > 0 else "-" for x in v)
+                                 for g, v in zip(C.group.names, s.signs))
+                t.add_row(",".join(map(str, a.types)), str(L.layer), str(s.index), signs, str(s.components),
+                          f"{s.weight_dim} + {s.bias_dim}" if s.components else "-", s.status + (f": {s.reason}" if s.reason else ""))
+    console.print(t)
 
 
 def _print(C: Classification, arch: str) -> None:
@@ -102,10 +166,13 @@ def _print(C: Classification, arch: str) -> None:
     console = Console(width=150)
     console.print(f"[bold]{arch}[/bold] under {C.group.catalog or 'the file group'} "
                   f"(order {C.group_order}); latent types: {KINDS[C.kind]}")
+    if C.kind == "real":
+        _print_real_irreps(console, C)
     for L in C.layers:
         t = Table(title=f"hidden layer {L.layer} (width {L.width}): {L.count} types")
         t.add_column("#", justify="right")
-        t.add_column("type (multiset of transitive G-sets)")
+        t.add_column("type (multiset of real irreducibles)" if C.kind == "real"
+                     else "type (multiset of transitive G-sets)")
         for ty in L.types:
             t.add_row(str(ty.index), ty.label)
         if not L.complete:
@@ -115,13 +182,27 @@ def _print(C: Classification, arch: str) -> None:
         t = Table(title=f"assignments: {len(C.assignments)} of {C.total_assignments} examined")
         t.add_column("types")
         t.add_column("dim", justify="right")
-        t.add_column("per layer")
+        real = C.kind == "real"
+        t.add_column("per layer (W, b)" if real else "per layer")
+        if real:
+            t.add_column("Schur blocks of W_i")
+        if C.kind == "shift":  # sin: dim and per layer are those of the largest piece
+            t.add_column("pieces", justify="right")
         t.add_column("verdict")
         t.add_column("reason")
         for a in C.assignments:
-            t.add_row(",".join(map(str, a.types)), str(a.dim), " + ".join(map(str, a.layer_dims)),
-                      a.degeneracy.status, a.degeneracy.reason)
+            cells = [",".join(map(str, a.types)), str(a.dim)]
+            if real:
+                cells += [" ".join(f"({s.weight_dim}, {s.bias_dim})" for s in a.layer_spaces),
+                          "; ".join(f"W_{s.layer}: {s.describe()}" for s in a.layer_spaces)]
+            else:
+                cells.append(" + ".join(map(str, a.layer_dims)))
+            if C.kind == "shift":
+                cells.append(str(prod(s.pieces for s in a.layer_spaces)) if a.layer_spaces else "?")
+            t.add_row(*cells, a.degeneracy.status, a.degeneracy.reason)
         console.print(t)
+    if C.kind == "shift" and C.assignments:
+        _print_lifts(console, C)
     if not C.complete:
         console.print(f"[yellow]budget: {C.total_assignments} assignments exist, {len(C.assignments)} examined[/yellow]")
     if C.smallest is not None:

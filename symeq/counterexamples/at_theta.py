@@ -36,11 +36,13 @@ from hypothesis import strategies as st
 
 from symeq.classify.classify import assignment_space, classify
 from symeq.classify.spaces import NetworkSpace
+from symeq.classify.types import latent_kind
 from symeq.counterexamples.constructions import duplicate_split, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
 from symeq.equivariance.check import check_equivariance
 from symeq.equivariance.matching import match_layerwise
+from symeq.errors import InputError
 from symeq.groups import GroupAction
 from symeq.identifiability.degenerate import find_degenerate
 from symeq.models.io import network_to_dict
@@ -100,6 +102,10 @@ def refute_layerwise_at_theta(activation: str, widths: tuple[int, ...], group: G
     """Search a refutation of "layerwise-at-theta" for this architecture and group."""
     start = time.perf_counter()
     claim = "layerwise-at-theta"
+    if latent_kind(activation) == "real":
+        raise InputError("layerwise-at-theta: the duplicate-neuron construction needs latent actions given by matrices; "
+                         "the identity activation's latent types are isomorphism classes of real representations "
+                         "(symeq classify, kind real), for which this search is not implemented")
     seeds, complete = _seed_search(activation, widths, group, budget)
     if not seeds and not complete:
         return Outcome(claim, "unknown", f"no non-degenerate layerwise-equivariant seed with one neuron fewer "

@@ -87,10 +87,12 @@ def refute_layerwise_reparam(activation: str, widths: tuple[int, ...], group: Gr
         C = classify(activation, widths, group, budget=budget, smallest=False)
     except BudgetExceeded as exc:
         return Outcome(claim, "unknown", f"classification passed the budget: {exc}")
-    if not C.complete:
+    if not C.complete and C.kind != "real":  # (the linear case below needs no classification)
         return Outcome(claim, "unknown", f"{C.total_assignments} assignments of latent types exceed the budget "
                        f"{budget}; the classification half of the proof was not completed")
     summary = {"types_per_layer": [L.count for L in C.layers], "assignments": C.total_assignments}
+    if C.kind == "real":
+        return _linear_outcome(C, summary)
     free = [a for a in C.assignments if a.zero_layer is None]
     if free:
         labels = [[C.layers[i].types[t].label for i, t in enumerate(a.types)] for a in free]
@@ -132,6 +134,30 @@ def refute_layerwise_reparam(activation: str, widths: tuple[int, ...], group: Gr
     return Outcome(claim, "not refuted", "every layerwise-equivariant parameter computes a constant, but no "
                    "non-constant G-equivariant network of this architecture was found among the constructions "
                    "tried (linear bypass)", details=summary, tried=tried)
+
+
+def _linear_outcome(C: Classification, summary: dict[str, Any]) -> Outcome:
+    """Linear networks (kind "real"): the claim is a theorem, proved in the message.
+
+    >>> from symeq.groups import catalog_group
+    >>> out = refute_layerwise_reparam("identity", (2, 2, 2), catalog_group("C8", 2, 2))
+    >>> out.verdict, out.details["nondegenerate_assignments"]
+    ('not refuted', 1)
+    """
+    arch = f"{C.activation}:{'-'.join(map(str, C.widths))}"
+    msg = (f"not refuted: for linear networks the claim holds. A G-equivariant network of {arch} computes "
+           "f(x) = A x + c with A rho_0(g) = rho_L(g) A and c fixed by rho_L; the rank r of A is at most every "
+           "hidden width d_i (A factors through every hidden layer), and im(A) is a G-invariant subspace of V_L. With V_i = im(A) + (d_i - r) trivial "
+           "coordinates, W_1 = A onto im(A), the inclusions of im(A) in between, W_L the inclusion "
+           "im(A) -> V_L, b_L = c and the other biases 0, every layer is equivariant and the function is f")
+    nondeg = [a for a in C.assignments if a.degeneracy.status == "non-degenerate"]
+    details: dict[str, Any] = {**summary, "nondegenerate_assignments": len(nondeg) if C.complete else None}
+    if nondeg:
+        labels = [C.layers[i].types[t].label for i, t in enumerate(nondeg[0].types)]
+        msg += (f"; the classification also has {len(nondeg)} non-degenerate assignment(s) (e.g. "
+                f"{'; '.join(labels)}), whose generic parameters have full-rank layers: there every hidden width "
+                "equals the rank")
+    return Outcome("layerwise-reparam", "not refuted", msg, details=details)
 
 
 # -- showing that the claim holds for the bypass network (one hidden relu-type layer) --------

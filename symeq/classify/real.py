@@ -1,0 +1,399 @@
+"""Latent types, equivariant parameter spaces and degeneracy for the identity activation
+(linear networks): the latent group of a hidden layer of width d is K_i = Aff(d).
+
+**Types.**  A homomorphism rho : G -> Aff(d), rho(g) v = A(g) v + t(g), of a finite group G has
+a fixed point: the orbit average p = (1/|G|) sum_g rho(g) 0 satisfies rho(h) p = p (rho(h) is
+affine and permutes the orbit).  Conjugating by the translation v -> v - p turns rho into the
+linear representation A.  Two linear representations are conjugate in Aff(d) exactly when
+they are conjugate in GL(d) (the linear part of a conjugating affine map conjugates them), i.e.
+when they are isomorphic.  The translation is a parameter symmetry: it changes b_i (and
+b_{i+1} by W_{i+1} p) but neither the function nor the layerwise equivariance.  So the latent
+types of a hidden layer of width d are the isomorphism classes of real representations of G of
+dimension d: the multisets of real irreducibles U (symeq.groups.real_irreps) of total
+dimension d.  Their number is the coefficient of x^d in prod_U (1 - x^{dim U})^{-1}; it is
+exact even when listing them passes the budget.
+
+**Spaces.**  For an assignment (V_1, ..., V_{L-1}) of types, with V_0 = rho_0 and V_L = rho_L
+the group's input and output representations, a parameter is layerwise equivariant when
+W_i is in Hom_G(V_{i-1}, V_i) and b_i in V_i^G (i = 1..L).  By Schur's lemma, with m_V(U) the
+multiplicity of U in V and D_U = End_G(U) in {R, C, H},
+
+    Hom_G(V, W) = (+)_U Mat(m_W(U) x m_V(U), D_U),   dim = sum_U m_V(U) m_W(U) dim_R D_U
+                                                        = <chi_V, chi_W>,
+
+and dim V^G = m_V(trivial).  The tables report these dimensions and the blocks.
+
+**Degeneracy** (the linear analogue of inactive or redundant neurons; THEORY.md section 3:
+a linear network is identifiable iff every factor has full rank).  A parameter is
+*non-degenerate* when, for every hidden layer i, W_i : V_{i-1} -> V_i is onto and
+W_{i+1} : V_i -> V_{i+1} is injective.  Otherwise some linear form vanishes on the image of
+W_i (the layer's neurons are affinely dependent functions) or a direction of V_i is unused,
+and the same function is computed with a narrower layer i.  W in Hom_G(V, W') is onto iff each
+block (a D_U-matrix) has full row rank m_{W'}(U), which needs m_{W'}(U) <= m_V(U); it is
+injective iff each block has full column rank, which needs m_V(U) <= m_{W'}(U).  Full-rank
+matrices form a non-empty Zariski-open subset of Mat(m x n, D) (the identity-like matrix is in
+it; its complement is where every maximal real minor of the realification vanishes), the
+layers' blocks are independent coordinates of one real vector space, and finitely many
+non-empty Zariski-open subsets of a vector space meet.  Hence, exactly:
+
+    the space has a non-degenerate parameter  iff  for every hidden layer i and real
+    irreducible U:  m_{V_i}(U) <= m_{V_{i-1}}(U)  and  m_{V_i}(U) <= m_{V_{i+1}}(U),
+
+and otherwise every parameter is degenerate, the reason naming the layer and the irreducible
+whose multiplicity is too large (or "W_i = 0 for every parameter" when Hom_G(V_{i-1}, V_i) =
+0: the function is constant).  Both verdicts are proofs; the non-degenerate one comes without
+a numeric witness in this kind (generic parameters of the blocks have full rank).
+
+**Smallest width.**  With every hidden layer of width w, two adjacent hidden layers need
+equal multiplicities (each bounds the other), so all hidden V_i are one representation V with
+m_V <= M := min(m_{V_0}, m_{V_L}) pointwise; conversely such a V of dimension w is
+non-degenerate.  So the admissible widths are the dimensions of the sub-multisets of M, and the
+smallest is the least dim U over the U with M(U) > 0 ("none" for every width when V_0 and V_L share no
+real irreducible).
+
+>>> from symeq.groups import catalog_group
+>>> C = classify_real("identity", (2, 2, 2), catalog_group("C8", 2, 2))
+>>> C.layers[0].count, [t.label for t in C.layers[0].types]
+(6, ['2 x U1', 'U1 + U2', '2 x U2', 'U3', 'U4', 'U5'])
+>>> [a.degeneracy.status for a in C.assignments].count("non-degenerate"), C.smallest.width
+(1, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import product
+from math import prod
+from typing import Any
+
+from symeq.classify.classify import Assignment, Classification, SmallestWidth
+from symeq.classify.degenerate import Degeneracy
+from symeq.classify.types import DEFAULT_TYPE_BUDGET, LayerTypes
+from symeq.errors import InputError
+from symeq.groups import GroupAction
+from symeq.groups.characters import character_of_action
+from symeq.groups.permutation import finite_group
+from symeq.groups.real_irreps import RealIrrep, real_irreducibles, real_multiplicities
+
+__all__ = [
+    "RealLayerType",
+    "SchurBlock",
+    "RealLayerSpace",
+    "count_real_types",
+    "real_types",
+    "real_layer_types",
+    "type_label",
+    "boundary_multiplicities",
+    "hom_blocks",
+    "hom_dimension",
+    "real_layer_space",
+    "real_degeneracy",
+    "real_assignment",
+    "real_smallest_width",
+    "classify_real",
+]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RealLayerType:
+    """One latent type of a hidden layer of a linear network: the real representation with
+    ``multiplicities[k]`` copies of the k-th real irreducible (``irreps``)."""
+
+    index: int
+    label: str
+    multiplicities: tuple[int, ...]
+    width: int
+    irreps: tuple[RealIrrep, ...] = field(compare=False, repr=False)
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The irreducibles with nonzero multiplicity (plain data).
+
+        >>> from symeq.groups import catalog_group
+        >>> real_layer_types(catalog_group("C4", 2, 2), 2).types[1].parts()
+        [{'irrep': 'U1', 'dim': 1, 'algebra': 'R', 'multiplicity': 1}, {'irrep': 'U2', 'dim': 1, 'algebra': 'R', 'multiplicity': 1}]
+        """
+        return [{"irrep": U.label, "dim": U.dim, "algebra": U.division_algebra, "multiplicity": m}
+                for U, m in zip(self.irreps, self.multiplicities) if m]
+
+
+@dataclass(frozen=True)
+class SchurBlock:
+    """The block Mat(rows x cols, D_U) of Hom_G(V, W) on the irreducible U
+    (rows = m_W(U), cols = m_V(U))."""
+
+    irrep: str
+    rows: int
+    cols: int
+    algebra: str
+
+    @property
+    def dim(self) -> int:
+        """Its real dimension rows * cols * dim_R D_U."""
+        return self.rows * self.cols * {"R": 1, "C": 2, "H": 4}[self.algebra]
+
+    def __str__(self) -> str:
+        return f"Mat({self.rows}x{self.cols}, {self.algebra}) on {self.irrep}"
+
+
+@dataclass(frozen=True)
+class RealLayerSpace:
+    """The layerwise-equivariant (W_i, b_i) of layer i: W_i in the Schur ``blocks``, b_i in the
+    fixed vectors (``bias_dim`` = multiplicity of the trivial representation)."""
+
+    layer: int
+    weight_dim: int
+    bias_dim: int
+    blocks: tuple[SchurBlock, ...]
+
+    @property
+    def dim(self) -> int:
+        return self.weight_dim + self.bias_dim
+
+    def describe(self) -> str:
+        """The blocks in one line ("0" when Hom_G is zero).
+
+        >>> RealLayerSpace(1, 2, 0, (SchurBlock("U3", 1, 1, "C"),)).describe()
+        'Mat(1x1, C) on U3'
+        """
+        return " + ".join(map(str, self.blocks)) or "0"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for --json."""
+        return {"layer": self.layer, "weight_dimension": self.weight_dim, "bias_dimension": self.bias_dim,
+                "blocks": [{"irrep": b.irrep, "rows": b.rows, "cols": b.cols, "algebra": b.algebra,
+                            "dimension": b.dim} for b in self.blocks]}
+
+
+# -- types -----------------------------------------------------------------------------------
+
+def count_real_types(dims: tuple[int, ...], d: int) -> int:
+    """The coefficient of x^d in prod_k (1 - x^{dims[k]})^(-1): multisets of irreducibles of
+    these dimensions with total dimension d.
+
+    >>> count_real_types((1, 1, 2), 2), count_real_types((1, 1, 2), 4)
+    (4, 9)
+    """
+    coeff = [1] + [0] * d
+    for k in dims:
+        for n in range(k, d + 1):
+            coeff[n] += coeff[n - k]
+    return coeff[d]
+
+
+def real_types(dims: tuple[int, ...], d: int) -> Iterator[tuple[int, ...]]:
+    """Every multiplicity vector m with sum_k m_k dims[k] = d, in lexicographic order with the
+    first irreducible's multiplicity largest first.
+
+    >>> list(real_types((1, 1, 2), 2))
+    [(2, 0, 0), (1, 1, 0), (0, 2, 0), (0, 0, 1)]
+    """
+    def rec(k: int, rest: int) -> Iterator[tuple[int, ...]]:
+        if k == len(dims) - 1:
+            if rest % dims[k] == 0:
+                yield (rest // dims[k],)
+            return
+        for m in range(rest // dims[k], -1, -1):
+            for tail in rec(k + 1, rest - m * dims[k]):
+                yield (m,) + tail
+
+    if not dims:
+        return iter(())
+    return rec(0, d)
+
+
+def type_label(irreps: tuple[RealIrrep, ...], mult: tuple[int, ...]) -> str:
+    """"2 x U1 + U3" (``0`` for the zero representation).
+
+    >>> from symeq.groups import catalog_group
+    >>> type_label(real_irreducibles(catalog_group("C4", 2, 2)), (2, 0, 1))
+    '2 x U1 + U3'
+    """
+    parts = [U.label if m == 1 else f"{m} x {U.label}" for U, m in zip(irreps, mult) if m]
+    return " + ".join(parts) or "0"
+
+
+def real_layer_types(group: GroupAction, width: int, layer: int = 1,
+                     budget: int = DEFAULT_TYPE_BUDGET) -> LayerTypes:
+    """Every latent type of a linear hidden layer of ``width`` neurons (kind "real").
+
+    >>> from symeq.groups import catalog_group
+    >>> T = real_layer_types(catalog_group("C3", 2, 2), 2)
+    >>> T.kind, T.count, [t.label for t in T.types]
+    ('real', 2, ['2 x U1', 'U2'])
+    >>> real_layer_types(catalog_group("C3", 2, 2), 60, budget=10).complete
+    False
+    """
+    if width < 1:
+        raise InputError("hidden widths must be positive")
+    irreps = real_irreducibles(group)
+    dims = tuple(U.dim for U in irreps)
+    count = count_real_types(dims, width)
+    if count > budget:
+        return LayerTypes(layer, width, "real", count, (), False)
+    types = tuple(RealLayerType(k, type_label(irreps, m), m, width, irreps)
+                  for k, m in enumerate(real_types(dims, width)))
+    if len(types) != count:  # the listing and the generating function must agree
+        raise AssertionError(f"listed {len(types)} types but counted {count}")
+    return LayerTypes(layer, width, "real", count, types, True)
+
+
+# -- spaces ----------------------------------------------------------------------------------
+
+def boundary_multiplicities(group: GroupAction) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(m_{V_0}, m_{V_L}): the real multiplicities of the group's input and output actions.
+
+    >>> from symeq.groups import catalog_group
+    >>> boundary_multiplicities(catalog_group("C4", 2, 1, output="trivial"))
+    ((0, 0, 1), (1, 0, 0))
+    """
+    return (real_multiplicities(group, character_of_action(group, "input")),
+            real_multiplicities(group, character_of_action(group, "output")))
+
+
+def hom_blocks(irreps: tuple[RealIrrep, ...], m_in: tuple[int, ...], m_out: tuple[int, ...]
+               ) -> tuple[SchurBlock, ...]:
+    """The Schur blocks of Hom_G(V, W) for m_V = ``m_in``, m_W = ``m_out``.
+
+    >>> from symeq.groups import catalog_group
+    >>> R = real_irreducibles(catalog_group("C4", 2, 2))
+    >>> [str(b) for b in hom_blocks(R, (2, 0, 1), (1, 1, 1))]
+    ['Mat(1x2, R) on U1', 'Mat(1x1, C) on U3']
+    """
+    return tuple(SchurBlock(U.label, b, a, U.division_algebra)
+                 for U, a, b in zip(irreps, m_in, m_out) if a and b)
+
+
+def hom_dimension(irreps: tuple[RealIrrep, ...], m_in: tuple[int, ...], m_out: tuple[int, ...]) -> int:
+    """dim_R Hom_G(V, W) = sum_U m_V(U) m_W(U) dim_R D_U.
+
+    >>> from symeq.groups import catalog_group
+    >>> hom_dimension(real_irreducibles(catalog_group("C4", 2, 2)), (2, 0, 1), (1, 1, 1))
+    4
+    """
+    return sum(b.dim for b in hom_blocks(irreps, m_in, m_out))
+
+
+def real_layer_space(irreps: tuple[RealIrrep, ...], m_in: tuple[int, ...], m_out: tuple[int, ...],
+                     layer: int = 1) -> RealLayerSpace:
+    """The space of layer ``layer``: W in Hom_G(V_in, V_out), b in V_out^G (U1 is trivial).
+
+    >>> from symeq.groups import catalog_group
+    >>> s = real_layer_space(real_irreducibles(catalog_group("C4", 2, 2)), (0, 0, 1), (2, 0, 1))
+    >>> s.weight_dim, s.bias_dim, s.describe()
+    (2, 2, 'Mat(1x1, C) on U3')
+    """
+    blocks = hom_blocks(irreps, m_in, m_out)
+    return RealLayerSpace(layer, sum(b.dim for b in blocks), m_out[0], blocks)
+
+
+def real_degeneracy(irreps: tuple[RealIrrep, ...], mults: tuple[tuple[int, ...], ...]) -> Degeneracy:
+    """The exact verdict of the module docstring for the representations V_0, ..., V_L given
+    by their multiplicity vectors ``mults``.
+
+    >>> from symeq.groups import catalog_group
+    >>> R = real_irreducibles(catalog_group("C4", 2, 2))
+    >>> real_degeneracy(R, ((0, 0, 1), (0, 0, 1), (0, 0, 1))).status
+    'non-degenerate'
+    >>> real_degeneracy(R, ((0, 0, 1), (1, 1, 0), (0, 0, 1))).reason
+    'W_1 = 0 for every parameter (Hom_G(V_0, V_1) = 0): the network computes a constant'
+    >>> real_degeneracy(R, ((0, 0, 1), (2, 0, 1), (1, 0, 1))).reason
+    'layer 1: U1 has multiplicity 2 in V_1 but 0 in V_0, so W_1 is onto for no parameter (the neurons of layer 1 are affinely dependent functions: a narrower layer computes the same)'
+    """
+    L = len(mults) - 1
+    for i in range(1, L + 1):
+        if hom_dimension(irreps, mults[i - 1], mults[i]) == 0:
+            return Degeneracy("degenerate", f"W_{i} = 0 for every parameter (Hom_G(V_{i - 1}, V_{i}) = 0): "
+                              "the network computes a constant")
+    for i in range(1, L):
+        for U, a, b in zip(irreps, mults[i], mults[i - 1]):
+            if a > b:
+                return Degeneracy("degenerate", f"layer {i}: {U.label} has multiplicity {a} in V_{i} but {b} in "
+                                  f"V_{i - 1}, so W_{i} is onto for no parameter (the neurons of layer {i} are "
+                                  "affinely dependent functions: a narrower layer computes the same)")
+        for U, a, c in zip(irreps, mults[i], mults[i + 1]):
+            if a > c:
+                return Degeneracy("degenerate", f"layer {i}: {U.label} has multiplicity {a} in V_{i} but {c} in "
+                                  f"V_{i + 1}, so W_{i + 1} is injective for no parameter (a direction of V_{i} "
+                                  "is unused: a narrower layer computes the same)")
+    return Degeneracy("non-degenerate", "every hidden multiplicity m_{V_i}(U) is at most m_{V_i-1}(U) and "
+                      "m_{V_i+1}(U): generic parameters of the Schur blocks have full rank, so every W_i is onto "
+                      "and every W_i+1 injective (exact criterion; no numeric witness in this kind)")
+
+
+def real_assignment(group: GroupAction, chosen: tuple[RealLayerType, ...]) -> Assignment:
+    """The space and the verdict of one assignment of types to the hidden layers.
+
+    >>> from symeq.groups import catalog_group
+    >>> G = catalog_group("C4", 2, 2)
+    >>> a = real_assignment(G, (real_layer_types(G, 1).types[0],))
+    >>> a.layer_dims, a.zero_layer, a.degeneracy.status
+    ((1, 0), 1, 'degenerate')
+    """
+    irreps = real_irreducibles(group)
+    m0, m_l = boundary_multiplicities(group)
+    mults = (m0,) + tuple(t.multiplicities for t in chosen) + (m_l,)
+    spaces = tuple(real_layer_space(irreps, a, b, i) for i, (a, b) in enumerate(zip(mults, mults[1:]), start=1))
+    zero = next((s.layer for s in spaces if s.weight_dim == 0), None)
+    return Assignment(tuple(t.index for t in chosen), tuple(s.dim for s in spaces), zero,
+                      real_degeneracy(irreps, mults), spaces)
+
+
+def real_smallest_width(group: GroupAction, hidden_layers: int, max_width: int) -> SmallestWidth:
+    """The smallest hidden width (all hidden layers equally wide) with a non-degenerate
+    assignment, from the closed form of the module docstring.
+
+    >>> from symeq.groups import catalog_group
+    >>> s = real_smallest_width(catalog_group("S3", 3, 3), 2, 8)
+    >>> s.status, s.width, s.labels
+    ('found', 1, ('U1', 'U1'))
+    >>> real_smallest_width(catalog_group("C4", 2, 1, output="trivial"), 1, 8).reason
+    'for every width: V_0 and V_L share no real irreducible representation, so every layerwise-equivariant parameter is degenerate'
+    """
+    if max_width < 1:
+        raise InputError("the largest hidden width searched must be positive")
+    irreps = real_irreducibles(group)
+    m0, m_l = boundary_multiplicities(group)
+    common = tuple(min(a, b) for a, b in zip(m0, m_l))
+    usable = [U for U, c in zip(irreps, common) if c]
+    if not usable:
+        return SmallestWidth("none", None, max_width, reason="for every width: V_0 and V_L share no real "
+                             "irreducible representation, so every layerwise-equivariant parameter is degenerate")
+    # a non-empty sub-multiset of the common part has dimension >= its smallest member's
+    U = min(usable, key=lambda u: u.dim)
+    if U.dim > max_width:
+        return SmallestWidth("none", None, max_width, reason=f"the smallest common irreducible of V_0 and V_L, "
+                             f"{U.label}, has dimension {U.dim} > {max_width}")
+    return SmallestWidth("found", U.dim, U.dim, (U.label,) * hidden_layers)
+
+
+def classify_real(activation: str, widths: tuple[int, ...], group: GroupAction, budget: int = 2_000,
+                  type_budget: int = DEFAULT_TYPE_BUDGET, smallest: bool = True,
+                  max_width: int | None = None, progress: Progress | None = None) -> Classification:
+    """The classification table of a linear network (arguments as in
+    :func:`symeq.classify.classify.classify`, which dispatches here for kind "real").
+
+    >>> from symeq.groups import catalog_group
+    >>> C = classify_real("identity", (2, 1, 2), catalog_group("C4", 2, 2))
+    >>> C.total_assignments, {a.zero_layer for a in C.assignments}
+    (2, {1})
+    """
+    layers = tuple(real_layer_types(group, d, i, type_budget) for i, d in enumerate(widths[1:-1], start=1))
+    total = prod(t.count for t in layers)
+    complete = all(t.complete for t in layers) and total <= budget
+    assignments: list[Assignment] = []
+    if all(t.complete for t in layers):
+        for n_done, chosen in enumerate(product(*(t.types for t in layers)), start=1):
+            if n_done > budget:
+                break
+            assignments.append(real_assignment(group, chosen))
+            if progress is not None:
+                progress(n_done, min(total, budget))
+    small = None
+    if smallest:
+        limit = max_width if max_width is not None else max(max(widths[1:-1]), finite_group(group).order)
+        small = real_smallest_width(group, len(widths) - 2, limit)
+    return Classification(activation, tuple(widths), group, "real", layers, tuple(assignments), total,
+                          complete, small)

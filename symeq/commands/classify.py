@@ -1,9 +1,11 @@
 """``symeq classify --arch ACT:d0-...-dL --group NAME_OR_FILE [--json] [--budget N]``.
 
 Every latent action type of each hidden layer (homomorphisms G -> K_i up to conjugacy: (signed)
-G-sets, exact counts), every assignment of types to the layers with the dimension of its space
+G-sets; for the identity activation, real representations as multisets of real irreducibles;
+exact counts), every assignment of types to the layers with the dimension of its space
 of layerwise-equivariant parameters and whether that space is degenerate (every parameter has a
-vanishing layer, an inactive or a redundant neuron), and the smallest hidden width admitting a
+vanishing layer, an inactive or a redundant neuron; for linear networks, weights that never
+have full rank), and the smallest hidden width admitting a
 non-degenerate layerwise-equivariant network.
 
 In --json each hidden layer lists its types under "types" with "count" beside it.  Exit 0 when

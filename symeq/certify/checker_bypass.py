@@ -127,7 +127,18 @@ def _pairs(ev: dict[str, Any], widths: tuple[int, ...]) -> list[list[tuple[int, 
 
 def check_linear_bypass(ctx: Any) -> None:
     """Evidence method "linear_bypass" of the claim kind "equivariant" (module docstring).
-    ``ctx`` is checker.py's Context (its network, group, evidence and step)."""
+    ``ctx`` is checker.py's Context (its network, group, evidence and step).
+
+    >>> from symeq.certify.checker import Context
+    >>> ctx = Context({"network": {"activation": "relu", "weights": [[["1"], ["-1"]], [["1", "-1"]]],
+    ...                            "biases": [["0", "0"], ["0"]]},
+    ...                "group": {"generators": {"m": {"input": [["-1"]], "output": [["-1"]]}}},
+    ...                "evidence": {"method": "linear_bypass", "pairs": [[[1, 0]]], "matrix": [["1"]],
+    ...                             "shift": ["0"]}})
+    >>> check_linear_bypass(ctx)
+    >>> ctx.steps[-1]
+    'generator m: A rho_0(m) = rho_L(m) A and rho_L(m) a = a, so f(rho_0(m) x) = rho_L(m) f(x)'
+    """
     net, group, ev = ctx.network, ctx.group, ctx.evidence
     only_keys(ev, {"method", "pairs", "matrix", "shift"}, "evidence")
     kappa = bypass_kappa(net.activation)

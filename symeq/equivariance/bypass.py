@@ -164,20 +164,20 @@ def bypass_pairs(net: MLP) -> Pairs | None:
     ring = exact_ring([x for m in (*net.weights, *net.biases) for x in m])
     if bypass_factor(net.activation) is None or net.depth < 2 or ring is None:
         return None
-    found = _pairs(net, ring)
-    return found if isinstance(found, tuple) else None
+    return _pairs(net, ring)[0]
 
 
-def _pairs(net: MLP, ring: ExactRing) -> Pairs | tuple[int, int]:
+def _pairs(net: MLP, ring: ExactRing) -> tuple[Pairs | None, tuple[int, int] | None]:
+    """(pairs, None), or (None, (layer, neuron)) naming the first neuron without a partner."""
     ws = [ring.matrix(w) for w in net.weights]
     bs = [[row[0] for row in ring.matrix(b)] for b in net.biases]
     out = []
     for i in range(1, net.depth):
         layer = _pair_layer(ws[i - 1], bs[i - 1], ws[i])
         if isinstance(layer, int):
-            return (i, layer)
+            return None, (i, layer)
         out.append(layer)
-    return tuple(out)
+    return tuple(out), None
 
 
 def _mul(a: list[list[PolyElement]], b: list[list[PolyElement]], zero: PolyElement) -> list[list[PolyElement]]:
@@ -208,12 +208,11 @@ def linear_bypass(net: MLP, group: GroupAction) -> BypassOutcome:
     ring = _ring(net, group, kappa)
     if ring is None:
         return BypassOutcome("not_applicable", "the entries are not polynomials in the symbols over a number field")
-    found = _pairs(net, ring)
-    if not isinstance(found[0], tuple):
-        i, j = found  # type: ignore[misc]
-        return BypassOutcome("not_applicable", f"layer {i}: neuron {j} has no bypass partner "
+    pairs, lonely = _pairs(net, ring)
+    if pairs is None:
+        assert lonely is not None
+        return BypassOutcome("not_applicable", f"layer {lonely[0]}: neuron {lonely[1]} has no bypass partner "
                              "(negated incoming row and bias, negated outgoing column)")
-    pairs: Pairs = found  # type: ignore[assignment]
     zero, k = ring.ring.zero, ring.element(kappa)
     P = ring.matrix(net.weights[0])
     p = [row[0] for row in ring.matrix(net.biases[0])]

@@ -322,3 +322,26 @@ def test_random_equivariant_bypass_verifies_and_a_perturbation_does_not(case, rn
 
 def test_bypass_activations_agree_with_the_checker():
     assert set(BYPASS_ACTIVATIONS) == set(BYPASS_IDENTITIES)
+
+
+# -- power:2: bias pairs (y + 1)^2 - (y - 1)^2 = 4 y ---------------------------------------------
+
+
+@pytest.mark.parametrize("widths", [(2, 4, 2), (2, 4, 4, 2), (2, 5, 6, 2)])
+def test_power2_bias_pairs_compute_the_linear_map(widths):
+    E = ImmutableMatrix([[1, 2], [-2, 1]])  # a I + b J commutes with every rotation
+    net = bypass_network("power:2", widths, C8, E)
+    assert net.biases[0][:4, :].T.tolist() == [[1, 1, -1, -1]]
+    x = ImmutableMatrix(sympy.symbols("x1 x2", real=True))
+    assert net.value(x).applyfunc(sympy.expand) == E * x  # exactly, as polynomials
+    result = check_equivariance(net, C8, tries=5)
+    assert (result.verdict, result.method) == ("holds", "polynomial_identity")
+    assert linear_bypass(net, C8).reason == "power:2 has no identity sigma(z) - sigma(-z) = kappa z"
+
+
+def test_power2_layerwise_reparam_refuted_without_certificate():
+    out = refute_layerwise_reparam("power:2", (2, 4, 2), C8)
+    assert out.verdict == "refuted" and out.certificate is None
+    assert "G-equivariant (polynomial_identity) and not constant" in out.message
+    assert "the checker does not verify classification proofs for this activation" in out.message
+    assert out.network.weights[0].tolist() == [[1, 0], [0, 1], [1, 0], [0, 1]]

@@ -4,7 +4,8 @@
   possible), the end-to-end linear maps a bypass network may compute;
 * :func:`bypass_network` -- the linear bypass of THEORY.md section 6: an activation with
   sigma(z) - sigma(-z) = kappa z (relu, gelu, softplus, swish: kappa = 1; leaky_relu:A:
-  kappa = 1 + A) passes a linear map through every hidden layer with neurons [U; -U];
+  kappa = 1 + A) passes a linear map through every hidden layer with neurons [U; -U]; power:2
+  does with bias pairs (U x + 1, U x - 1), by (y + 1)^2 - (y - 1)^2 = 4 y;
 * :func:`space_network` -- a parameter of a layerwise-equivariant space (classification) with
   given small integer coefficients;
 * :func:`duplicate_split` -- duplicate a hidden neuron and split its outgoing weights unevenly
@@ -122,13 +123,22 @@ def bypass_network(activation_spec: str, widths: Sequence[int], group: GroupActi
     first basis map) through the linear bypass, or None when the activation has none or a
     hidden layer is narrower than 2 rank(E).  Extra neurons are zero (inactive).
 
+    Sign pairs (relu, leaky_relu, gelu, softplus, swish): rows [U; -U], zero biases, outgoing
+    columns [V; -V] / kappa, by sigma(y) - sigma(-y) = kappa y.  Bias pairs (power:2, where a
+    sign pair cancels): rows [U; U], biases [1; -1], columns [V; -V] / 4, by
+    (y + 1)^2 - (y - 1)^2 = 4 y.  E = V U with U of full row rank r.
+
     >>> from symeq.groups import catalog_group
     >>> bypass_network("relu", (2, 3, 2), catalog_group("C8", 2, 2)) is None
     True
+    >>> net = bypass_network("power:2", (2, 4, 2), catalog_group("C8", 2, 2))
+    >>> net.weights[0].tolist(), net.biases[0].T.tolist(), net.weights[1].tolist()
+    ([[1, 0], [0, 1], [1, 0], [0, 1]], [[1, 1, -1, -1]], [[1/4, 0, -1/4, 0], [0, 1/4, 0, -1/4]])
     """
-    kappa = bypass_factor(activation_spec)
-    if kappa is None:
+    pair = _pair_kind(activation_spec)
+    if pair is None:
         return None
+    kappa, sgn, shift = pair  # partner row = sgn * row, biases +shift / -shift
     if E is None:
         maps = equivariant_linear_maps(group)
         if not maps:
@@ -143,25 +153,36 @@ def bypass_network(activation_spec: str, widths: Sequence[int], group: GroupActi
     act = make_activation(activation_spec)
     weights, biases = [], []
     hidden = widths[1:-1]
-    # layer 1: [U; -U; 0]
-    first = sympy.zeros(hidden[0], widths[0])
-    first[:r, :] = U
-    first[r:2 * r, :] = -U
-    weights.append(first)
-    # inner layers: z = (h+ - h-) / kappa passes the r-dimensional signal on, as [I -I; -I I] / kappa
-    for i in range(1, len(hidden)):
-        m = sympy.zeros(hidden[i], hidden[i - 1])
-        for k in range(r):
-            m[k, k], m[k, r + k] = 1 / kappa, -1 / kappa
-            m[r + k, k], m[r + k, r + k] = -1 / kappa, 1 / kappa
-        weights.append(m)
+
+    def paired(rows: Matrix, d: int) -> tuple[Matrix, Matrix]:
+        """Layer with rows [R; sgn R; 0] and biases [shift; -shift; 0] (d neurons)."""
+        w, b = sympy.zeros(d, rows.cols), sympy.zeros(d, 1)
+        w[:r, :], w[r:2 * r, :] = rows, sgn * rows
+        b[:r, :], b[r:2 * r, :] = sympy.ones(r, 1) * shift, -sympy.ones(r, 1) * shift
+        return w, b
+
+    # layer 1 carries y = U x; every later layer reads y = (h+ - h-) / kappa and passes it on
+    for i, d in enumerate(hidden):
+        rows = U if i == 0 else sympy.eye(r).row_join(-sympy.eye(r)).row_join(sympy.zeros(r, hidden[i - 1] - 2 * r)) / kappa
+        w, b = paired(ImmutableMatrix(rows), d)
+        weights.append(w)
+        biases.append(b)
     last = sympy.zeros(widths[-1], hidden[-1])
     last[:, :r] = V / kappa
     last[:, r:2 * r] = -V / kappa
     weights.append(last)
-    for w in weights:
-        biases.append(ImmutableMatrix.zeros(w.rows, 1))
-    return MLP(act, tuple(ImmutableMatrix(w) for w in weights), tuple(biases))
+    biases.append(sympy.zeros(widths[-1], 1))
+    return MLP(act, tuple(ImmutableMatrix(w) for w in weights), tuple(ImmutableMatrix(b) for b in biases))
+
+
+def _pair_kind(activation_spec: str) -> tuple[sympy.Expr, int, int] | None:
+    """(kappa, sign of the partner row, bias shift) of the activation's bypass pairs, or None."""
+    kappa = bypass_factor(activation_spec)
+    if kappa is not None:
+        return kappa, -1, 0
+    if make_activation(activation_spec).spec.replace(" ", "") == "power:2":
+        return sympy.Integer(4), 1, 1
+    return None
 
 
 def space_network(activation_spec: str, space: NetworkSpace, coefficients: Sequence[int | sympy.Expr]) -> MLP:

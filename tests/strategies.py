@@ -460,7 +460,6 @@ def certified_defect(net: MLP, group: GroupAction, generator: str, x: Sequence[s
         return any(sympy.expand(v) != 0 for v in d)
     sigma = _ARB[net.activation.name]
     old = ctx.prec
-    ctx.prec = 200
     try:
         def fwd(v: list[arb]) -> list[arb]:
             for i, (w, b) in enumerate(zip(net.weights, net.biases), start=1):
@@ -468,11 +467,16 @@ def certified_defect(net: MLP, group: GroupAction, generator: str, x: Sequence[s
                 v = z if i == net.depth else [sigma(t) for t in z]
             return v
 
-        xa = [_ball(v) for v in x]
-        gx = [sum((_ball(rho0[r, c]) * xa[c] for c in range(len(xa))), arb(0)) for r in range(rho0.rows)]
-        lhs, f = fwd(gx), fwd(xa)
-        rhs = [sum((_ball(rho_l[k, c]) * f[c] for c in range(len(f))), arb(0)) for k in range(rho_l.rows)]
-        return any(not (u - v).contains(0) for u, v in zip(lhs, rhs))
+        # a saturated deep network can differ by 1e-95 (gelu far below 0): retry with more bits
+        for bits in (200, 1200):
+            ctx.prec = bits
+            xa = [_ball(v) for v in x]
+            gx = [sum((_ball(rho0[r, c]) * xa[c] for c in range(len(xa))), arb(0)) for r in range(rho0.rows)]
+            lhs, f = fwd(gx), fwd(xa)
+            rhs = [sum((_ball(rho_l[k, c]) * f[c] for c in range(len(f))), arb(0)) for k in range(rho_l.rows)]
+            if any(not (u - v).contains(0) for u, v in zip(lhs, rhs)):
+                return True
+        return False
     finally:
         ctx.prec = old
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -293,9 +294,15 @@ def space_field(layers: list[LayerSpace]) -> tuple[Any, dict]:
     >>> space_field([layer_space(swap, swap)])[0]
     QQ
     """
-    entries = [x for layer in layers for v in layer.basis for _, _, x in v.weight]
-    entries += [x for layer in layers for v in layer.basis for _, x in v.bias]
-    K0, elems = construct_domain(entries or [sympy.Integer(0)], extension=True)
+    entries = {x for layer in layers for v in layer.basis for _, _, x in v.weight}
+    entries |= {x for layer in layers for v in layer.basis for _, x in v.bias}
+    return _field(tuple(sorted(entries, key=sympy.default_sort_key)))
+
+
+@lru_cache(maxsize=1024)
+def _field(entries: tuple[sympy.Expr, ...]) -> tuple[Any, dict]:
+    # each distinct entry converted once: into QQ<sqrt(2)> that is what costs, not the checks
+    K0, elems = construct_domain(list(entries) or [sympy.Integer(0)], extension=True)
     K = K0 if K0.is_Field else K0.get_field()
     return K, {x: K.convert_from(e, K0) for x, e in zip(entries, elems)}
 

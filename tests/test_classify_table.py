@@ -120,7 +120,7 @@ def test_cli_classify_json(capsys):
 @pytest.mark.parametrize("argv", [
     ["classify", "--arch", "relu:2-4", "--group", "C8"],
     ["classify", "--arch", "relu:2-4-2", "--group", "C7"],
-    ["classify", "--arch", "sin:2-4-2", "--group", "C8"],
+    ["classify", "--arch", "softsign:2-4-2", "--group", "C8"],
     ["classify", "--arch", "relu:3-4-2", "--group", "C8"],
     ["classify", "--arch", "relu:2-4-2", "--group", "C8", "--budget", "0"],
     ["classify", "--arch", "relu:2-4-2", "--group", "C8", "--max-width", "0"],

@@ -59,7 +59,9 @@ class Assignment:
     of layer i+1's (W, b) space; ``zero_layer`` the first layer whose weights are forced to 0
     (None if none is).  ``layer_spaces`` describes each layer's space where the kind has a
     description beyond its dimension (kind "real": symeq.classify.real.RealLayerSpace, the
-    Schur blocks); empty otherwise."""
+    Schur blocks; kind "shift", sin: symeq.classify.shift_degenerate.ShiftLayer per hidden
+    layer, its lifts and bias components, with ``layer_dims`` those of the largest piece);
+    empty otherwise."""
 
     types: tuple[int, ...]
     layer_dims: tuple[int, ...]
@@ -130,6 +132,11 @@ def make_name(activation: str) -> str:
 
 
 def _examine(activation: str, group: GroupAction, chosen: tuple[LayerType, ...]) -> Assignment:
+    if latent_kind(activation) == "shift":  # sin: pieces of lifts and pi-shifted biases
+        from symeq.classify.shift_degenerate import shift_verdict  # it builds on the types module
+
+        v = shift_verdict(group, chosen)
+        return Assignment(tuple(t.index for t in chosen), v.layer_dims, v.zero_layer, v.degeneracy, v.layers)
     space = assignment_space(activation, group, chosen)
     zero = next((i for i, s in enumerate(space.layers, start=1) if s.weight_dim == 0), None)
     return Assignment(tuple(t.index for t in chosen), space.layer_dims, zero, degeneracy(space, activation))

@@ -22,8 +22,11 @@ identity               affine group Aff(d): a finite group's affine action has a
                        fixed point, so a translation conjugates it to a linear one:
                        real representations of dimension d, i.e. multisets of real
                        irreducibles (symeq.classify.real)
-sin                    not classified here (sin's shift relations): refused with a  --
-                       clear message
+sin                    signed permutations on V_i (sin(a z + c) = b sin z, a = +-1,  shift
+                       c in pi Z): signed G-sets, as for tanh; the parameters come
+                       in pieces, one pre-activation lift (a second signed G-set on
+                       the same G-set) and one pi-shifted bias component per layer
+                       (symeq.classify.shifts)
 =====================  ===========================================================  ============
 
 Counts are exact (the generating function prod_k (1 - x^k)^(-t_k) over the transitive types,
@@ -74,6 +77,7 @@ KINDS = {
     "signed": "signed permutations: multisets of transitive signed G-sets (H, chi)",
     "permutation": "permutations (positive monomial conjugated to permutations): G-sets G/H",
     "even": "signed pre-activation lift, unsigned action on the layer: signed G-sets",
+    "shift": "signed G-sets on V_i; pre-activation lifts with pi-shifted biases",
     "real": "real representations (Aff(d), conjugated to GL(d) by a translation): multisets of real "
             "irreducible representations",
 }
@@ -84,15 +88,14 @@ def latent_kind(activation_spec: str) -> str:
 
     >>> latent_kind("relu"), latent_kind("tanh"), latent_kind("power:2"), latent_kind("sigmoid")
     ('permutation', 'signed', 'even', 'signed')
-    >>> latent_kind("identity")
-    'real'
+    >>> latent_kind("identity"), latent_kind("sin")
+    ('real', 'shift')
     """
     act = make_activation(activation_spec)
     if act.name == "identity":
         return "real"
     if act.name == "sin":
-        raise InputError("classify does not handle sin: its shift relations (sin(-z + pi) = sin z) give "
-                         "lifts beyond signed G-sets")
+        return "shift"
     if act.kind in ("signed_permutation", "affine_signed_permutation"):
         return "signed"
     if act.kind in ("positive_monomial", "permutation"):
@@ -175,7 +178,7 @@ def layer_types(G: GroupAction, width: int, activation_spec: str, layer: int = 1
 
         return real_layer_types(G, width, layer, budget)
     F = finite_group(G)
-    signed = kind in ("signed", "even")
+    signed = kind in ("signed", "even", "shift")
     count = count_signed_gsets(F, width) if signed else count_gsets(F, width)
     try:
         gsets = signed_gsets_of_size(F, width, budget) if signed else gsets_of_size(F, width, budget)

@@ -352,6 +352,20 @@ def test_degeneracy_witnesses_are_exact(group, width, data):
                     if list(W1.row(k)) == [a * x for x in W1.row(j)]:
                         assert not _in_pi_z(b1[k] - a * b1[j])
         assert _layer_equivariant(W1, b1, boundary_action(G.inputs), t.post)
+    else:  # random points of random pieces are degenerate
+        S = shift_space(G, (t,))
+        W2 = S.output.general(data.draw(st.lists(st.integers(-3, 3), min_size=S.output.dim,
+                                                 max_size=S.output.dim)))[0]
+        ls = data.draw(st.sampled_from([ls for ls in S.hidden[0] if ls.pieces]))
+        c = data.draw(st.sampled_from(list(ls.biases.components())[:16]))
+        W1 = ls.weights.general(data.draw(st.lists(st.integers(-3, 3), min_size=ls.weights.dim,
+                                                   max_size=ls.weights.dim)))[0]
+        b1 = c.bias([Fraction(data.draw(st.integers(-9, 9)), 7) for _ in range(c.dim)])
+        zero = (all(x == 0 for x in W1) or all(x == 0 for x in W2)
+                or any(all(x == 0 for x in W1.row(j)) or all(x == 0 for x in W2.col(j)) for j in range(width)))
+        related = any(list(W1.row(k)) == [a * x for x in W1.row(j)] and _in_pi_z(b1[k] - a * b1[j])
+                      for j in range(width) for k in range(j + 1, width) for a in (1, -1))
+        assert zero or related, (t.label, ls.lift.label, W1, b1, W2, v.degeneracy.reason)
 
 
 def test_cli_table_and_json(tmp_path, capsys):

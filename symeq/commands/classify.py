@@ -8,6 +8,11 @@ vanishing layer, an inactive or a redundant neuron; for linear networks, weights
 have full rank), and the smallest hidden width admitting a
 non-degenerate layerwise-equivariant network.
 
+For sin the types are signed G-sets and each assignment's space is a union of pieces (one
+pre-activation lift and one pi-shifted bias component per hidden layer): the table shows the
+number of pieces, the dimensions of the largest, and every lift; --json adds "pieces" and, per
+hidden layer, the lifts with their bias components.
+
 In --json each hidden layer lists its types under "types" with "count" beside it.  Exit 0 when
 every assignment was examined, 3 when the budget cut the listing short (counts stay exact).
 """

@@ -79,7 +79,8 @@ CLAIM_KEYS: dict[str, set[str]] = {
 #: The facts each verb derives (the keys ``facts`` may state), with what they mean.
 FACTS: dict[str, dict[str, str]] = {
     "check": {
-        "method": "evidence method (layerwise, polynomial_identity, relu_canonical_form, witness, none)",
+        "method": ("evidence method (layerwise, polynomial_identity, relu_canonical_form, linear_bypass, "
+                   "witness, none; reduction+ before a method proved on the reduced network)"),
         "witness_generator": "generator of the refuting witness (None unless fails)",
         "latent_actions": "per generator, each hidden layer's latent map in words (layerwise only)",
     },

@@ -339,9 +339,11 @@ def test_power2_bias_pairs_compute_the_linear_map(widths):
     assert linear_bypass(net, C8).reason == "power:2 has no identity sigma(z) - sigma(-z) = kappa z"
 
 
-def test_power2_layerwise_reparam_refuted_without_certificate():
+def test_power2_layerwise_reparam_refuted_with_certificate():
+    # the checker verifies power:M classification proofs (lemma L3; tests/test_counterexample_power.py)
     out = refute_layerwise_reparam("power:2", (2, 4, 2), C8)
-    assert out.verdict == "refuted" and out.certificate is None
+    assert out.verdict == "refuted" and out.certificate is not None
     assert "G-equivariant (polynomial_identity) and not constant" in out.message
-    assert "the checker does not verify classification proofs for this activation" in out.message
+    assert "the checker does not verify classification proofs" not in out.message
+    assert out.certificate["evidence"]["latent_kind"] == "signed_lift"
     assert out.network.weights[0].tolist() == [[1, 0], [0, 1], [1, 0], [0, 1]]

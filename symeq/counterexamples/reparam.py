@@ -12,8 +12,11 @@ function that is layerwise equivariant.  The refutation has two halves:
    sigma(z) - sigma(-z) = kappa z carries a G-equivariant linear map (the identity, under C_8),
    proved equivariant by ``symeq check``; two inputs show it is not constant.
 
-The certificate lists the types and the zero layer of every assignment; the checker re-counts
-the homomorphisms itself (checker_counterexample.py).  When some assignment does not force a
+The certificate lists the types (their actions on the pre-activations) and the zero layer of
+every assignment; the checker re-counts the homomorphisms itself and derives the action on each
+layer from the activation (checker_counterexample.py: relu-type and tanh layers by lemmas L1, L2;
+power:M by L3, whose even M drops the signs on the layer).  For power:2 under C_8 the network is
+the bias-pair bypass (y + 1)^2 - (y - 1)^2 = 4 y.  When some assignment does not force a
 zero layer, the claim is *not refuted by this construction*; for one hidden relu-type layer the
 search then tries to exhibit a layerwise-equivariant parameter with the same function as the
 bypass network (for C_8 and width 8: eight directions at 45 degrees, W_2 = U^T / 2).
@@ -54,9 +57,12 @@ from symeq.models.mlp import MLP
 
 __all__ = ["refute_layerwise_reparam", "CHECKABLE_KINDS", "relu_reparametrization"]
 
-#: Engine latent kinds whose classification proofs the checker verifies, by its name for them.
-CHECKABLE_KINDS = {"permutation": "permutation", "signed": "signed_permutation"}
-_CHECKABLE_ACTIVATIONS = ("relu", "leaky_relu", "gelu", "softplus", "swish", "tanh")
+#: Engine latent kinds whose classification proofs the checker verifies, by its name for them
+#: ("even": signed permutations on the pre-activations, their permutations on the layer).
+CHECKABLE_KINDS = {"permutation": "permutation", "signed": "signed_permutation", "even": "signed_lift"}
+#: Activations whose classification proofs the checker verifies (power:M by lemma L3 of
+#: checker_counterexample.py, both parities; it reads the kind from M itself).
+_CHECKABLE_ACTIVATIONS = ("relu", "leaky_relu", "gelu", "softplus", "swish", "tanh", "power")
 
 
 def _candidates(activation: str, widths: tuple[int, ...], group: GroupAction) -> list[MLP]:
@@ -71,6 +77,8 @@ def _candidates(activation: str, widths: tuple[int, ...], group: GroupAction) ->
 
 
 def _type_table(C: Classification) -> list[list[dict[str, Any]]]:
+    # The pre-activation actions: the checker derives the action on the layer itself (for
+    # "even" it forgets the signs), so the certificate states only what it cannot derive.
     out = []
     for L in C.layers:
         out.append([{g: {"perm": list(t.pre.perms[k]), "signs": list(t.pre.signs[k])}

@@ -19,7 +19,7 @@ import flint
 import sympy
 from flint import arb, fmpq
 
-from symeq.symmetry.formula import Z
+from symeq.symmetry.formula import Z  # noqa: F401 -- the doctests use Z from this namespace
 
 __all__ = ["Unsupported", "arb_value", "arb_of_number", "excludes_zero", "DEFAULT_PREC"]
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import sympy
 
-from symeq.activations import IDENTITY_RELATION, Activation, Relation, activation
+from symeq.activations import IDENTITY_RELATION, Activation, Relation, activation  # noqa: F401 -- Relation: doctests
 from symeq.errors import BudgetExceeded, InputError
 from symeq.budget import call_with_budget
 from symeq.symmetry.formula import Z, parse_formula

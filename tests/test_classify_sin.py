@@ -23,7 +23,7 @@ from sympy import ImmutableMatrix, pi
 from symeq.activations import activation
 from symeq.classify.classify import classify
 from symeq.classify.shift_degenerate import shift_verdict
-from symeq.classify.shifts import count_lifts, shift_space, type_lifts
+from symeq.classify.shifts import count_lifts, lift_biases, shift_space, type_lifts
 from symeq.classify.torus import smith_form, torus_fixed_points
 from symeq.classify.types import boundary_action, latent_kind, layer_types
 from symeq.cli import main
@@ -100,6 +100,26 @@ def test_lift_bias_systems_match_brute_force():
                 _check_against_grid(M, e, width)
                 seen += 1
     assert seen > 30
+
+
+@pytest.mark.parametrize("name,d,width", [("C2", 2, 3), ("C4", 2, 3), ("D2", 2, 3), ("S3", 3, 3), ("D4", 2, 4)])
+def test_block_counts_equal_the_listed_lifts(name, d, width):
+    """Lifts and pieces counted per block (C(n + m - 1, m), h_m) equal the listed lifts and the
+    Smith-normal-form count of each whole lift's bias system; the largest piece likewise."""
+    G = catalog_group(name, d, d)
+    rho0 = boundary_action(G.inputs)
+    for t in layer_types(G, width, "sin").types:
+        S = shift_space(G, (t,))
+        lifts = type_lifts(G, t)
+        systems = [lift_biases(t.pre, L.action) for L in lifts]
+        assert S.lifts == (len(lifts),)
+        assert S.pieces == sum(T.count for T in systems)
+        from symeq.classify.shifts import weights_only
+        from symeq.classify.spaces import layer_space
+        dims = [weights_only(layer_space(rho0, L.action)).dim + T.free_dim for L, T in zip(lifts, systems) if T.count]
+        assert S.layer_dims[0] == max(dims)
+        zero = all(weights_only(layer_space(rho0, L.action)).weight_dim == 0 for L, T in zip(lifts, systems) if T.count)
+        assert (S.zero_layer == 1) == zero
 
 
 def test_type_counts_and_labels_equal_tanh():
@@ -183,21 +203,26 @@ def test_hand_example_odd_functions():
     assert C.assignments[0].degeneracy.reason == "W_2 = 0 for every parameter: the network computes a constant"
     assert C.assignments[0].zero_layer == 2
     assert C.assignments[1].degeneracy.reason == "layer 1: neuron 1 has a zero outgoing column for every parameter"
-    lifts = [[(s.signs[0], s.components, s.weight_dim, s.bias_dim if s.components else None, s.status)
-              for s in a.layer_spaces[0].lifts] for a in C.assignments]
-    assert lifts == [
-        [((1, 1), 1, 0, 2, "degenerate"), ((1, -1), 2, 1, 1, "degenerate"), ((-1, -1), 4, 2, 0, "passes")],
-        [((1, 1), 0, 0, None, "no bias"), ((1, -1), 2, 1, 1, "degenerate"), ((-1, 1), 0, 1, None, "no bias"),
-         ((-1, -1), 4, 2, 0, "passes")],
-        [((1, 1), 0, 0, None, "no bias"), ((1, -1), 0, 1, None, "no bias"), ((-1, -1), 4, 2, 0, "passes")],
-        [((1, 1), 1, 1, 1, "passes")],
+    blocks = [[(b.label, b.multiplicity, [(c.signs[0], c.components, c.weight_dim,
+                                            c.bias_dim if c.components else None, c.status) for c in b.choices])
+               for b in a.layer_spaces[0].blocks] for a in C.assignments]
+    plus, minus = "G/<r> (size 1)", "G/<r> with sign, kernel 1 (size 1)"
+    assert blocks == [
+        [(plus, 2, [((1,), 1, 0, 1, "degenerate"), ((-1,), 2, 1, 0, "passes")])],
+        [(plus, 1, [((1,), 1, 0, 1, "degenerate"), ((-1,), 2, 1, 0, "passes")]),
+         (minus, 1, [((1,), 0, 0, None, "no bias"), ((-1,), 2, 1, 0, "passes")])],
+        [(minus, 2, [((1,), 0, 0, None, "no bias"), ((-1,), 2, 1, 0, "passes")])],
+        [("G/1 (size 2)", 1, [((1, 1), 1, 1, 1, "passes")])],
     ]
     assert [a.layer_spaces[0].pieces for a in C.assignments] == [7, 6, 4, 1]
+    assert [a.layer_spaces[0].lifts for a in C.assignments] == [3, 4, 3, 1]
     assert [a.layer_dims for a in C.assignments] == [(2, 0), (2, 1), (2, 2), (2, 1)]
-    S = shift_space(G, (T.types[2],))
-    assert sorted(c.offset for c in S.hidden[0][2].biases.components()) == sorted(
-        [(0, 0), (0, pi), (pi, 0), (pi, pi)])
-    swap = shift_space(G, (T.types[3],)).hidden[0][0]
+    # the four pieces of type {-,-}: the lift a = (-,-) with b in {0, pi}^2 (listed lifts, whole layer)
+    t2 = T.types[2]
+    full = {L.action.signs: lift_biases(t2.pre, L.action) for L in type_lifts(G, t2)}
+    assert {k: v.count for k, v in full.items()} == {((1, 1),): 0, ((1, -1),): 0, ((-1, -1),): 4}
+    assert sorted(c.offset for c in full[((-1, -1),)].components()) == sorted([(0, 0), (0, pi), (pi, 0), (pi, pi)])
+    swap = shift_space(G, (T.types[3],)).hidden[0][0].choices[0]
     W = swap.weights.general([sympy.Symbol("w")])[0]
     assert W[0] == -W[1] != 0
     assert [c.directions for c in swap.biases.components()] == [((1, 1),)]
@@ -285,20 +310,30 @@ def _separating_input(W, b, rho_in, rho_out) -> bool:
 
 
 def _draw_piece(data, G, types):
+    """A random parameter of a random piece: per block of every hidden layer a character with
+    a bias and nonzero rows, one of its components, integer weights, rational directions."""
     S = shift_space(G, types)
     params, chosen = [], []
-    for layer in S.hidden:
-        usable = [ls for ls in layer if ls.pieces and ls.weights.weight_dim]
-        assume(usable)
-        ls = data.draw(st.sampled_from(usable))
-        comps = list(ls.biases.components())[:16]
-        c = data.draw(st.sampled_from(comps))
-        coeffs = data.draw(st.lists(st.integers(-3, 3).filter(bool), min_size=ls.weights.dim,
-                                    max_size=ls.weights.dim))
-        W, _ = ls.weights.general(coeffs) if coeffs else (sympy.zeros(*ls.weights.shape), None)
-        t = [Fraction(data.draw(st.integers(-9, 9)), data.draw(st.integers(1, 5))) for _ in range(c.dim)]
-        params.append((ImmutableMatrix(W), ImmutableMatrix(c.bias(t))))
-        chosen.append((ls, c))
+    for i, parts in enumerate(S.hidden, start=1):
+        W = sympy.zeros(S.widths[i], S.widths[i - 1])
+        b = [sympy.Integer(0)] * S.widths[i]
+        picks = []
+        for part in parts:
+            usable = [c for c in part.choices if c.pieces and c.weights.weight_dim]
+            assume(usable)
+            for off in part.blocks():
+                c = data.draw(st.sampled_from(usable))
+                comp = data.draw(st.sampled_from(list(c.biases.components())[:16]))
+                coeffs = data.draw(st.lists(st.integers(-3, 3).filter(bool), min_size=c.weights.dim,
+                                            max_size=c.weights.dim))
+                Wb = c.weights.general(coeffs)[0]
+                t = [Fraction(data.draw(st.integers(-9, 9)), data.draw(st.integers(1, 5))) for _ in range(comp.dim)]
+                for k, x in enumerate(comp.bias(t)):
+                    W[off + k, :] = Wb.row(k)
+                    b[off + k] = x
+                picks.append((off, c))
+        params.append((ImmutableMatrix(W), ImmutableMatrix(b)))
+        chosen.append(picks)
     return S, params, chosen
 
 
@@ -313,9 +348,9 @@ def test_random_piece_is_layerwise_equivariant(group, width, data):
     rho0 = boundary_action(G.inputs)
     assert _layer_equivariant(W, b, rho0, t.post)
     # a bias on no component of this lift breaks it (the lift is determined by W's rows)
-    ls, _ = chosen[0]
     q = [Fraction(data.draw(st.integers(0, 11)), 6) for _ in range(width)]
-    assume(not any(c.contains(q) for c in ls.biases.components()))
+    assume(not all(any(comp.contains(q[off:off + c.action.degree]) for comp in c.biases.components())
+                   for off, c in chosen[0]))
     bad = ImmutableMatrix([sympy.Rational(x.numerator, x.denominator) * pi for x in q])
     assert not _layer_equivariant(W, bad, rho0, t.post)
     assert _separating_input(W, bad, rho0, t.post)
@@ -356,16 +391,104 @@ def test_degeneracy_witnesses_are_exact(group, width, data):
         S = shift_space(G, (t,))
         W2 = S.output.general(data.draw(st.lists(st.integers(-3, 3), min_size=S.output.dim,
                                                  max_size=S.output.dim)))[0]
-        ls = data.draw(st.sampled_from([ls for ls in S.hidden[0] if ls.pieces]))
-        c = data.draw(st.sampled_from(list(ls.biases.components())[:16]))
-        W1 = ls.weights.general(data.draw(st.lists(st.integers(-3, 3), min_size=ls.weights.dim,
-                                                   max_size=ls.weights.dim)))[0]
-        b1 = c.bias([Fraction(data.draw(st.integers(-9, 9)), 7) for _ in range(c.dim)])
+        W1 = sympy.zeros(width, G.input_dim)
+        b1 = [sympy.Integer(0)] * width
+        for part in S.hidden[0]:
+            for off in part.blocks():
+                c = data.draw(st.sampled_from([c for c in part.choices if c.pieces]))
+                comp = data.draw(st.sampled_from(list(c.biases.components())[:16]))
+                Wb = c.weights.general(data.draw(st.lists(st.integers(-3, 3), min_size=c.weights.dim,
+                                                          max_size=c.weights.dim)))[0]
+                for k, x in enumerate(comp.bias([Fraction(data.draw(st.integers(-9, 9)), 7)
+                                                 for _ in range(comp.dim)])):
+                    W1[off + k, :] = Wb.row(k)
+                    b1[off + k] = x
         zero = (all(x == 0 for x in W1) or all(x == 0 for x in W2)
                 or any(all(x == 0 for x in W1.row(j)) or all(x == 0 for x in W2.col(j)) for j in range(width)))
         related = any(list(W1.row(k)) == [a * x for x in W1.row(j)] and _in_pi_z(b1[k] - a * b1[j])
                       for j in range(width) for k in range(j + 1, width) for a in (1, -1))
-        assert zero or related, (t.label, ls.lift.label, W1, b1, W2, v.degeneracy.reason)
+        assert zero or related, (t.label, W1, b1, W2, v.degeneracy.reason)
+
+
+def test_bias_offsets_decide_related_pairs():
+    """Two neurons with the same row w and biases with b_2 - b_1 = pi/2 or 3 pi/2 (a synthetic
+    block: W = (w, w), 2 (b_2 - b_1) = pi) are never related (the difference is no multiple of
+    pi), so the block passes and the witness is non-degenerate; with b_2 - b_1 = pi they are
+    related on the whole component."""
+    from symeq.classify.shift_degenerate import _examine, shift_degeneracy
+    from symeq.classify.shifts import BlockChoice, BlockSpace, ShiftSpace, weights_only
+    from symeq.classify.spaces import SignedPermutationAction, layer_space
+
+    one = SignedPermutationAction(((0,),), ((1,),))
+    swap = SignedPermutationAction(((1, 0),), ((1, 1),))
+    w = weights_only(layer_space(one, swap))                     # W = (w, w)
+    for M, e, expected in (([[-2, 2]], [1], "passes"), ([[-1, 1]], [1], "degenerate")):
+        T = torus_fixed_points(M, e, 2)
+        choice = BlockChoice(0, "synthetic", swap, w, T)
+        assert _examine(choice, 100).summary.status == expected
+        space = ShiftSpace((1, 2, 1), ((BlockSpace("synthetic", 2, 1, 0, (choice,)),),), layer_space(swap, one))
+        v = shift_degeneracy(space)
+        assert v.degeneracy.status == ("non-degenerate" if expected == "passes" else "degenerate")
+        if expected == "passes":
+            (W1, b1), _ = v.degeneracy.witness
+            assert W1[0] == W1[1] != 0 and not _in_pi_z(b1[1] - b1[0])
+
+
+def _degenerate_at(params) -> bool:
+    """The definition, on a concrete parameter: a zero W_i, a zero row or outgoing column, or
+    w_k = a w_j with b_k - a b_j in pi Z (a = +-1) in a hidden layer."""
+    if any(all(x == 0 for x in W) for W, _ in params):
+        return True
+    for (W, b), (W_next, _) in zip(params, params[1:]):
+        for j in range(W.rows):
+            if all(x == 0 for x in W.row(j)) or all(x == 0 for x in W_next.col(j)):
+                return True
+            for k in range(j + 1, W.rows):
+                for a in (1, -1):
+                    if list(W.row(k)) == [a * x for x in W.row(j)] and _in_pi_z(b[k] - a * b[j]):
+                        return True
+    return False
+
+
+@pytest.mark.parametrize("name,d", [("C2", 2), ("C4", 2)])
+def test_two_layer_verdicts_against_sampling(name, d):
+    """Two hidden layers of width 2: every assignment's verdict against random parameters of
+    every (listed lift, component) combination, checked with the definition.  A degenerate
+    verdict must survive every sample; a non-degenerate one must be confirmed by some sample."""
+    import random
+
+    from symeq.classify.shifts import weights_only
+    from symeq.classify.spaces import layer_space
+
+    G = catalog_group(name, d, d)
+    rng = random.Random(1)
+    C = classify("sin", (d, 2, 2, d), G, smallest=False)
+    rho0, rho_l = boundary_action(G.inputs), boundary_action(G.outputs)
+    for a in C.assignments:
+        types = [C.layers[i].types[k] for i, k in enumerate(a.types)]
+        acts = [rho0] + [t.post for t in types]
+        options = []
+        for i, t in enumerate(types):
+            opts = []
+            for L in type_lifts(G, t):
+                T = lift_biases(t.pre, L.action)
+                for comp in list(T.components())[:4]:
+                    opts.append((weights_only(layer_space(acts[i], L.action)), comp))
+            options.append(opts)
+        out = layer_space(acts[-1], rho_l)
+        found = False
+        for (w1, c1), (w2, c2) in product(*options):
+            for _ in range(3):
+                params = []
+                for w, c in ((w1, c1), (w2, c2)):
+                    W = w.general([rng.randint(-3, 3) for _ in range(w.dim)])[0]
+                    b = ImmutableMatrix(c.bias([Fraction(rng.randint(-9, 9), 7) for _ in range(c.dim)]))
+                    params.append((W, b))
+                params.append(out.general([rng.randint(-3, 3) for _ in range(out.dim)]))
+                if not _degenerate_at(params):
+                    found = True
+        assert a.degeneracy.status != "unknown"
+        assert found == (a.degeneracy.status == "non-degenerate"), (a.types, a.degeneracy.reason)
 
 
 def test_cli_table_and_json(tmp_path, capsys):
@@ -378,10 +501,16 @@ def test_cli_table_and_json(tmp_path, capsys):
     assert [a["pieces"] for a in d["assignments"]] == [7, 6, 4, 1]
     assert [a["degeneracy"] for a in d["assignments"]] == ["degenerate", "degenerate", "non-degenerate",
                                                            "non-degenerate"]
-    lift = d["assignments"][2]["layers"][0]["lifts"][2]
-    assert lift == {"index": 2, "label": "2 x G/<r> with sign, kernel 1 (size 1)", "signs": [[-1, -1]],
-                    "components": 4, "weight_dimension": 2, "bias_dimension": 0, "status": "passes",
-                    "reason": ""}
+    layer = d["assignments"][2]["layers"][0]
+    assert (layer["lifts"], layer["pieces"]) == (3, 4)
+    assert layer["blocks"] == [{"label": "G/<r> with sign, kernel 1 (size 1)", "size": 1, "multiplicity": 2,
+                                "neurons": [1, 2], "characters": [
+                                    {"index": 0, "label": "G/<r> (size 1)", "signs": [[1]], "components": 0,
+                                     "weight_dimension": 0, "bias_dimension": 1, "status": "no bias",
+                                     "reason": "the bias equations have no solution"},
+                                    {"index": 1, "label": "G/<r> with sign, kernel 1 (size 1)", "signs": [[-1]],
+                                     "components": 2, "weight_dimension": 1, "bias_dimension": 0,
+                                     "status": "passes", "reason": ""}]}]
     assert main(["classify", "--arch", "sin:2-2-2", "--group", "C4", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "pre-activation lifts" in out and "pieces" in out

@@ -6,18 +6,22 @@ are related by a composition of sin's relations: w_k = a w_j and b_k = a b_j (mo
 a = +-1 (THEORY.md section 3; sin(a z + c) = +-sin z for c in pi Z).  The assignment is
 degenerate when every parameter of every piece is.
 
-**Locality.**  Every one of these conditions involves one layer's choice only: W_i = 0, a zero
-row of W_i and a related pair of layer i depend on the lift and bias component of layer i; a
-zero outgoing column of layer i is a zero column of W_{i+1}, which depends on the lift of layer
-i+1 (or on the output layer).  A piece is a product over the layers, and it is a real affine
-space (weights linear, biases b0 + span of the directions, lifted from the torus).  Each
-condition cuts out an affine subspace (a related pair: one for each value c of
-(b_k - a b_j) / pi in Z), countably many in all, so by Baire's theorem the piece lies in their
-union only if it lies in one of them.  Hence a piece is degenerate everywhere iff for one
-layer its own choice satisfies one condition *identically*, and the assignment is
-non-degenerate iff every layer has at least one choice (lift, component) that satisfies none
-identically.  Each layer is therefore examined alone: the number of pieces (a product) is never
-enumerated.
+**Locality.**  A piece is a product over the layers and, within a hidden layer, over the
+blocks of its type (one character and one bias component per block, symeq.classify.shifts),
+and it is a real affine space (weights linear, biases b0 + span of the directions, lifted
+from the torus).  Each condition cuts out an affine subspace (a related pair: one for each
+value c of (b_k - a b_j) / pi in Z), countably many in all, so by Baire's theorem the piece
+lies in their union only if it lies in one of them: a piece is degenerate everywhere iff one
+condition holds on it *identically*.  The conditions are local: a zero row or a related pair
+inside a block depends on that block's choice only; two neurons of different blocks have
+rows in disjoint sets of parameters, so they are never identically related; a zero outgoing
+column of neuron j of layer i - 1 is a zero column j of W_i, which holds iff it holds in every
+block of layer i (the blocks' choices are coupled only here); W_L = 0 and the columns of W_L
+depend on the types alone.  So the assignment is non-degenerate iff in every hidden layer
+each block has a *passing* choice (nonzero rows, no identically related pair), and for i >= 2
+some combination of passing choices touches every column of W_i (searched over the reachable
+sets of covered columns, block by block), and the output layer has no zero W_L or column.
+The lifts and pieces (products, exponential in the width) are never listed.
 
 **Identically**, decided exactly: no weight basis vector touches W_i, row j or column j (or
 the row's entries cancel); or two neurons' rows are the same linear form of the weight
@@ -53,7 +57,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from functools import lru_cache
 
 import sympy
 from sympy import ImmutableMatrix, pi
@@ -71,27 +75,27 @@ from symeq.classify.degenerate import (
     untouched,
     vanishing_problem,
 )
-from symeq.classify.shifts import DEFAULT_LIFT_BUDGET, LiftSpace, ShiftSpace, shift_space
-from symeq.classify.spaces import LayerSpace
+from symeq.classify.shifts import BlockChoice, BlockSpace, ShiftSpace, shift_space
 from symeq.classify.torus import TorusComponent
 from symeq.classify.types import LayerType
-from symeq.errors import BudgetExceeded
 from symeq.groups import GroupAction
 
-__all__ = ["LiftSummary", "ShiftLayer", "ShiftVerdict", "shift_degeneracy", "shift_verdict",
-           "DEFAULT_COMPONENT_BUDGET"]
+__all__ = ["ChoiceSummary", "BlockSummary", "ShiftLayer", "ShiftVerdict", "shift_degeneracy", "shift_verdict",
+           "DEFAULT_COMPONENT_BUDGET", "DEFAULT_COVER_BUDGET"]
 
-#: Default largest number of bias components of one lift examined for a non-degenerate one.
+#: Default largest number of bias components of one block choice examined for a passing one.
 DEFAULT_COMPONENT_BUDGET = 4_096
+#: Default largest number of distinct sets of covered columns kept while combining blocks.
+DEFAULT_COVER_BUDGET = 50_000
 
 
 @dataclass(frozen=True)
-class LiftSummary:
-    """One lift of one hidden layer, as plain data: its signs a per generator, its number of
-    bias ``components`` and their dimension, the weight dimension, and ``status`` for the
-    conditions of this layer alone (the assignment's verdict needs every layer): "passes" (some
-    component satisfies none of them identically), "degenerate" (``reason`` says why, for every
-    component), "no bias" (no component) or "unknown" (too many components to examine)."""
+class ChoiceSummary:
+    """One character chi_a of one block, as plain data: its signs a per generator (on the
+    block's neurons), its number of bias ``components`` and their dimension, the weight
+    dimension, and ``status`` for this block alone: "passes" (some component has nonzero rows
+    and no identically related pair), "degenerate" (``reason`` says why, for every component),
+    "no bias" (no component) or "unknown" (too many components to examine)."""
 
     index: int
     label: str
@@ -102,10 +106,6 @@ class LiftSummary:
     status: str
     reason: str = ""
 
-    @property
-    def dim(self) -> int:
-        return self.weight_dim + self.bias_dim
-
     def to_dict(self) -> dict[str, object]:
         """Plain data for --json (signs: one list per generator, in the group's order)."""
         return {"index": self.index, "label": self.label, "signs": [list(x) for x in self.signs],
@@ -114,16 +114,31 @@ class LiftSummary:
 
 
 @dataclass(frozen=True)
+class BlockSummary:
+    """One part of a hidden layer's type: ``multiplicity`` blocks of ``size`` neurons from
+    neuron ``first`` on (1-based), and its choices of character."""
+
+    label: str
+    size: int
+    multiplicity: int
+    first: int
+    choices: tuple[ChoiceSummary, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"label": self.label, "size": self.size, "multiplicity": self.multiplicity,
+                "neurons": [self.first, self.first + self.size * self.multiplicity - 1],
+                "characters": [c.to_dict() for c in self.choices]}
+
+
+@dataclass(frozen=True)
 class ShiftLayer:
-    """The lifts of one hidden layer (``layer`` = i); ``pieces`` = the bias components summed
-    over its lifts."""
+    """Hidden layer ``layer`` of one assignment: its number of ``lifts`` and of (lift, bias
+    component) ``pieces``, and its parts."""
 
     layer: int
-    lifts: tuple[LiftSummary, ...]
-
-    @property
-    def pieces(self) -> int:
-        return sum(s.components for s in self.lifts)
+    lifts: int
+    pieces: int
+    blocks: tuple[BlockSummary, ...]
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for --json.
@@ -132,17 +147,18 @@ class ShiftLayer:
         >>> from symeq.classify.types import layer_types
         >>> G = catalog_group("C2", 2, 2)              # r = -I on the plane
         >>> d = shift_verdict(G, (layer_types(G, 1, "sin").types[1],)).layers[0].to_dict()
-        >>> d["pieces"], [(x["signs"], x["components"], x["status"]) for x in d["lifts"]]
+        >>> d["pieces"], [(x["signs"], x["components"], x["status"]) for x in d["blocks"][0]["characters"]]
         (2, [([[1]], 0, 'no bias'), ([[-1]], 2, 'passes')])
         """
-        return {"layer": self.layer, "pieces": self.pieces, "lifts": [s.to_dict() for s in self.lifts]}
+        return {"layer": self.layer, "lifts": self.lifts, "pieces": self.pieces,
+                "blocks": [b.to_dict() for b in self.blocks]}
 
 
 @dataclass(frozen=True)
 class ShiftVerdict:
     """What classify reports for one sin assignment: the verdict, the number of pieces, the
     per-layer dimensions of the largest piece, the first layer with W_i = 0 on every piece
-    (None if none), and the lifts of each hidden layer."""
+    (None if none), and the parts of each hidden layer with their choices."""
 
     degeneracy: Degeneracy
     pieces: int
@@ -151,22 +167,11 @@ class ShiftVerdict:
     layers: tuple[ShiftLayer, ...]
 
 
-def _weight_reason(weights: LayerSpace, i: int, forms: list[dict], rows: bool = True) -> str | None:
-    """A condition on W_i alone that holds on its whole weight space: W_i = 0, a zero row
-    (``rows``: hidden layers only), a zero column (an inactive neuron of layer i - 1)."""
-    if weights.weight_dim == 0:
-        return f"W_{i} = 0"
-    if rows:
-        j = untouched(weights, "row")
-        if j is None:
-            j = next((j for j, f in enumerate(forms) if not f), None)  # entries that cancel
-        if j is not None:
-            return f"layer {i}: neuron {j + 1} has a zero incoming row"
-    if i > 1:
-        j = untouched(weights, "col")
-        if j is not None:
-            return f"layer {i - 1}: neuron {j + 1} has a zero outgoing column"
-    return None
+@dataclass(frozen=True)
+class _Examined:
+    summary: ChoiceSummary
+    component: TorusComponent | None
+    columns: frozenset[int]
 
 
 def _pair_related(pairs: list[tuple[int, int, int]], c: TorusComponent) -> tuple[int, int, int] | None:
@@ -178,58 +183,130 @@ def _pair_related(pairs: list[tuple[int, int, int]], c: TorusComponent) -> tuple
     return None
 
 
-def _examine_lift(ls: LiftSpace, i: int, K: Any, conv: dict,
-                  budget: int) -> tuple[LiftSummary, TorusComponent | None]:
-    """The summary of one lift of hidden layer i and a good component (None if none)."""
-    L, T = ls.lift, ls.biases
-    base = dict(index=L.index, label=L.label, signs=L.action.signs, components=T.count,
-                weight_dim=ls.weights.dim, bias_dim=T.free_dim)
+@lru_cache(maxsize=1 << 14)
+def _examine(choice: BlockChoice, budget: int) -> _Examined:
+    """One block choice alone (neurons numbered within the block, from 1)."""
+    w, T = choice.weights, choice.biases
+    base = dict(index=choice.index, label=choice.label, signs=choice.action.signs, components=T.count,
+                weight_dim=w.dim, bias_dim=T.free_dim)
+    columns = frozenset(c for v in w.basis for _, c, _ in v.weight)
     if T.count == 0:
-        return LiftSummary(**base, status="no bias", reason="the bias equations have no solution"), None
-    forms = [_in_field(f, K, conv) for f in _neuron_forms(ls.weights, False)]
-    reason = _weight_reason(ls.weights, i, forms)
-    if reason is not None:
-        return LiftSummary(**base, status="degenerate", reason=reason), None
+        return _Examined(ChoiceSummary(**base, status="no bias", reason="the bias equations have no solution"),
+                         None, columns)
+    if w.weight_dim == 0:
+        return _Examined(ChoiceSummary(**base, status="degenerate", reason="no incoming weights (zero rows)"),
+                         None, columns)
+    K, conv = space_field([w])
+    forms = [_in_field(f, K, conv) for f in _neuron_forms(w, False)]
+    j = untouched(w, "row")
+    if j is None:
+        j = next((j for j, f in enumerate(forms) if not f), None)  # entries that cancel
+    if j is not None:
+        return _Examined(ChoiceSummary(**base, status="degenerate", reason=f"block neuron {j + 1} has a zero row"),
+                         None, columns)
     pairs = [(j, k, int(a)) for j, k, a in related_pairs([_normalize(f, K) for f in forms], K, "sign")]
     first = None
     for n, c in enumerate(T.components()):
         if n >= budget:
-            return LiftSummary(**base, status="unknown", reason=f"more than {budget} bias components, all "
-                               f"examined ones degenerate ({first})"), None
+            return _Examined(ChoiceSummary(**base, status="unknown", reason=f"more than {budget} bias components, "
+                                           f"the examined ones all degenerate ({first})"), None, columns)
         hit = _pair_related(pairs, c)
         if hit is None:
-            return LiftSummary(**base, status="passes"), c
+            return _Examined(ChoiceSummary(**base, status="passes"), c, columns)
         if first is None:
             j, k, a = hit
-            first = f"layer {i}: neurons {j + 1} and {k + 1} are related by a = {a} (mod pi shifts)"
+            first = f"block neurons {j + 1} and {k + 1} are related by a = {a} (mod pi shifts)"
     reason = first if T.count == 1 else f"on each of its {T.count} bias components, e.g. {first}"
-    return LiftSummary(**base, status="degenerate", reason=reason), None
+    return _Examined(ChoiceSummary(**base, status="degenerate", reason=reason), None, columns)
 
 
-def _layer_reason(i: int, lifts: tuple[LiftSummary, ...]) -> str:
-    bad = [s for s in lifts if s.status == "degenerate"]
-    if all(s.reason == f"W_{i}" + " = 0" for s in bad):
-        return f"W_{i} = 0 for every parameter of every piece: the network computes a constant"
-    if len(bad) == 1 and bad[0].components == 1:
-        return f"{bad[0].reason} for every parameter"
-    s = bad[0]
-    return (f"hidden layer {i}: every lift is degenerate or admits no bias (lift {s.index}, "
-            f"{s.label}: {s.reason})")
+def _cover(blocks: list[list[_Examined]], n_cols: int, budget: int) -> tuple[list[_Examined] | None, str]:
+    """One passing choice per block whose columns together cover 0..n_cols-1 (None and the
+    reason when there is none; "budget" in the reason when the search was cut)."""
+    full = frozenset(range(n_cols))
+    states: dict[frozenset[int], list[_Examined]] = {frozenset(): []}
+    for options in blocks:
+        new: dict[frozenset[int], list[_Examined]] = {}
+        for cov, path in states.items():
+            for e in options:
+                new.setdefault(cov | e.columns, path + [e])
+        if len(new) > budget:
+            return None, f"more than {budget} sets of covered columns (budget)"
+        states = new
+    if full in states:
+        return states[full], ""
+    reach = frozenset().union(*states)
+    j = min(full - reach) if full - reach else None
+    if j is not None:
+        return None, f"neuron {j + 1} has a zero outgoing column in every piece whose blocks pass"
+    return None, "no combination of passing block choices gives every neuron an outgoing weight"
 
 
-def _witness(space: ShiftSpace, chosen: list[tuple[LiftSpace, TorusComponent]], K: Any, conv: dict,
-             tries: int, seed: int) -> tuple[Degeneracy, str]:
+def _layer(i: int, parts: tuple[BlockSpace, ...], n_cols: int | None, component_budget: int,
+           cover_budget: int) -> tuple[ShiftLayer, list[tuple[int, _Examined, BlockChoice]] | None, Degeneracy | None]:
+    """Summaries, a passing choice per block (offset, examined, choice) or None, and the
+    verdict when the layer alone settles it."""
+    summaries, options, failure = [], [], None
+    for b in parts:
+        ex = [(_examine(c, component_budget), c) for c in b.choices]
+        summaries.append(BlockSummary(b.label, b.size, b.multiplicity, b.offset + 1, tuple(e.summary for e, _ in ex)))
+        passing = [(e, c) for e, c in ex if e.summary.status == "passes"]
+        if not passing and failure is None:
+            neurons = f"{b.offset + 1}-{b.offset + b.size * b.multiplicity}"
+            why = "; ".join(f"chi_a {e.summary.index}: {e.summary.reason}" for e, _ in ex)
+            status = "unknown" if any(e.summary.status == "unknown" for e, _ in ex) else "degenerate"
+            failure = Degeneracy(status, f"layer {i}, neurons {neurons} ({b.label}): no character passes ({why})"
+                                 + (" (budget)" if status == "unknown" else ""))
+        for off in b.blocks():
+            options.append([(off, e, c) for e, c in passing])
+    lifts = 1
+    pieces = 1
+    for b in parts:
+        lifts *= b.lifts
+        pieces *= b.pieces
+    layer = ShiftLayer(i, lifts, pieces, tuple(summaries))
+    if all(c.weights.weight_dim == 0 for b in parts for c in b.choices if c.pieces):
+        return layer, None, Degeneracy("degenerate", f"W_{i} = 0 for every parameter of every piece: the network "
+                                       "computes a constant")
+    if failure is not None:
+        return layer, None, failure
+    if n_cols is None:  # layer 1: its columns are inputs, nothing to cover
+        return layer, [opts[0] for opts in options], None
+    by_id = {id(e): (off, e, c) for opts in options for off, e, c in opts}
+    path, why = _cover([[e for _, e, _ in opts] for opts in options], n_cols, cover_budget)
+    if path is None:
+        status = "unknown" if "budget" in why else "degenerate"
+        return layer, None, Degeneracy(status, f"layer {i - 1}: {why}")
+    chosen = []
+    for opts, e in zip(options, path):  # the same _Examined may serve several blocks of a part
+        off = next(o for o, x, _ in opts if x is e)
+        chosen.append((off, e, by_id[id(e)][2]))
+    return layer, chosen, None
+
+
+def _witness(space: ShiftSpace, chosen: list[list[tuple[int, _Examined, BlockChoice]]], tries: int,
+             seed: int) -> Degeneracy:
+    K, conv = space_field([c.weights for layer in chosen for _, _, c in layer] + [space.output])
     rng = random.Random(seed)
     last = "no parameter tried"
+    widths = space.widths
     for attempt in range(tries):
         spread = 3 + 2 * attempt
         weights, biases = [], []
-        for ls, c in chosen:
-            w, _ = draw(ls.weights, K, conv, rng, spread)
-            t = [Fraction(rng.randint(-4 * spread, 4 * spread), rng.randint(1, 9)) for _ in range(c.dim)]
-            r = [sum((tk * v[n] for tk, v in zip(t, c.directions)), Fraction(0)) for n in range(len(w))]
+        for i, layer in enumerate(chosen, start=1):
+            w = [[K.zero] * widths[i - 1] for _ in range(widths[i])]
+            q = [Fraction(0)] * widths[i]
+            r = [Fraction(0)] * widths[i]
+            for off, e, c in layer:
+                bw, _ = draw(c.weights, K, conv, rng, spread)
+                comp = e.component
+                t = [Fraction(rng.randint(-4 * spread, 4 * spread), rng.randint(1, 9)) for _ in range(comp.dim)]
+                for k, row in enumerate(bw):
+                    w[off + k] = row
+                    q[off + k] = comp.offset_pi[k]
+                    r[off + k] = sum((tk * v[k] for tk, v in zip(t, comp.directions)), Fraction(0))
             weights.append(w)
-            biases.append((c.offset_pi, r))
+            biases.append((q, r))
         w_out, b_out = draw(space.output, K, conv, rng, spread)
         problem = vanishing_problem(weights + [w_out], K)
         for i, (w, (q, r)) in enumerate(zip(weights, biases), start=1):
@@ -247,16 +324,16 @@ def _witness(space: ShiftSpace, chosen: list[tuple[LiftSpace, TorusComponent]], 
                 params.append((ImmutableMatrix([[K.to_sympy(x) for x in row] for row in w]), ImmutableMatrix(b)))
             params.append((ImmutableMatrix([[K.to_sympy(x) for x in row] for row in w_out]),
                            ImmutableMatrix([K.to_sympy(x) for x in b_out])))
-            lifts = ", ".join(f"layer {i}: lift {ls.lift.index}" for i, (ls, _) in enumerate(chosen, start=1))
-            return Degeneracy("non-degenerate", f"a parameter of the piece ({lifts}) has no zero layer, no "
-                              "inactive and no redundant neuron", tuple(params)), ""
+            return Degeneracy("non-degenerate", "a parameter of a piece has no zero layer, no inactive and no "
+                              "redundant neuron", tuple(params))
         last = problem
-    return Degeneracy("unknown", f"every layer has a lift and bias component satisfying no degeneracy condition "
-                      f"identically, but {tries} random parameters were all degenerate (last: {last})"), last
+    return Degeneracy("unknown", f"every block has a passing choice, but {tries} random parameters were all "
+                      f"degenerate (last: {last})")
 
 
 def shift_degeneracy(space: ShiftSpace, tries: int = DEFAULT_TRIES, seed: int = 0,
-                     component_budget: int = DEFAULT_COMPONENT_BUDGET) -> ShiftVerdict:
+                     component_budget: int = DEFAULT_COMPONENT_BUDGET,
+                     cover_budget: int = DEFAULT_COVER_BUDGET) -> ShiftVerdict:
     """The verdict on every piece of ``space`` (see the module docstring).
 
     >>> from symeq.groups import group_from_dict
@@ -265,52 +342,37 @@ def shift_degeneracy(space: ShiftSpace, tries: int = DEFAULT_TRIES, seed: int = 
     >>> G = group_from_dict({"generators": {"r": {"input": [["-1"]], "output": "trivial"}}}, 1, 1)
     >>> t = layer_types(G, 2, "sin").types[0]            # two fixed neurons under an odd input
     >>> v = shift_degeneracy(shift_space(G, (t,)))       # sin(w x + pi/2) = cos(w x) is even
-    >>> v.degeneracy.status, v.pieces, [s.components for s in v.layers[0].lifts]
-    ('non-degenerate', 7, [1, 2, 4])
+    >>> v.degeneracy.status, v.pieces, [c.components for c in v.layers[0].blocks[0].choices]
+    ('non-degenerate', 7, [1, 2])
     >>> v.degeneracy.witness[0][1].T
     Matrix([[pi/2, pi/2]])
     """
-    layers = [ls.weights for layer in space.hidden for ls in layer] + [space.output]
-    K, conv = space_field(layers)
-    L = len(space.hidden) + 1
     summaries: list[ShiftLayer] = []
-    chosen: list[tuple[LiftSpace, TorusComponent]] = []
+    chosen = []
     verdict: Degeneracy | None = None
-    for i, options in enumerate(space.hidden, start=1):
-        lifts, good = [], None
-        for ls in options:
-            s, c = _examine_lift(ls, i, K, conv, component_budget)
-            lifts.append(s)
-            if good is None and c is not None:
-                good = (ls, c)
-        summaries.append(ShiftLayer(i, tuple(lifts)))
-        if good is not None:
-            chosen.append(good)
-        elif verdict is None:
-            if any(s.status == "unknown" for s in lifts):
-                unknown = next(s for s in lifts if s.status == "unknown")
-                verdict = Degeneracy("unknown", f"hidden layer {i}, lift {unknown.index}: {unknown.reason} (budget)")
-            else:
-                verdict = Degeneracy("degenerate", _layer_reason(i, tuple(lifts)))
-    zero = next((i for i, layer in enumerate(space.hidden, start=1)
-                 if all(ls.weights.weight_dim == 0 for ls in layer if ls.pieces)), None)
-    if zero is None and space.output.weight_dim == 0:
-        zero = L
+    for i, parts in enumerate(space.hidden, start=1):
+        layer, pick, failure = _layer(i, parts, space.widths[i - 1] if i > 1 else None, component_budget,
+                                      cover_budget)
+        summaries.append(layer)
+        chosen.append(pick)
+        if verdict is None and failure is not None:
+            verdict = failure
+    L = len(space.hidden) + 1
     if verdict is None:
-        reason = _weight_reason(space.output, L, [], rows=False)
-        if reason == f"W_{L} = 0":
+        j = untouched(space.output, "col")
+        if space.output.weight_dim == 0:
             verdict = Degeneracy("degenerate", f"W_{L} = 0 for every parameter: the network computes a constant")
-        elif reason is not None:
-            verdict = Degeneracy("degenerate", f"{reason} for every parameter")
+        elif j is not None:
+            verdict = Degeneracy("degenerate", f"layer {L - 1}: neuron {j + 1} has a zero outgoing column for every "
+                                 "parameter")
     if verdict is None:
-        verdict, _ = _witness(space, chosen, K, conv, tries, seed)
-    return ShiftVerdict(verdict, space.pieces, space.layer_dims, zero, tuple(summaries))
+        verdict = _witness(space, chosen, tries, seed)
+    return ShiftVerdict(verdict, space.pieces, space.layer_dims, space.zero_layer, tuple(summaries))
 
 
-def shift_verdict(group: GroupAction, chosen: tuple[LayerType, ...], lift_budget: int = DEFAULT_LIFT_BUDGET,
+def shift_verdict(group: GroupAction, chosen: tuple[LayerType, ...],
                   component_budget: int = DEFAULT_COMPONENT_BUDGET) -> ShiftVerdict:
-    """:func:`shift_degeneracy` of the assignment ``chosen`` (one type per hidden layer); more
-    lifts than ``lift_budget`` give an "unknown (budget)" verdict.
+    """:func:`shift_degeneracy` of the assignment ``chosen`` (one type per hidden layer).
 
     >>> from symeq.groups import catalog_group
     >>> from symeq.classify.types import layer_types
@@ -319,8 +381,4 @@ def shift_verdict(group: GroupAction, chosen: tuple[LayerType, ...], lift_budget
     >>> v.degeneracy.status, v.pieces, v.layer_dims
     ('non-degenerate', 2, (2, 2))
     """
-    try:
-        space = shift_space(group, chosen, lift_budget)
-    except BudgetExceeded as exc:
-        return ShiftVerdict(Degeneracy("unknown", f"{exc} (budget)"), 0, (), None, ())
-    return shift_degeneracy(space, component_budget=component_budget)
+    return shift_degeneracy(shift_space(group, chosen), component_budget=component_budget)

@@ -60,6 +60,14 @@ lift and one bias component per hidden layer, the weights of every layer free in
 Up to the sin relations on single neurons and permutations of identical blocks, every
 layerwise-equivariant parameter without zero rows lies in a piece.
 
+*Blocks.*  A is block diagonal over the orbits (blocks) of the type, and so are the weight
+equations (row j of W rho_{i-1}(g) = A(g) W involves the rows of j's orbit only) and the bias
+system.  A piece of a layer is therefore a product of one piece per block, each given by the
+block's character chi_a and one of its bias components (:class:`BlockSpace`,
+:class:`BlockChoice`): the number of lifts and of pieces are products over the parts of the
+type (a part of m identical blocks contributes C(n + m - 1, m) lifts and h_m(c_1, ..., c_n)
+pieces, c_k the components of character k), and they are counted without being listed.
+
 *Zero rows.*  By (*), a neuron with a zero row is mapped to neurons with zero rows (its output
 is a constant, so is theirs), so the neurons N with nonzero rows form a G-stable set, with a
 homomorphic lift A_N there.  A = A_N on N and A = rho_i on the rest is a lift of the type
@@ -73,17 +81,17 @@ W_i = 0, every layerwise-equivariant parameter has W_i = 0 (the ``zero_layer`` o
 >>> T = layer_types(G, 2, "sin")
 >>> [t.label for t in T.types]
 ['2 x G/<r> (size 1)', 'G/<r> (size 1) + G/<r> with sign, kernel 1 (size 1)', '2 x G/<r> with sign, kernel 1 (size 1)', 'G/1 (size 2)']
->>> S = shift_space(G, (T.types[2],))        # both neurons negated by r
->>> [(ls.lift.action.signs, ls.biases.count) for ls in S.hidden[0]]
-[(((1, 1),), 0), (((1, -1),), 0), (((-1, -1),), 4)]
->>> S.pieces, S.layer_dims                   # the lift a = s: W_1 free, b_1 in {0, pi}^2
-(4, (2, 2))
+>>> S = shift_space(G, (T.types[2],))        # both neurons negated by r: one part, twice
+>>> [(c.action.signs, c.weights.dim, c.pieces) for c in S.hidden[0][0].choices]
+[(((1,),), 0, 0), (((-1,),), 1, 2)]
+>>> S.lifts, S.pieces, S.layer_dims          # the lift a = s: W_1 free, b_1 in {0, pi}^2
+((3,), 4, (2, 2))
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import combinations_with_replacement, product
 from math import comb, prod
 
@@ -100,7 +108,8 @@ __all__ = [
     "type_lifts",
     "shift_equations",
     "lift_biases",
-    "LiftSpace",
+    "BlockChoice",
+    "BlockSpace",
     "ShiftSpace",
     "shift_space",
     "weights_only",
@@ -213,13 +222,6 @@ def shift_equations(rho: SignedPermutationAction, lift: SignedPermutationAction)
     return M, e
 
 
-@lru_cache(maxsize=1 << 16)
-def _lift_weights(action_in: Action, lift: SignedPermutationAction) -> LayerSpace:
-    # types with one underlying G-set share their lifts, so (rho_{i-1}, A) recurs across
-    # assignments and the smallest-width scan
-    return weights_only(layer_space(action_in, lift))
-
-
 def lift_biases(rho: SignedPermutationAction, lift: SignedPermutationAction) -> TorusFixedPoints:
     """The biases b_i (mod 2 pi) that make the layer equivariant with this lift.
 
@@ -248,56 +250,137 @@ def weights_only(space: LayerSpace) -> LayerSpace:
 
 
 @dataclass(frozen=True)
-class LiftSpace:
-    """One lift of one hidden layer: its weight space (W_i intertwining rho_{i-1} into A) and
-    its bias components (every component has the same dimension)."""
+class BlockChoice:
+    """One character chi_a of one block (a transitive part of the type): ``action`` is the
+    lift A on the block's neurons, ``weights`` the rows of W_i it allows (shape (size,
+    d_{i-1}); the block's neurons numbered from 0) and ``biases`` the block's bias components."""
 
-    lift: Lift
+    index: int
+    label: str
+    action: SignedPermutationAction
     weights: LayerSpace
     biases: TorusFixedPoints
 
     @property
     def pieces(self) -> int:
-        """The number of bias components (0: this lift admits no bias)."""
+        """The number of bias components (0: this character admits no bias)."""
         return self.biases.count
 
     @property
     def dim(self) -> int:
-        """Weights plus bias directions of one piece."""
+        """Weights plus bias directions of one piece of the block."""
         return self.weights.dim + self.biases.free_dim
+
+
+def _homogeneous(values: list[int], m: int) -> int:
+    """h_m(values): the sum over multisets of size m of the products (x^m in prod 1/(1 - c x))."""
+    h = [1] + [0] * m
+    for c in values:
+        for j in range(1, m + 1):
+            h[j] += c * h[j - 1]
+    return h[m]
+
+
+@dataclass(frozen=True)
+class BlockSpace:
+    """One transitive part of a hidden layer's type, ``multiplicity`` identical blocks of
+    ``size`` neurons from neuron ``offset`` on (0-based), with one :class:`BlockChoice` per
+    character of the stabilizer.  A lift of the layer is one multiset of choices per part.
+
+    The weight equations W rho_{i-1} = A W and the bias system are block diagonal (A is), so a
+    piece of the layer is a product of one piece per block: this is what lets classify examine
+    the blocks instead of the (exponentially many) lifts."""
+
+    label: str
+    size: int
+    multiplicity: int
+    offset: int
+    choices: tuple[BlockChoice, ...]
+
+    @property
+    def pieces(self) -> int:
+        """(lift, bias component) pairs of this part: h_m of the choices' component counts."""
+        return _homogeneous([c.pieces for c in self.choices], self.multiplicity)
+
+    @property
+    def lifts(self) -> int:
+        """Multisets of m characters."""
+        return comb(len(self.choices) + self.multiplicity - 1, self.multiplicity)
+
+    @property
+    def dim(self) -> int:
+        """The largest dimension of a piece of this part (m times the best choice with a bias)."""
+        return self.multiplicity * max(c.dim for c in self.choices if c.pieces)
+
+    def blocks(self) -> range:
+        """The first neuron of each of the m blocks."""
+        return range(self.offset, self.offset + self.size * self.multiplicity, self.size)
 
 
 @dataclass(frozen=True)
 class ShiftSpace:
-    """The pieces of one assignment: ``hidden[i-1]`` lists the lifts of hidden layer i,
-    ``output`` is the (linear) output layer's space."""
+    """The pieces of one assignment: ``hidden[i-1]`` lists the parts of hidden layer i's type
+    (each with its choices), ``output`` is the (linear) output layer's space."""
 
     widths: tuple[int, ...]
-    hidden: tuple[tuple[LiftSpace, ...], ...]
+    hidden: tuple[tuple[BlockSpace, ...], ...]
     output: LayerSpace
 
-    @cached_property
+    @property
     def pieces(self) -> int:
-        """The number of pieces: per hidden layer the bias components summed over its lifts,
-        multiplied over the layers."""
-        return prod(sum(ls.pieces for ls in layer) for layer in self.hidden)
+        """The number of pieces (a lift and a bias component for every hidden layer)."""
+        return prod(b.pieces for layer in self.hidden for b in layer)
+
+    @property
+    def lifts(self) -> tuple[int, ...]:
+        """The number of lifts of each hidden layer."""
+        return tuple(prod(b.lifts for b in layer) for layer in self.hidden)
 
     @property
     def layer_dims(self) -> tuple[int, ...]:
         """Per layer the largest dimension of a piece (weights and bias directions); together
         the dimension of the largest piece."""
-        return tuple(max(ls.dim for ls in layer if ls.pieces) for layer in self.hidden) + (self.output.dim,)
+        return tuple(sum(b.dim for b in layer) for layer in self.hidden) + (self.output.dim,)
+
+    @property
+    def zero_layer(self) -> int | None:
+        """The first layer i with W_i = 0 on every piece (None if there is none): every choice
+        with a bias of every block allows no weights (a layer's parts choose independently)."""
+        for i, layer in enumerate(self.hidden, start=1):
+            if all(c.weights.weight_dim == 0 for b in layer for c in b.choices if c.pieces):
+                return i
+        return len(self.hidden) + 1 if self.output.weight_dim == 0 else None
 
 
-def shift_space(group: GroupAction, chosen: tuple[LayerType, ...],
-                lift_budget: int = DEFAULT_LIFT_BUDGET) -> ShiftSpace:
-    """Every lift of every hidden layer's type with its weights and bias components.
+@lru_cache(maxsize=1 << 14)
+def _choice(action_in: Action, rho: SignedPermutationAction, lift: SignedPermutationAction,
+            index: int, label: str) -> BlockChoice:
+    # the same (rho_{i-1}, block, character) recurs across assignments and the width scan
+    return BlockChoice(index, label, lift, weights_only(layer_space(action_in, lift)), lift_biases(rho, lift))
+
+
+def _block_actions(G: GroupAction, b: TransitiveGSet) -> tuple[SignedPermutationAction, list[tuple[int, str, SignedPermutationAction]]]:
+    F = b.group
+    key = ("shift_block", G.names, b.stabilizer.mask, b.kernel.mask)
+    if key not in F._cache:
+        rho = gset_action(G, GSet(((b, 1),)))
+        lifted = []
+        for k, K in enumerate(_kernels(b)):
+            t = TransitiveGSet(F, b.subgroup_class, b.stabilizer, K)
+            lifted.append((k, t.label(), gset_action(G, GSet(((t, 1),)))))
+        F._cache[key] = (rho, lifted)
+    return F._cache[key]
+
+
+def shift_space(group: GroupAction, chosen: tuple[LayerType, ...]) -> ShiftSpace:
+    """Every part of every hidden layer's type with its choices of character (weights and
+    bias components), and the output layer's space.
 
     >>> from symeq.groups import catalog_group
     >>> from symeq.classify.types import layer_types
     >>> G = catalog_group("C4", 2, 2)
     >>> t = layer_types(G, 2, "sin").types[-1]       # r^2 negates both neurons
-    >>> [(ls.weights.dim, ls.pieces, ls.biases.free_dim) for ls in shift_space(G, (t,)).hidden[0]]
+    >>> [(c.weights.dim, c.pieces, c.biases.free_dim) for c in shift_space(G, (t,)).hidden[0][0].choices]
     [(0, 0, 1), (2, 2, 0)]
     """
     rho0 = boundary_action(group.inputs)
@@ -305,12 +388,13 @@ def shift_space(group: GroupAction, chosen: tuple[LayerType, ...],
     acts: list[Action] = [rho0] + [t.post for t in chosen]
     hidden = []
     for i, t in enumerate(chosen):
-        lifts = type_lifts(group, t, lift_budget)
-        F = t.gset.parts[0][0].group
-        key = ("shift_biases", group.names, t.pre)
-        if key not in F._cache:  # the biases depend on the type and the lift only
-            F._cache[key] = tuple(lift_biases(t.pre, L.action) for L in lifts)
-        hidden.append(tuple(LiftSpace(L, _lift_weights(acts[i], L.action), T) for L, T in zip(lifts, F._cache[key])))
+        parts, offset = [], 0
+        for b, m in t.gset.parts:
+            rho, lifted = _block_actions(group, b)
+            choices = tuple(_choice(acts[i], rho, A, k, label) for k, label, A in lifted)
+            parts.append(BlockSpace(b.label(), b.size, m, offset, choices))
+            offset += b.size * m
+        hidden.append(tuple(parts))
     output = layer_space(acts[-1], rho_l)
     widths = (rho0.degree,) + tuple(t.pre.degree for t in chosen) + (rho_l.degree,)
     return ShiftSpace(widths, tuple(hidden), output)

@@ -10,8 +10,9 @@ non-degenerate layerwise-equivariant network.
 
 For sin the types are signed G-sets and each assignment's space is a union of pieces (one
 pre-activation lift and one pi-shifted bias component per hidden layer): the table shows the
-number of pieces, the dimensions of the largest, and every lift; --json adds "pieces" and, per
-hidden layer, the lifts with their bias components.
+number of pieces, the dimensions of the largest, and per block of each type its characters
+chi_a (a lift is one per block) with their bias components; --json adds "pieces" and, per
+hidden layer, the numbers of lifts and pieces and the blocks with their characters.
 
 In --json each hidden layer lists its types under "types" with "count" beside it.  Exit 0 when
 every assignment was examined, 3 when the budget cut the listing short (counts stay exact).
@@ -149,20 +150,26 @@ def _print_real_irreps(console: Any, C: Classification) -> None:
 
 
 def _print_lifts(console: Any, C: Classification) -> None:
-    """Kind "shift" (sin): every lift of every assignment's hidden layers with its bias
-    components (the dimensions of one piece: weights + bias directions)."""
+    """Kind "shift" (sin): per assignment and hidden layer, each part of the type with its
+    characters chi_a (a lift is one choice per block) and their bias components."""
     from rich.table import Table
 
-    t = Table(title="sin: pre-activation lifts A (signs a) and their pi-shifted bias components")
-    for head in ("types", "layer", "lift", "signs a", "components", "dim (W + b)", "this layer's conditions"):
-        t.add_column(head, justify="right" if head in ("layer", "lift", "components") else "left")
+    t = Table(title="sin: pre-activation lifts per block (signs a) and their pi-shifted bias components")
+    for head in ("types", "layer", "neurons", "block", "chi_a", "signs a", "components", "dim (W + b)",
+                 "this block alone"):
+        t.add_column(head, justify="right" if head in ("layer", "chi_a", "components") else "left")
     for a in C.assignments:
         for L in a.layer_spaces:
-            for s in L.lifts:
-                signs = " ".join(f"{g}:" + "".join("+" if x > 0 else "-" for x in v)
-                                 for g, v in zip(C.group.names, s.signs))
-                t.add_row(",".join(map(str, a.types)), str(L.layer), str(s.index), signs, str(s.components),
-                          f"{s.weight_dim} + {s.bias_dim}" if s.components else "-", s.status + (f": {s.reason}" if s.reason else ""))
+            for b in L.blocks:
+                last = b.first + b.size * b.multiplicity - 1
+                neurons = f"{b.first}-{last}" if last > b.first else str(b.first)
+                block = b.label + (f" x {b.multiplicity}" if b.multiplicity > 1 else "")
+                for c in b.choices:
+                    signs = " ".join(f"{g}:" + "".join("+" if x > 0 else "-" for x in v)
+                                     for g, v in zip(C.group.names, c.signs))
+                    t.add_row(",".join(map(str, a.types)), str(L.layer), neurons, block, str(c.index), signs,
+                              str(c.components), f"{c.weight_dim} + {c.bias_dim}" if c.components else "-",
+                              c.status + (f": {c.reason}" if c.reason else ""))
     console.print(t)
 
 

@@ -272,16 +272,11 @@ def _layer(i: int, parts: tuple[BlockSpace, ...], n_cols: int | None, component_
         return layer, None, failure
     if n_cols is None:  # layer 1: its columns are inputs, nothing to cover
         return layer, [opts[0] for opts in options], None
-    by_id = {id(e): (off, e, c) for opts in options for off, e, c in opts}
     path, why = _cover([[e for _, e, _ in opts] for opts in options], n_cols, cover_budget)
     if path is None:
         status = "unknown" if "budget" in why else "degenerate"
         return layer, None, Degeneracy(status, f"layer {i - 1}: {why}")
-    chosen = []
-    for opts, e in zip(options, path):  # the same _Examined may serve several blocks of a part
-        off = next(o for o, x, _ in opts if x is e)
-        chosen.append((off, e, by_id[id(e)][2]))
-    return layer, chosen, None
+    return layer, [next(x for x in opts if x[1] is e) for opts, e in zip(options, path)], None
 
 
 def _witness(space: ShiftSpace, chosen: list[list[tuple[int, _Examined, BlockChoice]]], tries: int,

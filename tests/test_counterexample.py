@@ -145,6 +145,17 @@ def test_unique_latent_two_actions():
     _reject(bad, "same maps")
 
 
+def test_unique_latent_for_sin_uses_signed_conjugators():
+    # sin's layer group is the signed permutations (kind "shift"): x -> (sin x, sin -x) under
+    # x -> -x is layerwise for the swap and for the negation of both neurons
+    out = refute_unique_latent("sin", (1, 2, 1), catalog_group("sign", 1, 1))
+    assert out.verdict == "refuted" and verify_certificate(out.certificate).ok
+    assert out.certificate["network"]["weights"] == [[["1"], ["-1"]], [["1", "-1"]]]
+    first, second = (out.certificate["evidence"][k]["actions"]["m"][0] for k in ("first", "second"))
+    assert (first["perm"], second["perm"]) == ([0, 1], [1, 0])
+    assert [r["b"] for r in first["relations"]] == ["-1", "-1"]
+
+
 def test_predicate_language_is_safe_and_exact():
     assert parse_predicate("not (equivariant or reduced)") == ("not", ("or", "equivariant", "reduced"))
     assert parse_predicate("a -> b".replace("a", "equivariant").replace("b", "layerwise")) == \

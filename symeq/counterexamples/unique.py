@@ -96,7 +96,7 @@ def _pairs(activation: str, widths: tuple[int, ...], group: GroupAction, budget:
     C = classify(activation, widths, group, budget=budget, smallest=False)
     assignments = [tuple(Lifted(C.layers[i].types[t].pre, C.layers[i].types[t].post) for i, t in enumerate(a.types))
                    for a in C.assignments]
-    signed = C.kind in ("signed", "even")
+    signed = C.kind in ("signed", "even", "shift")  # sin: negating a neuron is (w, b) -> (-w, -b)
     out = []
     for A in assignments:
         for i, lay in enumerate(A):  # B = A with one layer's action conjugated

@@ -41,8 +41,17 @@ non-empty Zariski-open subsets of a vector space meet.  Hence, exactly:
 
 and otherwise every parameter is degenerate, the reason naming the layer and the irreducible
 whose multiplicity is too large (or "W_i = 0 for every parameter" when Hom_G(V_{i-1}, V_i) =
-0: the function is constant).  Both verdicts are proofs; the non-degenerate one comes without
-a numeric witness in this kind (generic parameters of the blocks have full rank).
+0: the function is constant).  Both verdicts are proofs.
+
+**Explicit spaces and witnesses.**  When every real irreducible of a type has an exact
+realization (symeq.groups.real_realization: matrices built in the group algebra from a pair
+(H, psi) and verified exactly), the type is the block-diagonal matrix action of its
+irreducibles, and the space of an assignment is computed explicitly (spaces.network_space);
+its dimensions must equal the Schur dimensions above (a mismatch is an internal error).  A
+non-degenerate verdict then also gets a witness: a parameter with small integer coefficients
+on that basis whose W_i have full row rank and W_{i+1} full column rank at every hidden layer,
+checked by exact ranks.  The witness is extra evidence; the verdict is the criterion's (if no
+witness turns up within the tries, the reason says so and the verdict stands).
 
 **Smallest width.**  With every hidden layer of width w, two adjacent hidden layers need
 equal multiplicities (each bounds the other), so all hidden V_i are one representation V with
@@ -67,14 +76,22 @@ from itertools import product
 from math import prod
 from typing import Any
 
+import random
+
+import sympy
+from sympy import ImmutableMatrix
+
 from symeq.classify.classify import Assignment, Classification, SmallestWidth
 from symeq.classify.degenerate import Degeneracy
-from symeq.classify.types import DEFAULT_TYPE_BUDGET, LayerTypes
+from symeq.classify.spaces import Action, LayerSpace, MatrixAction, domain_matrices, layer_space
+from symeq.classify.types import DEFAULT_TYPE_BUDGET, LayerTypes, boundary_action
 from symeq.errors import InputError
+from symeq.exact import Matrix
 from symeq.groups import GroupAction
 from symeq.groups.characters import character_of_action
 from symeq.groups.permutation import finite_group
 from symeq.groups.real_irreps import RealIrrep, real_irreducibles, real_multiplicities
+from symeq.groups.real_realization import real_realizations
 
 __all__ = [
     "RealLayerType",
@@ -92,7 +109,14 @@ __all__ = [
     "real_assignment",
     "real_smallest_width",
     "classify_real",
+    "type_action",
+    "explicit_layer_space",
+    "real_witness",
+    "WITNESS_TRIES",
 ]
+
+#: Integer parameters tried when looking for a witness of a non-degenerate verdict.
+WITNESS_TRIES = 8
 
 Progress = Callable[[int, int], None]
 
@@ -141,12 +165,15 @@ class SchurBlock:
 @dataclass(frozen=True)
 class RealLayerSpace:
     """The layerwise-equivariant (W_i, b_i) of layer i: W_i in the Schur ``blocks``, b_i in the
-    fixed vectors (``bias_dim`` = multiplicity of the trivial representation)."""
+    fixed vectors (``bias_dim`` = multiplicity of the trivial representation).  ``explicit``
+    is an exact basis of the same space for the explicit matrix actions of the types (None
+    when some irreducible involved has no realization, or explicit spaces were not asked for)."""
 
     layer: int
     weight_dim: int
     bias_dim: int
     blocks: tuple[SchurBlock, ...]
+    explicit: LayerSpace | None = field(default=None, compare=False, repr=False)
 
     @property
     def dim(self) -> int:
@@ -162,9 +189,11 @@ class RealLayerSpace:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for --json."""
-        return {"layer": self.layer, "weight_dimension": self.weight_dim, "bias_dimension": self.bias_dim,
-                "blocks": [{"irrep": b.irrep, "rows": b.rows, "cols": b.cols, "algebra": b.algebra,
-                            "dimension": b.dim} for b in self.blocks]}
+        out = {"layer": self.layer, "weight_dimension": self.weight_dim, "bias_dimension": self.bias_dim,
+               "blocks": [{"irrep": b.irrep, "rows": b.rows, "cols": b.cols, "algebra": b.algebra,
+                           "dimension": b.dim} for b in self.blocks]}
+        out["explicit_basis"] = None if self.explicit is None else self.explicit.dim
+        return out
 
 
 # -- types -----------------------------------------------------------------------------------
@@ -249,8 +278,12 @@ def boundary_multiplicities(group: GroupAction) -> tuple[tuple[int, ...], tuple[
     >>> boundary_multiplicities(catalog_group("C4", 2, 1, output="trivial"))
     ((0, 0, 1), (1, 0, 0))
     """
-    return (real_multiplicities(group, character_of_action(group, "input")),
+    F = finite_group(group)        # its table is built from this very action: cache there
+    if "real_boundary_multiplicities" not in F._cache:
+        F._cache["real_boundary_multiplicities"] = (
+            real_multiplicities(group, character_of_action(group, "input")),
             real_multiplicities(group, character_of_action(group, "output")))
+    return F._cache["real_boundary_multiplicities"]
 
 
 def hom_blocks(irreps: tuple[RealIrrep, ...], m_in: tuple[int, ...], m_out: tuple[int, ...]
@@ -320,25 +353,149 @@ def real_degeneracy(irreps: tuple[RealIrrep, ...], mults: tuple[tuple[int, ...],
                                   "is unused: a narrower layer computes the same)")
     return Degeneracy("non-degenerate", "every hidden multiplicity m_{V_i}(U) is at most m_{V_i-1}(U) and "
                       "m_{V_i+1}(U): generic parameters of the Schur blocks have full rank, so every W_i is onto "
-                      "and every W_i+1 injective (exact criterion; no numeric witness in this kind)")
+                      "and every W_i+1 injective (exact criterion)")
 
 
-def real_assignment(group: GroupAction, chosen: tuple[RealLayerType, ...]) -> Assignment:
-    """The space and the verdict of one assignment of types to the hidden layers.
+def type_action(group: GroupAction, multiplicities: tuple[int, ...]) -> MatrixAction | None:
+    """The explicit action of the type with these multiplicities: per generator, the
+    block-diagonal matrix of the realizations (each irreducible repeated by its
+    multiplicity, in :func:`real_irreducibles` order); None when one of them has no
+    realization.
+
+    >>> from symeq.groups import catalog_group
+    >>> type_action(catalog_group("C4", 2, 2), (1, 0, 1)).matrix(0)
+    Matrix([
+    [1, 0,  0],
+    [0, 0, -1],
+    [0, 1,  0]])
+    """
+    reals = real_realizations(group)
+    blocks = []
+    for r, m in zip(reals, multiplicities):
+        if m and r is None:
+            return None
+        blocks.extend([r] * m)
+    if not blocks:
+        raise InputError("the zero representation has no matrices")
+    return MatrixAction(tuple(ImmutableMatrix(sympy.diag(*(b.matrices[k] for b in blocks)))
+                              for k in range(len(group.names))))
+
+
+def explicit_layer_space(action_in: Action, action_out: Action,
+                         schur: RealLayerSpace) -> LayerSpace:
+    """The exact basis of one layer's space for explicit actions, checked against the Schur
+    dimensions of ``schur`` (a mismatch is an internal error, not an answer).
+
+    >>> from symeq.groups import catalog_group
+    >>> G = catalog_group("C8", 2, 2)
+    >>> A = type_action(G, (0, 0, 1, 0, 0))
+    >>> S = real_layer_space(real_irreducibles(G), (0, 0, 1, 0, 0), (0, 0, 1, 0, 0))
+    >>> explicit_layer_space(A, A, S).dim          # W in C acting on the plane: a rotation-scaling
+    2
+    """
+    space = layer_space(action_in, action_out)
+    if (space.weight_dim, space.dim - space.weight_dim) != (schur.weight_dim, schur.bias_dim):
+        raise AssertionError(f"layer {schur.layer}: explicit space has dimensions ({space.weight_dim}, "
+                             f"{space.dim - space.weight_dim}) but Schur's lemma gives ({schur.weight_dim}, "
+                             f"{schur.bias_dim})")
+    return space
+
+
+def real_witness(spaces: tuple[LayerSpace, ...], widths: tuple[int, ...], tries: int = WITNESS_TRIES,
+                 seed: int = 0) -> tuple[tuple[Matrix, Matrix], ...] | None:
+    """A parameter with small non-zero integer coefficients on the explicit bases whose W_i
+    has full row rank widths[i] and W_{i+1} full column rank widths[i] for every hidden
+    layer i (exact ranks over the field of the entries); None after ``tries`` failures.
+
+    >>> from symeq.groups import catalog_group
+    >>> G = catalog_group("C8", 2, 2)
+    >>> A = type_action(G, (0, 0, 1, 0, 0))
+    >>> S = real_layer_space(real_irreducibles(G), (0, 0, 1, 0, 0), (0, 0, 1, 0, 0))
+    >>> w = real_witness((explicit_layer_space(A, A, S),) * 2, (2, 2, 2))
+    >>> [W.rank() for W, _ in w]
+    [2, 2]
+    """
+    rng = random.Random(seed)
+    for attempt in range(tries):
+        spread = 2 + attempt
+        params = []
+        for s in spaces:
+            coeffs = [rng.choice([x for x in range(-spread, spread + 1) if x]) for _ in s.basis]
+            W, b = sympy.zeros(*s.shape), sympy.zeros(s.shape[0], 1)
+            for t, v in zip(coeffs, s.basis):
+                for i, j, x in v.weight:
+                    W[i, j] += t * x
+                for i, x in v.bias:
+                    b[i, 0] += t * x
+            params.append((ImmutableMatrix(W.applyfunc(sympy.expand)), ImmutableMatrix(b.applyfunc(sympy.expand))))
+        _, dms = domain_matrices(tuple(W for W, _ in params))
+        ranks = [m.rank() for m in dms]
+        if all(ranks[i - 1] == widths[i] and ranks[i] == widths[i] for i in range(1, len(widths) - 1)):
+            return tuple(params)
+    return None
+
+
+def real_assignment(group: GroupAction, chosen: tuple[RealLayerType, ...], explicit: bool = True,
+                    cache: dict[Any, Any] | None = None) -> Assignment:
+    """The space and the verdict of one assignment of types to the hidden layers; with
+    ``explicit``, also the exact bases (when every irreducible involved is realized) and, for
+    a non-degenerate verdict, a witness.  ``cache`` (a dict kept by the caller) shares the
+    explicit layer spaces between assignments.
 
     >>> from symeq.groups import catalog_group
     >>> G = catalog_group("C4", 2, 2)
     >>> a = real_assignment(G, (real_layer_types(G, 1).types[0],))
     >>> a.layer_dims, a.zero_layer, a.degeneracy.status
     ((1, 0), 1, 'degenerate')
+    >>> a = real_assignment(G, (real_layer_types(G, 2).types[3],))      # the plane U3
+    >>> a.degeneracy.status, [W.rank() for W, _ in a.degeneracy.witness]
+    ('non-degenerate', [2, 2])
     """
     irreps = real_irreducibles(group)
     m0, m_l = boundary_multiplicities(group)
     mults = (m0,) + tuple(t.multiplicities for t in chosen) + (m_l,)
     spaces = tuple(real_layer_space(irreps, a, b, i) for i, (a, b) in enumerate(zip(mults, mults[1:]), start=1))
     zero = next((s.layer for s in spaces if s.weight_dim == 0), None)
-    return Assignment(tuple(t.index for t in chosen), tuple(s.dim for s in spaces), zero,
-                      real_degeneracy(irreps, mults), spaces)
+    verdict = real_degeneracy(irreps, mults)
+    if explicit:
+        spaces, verdict = _explicit(group, mults, spaces, verdict, {} if cache is None else cache)
+    return Assignment(tuple(t.index for t in chosen), tuple(s.dim for s in spaces), zero, verdict, spaces)
+
+
+def _explicit(group: GroupAction, mults: tuple[tuple[int, ...], ...], spaces: tuple[RealLayerSpace, ...],
+              verdict: Degeneracy, cache: dict[Any, Any]) -> tuple[tuple[RealLayerSpace, ...], Degeneracy]:
+    """Attach the explicit bases to ``spaces`` and a witness to a non-degenerate ``verdict``."""
+    L = len(mults) - 1
+    actions: list[Any] = []
+    for i, m in enumerate(mults):
+        if i in (0, L):    # the group's own rho_0 and rho_L
+            actions.append(boundary_action(tuple(group.inputs if i == 0 else group.outputs)))
+            continue
+        key = ("action", m)
+        if key not in cache:
+            cache[key] = type_action(group, m)
+        actions.append(cache[key])
+    irreps = real_irreducibles(group)
+    missing = [U.label for k, (U, r) in enumerate(zip(irreps, real_realizations(group)))
+               if r is None and any(m[k] for m in mults[1:-1])]
+    if missing:
+        note = f"; no explicit realization of {', '.join(missing)} was found: Schur blocks only, no witness"
+        return spaces, Degeneracy(verdict.status, verdict.reason + note)
+    out = []
+    for i, s in enumerate(spaces):
+        key = ("space", i == 0, i == L - 1, mults[i], mults[i + 1])   # boundaries are rho_0, rho_L
+        if key not in cache:
+            cache[key] = explicit_layer_space(actions[i], actions[i + 1], s)
+        out.append(RealLayerSpace(s.layer, s.weight_dim, s.bias_dim, s.blocks, cache[key]))
+    if verdict.status != "non-degenerate":
+        return tuple(out), verdict
+    widths = tuple(a.degree for a in actions)
+    witness = real_witness(tuple(s.explicit for s in out), widths)
+    if witness is None:
+        return tuple(out), Degeneracy(verdict.status, verdict.reason + f"; no witness found in {WITNESS_TRIES} "
+                                      "tries (the criterion stands)")
+    return tuple(out), Degeneracy(verdict.status, verdict.reason + "; witness: an integer combination of the "
+                                  "explicit basis with W_i onto and W_i+1 injective (exact ranks)", witness)
 
 
 def real_smallest_width(group: GroupAction, hidden_layers: int, max_width: int) -> SmallestWidth:
@@ -371,9 +528,11 @@ def real_smallest_width(group: GroupAction, hidden_layers: int, max_width: int) 
 
 def classify_real(activation: str, widths: tuple[int, ...], group: GroupAction, budget: int = 2_000,
                   type_budget: int = DEFAULT_TYPE_BUDGET, smallest: bool = True,
-                  max_width: int | None = None, progress: Progress | None = None) -> Classification:
+                  max_width: int | None = None, progress: Progress | None = None,
+                  explicit: bool = True) -> Classification:
     """The classification table of a linear network (arguments as in
-    :func:`symeq.classify.classify.classify`, which dispatches here for kind "real").
+    :func:`symeq.classify.classify.classify`, which dispatches here for kind "real");
+    ``explicit``: also exact bases and witnesses (module docstring).
 
     >>> from symeq.groups import catalog_group
     >>> C = classify_real("identity", (2, 1, 2), catalog_group("C4", 2, 2))
@@ -384,11 +543,12 @@ def classify_real(activation: str, widths: tuple[int, ...], group: GroupAction, 
     total = prod(t.count for t in layers)
     complete = all(t.complete for t in layers) and total <= budget
     assignments: list[Assignment] = []
+    cache: dict[Any, Any] = {}
     if all(t.complete for t in layers):
         for n_done, chosen in enumerate(product(*(t.types for t in layers)), start=1):
             if n_done > budget:
                 break
-            assignments.append(real_assignment(group, chosen))
+            assignments.append(real_assignment(group, chosen, explicit, cache))
             if progress is not None:
                 progress(n_done, min(total, budget))
     small = None

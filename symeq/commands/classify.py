@@ -14,6 +14,11 @@ number of pieces, the dimensions of the largest, and per block of each type its 
 chi_a (a lift is one per block) with their bias components; --json adds "pieces" and, per
 hidden layer, the numbers of lifts and pieces and the blocks with their characters.
 
+For the identity activation each real irreducible is shown with its exact matrices when they
+were found (--json: "realization" with the generator matrices as exact strings, or null), each
+layer space with the size of its explicit basis ("explicit_basis"), and each non-degenerate
+assignment with an exact full-rank witness parameter ("witness": W_i and b_i per layer).
+
 In --json each hidden layer lists its types under "types" with "count" beside it.  Exit 0 when
 every assignment was examined, 3 when the budget cut the listing short (counts stay exact).
 """
@@ -103,6 +108,8 @@ def to_json(C: Classification, arch: str) -> dict[str, Any]:
                                    "degeneracy": a.degeneracy.status, "reason": a.degeneracy.reason})
         if a.layer_spaces:
             out["assignments"][-1]["layers"] = [s.to_dict() for s in a.layer_spaces]
+        if C.kind == "real":  # the exact witness of a non-degenerate verdict (None without one)
+            out["assignments"][-1]["witness"] = _witness_json(a.degeneracy.witness)
         if C.kind == "shift":  # sin: the number of (lift, bias component) pieces; dims: the largest
             out["assignments"][-1]["pieces"] = prod(s.pieces for s in a.layer_spaces) if a.layer_spaces else None
     if C.smallest is not None:
@@ -112,18 +119,45 @@ def to_json(C: Classification, arch: str) -> dict[str, Any]:
     return out
 
 
+def _matrix_json(m: Any) -> list[list[str]]:
+    from symeq.exact import number_to_string
+
+    return [[number_to_string(x) for x in row] for row in m.tolist()]
+
+
+def _witness_json(witness: Any) -> list[dict[str, Any]] | None:
+    """Kind "real": the witness parameter, per layer W_i and b_i as exact strings."""
+    if witness is None:
+        return None
+    return [{"layer": i, "W": _matrix_json(W), "b": [row[0] for row in _matrix_json(b)]}
+            for i, (W, b) in enumerate(witness, start=1)]
+
+
+def _realization_json(r: Any, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """Kind "real": one irreducible's exact matrices (None: none found, Schur blocks only)."""
+    if r is None:
+        return None
+    return {"field": r.field, "subgroup_order": r.subgroup_order, "psi": list(r.psi),
+            "generators": {n: _matrix_json(m) for n, m in zip(names, r.matrices)}}
+
+
 def _real_json(C: Classification) -> dict[str, Any]:
-    """Kind "real": the real irreducibles (with their characters) and V_0, V_L decomposed."""
+    """Kind "real": the real irreducibles (with their characters and explicit realizations)
+    and V_0, V_L decomposed."""
     from symeq.classify.real import boundary_multiplicities
     from symeq.groups.classes import conjugacy_classes
     from symeq.groups.real_irreps import real_irreducibles
+    from symeq.groups.real_realization import real_realizations
 
     irreps = real_irreducibles(C.group)
+    reals = real_realizations(C.group)
     m0, m_l = boundary_multiplicities(C.group)
     return {"classes": [c.name for c in conjugacy_classes(finite_group(C.group))],
             "real_irreducibles": [{"label": U.label, "dimension": U.dim, "algebra": U.division_algebra,
                                    "complex_characters": [f"X.{i + 1}" for i in U.complex_indices],
-                                   "character": [str(v) for v in U.character]} for U in irreps],
+                                   "character": [str(v) for v in U.character],
+                                   "realization": _realization_json(r, C.group.names)}
+                                  for U, r in zip(irreps, reals)],
             "boundary_multiplicities": {"input": dict(zip((U.label for U in irreps), m0)),
                                         "output": dict(zip((U.label for U in irreps), m_l))}}
 
@@ -135,11 +169,13 @@ def _print_real_irreps(console: Any, C: Classification) -> None:
 
     data = _real_json(C)
     t = Table(title="real irreducible representations U (End_G(U) = R, C or H)")
-    for head in ["U", "dim", "End_G", "from"] + data["classes"]:
-        t.add_column(head, justify="right" if head not in ("U", "from") else "left")
+    for head in ["U", "dim", "End_G", "from"] + data["classes"] + ["matrices"]:
+        t.add_column(head, justify="right" if head not in ("U", "from", "matrices") else "left")
     for U in data["real_irreducibles"]:
+        r = U["realization"]
         t.add_row(U["label"], str(U["dimension"]), U["algebra"], " + ".join(U["complex_characters"])
-                  if U["algebra"] != "H" else f"2 {U['complex_characters'][0]}", *U["character"])
+                  if U["algebra"] != "H" else f"2 {U['complex_characters'][0]}", *U["character"],
+                  f"explicit (over {r['field']})" if r else "none found: Schur blocks only")
     console.print(t)
     from symeq.groups.real_irreps import real_irreducibles
 

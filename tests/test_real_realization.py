@@ -5,6 +5,7 @@ against independent exact ranks, the fallback without realizations, the CLI."""
 from __future__ import annotations
 
 import json
+from itertools import product
 
 import pytest
 import sympy
@@ -13,7 +14,7 @@ from sympy.polys.matrices import DomainMatrix
 
 import symeq.classify.real as real_module
 from symeq.classify.classify import classify
-from symeq.classify.real import real_assignment, real_layer_types, type_action
+from symeq.classify.real import block_layer_space, hom_dimension, real_assignment, real_layer_types, type_action
 from symeq.classify.spaces import nullspace_layer_space, satisfies_constraints
 from symeq.classify.types import boundary_action
 from symeq.cli import main
@@ -117,8 +118,39 @@ def _rank(M) -> int:
     return DomainMatrix([elems[i * M.cols:(i + 1) * M.cols] for i in range(M.rows)], M.shape, K).rank()
 
 
+def _flat(space) -> list[list[sympy.Expr]]:
+    rows = []
+    for v in space.basis:
+        W, b = v.matrices(space.shape)
+        rows.append(list(W) + list(b))
+    return rows
+
+
+def _same_span(a, b) -> bool:
+    """Both bases independent and spanning one space (exact ranks)."""
+    ra, rb = _flat(a), _flat(b)
+    if not ra or not rb:
+        return len(ra) == len(rb)
+    return _rank(sympy.Matrix(ra)) == _rank(sympy.Matrix(rb)) == _rank(sympy.Matrix(ra + rb)) == len(ra)
+
+
+@pytest.mark.parametrize("spec,width", [(("S3", 3), 3), (("D4", 2), 3), (("C8", 2), 3), (("Q8", 4), 4),
+                                        (("S4", 4), 3)])
+def test_block_spaces_equal_nullspaces_of_the_type_actions(spec, width):
+    G = _group("Q8") if spec[0] == "Q8" else catalog_group(spec[0], spec[1], spec[1])
+    types = real_layer_types(G, width).types
+    for s, t in list(product(types, repeat=2))[:40]:
+        A, B = type_action(G, s.multiplicities), type_action(G, t.multiplicities)
+        blocks = block_layer_space(G, s.multiplicities, t.multiplicities)
+        ref = nullspace_layer_space(A, B)
+        assert satisfies_constraints(blocks, A, B)
+        assert _same_span(blocks, ref), (s.label, t.label)
+        assert blocks.weight_dim == hom_dimension(real_irreducibles(G), s.multiplicities, t.multiplicities)
+
+
 @pytest.mark.parametrize("spec,widths,expected_good", [(("C8", 2), (2, 2, 2), 1), (("S3", 3), (3, 3, 3), 1),
-                                                       (("D4", 2), (2, 3, 2), 0)])
+                                                       (("D4", 2), (2, 3, 2), 0), (("S3", 3), (3, 3, 3, 3), 1),
+                                                       (("C8", 2), (2, 2, 3, 2), 0)])
 def test_explicit_spaces_and_witnesses(spec, widths, expected_good):
     G = catalog_group(spec[0], spec[1], spec[1])
     C = classify("identity", widths, G)
@@ -134,6 +166,7 @@ def test_explicit_spaces_and_witnesses(spec, widths, expected_good):
             ref = nullspace_layer_space(A, B)
             assert (ref.weight_dim, ref.dim) == (s.weight_dim, s.dim)
             assert satisfies_constraints(s.explicit, A, B)
+            assert _same_span(s.explicit, ref)
         if a.degeneracy.status != "non-degenerate":
             assert a.degeneracy.witness is None
             continue

@@ -83,7 +83,15 @@ from sympy import ImmutableMatrix
 
 from symeq.classify.classify import Assignment, Classification, SmallestWidth
 from symeq.classify.degenerate import Degeneracy
-from symeq.classify.spaces import Action, LayerSpace, MatrixAction, domain_matrices, layer_space
+from symeq.classify.spaces import (
+    Action,
+    BasisVector,
+    LayerSpace,
+    MatrixAction,
+    domain_matrices,
+    layer_space,
+    nullspace_layer_space,
+)
 from symeq.classify.types import DEFAULT_TYPE_BUDGET, LayerTypes, boundary_action
 from symeq.errors import InputError
 from symeq.exact import Matrix
@@ -111,6 +119,7 @@ __all__ = [
     "classify_real",
     "type_action",
     "explicit_layer_space",
+    "block_layer_space",
     "real_witness",
     "WITNESS_TRIES",
 ]
@@ -393,12 +402,56 @@ def explicit_layer_space(action_in: Action, action_out: Action,
     >>> explicit_layer_space(A, A, S).dim          # W in C acting on the plane: a rotation-scaling
     2
     """
-    space = layer_space(action_in, action_out)
+    return _checked(layer_space(action_in, action_out), schur)
+
+
+def _checked(space: LayerSpace, schur: RealLayerSpace) -> LayerSpace:
     if (space.weight_dim, space.dim - space.weight_dim) != (schur.weight_dim, schur.bias_dim):
         raise AssertionError(f"layer {schur.layer}: explicit space has dimensions ({space.weight_dim}, "
                              f"{space.dim - space.weight_dim}) but Schur's lemma gives ({schur.weight_dim}, "
                              f"{schur.bias_dim})")
     return space
+
+
+def block_layer_space(group: GroupAction, m_in: tuple[int, ...], m_out: tuple[int, ...]) -> LayerSpace:
+    """The exact basis of the layer between two hidden types, assembled from Schur's lemma
+    instead of one large nullspace: for each irreducible U, a basis E_1..E_e of
+    End_G(U) (an exact nullspace of dim U x dim U, e = dim_R D_U) placed in every block (copy p
+    of U in the output, copy q in the input); b in the copies of the trivial U1.  This is the
+    same space as :func:`explicit_layer_space` of the two :func:`type_action` (the tests
+    compare them); it is what keeps many assignments fast.  Needs every realization.
+
+    >>> from symeq.groups import catalog_group
+    >>> G = catalog_group("C8", 2, 2)
+    >>> S = block_layer_space(G, (1, 0, 1, 0, 0), (1, 0, 2, 0, 0))
+    >>> S.shape, S.weight_dim, S.dim                      # 1 + 2 * 2 weights, 1 bias
+    ((5, 3), 5, 6)
+    """
+    reals = real_realizations(group)
+    offsets_in, offsets_out = _offsets(reals, m_in), _offsets(reals, m_out)
+    vectors: list[BasisVector] = []
+    for k, r in enumerate(reals):
+        if not (m_in[k] and m_out[k]):
+            continue
+        A = MatrixAction(r.matrices)
+        ends = [v.weight for v in nullspace_layer_space(A, A).basis if v.weight]
+        for p in offsets_out[k]:
+            for q in offsets_in[k]:
+                vectors.extend(BasisVector(tuple((p + i, q + j, x) for i, j, x in E), ()) for E in ends)
+    if reals[0].matrices != tuple(ImmutableMatrix([[1]]) for _ in reals[0].matrices):
+        raise AssertionError("U1 must be realized as the trivial representation")
+    vectors.extend(BasisVector((), ((p, sympy.Integer(1)),)) for p in offsets_out[0])
+    return LayerSpace((sum(m * r.dim for m, r in zip(m_out, reals)), sum(m * r.dim for m, r in zip(m_in, reals))),
+                      tuple(vectors), "schur-blocks")
+
+
+def _offsets(reals: tuple[Any, ...], mults: tuple[int, ...]) -> list[list[int]]:
+    """Per irreducible, the first coordinates of its copies in the block-diagonal order."""
+    out, pos = [], 0
+    for r, m in zip(reals, mults):
+        out.append([pos + c * (r.dim if r else 0) for c in range(m)])
+        pos += m * (r.dim if r else 0)
+    return out
 
 
 def real_witness(spaces: tuple[LayerSpace, ...], widths: tuple[int, ...], tries: int = WITNESS_TRIES,
@@ -485,7 +538,9 @@ def _explicit(group: GroupAction, mults: tuple[tuple[int, ...], ...], spaces: tu
     for i, s in enumerate(spaces):
         key = ("space", i == 0, i == L - 1, mults[i], mults[i + 1])   # boundaries are rho_0, rho_L
         if key not in cache:
-            cache[key] = explicit_layer_space(actions[i], actions[i + 1], s)
+            hidden = 0 < i < L - 1    # between two hidden types: assemble from the blocks
+            cache[key] = (_checked(block_layer_space(group, mults[i], mults[i + 1]), s) if hidden
+                          else explicit_layer_space(actions[i], actions[i + 1], s))
         out.append(RealLayerSpace(s.layer, s.weight_dim, s.bias_dim, s.blocks, cache[key]))
     if verdict.status != "non-degenerate":
         return tuple(out), verdict

@@ -522,3 +522,20 @@ def test_counterexample_reparam_runs_for_sin(capsys):
     out = capsys.readouterr().out
     assert code == 3 and "verdict: not refuted" in out
     assert "1 of 16 assignments" in out
+
+
+def test_budget_cut_block_does_not_hide_a_structural_proof():
+    """A block whose bias components pass the budget is "unknown" alone, but W_2 = 0 or a zero
+    outgoing column (from the types alone) still proves the assignment degenerate; a later block
+    proved degenerate wins over an earlier one cut by the budget."""
+    from symeq.classify.shift_degenerate import shift_degeneracy
+
+    G = group_from_dict(ODD, 1, 1)
+    T = layer_types(G, 2, "sin").types
+    got = [shift_degeneracy(shift_space(G, (t,)), component_budget=0).degeneracy for t in T[:2]]
+    assert [(d.status, d.reason) for d in got] == [
+        ("degenerate", "W_2 = 0 for every parameter: the network computes a constant"),
+        ("degenerate", "layer 1: neuron 1 has a zero outgoing column for every parameter")]
+    # with nothing structural to find, the cut stays "unknown" (never a definite answer)
+    v = shift_degeneracy(shift_space(G, (T[2],)), component_budget=0).degeneracy
+    assert v.status == "unknown" and v.reason.endswith("(budget)")

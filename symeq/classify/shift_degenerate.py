@@ -251,10 +251,11 @@ def _layer(i: int, parts: tuple[BlockSpace, ...], n_cols: int | None, component_
         ex = [(_examine(c, component_budget), c) for c in b.choices]
         summaries.append(BlockSummary(b.label, b.size, b.multiplicity, b.offset + 1, tuple(e.summary for e, _ in ex)))
         passing = [(e, c) for e, c in ex if e.summary.status == "passes"]
-        if not passing and failure is None:
+        # a block proved degenerate settles the layer even after a block cut short by the budget
+        status = "unknown" if any(e.summary.status == "unknown" for e, _ in ex) else "degenerate"
+        if not passing and (failure is None or (failure.status == "unknown" and status == "degenerate")):
             neurons = f"{b.offset + 1}-{b.offset + b.size * b.multiplicity}"
             why = "; ".join(f"chi_a {e.summary.index}: {e.summary.reason}" for e, _ in ex)
-            status = "unknown" if any(e.summary.status == "unknown" for e, _ in ex) else "degenerate"
             failure = Degeneracy(status, f"layer {i}, neurons {neurons} ({b.label}): no character passes ({why})"
                                  + (" (budget)" if status == "unknown" else ""))
         for off in b.blocks():
@@ -350,10 +351,11 @@ def shift_degeneracy(space: ShiftSpace, tries: int = DEFAULT_TRIES, seed: int = 
                                       cover_budget)
         summaries.append(layer)
         chosen.append(pick)
-        if verdict is None and failure is not None:
+        # the first proof of degeneracy wins; an "unknown" (budget) only when nothing proves it
+        if failure is not None and (verdict is None or (verdict.status == "unknown" and failure.status != "unknown")):
             verdict = failure
     L = len(space.hidden) + 1
-    if verdict is None:
+    if verdict is None or verdict.status == "unknown":
         j = untouched(space.output, "col")
         if space.output.weight_dim == 0:
             verdict = Degeneracy("degenerate", f"W_{L} = 0 for every parameter: the network computes a constant")

@@ -166,6 +166,7 @@ def _print_real_irreps(console: Any, C: Classification) -> None:
     from rich.table import Table
 
     from symeq.classify.real import type_label
+    from symeq.groups.real_irreps import real_irreducibles
 
     data = _real_json(C)
     t = Table(title="real irreducible representations U (End_G(U) = R, C or H)")
@@ -177,8 +178,6 @@ def _print_real_irreps(console: Any, C: Classification) -> None:
                   if U["algebra"] != "H" else f"2 {U['complex_characters'][0]}", *U["character"],
                   f"explicit (over {r['field']})" if r else "none found: Schur blocks only")
     console.print(t)
-    from symeq.groups.real_irreps import real_irreducibles
-
     irreps = real_irreducibles(C.group)
     m = data["boundary_multiplicities"]
     console.print(f"V_0 = {type_label(irreps, tuple(m['input'].values()))}, "

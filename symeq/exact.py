@@ -37,12 +37,13 @@ symeq.errors.InputError: cannot parse number 'os.system(1)': unexpected characte
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 import sympy
 from sympy import ImmutableMatrix, Rational
+from sympy.polys.constructor import construct_domain
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.polyerrors import NotAlgebraic
 
@@ -56,6 +57,7 @@ __all__ = [
     "parse_matrix",
     "parse_vector",
     "number_to_string",
+    "exact_field",
     "exact_string",
     "matrix_to_strings",
     "vector_to_strings",
@@ -503,6 +505,25 @@ def domain_matrix(m: Matrix) -> DomainMatrix:
     """
     # extension=True puts radicals into an algebraic field instead of the generic EX domain.
     return DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True)
+
+
+def exact_field(values: Sequence[sympy.Expr]) -> tuple[Any, list[Any]]:
+    """The smallest exact field holding every value (QQ, QQ<sqrt(2)>, ...) and the values
+    converted into it, in order (QQ for no values).
+
+    One place for this conversion: into an algebraic field it is what costs, so callers convert
+    each entry once and do their linear algebra over the field.
+
+    >>> K, xs = exact_field([sympy.Integer(2), sympy.sqrt(2) / 2])
+    >>> K, [K.to_sympy(x) for x in xs]
+    (QQ<sqrt(2)>, [2, sqrt(2)/2])
+    >>> exact_field([])
+    (QQ, [])
+    """
+    # extension=True puts radicals into an algebraic field instead of the generic EX domain.
+    K0, elems = construct_domain(list(values) or [sympy.Integer(0)], extension=True)
+    K = K0 if K0.is_Field else K0.get_field()
+    return K, [K.convert_from(e, K0) for e in elems][:len(values)]
 
 
 def is_exact_zero(x: sympy.Expr) -> bool:

@@ -47,11 +47,10 @@ from typing import Any
 
 import sympy
 from sympy import ImmutableMatrix
-from sympy.polys.constructor import construct_domain
 
 from symeq.activations import activation as make_activation
 from symeq.classify.spaces import LayerSpace, NetworkSpace
-from symeq.exact import Matrix
+from symeq.exact import Matrix, exact_field
 
 __all__ = ["Degeneracy", "degeneracy", "relation_scales", "DEFAULT_TRIES", "untouched", "related_pairs",
            "inactive_reason", "vanishing_problem", "related_rows", "space_field", "draw"]
@@ -302,9 +301,8 @@ def space_field(layers: list[LayerSpace]) -> tuple[Any, dict]:
 @lru_cache(maxsize=1024)
 def _field(entries: tuple[sympy.Expr, ...]) -> tuple[Any, dict]:
     # each distinct entry converted once: into QQ<sqrt(2)> that is what costs, not the checks
-    K0, elems = construct_domain(list(entries) or [sympy.Integer(0)], extension=True)
-    K = K0 if K0.is_Field else K0.get_field()
-    return K, {x: K.convert_from(e, K0) for x, e in zip(entries, elems)}
+    K, elems = exact_field(entries)
+    return K, dict(zip(entries, elems))
 
 
 def draw(layer: LayerSpace, K: Any, conv: dict, rng: random.Random, spread: int) -> tuple[list[list[Any]], list[Any]]:

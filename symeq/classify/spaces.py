@@ -40,7 +40,7 @@ from sympy.polys.constructor import construct_domain
 from sympy.polys.matrices import DomainMatrix
 
 from symeq.errors import InputError
-from symeq.exact import Matrix
+from symeq.exact import Matrix, exact_field
 
 __all__ = [
     "SignedPermutationAction",
@@ -333,9 +333,7 @@ def domain_matrices(matrices: tuple[Matrix, ...]):
     for x in entries:
         if x.free_symbols:
             raise InputError("group actions must have constant entries")
-    K0, elems = construct_domain(entries, extension=True)
-    K = K0 if K0.is_Field else K0.get_field()
-    elems = [K.convert_from(x, K0) for x in elems]
+    K, elems = exact_field(entries)
     out, k = [], 0
     for m in matrices:
         rows = [elems[k + i * m.cols: k + (i + 1) * m.cols] for i in range(m.rows)]

@@ -38,7 +38,6 @@ from typing import Any
 
 import sympy
 from sympy import ImmutableMatrix
-from sympy.polys.constructor import construct_domain
 from sympy.polys.matrices import DomainMatrix
 
 from symeq.classify.classify import Classification, assignment_space, classify
@@ -51,6 +50,7 @@ from symeq.counterexamples.constructions import (
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.equivariance.check import check_equivariance
 from symeq.errors import BudgetExceeded
+from symeq.exact import exact_field
 from symeq.groups import GroupAction
 from symeq.models.io import network_to_dict
 from symeq.models.mlp import MLP
@@ -286,9 +286,7 @@ def _solve_second_layer(activation: str, W1: ImmutableMatrix, second, E: Immutab
     eqs.extend(list(b2))
     A, rhs = sympy.linear_eq_to_matrix([sympy.expand(e) for e in eqs], t)
     entries = list(A) + list(rhs) or [sympy.Integer(0)]
-    K0, elems = construct_domain(entries, extension=True)
-    K = K0 if K0.is_Field else K0.get_field()
-    elems = [K.convert_from(e, K0) for e in elems]
+    K, elems = exact_field(entries)
     na = A.rows * A.cols
     Ad = DomainMatrix([elems[i * A.cols:(i + 1) * A.cols] for i in range(A.rows)], A.shape, K)
     aug = Ad.hstack(DomainMatrix([[x] for x in elems[na:na + A.rows]], (A.rows, 1), K))

@@ -49,12 +49,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
-import sympy
 from sympy import ImmutableMatrix
-from sympy.polys.constructor import construct_domain
 from sympy.polys.matrices import DomainMatrix
 
 from symeq.errors import BudgetExceeded
+from symeq.exact import exact_field
 from symeq.groups.classes import class_of
 from symeq.groups.cyclotomic import Cyclotomic
 from symeq.groups.permutation import FiniteGroup, GroupLike, finite_group
@@ -164,14 +163,6 @@ def _pairing(F: FiniteGroup, U: RealIrrep, elements: Sequence[int], psi: Sequenc
 
 # -- the construction -----------------------------------------------------------------------------
 
-def _field(values: Sequence[sympy.Expr]):
-    K, elems = construct_domain(list(values) or [sympy.Integer(0)], extension=True)
-    if not K.is_Field:
-        elems = [K.get_field().convert_from(x, K) for x in elems]
-        K = K.get_field()
-    return K, elems
-
-
 def _left(F: FiniteGroup, g: int, v: list) -> list:
     """The left regular action: (g v)[g x] = v[x]."""
     out = [None] * len(v)
@@ -189,7 +180,7 @@ def _rank(K, vectors: list[list]) -> int:
 def _construct(F: FiniteGroup, U: RealIrrep, elements: tuple[int, ...], psi: tuple[int, ...]
                ) -> tuple[list[DomainMatrix], object] | None:
     """The generator matrices over K from the pair (H, psi), or None if every v is zero."""
-    K, chi = _field([c.to_sympy() for c in U.character])
+    K, chi = exact_field([c.to_sympy() for c in U.character])
     cl = class_of(F)
     inv = F.inverses
     n = F.order
@@ -252,7 +243,7 @@ def verify_realization(G: GroupLike, character: Sequence[Cyclotomic], matrices: 
         return False
     d = matrices[0].rows
     entries = [x for m in matrices for x in m]
-    K, elems = _field(entries + [c.to_sympy() for c in character])
+    K, elems = exact_field(entries + [c.to_sympy() for c in character])
     gens = [DomainMatrix([elems[k * d * d + i * d: k * d * d + (i + 1) * d] for i in range(d)], (d, d), K)
             for k in range(len(matrices))]
     chi = elems[len(entries):]

@@ -97,6 +97,7 @@ from symeq.errors import InputError
 from symeq.exact import Matrix
 from symeq.groups import GroupAction
 from symeq.groups.characters import character_of_action
+from symeq.groups.gsets import count_multisets, multiplicity_vectors
 from symeq.groups.permutation import finite_group
 from symeq.groups.real_irreps import RealIrrep, real_irreducibles, real_multiplicities
 from symeq.groups.real_realization import real_realizations
@@ -209,16 +210,12 @@ class RealLayerSpace:
 
 def count_real_types(dims: tuple[int, ...], d: int) -> int:
     """The coefficient of x^d in prod_k (1 - x^{dims[k]})^(-1): multisets of irreducibles of
-    these dimensions with total dimension d.
+    these dimensions with total dimension d (:func:`symeq.groups.gsets.count_multisets`).
 
     >>> count_real_types((1, 1, 2), 2), count_real_types((1, 1, 2), 4)
     (4, 9)
     """
-    coeff = [1] + [0] * d
-    for k in dims:
-        for n in range(k, d + 1):
-            coeff[n] += coeff[n - k]
-    return coeff[d]
+    return count_multisets(dims, d)
 
 
 def real_types(dims: tuple[int, ...], d: int) -> Iterator[tuple[int, ...]]:
@@ -228,18 +225,7 @@ def real_types(dims: tuple[int, ...], d: int) -> Iterator[tuple[int, ...]]:
     >>> list(real_types((1, 1, 2), 2))
     [(2, 0, 0), (1, 1, 0), (0, 2, 0), (0, 0, 1)]
     """
-    def rec(k: int, rest: int) -> Iterator[tuple[int, ...]]:
-        if k == len(dims) - 1:
-            if rest % dims[k] == 0:
-                yield (rest // dims[k],)
-            return
-        for m in range(rest // dims[k], -1, -1):
-            for tail in rec(k + 1, rest - m * dims[k]):
-                yield (m,) + tail
-
-    if not dims:
-        return iter(())
-    return rec(0, d)
+    return multiplicity_vectors(dims, d)
 
 
 def type_label(irreps: tuple[RealIrrep, ...], mult: tuple[int, ...]) -> str:

@@ -35,7 +35,7 @@ actions on the given neurons.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from symeq.errors import BudgetExceeded, InputError
@@ -49,7 +49,8 @@ from symeq.groups.subgroups import (DEFAULT_SUBGROUP_BUDGET, Subgroup, classify_
 
 __all__ = ["TransitiveGSet", "GSet", "Orbit", "ActionDecomposition", "sign_characters",
            "transitive_gsets", "transitive_signed_gsets", "gsets_of_size",
-           "signed_gsets_of_size", "count_gsets", "count_signed_gsets",
+           "signed_gsets_of_size", "count_gsets", "count_signed_gsets", "multiplicity_vectors",
+           "count_multisets",
            "decompose_signed_action", "decompose_permutation_action", "element_images",
            "FIXED", "SELF_NEGATED", "COPIES", "NEGATED_COPIES", "ORBIT_TYPES",
            "DEFAULT_ENUMERATION_BUDGET"]
@@ -325,22 +326,47 @@ class GSet:
                 "parts": [{"multiplicity": m, **t.to_dict()} for t, m in self.parts]}
 
 
+def multiplicity_vectors(sizes: Sequence[int], n: int) -> Iterator[tuple[int, ...]]:
+    """Every multiplicity vector m with sum_k m_k sizes[k] = n (multisets of parts of these
+    sizes with total n), the first part's multiplicity largest first, then the next's.
+
+    >>> list(multiplicity_vectors((1, 1, 2), 2))
+    [(2, 0, 0), (1, 1, 0), (0, 2, 0), (0, 0, 1)]
+    """
+    def rec(k: int, rest: int) -> Iterator[tuple[int, ...]]:
+        if k == len(sizes) - 1:
+            if rest % sizes[k] == 0:
+                yield (rest // sizes[k],)
+            return
+        for m in range(rest // sizes[k], -1, -1):
+            for tail in rec(k + 1, rest - m * sizes[k]):
+                yield (m,) + tail
+
+    if not sizes:
+        return iter(())
+    return rec(0, n)
+
+
+def count_multisets(sizes: Sequence[int], n: int) -> int:
+    """The number of :func:`multiplicity_vectors`: the coefficient of x^n in
+    prod_k (1 - x^sizes[k])^(-1), without listing them.
+
+    >>> count_multisets((1, 1, 2), 2), count_multisets((1, 1, 2), 4)
+    (4, 9)
+    """
+    ways = [1] + [0] * n
+    for s in sizes:
+        for m in range(s, n + 1):
+            ways[m] += ways[m - s]
+    return ways[n]
+
+
 def _multisets(types: Sequence[TransitiveGSet], n: int, budget: int) -> list[GSet]:
     out: list[GSet] = []
-
-    def rec(i: int, left: int, acc: list[tuple[TransitiveGSet, int]]) -> None:
-        if left == 0:
-            if len(out) >= budget:
-                raise BudgetExceeded(f"more than {budget} G-sets of size {n}")
-            out.append(GSet(tuple(acc)))
-            return
-        if i == len(types):
-            return
-        t = types[i]
-        for m in range(left // t.size, -1, -1):
-            rec(i + 1, left - m * t.size, acc + [(t, m)] if m else acc)
-
-    rec(0, n, [])
+    for mult in multiplicity_vectors([t.size for t in types], n):
+        if len(out) >= budget:
+            raise BudgetExceeded(f"more than {budget} G-sets of size {n}")
+        out.append(GSet(tuple((t, m) for t, m in zip(types, mult) if m)))
     return out
 
 
@@ -367,14 +393,6 @@ def signed_gsets_of_size(G: GroupLike, n: int, budget: int = DEFAULT_ENUMERATION
     return tuple(_multisets(transitive_signed_gsets(G), n, budget))
 
 
-def _count(sizes: Sequence[int], n: int) -> int:
-    ways = [1] + [0] * n  # coefficient of x^n in prod (1 - x^s)^-1
-    for s in sizes:
-        for m in range(s, n + 1):
-            ways[m] += ways[m - s]
-    return ways[n]
-
-
 def count_gsets(G: GroupLike, n: int) -> int:
     """The number of G-sets of size n (homomorphisms G -> S_n up to conjugacy), without
     listing them.
@@ -383,7 +401,7 @@ def count_gsets(G: GroupLike, n: int) -> int:
     >>> count_gsets(catalog_group("C2", 2, 2), 4)
     3
     """
-    return _count([t.size for t in transitive_gsets(G)], n)
+    return count_multisets([t.size for t in transitive_gsets(G)], n)
 
 
 def count_signed_gsets(G: GroupLike, n: int) -> int:
@@ -393,7 +411,7 @@ def count_signed_gsets(G: GroupLike, n: int) -> int:
     >>> count_signed_gsets(catalog_group("D4", 2, 2), 4)
     157
     """
-    return _count([t.size for t in transitive_signed_gsets(G)], n)
+    return count_multisets([t.size for t in transitive_signed_gsets(G)], n)
 
 
 # -- decomposing a given action ------------------------------------------------------------

@@ -90,7 +90,7 @@ FACTS: dict[str, dict[str, str]] = {
         "unique": "Stab(theta) is trivial",
         "stabilizer": "the stabilizer's status",
         "group_order": "order of G, from the closure of the latent action",
-        "homomorphism": "every relator holds on every layer",
+        "homomorphism": "the pairs (k_i(g), g) close up to |G| elements on every layer",
         "latent_kinds": "per hidden layer, the kind of rho_i (permutation, signed_permutation, affine)",
         "diagonals": "per hidden layer, the positive diagonal conjugating a scaled action to a signed "
                      "permutation one (None when not needed)",

@@ -413,13 +413,14 @@ def run_identify(inst: Instance) -> RunResult:
 
 
 def _arch_and_group(inst: Instance, defaults: tuple[str, str] | None = None) -> tuple[str, tuple[int, ...], Any, str]:
-    from symeq.classify.types import parse_architecture
+    from symeq.architectures.spec import parse_spec
     from symeq.groups import group_from_dict, group_from_spec
 
     arch = inst.claim.get("arch", defaults[0] if defaults else None)
     if not isinstance(arch, str):
         raise InputError("[claim] needs arch = \"ACT:d0-...-dL\"")
-    act, widths = parse_architecture(arch)
+    parsed = parse_spec(arch, hidden=True, option="architecture")
+    act, widths = parsed.activation, parsed.widths
     spec = inst.claim.get("group")
     if spec is None and "group" in inst.doc:
         return act, widths, group_from_dict(inst.doc["group"], widths[0], widths[-1]), "[group]"
@@ -496,13 +497,13 @@ def run_symmetries(inst: Instance) -> RunResult:
     if "arch" in inst.claim:
         if "network" in inst.doc:
             raise InputError("both [network] and [claim] arch: state the network once")
-        from symeq.classify.types import parse_architecture
+        from symeq.architectures.spec import parse_spec
 
         arch = inst.claim["arch"]
         if not isinstance(arch, str):
             raise InputError("[claim] arch must be a string ACT:d0-...-dL")
-        act, widths = parse_architecture(arch)
-        net = random_network(act, widths, seed=seed)
+        parsed = parse_spec(arch, hidden=True, option="architecture")
+        net = random_network(parsed.activation, parsed.widths, seed=seed)
     else:
         net = _network(inst)
     fd = functional_dimension(net, seed=seed)

@@ -256,6 +256,20 @@ class ChannelMap:
                 t[p * N + q, 0] = r.e
         return ImmutableMatrix(M), ImmutableMatrix(t)
 
+    def lowered(self) -> Any:
+        """The same map as an MLP latent map of the C |Omega| neurons: neuron (c, p) goes to
+        (pi(c), p + t_c) with relation r_c (:class:`~symeq.architectures.mlp.latent_map.LatentMap`)."""
+        from symeq.architectures.mlp.latent_map import LatentMap
+
+        N = self.grid.size
+        perm, rels = [0] * self.dim, [IDENTITY] * self.dim
+        for c, (p, r, t) in enumerate(zip(self.perm, self.relations, self.shifts)):
+            moved = self.grid.shift_table(self.grid.neg(t))  # index(q + t)
+            for q in range(N):
+                perm[c * N + q] = p * N + int(moved[q])
+                rels[c * N + q] = r
+        return LatentMap.monomial(tuple(perm), tuple(rels))
+
     def trace(self) -> sympy.Expr:
         """Trace of the linear part on V_i."""
         return simplify_scalar(sympy.Add(*[r.b * self.grid.size for c, (p, r, t) in

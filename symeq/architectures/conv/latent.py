@@ -1,0 +1,320 @@
+"""``symeq latent`` for convolutional networks: the theorem's construction with the
+generalized adjunction (THEORY.md 5 and 7.0), through the generic stages.
+
+1. :func:`~symeq.latent.construct.construct`: theta^g (every layer's filters moved by g) and
+   k_i(g) in K_i layer by layer (channel matching with relations and translations).
+2. :func:`~symeq.latent.stabilizer.stabilizer`: Stab(theta) in K, by matching theta against
+   itself; trivial means k(g) is unique.
+3. :func:`~symeq.latent.homomorphism.check_homomorphism`: the closure of the pairs
+   (k_i(g), g) in K_i x| G, with the grid action s(g) conjugating K_i (it rotates the
+   translations): rho_i = s o k_i is a homomorphism exactly when k_i is a crossed
+   homomorphism, k(gh) = (s(h)^{-1} k(g) s(h)) k(h).  With a nontrivial stabilizer the cosets
+   k(g) Stab(theta) are searched for a crossed homomorphism.
+4. What each hidden layer carries (:func:`layer_structure`): the orbits of channels under the
+   permutation part, per channel the stabilizer in G with its signs and translations, and the
+   exact character of rho_i on V_i = R^{C_i x Omega} decomposed into irreducibles.
+5. No action: ``check`` says whether f is equivariant at all (a witness when not).
+
+>>> from symeq.architectures.conv import from_dict, group_from_dict
+>>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [6], "channels": [1, 1, 1],
+...     "filters": [[[["1", "1", "0", "2", "2", "0"]]], [[["3", "0", "1", "1", "0", "3"]]]],
+...     "biases": [["0"], ["0"]]})
+>>> G = group_from_dict({"generators": {"m": {"grid": {"matrix": [["-1"]]}}}}, net)
+>>> r = latent(net, G)
+>>> r.verdict, r.homomorphism.crossed, r.actions.generator("m")[0].describe()
+('holds', True, 'channel 0 shifted by 5')
+>>> r.cocycle_examples()
+['layer 1: k(m) k(m) = channel 0 shifted by 4 is not the identity, yet k(m m) = (s(m)^-1 k(m) s(m)) k(m) = identity']
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from symeq.architectures.conv.group import ConvGroupAction
+from symeq.architectures.conv.latent_group import ChannelMap
+from symeq.architectures.conv.model import ConvNet
+from symeq.errors import BudgetExceeded, InputError
+from symeq.groups.characters import character_table
+from symeq.groups.classes import conjugacy_classes
+from symeq.groups.permutation import FiniteGroup, finite_group
+from symeq.latent.construct import Construction, LatentActions, construct
+from symeq.latent.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
+from symeq.latent.stabilizer import Stabilizer, stabilizer, stabilizer_text
+from symeq.verdict import Verdict
+
+__all__ = ["ConvLatentResult", "ChannelOrbit", "ConvLayerStructure", "latent", "element_maps", "layer_structure"]
+
+
+@dataclass(frozen=True)
+class ChannelOrbit:
+    """One orbit of channels under the permutation part of k_i: its channels, the stabilizer
+    H of the first (element numbers), and for each h in H the sign b and translation t with
+    which k_i(h) maps the channel to itself."""
+
+    channels: tuple[int, ...]
+    stabilizer: tuple[int, ...]
+    signs: tuple[Any, ...]
+    shifts: tuple[tuple[int, ...], ...]
+
+    @property
+    def type(self) -> str:
+        """``fixed``, ``self-negated``, ``self-translated`` (some element fixes the channel
+        with a nonzero translation), or ``moved`` (the orbit has several channels)."""
+        if len(self.channels) > 1:
+            return "moved"
+        if any(s != 1 for s in self.signs):
+            return "self-negated"
+        if any(any(t) for t in self.shifts):
+            return "self-translated"
+        return "fixed"
+
+
+@dataclass(frozen=True)
+class ConvLayerStructure:
+    """What hidden layer ``layer`` carries: channel orbits and the character of rho_i."""
+
+    layer: int
+    channels: int
+    orbits: tuple[ChannelOrbit, ...]
+    character: tuple[sympy.Expr, ...]
+    class_names: tuple[str, ...]
+    multiplicities: tuple[int, ...]
+    degrees: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ConvLatentResult:
+    """Everything ``symeq latent`` reports for a convolutional network."""
+
+    verdict: str
+    summary: str
+    network: ConvNet
+    group: ConvGroupAction
+    construction: Construction | None = None
+    actions: LatentActions | None = None
+    stabilizer: Stabilizer | None = None
+    homomorphism: HomomorphismCheck | None = None
+    structure: tuple[ConvLayerStructure, ...] = ()
+    check: Any = None
+    notes: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+
+    where = "theta"
+
+    @property
+    def acting(self) -> ConvNet:
+        """The parameter the actions act on (theta itself)."""
+        return self.network
+
+    @property
+    def exit_code(self) -> int:
+        """0 holds, 1 fails, 3 unknown."""
+        return Verdict(self.verdict).exit_code
+
+    @property
+    def reason(self) -> str:
+        """The summary (the Result protocol's reason)."""
+        return self.summary
+
+    def certificate(self) -> dict[str, Any] | None:
+        """``latent_actions`` (holds) or check's ``not_equivariant`` (fails)."""
+        from symeq.architectures.conv.certificate import latent_certificate
+
+        return latent_certificate(self)
+
+    def cocycle_examples(self) -> list[str]:
+        """Where the latent action is crossed and not ordinary: for a generator g of order 2
+        (or any g) the layers where k(g) k(g) differs from k(g g), with the crossed law that
+        holds instead."""
+        out: list[str] = []
+        if self.actions is None:
+            return out
+        G = finite_group(self.group)
+        for name, gen in zip(G.names, G.generators):
+            square = G.mul(gen, gen)
+            maps = element_maps(self.network, self.group, self.actions, G)
+            for i, k in enumerate(self.actions.generator(name), start=1):
+                plain = k @ k
+                crossed = maps[i - 1][square]
+                if not plain.acts_equal(crossed):
+                    out.append(f"layer {i}: k({name}) k({name}) = {plain.describe()} is not "
+                               f"{'the identity' if crossed.is_identity() else crossed.describe()}, yet "
+                               f"k({name} {name}) = (s({name})^-1 k({name}) s({name})) k({name}) = "
+                               f"{crossed.describe()}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``symeq latent --json``."""
+        out: dict[str, Any] = {"verdict": self.verdict, "summary": self.summary, "where": "theta",
+                               "architecture": "conv", "notes": list(self.notes),
+                               "seconds": round(self.seconds, 6), "method": "channel matching"}
+        if self.actions is not None:
+            out["actions"] = self.actions.to_dict()
+            out["actions_described"] = {n: [k.describe() for k in ks]
+                                        for n, ks in zip(self.actions.names, self.actions.maps)}
+            out["structural"] = {n: self.group.grid_map(n).describe() for n in self.group.names}
+            out["cocycle"] = self.cocycle_examples()
+        if self.stabilizer is not None:
+            st = self.stabilizer
+            out["uniqueness"] = {"status": st.status, "order": st.order, "dimension": st.dimension,
+                                 "reason": st.reason, "criterion": st.criterion, "unique": st.trivial}
+        if self.homomorphism is not None:
+            out["homomorphism"] = self.homomorphism.holds
+            out["group_order"] = self.homomorphism.order
+            out["crossed"] = self.homomorphism.crossed
+        out["layers"] = [{"layer": s.layer, "channels": s.channels,
+                          "orbits": [{"channels": list(o.channels), "type": o.type,
+                                      "stabilizer_order": len(o.stabilizer)} for o in s.orbits],
+                          "classes": list(s.class_names), "character": [str(v) for v in s.character],
+                          "multiplicities": list(s.multiplicities), "degrees": list(s.degrees)}
+                         for s in self.structure]
+        if self.check is not None:
+            out["check"] = self.check.to_dict()
+        return out
+
+
+# -- rho_i on every element --------------------------------------------------------------------
+
+
+def element_maps(net: ConvNet, group: ConvGroupAction, actions: LatentActions,
+                 G: FiniteGroup | None = None) -> list[list[ChannelMap]]:
+    """k_i(a) for every hidden layer i and element a of G, along the Cayley graph with the
+    crossed law k(h g) = (s(g)^{-1} k(h) s(g)) k(g) (a crossed homomorphism is assumed)."""
+    G = G or finite_group(group)
+    out = []
+    for i in range(1, actions.hidden_layers + 1):
+        gens = actions.layer(i)
+        K = net.latent_group(i)
+        maps: list[ChannelMap | None] = [None] * G.order
+        maps[0] = K.identity()
+        for a in sorted(range(G.order), key=lambda a: len(G.words[a])):
+            w = G.words[a]
+            if not w:
+                continue
+            parent = G.product([G.generators[k] for k in w[:-1]])
+            name = G.names[w[-1]]
+            s = group.grid_map(name)
+            prev = maps[parent]
+            assert prev is not None
+            maps[a] = K.conjugate(s.inverse(), prev) @ gens[name]
+        out.append(maps)  # type: ignore[arg-type]
+    return out
+
+
+def _grid_part(G: FiniteGroup, a: int) -> Any:
+    return G.element(a)[0]
+
+
+def layer_structure(net: ConvNet, group: ConvGroupAction, actions: LatentActions) -> tuple[ConvLayerStructure, ...]:
+    """Channel orbits and the character of rho_i = s o k_i for every hidden layer."""
+    G = finite_group(group)
+    classes = conjugacy_classes(G)
+    table = character_table(G)
+    all_maps = element_maps(net, group, actions, G)
+    grid = net.grid
+    out = []
+    for i, maps in enumerate(all_maps, start=1):
+        C = net.channels[i]
+        # orbits of channels under the permutation parts
+        seen: set[int] = set()
+        orbits = []
+        for c in range(C):
+            if c in seen:
+                continue
+            orb = sorted({maps[a].perm[c] for a in range(G.order)})
+            seen.update(orb)
+            H = tuple(a for a in range(G.order) if maps[a].perm[c] == c)
+            orbits.append(ChannelOrbit(tuple(orb), H, tuple(maps[a].relations[c].b for a in H),
+                                       tuple(maps[a].shifts[c] for a in H)))
+        # character: rho(a) = s(a) o k(a) fixes coordinate (c, p) when pi(c) = c and
+        # s(a)(p + t_c) = p; its trace adds b_c there
+        char = []
+        for cl in classes:
+            a = cl.representative
+            k, s = maps[a], _grid_part(G, a)
+            perm = s.permutation
+            total = sympy.Integer(0)
+            for c in range(C):
+                if k.perm[c] != c:
+                    continue
+                moved = grid.shift_table(grid.neg(k.shifts[c]))  # index(p + t_c)
+                fixed = int((perm[moved] == range(grid.size)).sum())
+                total += k.relations[c].b * fixed
+            char.append(sympy.nsimplify(total))
+        mult = table.decompose(tuple(char))
+        out.append(ConvLayerStructure(i, C, tuple(orbits), tuple(char), tuple(cl.name for cl in classes), mult,
+                                      table.degrees()))
+    return tuple(out)
+
+
+# -- the verb -----------------------------------------------------------------------------------
+
+
+def latent(net: ConvNet, group: ConvGroupAction, budget: int = 20_000, structure: bool = True,
+           consult: bool = True) -> ConvLatentResult:
+    """The theorem's construction on a convolutional network (see the module docstring)."""
+    start = time.perf_counter()
+    if not isinstance(group, ConvGroupAction):
+        raise InputError("a convolutional network needs a convolutional group (grid maps on every layer)")
+    notes: list[str] = []
+
+    def done(verdict: str, summary: str, **kw: Any) -> ConvLatentResult:
+        return ConvLatentResult(verdict, summary, net, group, notes=tuple(notes),
+                                seconds=time.perf_counter() - start, **kw)
+
+    if net.depth < 2:
+        notes.append("no hidden layer: the construction has nothing to build")
+    try:
+        c = construct(net, group, budget)
+    except BudgetExceeded as exc:
+        return done("unknown", f"unknown (budget): {exc}")
+    except InputError as exc:
+        return done("unknown", f"unknown: {exc}")
+    if c.actions is not None:
+        stab = stabilizer(net, budget)
+        hc = check_homomorphism(net, group, c.actions)
+        acts: LatentActions | None = c.actions
+        if not hc.holds:
+            acts = None
+            if not stab.trivial:
+                try:
+                    acts = find_homomorphism(net, group, budget=budget)
+                except BudgetExceeded as exc:
+                    notes.append(f"searching a crossed homomorphism in the cosets k(g) Stab(theta): {exc}")
+                if acts is not None:
+                    notes.append("the first per-generator choice is not a crossed homomorphism; another "
+                                 "element of the coset k(g) Stab(theta) is")
+                    hc = check_homomorphism(net, group, acts)
+        if acts is not None:
+            st = layer_structure(net, group, acts) if structure and net.depth > 1 else ()
+            what = "crossed homomorphism" if hc.crossed else "homomorphism"
+            uniq = stabilizer_text(stab)
+            summary = (f"latent actions rho_i(g) = s(g) o k_i(g) make every layer of theta equivariant; "
+                       f"{uniq}; the pairs (k_i(g), g) close up in K_i x| G to exactly |G| = {hc.order} "
+                       f"elements, so each k_i is a {what} (each rho_i a homomorphism)")
+            return done("holds", summary, construction=c, actions=acts, stabilizer=stab, homomorphism=hc,
+                        structure=st)
+        reason = "no choice of latent maps is a crossed homomorphism"
+        if stab.trivial:
+            notes.append("the closure fails although Stab(theta) is trivial: please report this network")
+    else:
+        reason = c.reason
+    if not consult:
+        return done("unknown", f"no layerwise action: {reason}", construction=c)
+    from symeq.architectures.conv.check import check
+
+    chk = check(net, group)
+    if chk.verdict == "fails":
+        w = chk.witness
+        return done("fails", f"f is not G-equivariant (check's witness: {w.describe() if w else 'none'}); "
+                    f"no layerwise action: {reason}", construction=c, check=chk)
+    if chk.verdict == "holds":
+        return done("unknown", f"f is G-equivariant ({chk.method}), but no layerwise action exists at theta "
+                    f"({reason}); theta is then not identifiable (see symeq identify)", construction=c, check=chk)
+    return done("unknown", f"no layerwise action ({reason}) and equivariance is undecided ({chk.reason})",
+                construction=c, check=chk)

@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from symeq.architectures.conv.group import ConvGroupAction
     from symeq.architectures.conv.model import ConvNet
 
-__all__ = ["network_table", "group_table", "certificate", "check_certificate", "latent_certificate"]
+__all__ = ["network_table", "group_table", "certificate", "check_certificate", "latent_certificate",
+           "identify_certificate"]
 
 
 def network_table(net: "ConvNet") -> dict[str, Any]:
@@ -91,3 +92,21 @@ def latent_certificate(result: Any) -> dict[str, Any] | None:
     ev: dict[str, Any] = {"method": "crossed_homomorphism", "actions": result.actions.to_dict(),
                           "order": G.order, "closure": hints}
     return certificate(result.acting, result.group, {"kind": "latent_actions"}, ev, result.seconds)
+
+
+def identify_certificate(result: Any) -> dict[str, Any] | None:
+    """``identifiable`` (the lowered MLP's evidence, which the kernel checks on its own lowering
+    of the network) or ``not_identifiable`` (a direction of the fiber with its structural
+    reason); None for the other verdicts."""
+    net = result.network
+    base = {"format": FORMAT, "version": VERSION, "network": network_table(net),
+            "engine": {"symeq_version": _version()}}
+    if result.verdict == "identifiable" and result.lowered is not None:
+        ev = result.lowered.identifiable_evidence()
+        if ev is None:
+            return None
+        return {**base, "claim": {"kind": "identifiable"}, "evidence": {"method": "lowered", "mlp_evidence": ev}}
+    if result.verdict == "not identifiable" and result.direction is not None:
+        return {**base, "claim": {"kind": "not_identifiable"},
+                "evidence": {"method": "fiber_direction", **result.direction.to_dict()}}
+    return None

@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 
 from symeq.commands.common import (add_certificate_argument, add_network_arguments,
-                                   check_certificate_path, check_int_range, emit_json, load_inputs,
+                                   check_certificate_path, check_int_range, emit_json, load_inputs, run_verb,
                                    write_verified_certificate)
 from symeq.exact import number_to_string
 from symeq.verdict import EXIT_INTERNAL, Verdict
@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
+    if net.architecture != "mlp":
+        return run_verb(args, net, "check", net, group, tries=args.tries, seed=args.seed)
     result = check_equivariance(net, group, tries=args.tries, seed=args.seed)
     written: str | None = None
     if args.certificate is not None and result.verdict != "unknown":

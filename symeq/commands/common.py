@@ -11,11 +11,11 @@ from typing import Any
 from symeq.errors import InputError
 from symeq.groups import GroupAction, group_from_dict, group_from_spec
 from symeq.files import load_document, write_document
-from symeq.architectures import network_from_dict
+from symeq.architectures import implementation, network_from_dict, verb
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
-           "load_inputs", "emit_json", "write_json_atomic"]
+           "load_inputs", "emit_json", "write_json_atomic", "run_verb"]
 
 
 
@@ -80,6 +80,10 @@ def load_inputs(path: str, group_spec: str | None = None, need_group: bool = Tru
         raise InputError(f"{path}: no [network] table")
     net = network_from_dict(doc["network"])
     d_in, d_out = net.widths[0], net.widths[-1]
+    impl = implementation(net.architecture)
+    # an architecture may read its own [group] table and catalog names (convolutions: grid maps)
+    from_table = getattr(impl, "group_from_dict", None)
+    from_name = getattr(impl, "group_from_spec", None)
     group: GroupAction | None = None
     if group_spec is not None:
         looks_like_file = Path(group_spec).suffix.lower() in (".toml", ".json")
@@ -87,11 +91,11 @@ def load_inputs(path: str, group_spec: str | None = None, need_group: bool = Tru
             gdoc = load_document(group_spec)
             if "group" not in gdoc:
                 raise InputError(f"{group_spec}: no [group] table")
-            group = group_from_dict(gdoc["group"], d_in, d_out)
+            group = from_table(gdoc["group"], net) if from_table else group_from_dict(gdoc["group"], d_in, d_out)
         else:
-            group = group_from_spec(group_spec, d_in, d_out)
+            group = from_name(group_spec, net) if from_name else group_from_spec(group_spec, d_in, d_out)
     elif "group" in doc:
-        group = group_from_dict(doc["group"], d_in, d_out)
+        group = from_table(doc["group"], net) if from_table else group_from_dict(doc["group"], d_in, d_out)
     elif need_group:
         raise InputError(f"{path}: no [group] table; name one with --group")
     return net, group, doc
@@ -124,3 +128,24 @@ def write_verified_certificate(cert: dict[str, Any], path: str, verb: str) -> bo
         return False
     write_json_atomic(cert, path)
     return True
+
+
+def run_verb(args: argparse.Namespace, net: Any, name: str, *call: Any, **kw: Any) -> int:
+    """Run verb ``name`` of a network's architecture (every architecture but the MLP, whose
+    commands render their own reports) and render its Result: ``result.lines()`` as text, or
+    ``result.to_dict()`` with --json; exit with the verdict's code.
+
+    --certificate is refused (exit 2) until the kernel checks the architecture's certificates.
+    """
+    from symeq.verdict import Verdict
+
+    if getattr(args, "certificate", None) is not None:
+        raise InputError(f"--certificate is not available for architecture {net.architecture!r} yet "
+                         "(the kernel does not check its certificates)")
+    result = verb(net, name)(*call, **kw)
+    if getattr(args, "json", False):
+        emit_json(result.to_dict())
+    else:
+        for line in result.lines():
+            print(line)
+    return Verdict(result.verdict).exit_code

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
+from symeq.commands.common import add_network_arguments, emit_json, load_inputs, run_verb, write_json_atomic
 from symeq.architectures.mlp.fibers import Budget
 from symeq.architectures.mlp.identify import identify
 from symeq.architectures import network_to_dict
@@ -58,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
     if args.certificate is not None and not args.certificate.lower().endswith(".json"):
         raise InputError(f"certificate path {args.certificate!r} must end in .json")
     net, _, _ = load_inputs(args.file, None, need_group=False)
+    if net.architecture != "mlp":
+        return run_verb(args, net, "identify", net, local=not args.no_local)
     start = time.monotonic()
     res = identify(net, Budget(seconds=args.seconds), local=not args.no_local)
     cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})

@@ -21,7 +21,8 @@ import argparse
 from typing import Any
 
 from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certificate_path,
-                                   check_int_range, emit_json, load_inputs, write_verified_certificate)
+                                   check_int_range, emit_json, load_inputs, run_verb,
+                                   write_verified_certificate)
 
 HELP = "construct the latent actions rho_i of the theorem, with orbits, characters and a certificate"
 DESCRIPTION = __doc__
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
+    if net.architecture != "mlp":
+        return run_verb(args, net, "latent", net, group, budget=args.budget, structure=not args.no_structure)
     result = analyze(net, group, budget=args.budget, structure=not args.no_structure)
     written = None
     if args.certificate is not None:

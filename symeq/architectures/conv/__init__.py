@@ -14,4 +14,52 @@ from symeq.architectures.conv.group import ConvGroupAction, group_from_dict, gro
 from symeq.architectures.conv.io import conv_from_dict as from_dict
 from symeq.architectures.conv.model import ConvNet
 
-__all__ = ["ConvNet", "ConvGroupAction", "from_dict", "group_from_dict", "group_from_spec"]
+__all__ = ["ConvNet", "ConvGroupAction", "from_dict", "group_from_dict", "group_from_spec", "check", "latent",
+           "identify", "symmetries", "explain", "draw"]
+
+
+# -- the verbs (symeq.architectures: one function per verb, each returning a Result) ------------
+
+
+def check(net: ConvNet, group: ConvGroupAction, *, tries: int = 200, seed: int = 0):  # noqa: ANN201
+    """``symeq check``: :func:`symeq.architectures.conv.equivariance.check`."""
+    from symeq.architectures.conv.equivariance import check as run
+
+    return run(net, group, tries=tries, seed=seed)
+
+
+def latent(net: ConvNet, group: ConvGroupAction, *, budget: int = 20_000, structure: bool = True):  # noqa: ANN201
+    """``symeq latent``: :func:`symeq.architectures.conv.construction.latent`."""
+    from symeq.architectures.conv.construction import latent as run
+
+    return run(net, group, budget, structure=structure)
+
+
+def identify(net: ConvNet, *, local: bool = True):  # noqa: ANN201
+    """``symeq identify``: :func:`symeq.architectures.conv.identifiability.identify`."""
+    from symeq.architectures.conv.identifiability import identify as run
+
+    return run(net, local=local)
+
+
+def symmetries(net: ConvNet, *, seed: int = 0, proofs: bool = True):  # noqa: ANN201
+    """``symeq symmetries``: :func:`symeq.architectures.conv.symmetry.symmetries`."""
+    from symeq.architectures.conv.symmetry import symmetries as run
+
+    return run(net, seed=seed, proofs=proofs)
+
+
+def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown", *, budget: int = 20_000):  # noqa: ANN201
+    """``symeq explain``: (the latent result, the text) (:mod:`symeq.architectures.conv.teaching`)."""
+    from symeq.architectures.conv.teaching import explain as text
+    from symeq.architectures.conv.construction import latent as run
+
+    res = run(net, group, budget)
+    return res, text(net, group, fmt, result=res)
+
+
+def draw(net: ConvNet, group: ConvGroupAction | None, out: str, generator: str | None = None):  # noqa: ANN201
+    """``symeq draw``: :func:`symeq.architectures.conv.figure.draw`."""
+    from symeq.architectures.conv.figure import draw as run
+
+    return run(net, group, out, generator)

@@ -8,7 +8,7 @@ G as words with their right-multiplication table (the closure of the pairs (k_i(
 K_i x| G is then checked element by element, never searched).
 
 >>> from symeq.architectures.conv import from_dict, group_from_dict
->>> from symeq.architectures.conv.check import check
+>>> from symeq.architectures.conv.equivariance import check
 >>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [6], "channels": [1, 1, 1],
 ...     "filters": [[[["1", "1", "0", "2", "2", "0"]]], [[["3", "0", "1", "1", "0", "3"]]]],
 ...     "biases": [["0"], ["0"]]})
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from symeq.certify.build import FORMAT, VERSION, _version
 
 if TYPE_CHECKING:  # pragma: no cover
-    from symeq.architectures.conv.check import ConvCheckResult
+    from symeq.architectures.conv.equivariance import ConvCheckResult
     from symeq.architectures.conv.group import ConvGroupAction
     from symeq.architectures.conv.model import ConvNet
 

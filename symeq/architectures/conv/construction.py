@@ -148,6 +148,36 @@ class ConvLatentResult:
                                f"{crossed.describe()}")
         return out
 
+    def lines(self) -> list[str]:
+        """The text report of ``symeq latent``."""
+        out = [f"verdict: {self.verdict}", f"summary: {self.summary}"]
+        out.extend(f"note: {n}" for n in self.notes)
+        if self.actions is not None:
+            for g in self.actions.names:
+                out.append(f"s({g}) = {self.group.grid_map(g).describe()} on every hidden layer")
+                for i, k in enumerate(self.actions.generator(g), start=1):
+                    out.append(f"  k_{i}({g}): {k.describe()}")
+        if self.stabilizer is not None:
+            st = self.stabilizer
+            extra = f" ({st.criterion or st.reason})" if (st.criterion or st.reason) else ""
+            out.append(f"uniqueness: Stab(theta) {st.status}{extra}")
+        if self.homomorphism is not None:
+            what = "crossed homomorphism" if self.homomorphism.crossed else "homomorphism"
+            out.append(f"{what}: the pairs (k_i(g), g) close up to |G| = {self.homomorphism.order} elements "
+                       f"on every layer: {'yes' if self.homomorphism.holds else 'no'}")
+        out.extend(f"cocycle: {c}" for c in self.cocycle_examples())
+        for s in self.structure:
+            out.append(f"layer {s.layer} ({s.channels} channel{'s' if s.channels != 1 else ''}):")
+            for o in s.orbits:
+                out.append(f"  channel orbit {list(o.channels)}: {o.type}, stabilizer of order {len(o.stabilizer)}")
+            pairs = ", ".join(f"{c}: {v}" for c, v in zip(s.class_names, s.character))
+            out.append(f"  character of rho_{s.layer} on the classes: {pairs}")
+            terms = [f"{m} X.{k + 1} (degree {d})" for k, (m, d) in enumerate(zip(s.multiplicities, s.degrees)) if m]
+            out.append(f"  decomposition: {' + '.join(terms) if terms else '0'}")
+        if self.check is not None and self.check.witness is not None:
+            out.append(f"witness: {self.check.witness.describe()}")
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``symeq latent --json``."""
         out: dict[str, Any] = {"verdict": self.verdict, "summary": self.summary, "where": "theta",
@@ -306,7 +336,7 @@ def latent(net: ConvNet, group: ConvGroupAction, budget: int = 20_000, structure
         reason = c.reason
     if not consult:
         return done("unknown", f"no layerwise action: {reason}", construction=c)
-    from symeq.architectures.conv.check import check
+    from symeq.architectures.conv.equivariance import check
 
     chk = check(net, group)
     if chk.verdict == "fails":

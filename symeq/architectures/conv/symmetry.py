@@ -20,7 +20,7 @@ block-circulant matrices), for small networks.
 >>> [(name, ok) for name, ok in r.proofs]
 [('layer 1: channels 0 <-> 1', True), ('layer 1: relation (-1, 0, -1, 0) on channel 0', True), ('layer 1: translation 1 on channel 0', True)]
 >>> r.dimension.rank, r.dimension.n_params, r.verdict
-(18, 18, 'holds')
+(19, 19, 'holds')
 """
 
 from __future__ import annotations
@@ -69,6 +69,28 @@ class ConvSymmetriesResult:
     def certificate(self) -> None:
         """No certificate: the checks are reported, not certified."""
         return None
+
+    def lines(self) -> list[str]:
+        """The text report of ``symeq symmetries``."""
+        out = [f"network: {self.network.activation.spec} convolution on {self.network.grid.describe()}, "
+               f"channels {'-'.join(map(str, self.network.channels))}"
+               + (", dense readout" if self.network.readout == "dense" else "")]
+        if self.relations is not None:
+            fams = "; ".join(f.domain if f.params else "(" + ", ".join(str(x) for x in (f.a, f.c, f.b, f.e)) + ")"
+                             for f in self.relations.families)
+            out.append(f"relations of {self.relations.spec}: {fams} ({self.relations.status})")
+        for i, K in enumerate(self.groups, start=1):
+            out.append(f"K_{i}: {K.describe()}")
+        for name, ok in self.proofs:
+            out.append(f"  {name}: {'same function (checked on the lowered layers)' if ok else 'CHANGES the function'}")
+        d = self.dimension
+        if d is not None:
+            out.append(f"functional dimension: {d.rank} ({d.status}; #params {d.n_params}, dim(K-orbit) "
+                       f"{d.orbit_dim}, upper bound {d.upper_bound})")
+            if d.rank is not None and d.status in ("exact", "certified"):
+                out.append(f"hidden symmetries: {d.upper_bound - d.rank}")
+        out.extend(f"note: {n}" for n in self.notes)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""

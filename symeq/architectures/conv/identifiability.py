@@ -119,6 +119,26 @@ class ConvIdentifyResult:
 
         return identify_certificate(self)
 
+    def lines(self) -> list[str]:
+        """The text report of ``symeq identify``."""
+        out = [f"verdict: {self.verdict}", f"basis: {self.basis}"]
+        out.extend(f"degenerate: {d}" for d in self.degeneracies)
+        if self.witness is not None and self.direction is not None:
+            changed = [k for k, x in enumerate(self.direction.delta) if x != 0]
+            out.append(f"witness: theta + delta, delta nonzero at parameter(s) {changed} "
+                       "(the same function, outside the K-orbit)")
+        if self.lowered is not None:
+            out.append(f"lowered MLP: {self.lowered.verdict} ({self.lowered.criterion.criterion})")
+            for c in self.lowered.criterion.conditions:
+                out.append(f"  [{'holds' if c.holds else 'fails'}] {c.text}")
+        if self.local is not None:
+            d = self.local
+            out.append(f"functional dimension: {d.rank} of at most {d.upper_bound} = {d.n_params} - {d.orbit_dim} "
+                       f"({d.status})")
+        out.extend(f"literature: {x}" for x in self.literature)
+        out.extend(f"note: {n}" for n in self.notes)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
         out: dict[str, Any] = {"verdict": self.verdict, "basis": self.basis, "architecture": "conv",

@@ -85,6 +85,21 @@ class ConvCheckResult:
 
         return check_certificate(self)
 
+    def lines(self) -> list[str]:
+        """The text report of ``symeq check``."""
+        out = [f"verdict: {self.verdict}", f"method: {self.method}", f"reason: {self.reason}"]
+        c = self.construction
+        if self.verdict == "holds" and c is not None and c.found:
+            for g in self.group.names:
+                out.append(f"generator {g}: s({g}) = {self.group.grid_map(g).describe()} on every layer")
+                for i, k in enumerate(c.action(g), start=1):
+                    out.append(f"  k_{i}({g}): {k.describe()}")
+        if self.witness is not None:
+            out.append(f"witness: {self.witness.describe()}")
+        if self.verdict != "holds" or self.method != "layerwise":
+            out.extend(f"  tried {a}" for a in self.attempts)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``symeq check --json``."""
         out: dict[str, Any] = {"verdict": self.verdict, "method": self.method, "reason": self.reason,

@@ -140,11 +140,13 @@ def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
         g = int(np.gcd.reduce(np.abs(entries))) if entries.size else 0
         normals.append(None if g == 0 else w[c] // g)
         lams.append(g)
-    # labels of the column vectors (both signs), consistent with lexicographic order
+    # labels of the column vectors (both signs): ranks in one fixed total order of vectors (the
+    # order of their bytes), so the least translate is intrinsic to the row
     cols = [n.T for n in normals if n is not None] + [(-n).T for n in normals if n is not None]
     if cols:
-        stacked = np.concatenate(cols, axis=0)
-        _, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        stacked = np.ascontiguousarray(np.concatenate(cols, axis=0))
+        as_bytes = stacked.view(np.dtype((np.void, stacked.dtype.itemsize * stacked.shape[1]))).reshape(-1)
+        _, inverse = np.unique(as_bytes, return_inverse=True)
         inverse = inverse.reshape(-1)
     N = grid.size
     k = 0

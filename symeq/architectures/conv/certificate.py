@@ -64,7 +64,7 @@ def check_certificate(result: "ConvCheckResult") -> dict[str, Any] | None:
             assert result.construction is not None
             ev = {"method": "layerwise", "actions": result.construction.evidence_actions()}
         else:
-            from symeq.architectures.mlp.check import CheckResult
+            from symeq.architectures.mlp.equivariance import CheckResult
 
             low: CheckResult = result.lowered
             ev = {"method": "lowered", "mlp_evidence": low.evidence()}

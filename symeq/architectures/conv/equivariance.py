@@ -299,7 +299,7 @@ def check(net: ConvNet, group: ConvGroupAction, *, tries: int = 200, seed: int =
         attempts.append("layerwise: the identity activation's K_i is not listed for convolutions")
     lowered = None
     if max(net.spaces()) <= MAX_LOWERED and not net.symbols:
-        from symeq.architectures.mlp.check import check_equivariance
+        from symeq.architectures.mlp.equivariance import check_equivariance
 
         try:
             mlp, dense_group = net.to_mlp(), _dense_group(group)

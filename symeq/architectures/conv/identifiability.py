@@ -13,7 +13,7 @@ translations).  Decided in this order:
    delta is not tangent to the K-orbit, the fiber is larger than the orbit: *not identifiable*,
    with the second parameter theta + delta as witness.
 2. **Lowering** (small networks): the same function is an MLP with block-circulant weights;
-   its identifiability verdict (:func:`symeq.architectures.mlp.identify.identify`: Sussmann,
+   its identifiability verdict (:func:`symeq.architectures.mlp.identifiability.identify`: Sussmann,
    Vlacic-Bolcskei, exact fibers, ...) transfers.  If the lowered MLP is identifiable, its
    hidden neurons have nonzero, pairwise unrelated rows, and a k in the MLP's K_i relating two
    block-circulant layers with such rows moves whole channels by one translation and one
@@ -22,7 +22,8 @@ translations).  Decided in this order:
    what they say about the lowered network; they do not transfer (an MLP witness need not be
    convolutional).
 3. **Local**: the functional dimension in the convolutional parameters
-   (:mod:`.functional_dimension`) equal to #params - dim(K-orbit) -> *locally identifiable*.
+   (:mod:`symeq.symmetry.functional_dimension` on :mod:`.jacobians`) equal to #params - dim(K-orbit)
+   -> *locally identifiable*.
 
 The literature on polynomial CNNs (THEORY.md 7.2) is reported with its hypotheses; its
 statements are generic (almost every parameter), so no verdict about this theta rests on them.
@@ -133,8 +134,8 @@ class ConvIdentifyResult:
                 out.append(f"  [{'holds' if c.holds else 'fails'}] {c.text}")
         if self.local is not None:
             d = self.local
-            out.append(f"functional dimension: {d.rank} of at most {d.upper_bound} = {d.n_params} - {d.orbit_dim} "
-                       f"({d.status})")
+            out.append(f"functional dimension: {d.rank if d.rank is not None else f'at least {d.lower}'} of at most "
+                       f"{d.upper} (#params {d.n_params}, dim(K-orbit) {d.orbit_dim}; {d.status})")
         out.extend(f"literature: {x}" for x in self.literature)
         out.extend(f"note: {n}" for n in self.notes)
         return out
@@ -289,7 +290,7 @@ def identify(net: ConvNet, *, local: bool = True) -> ConvIdentifyResult:
                      "convolutional networks")
     lowered = None
     if max(net.spaces()) <= MAX_LOWERED and net.activation.kind != "affine":
-        from symeq.architectures.mlp.identify import identify as mlp_identify
+        from symeq.architectures.mlp.identifiability import identify as mlp_identify
 
         try:
             mlp = net.to_mlp()
@@ -312,7 +313,7 @@ def identify(net: ConvNet, *, local: bool = True) -> ConvIdentifyResult:
                              "about MLP parameters and does not transfer to convolutional ones")
     loc = None
     if local and not net.symbols:
-        from symeq.architectures.conv.functional_dimension import functional_dimension
+        from symeq.symmetry.functional_dimension import functional_dimension
 
         try:
             loc = functional_dimension(net)
@@ -320,7 +321,7 @@ def identify(net: ConvNet, *, local: bool = True) -> ConvIdentifyResult:
             notes.append(f"functional dimension: {exc}")
         if loc is not None and loc.locally_identifiable:
             return ConvIdentifyResult("locally identifiable", f"functional dimension {loc.rank} = #params - "
-                                      f"dim(K-orbit) = {loc.n_params} - {loc.orbit_dim} ({loc.status})", net,
+                                      f"dim(K-orbit) = {loc.n_params} - {loc.orbit_dim} ({loc.method})", net,
                                       degeneracies, lowered=lowered, local=loc, literature=lit, notes=tuple(notes))
     if net.activation.name in ("relu", "leaky_relu") and lowered is not None and lowered.verdict == "conjectural":
         return ConvIdentifyResult("conjectural", f"the lowered MLP is conjectural ({lowered.basis})", net,

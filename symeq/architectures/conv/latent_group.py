@@ -354,6 +354,14 @@ class ChannelGroup:
         return 1 + len({(r.b, r.e) for r in act.discrete})
 
     @property
+    def dimension(self) -> int:
+        """dim K_i as a Lie group acting on parameters (channels times the dimension of the
+        activation's relation group; translations and permutations are discrete)."""
+        from symeq.activations.relations import derive_relations
+
+        return self.channels * derive_relations(self.activation).dimension if self.activation.families else 0
+
+    @property
     def order(self) -> int | None:
         """|K_i| acting on V_i, when finite."""
         r = self._relation_order

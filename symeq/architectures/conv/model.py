@@ -375,6 +375,13 @@ class ConvNet:
             raise InputError(f"expected {self.depth - 1} latent elements, got {len(k)}")
         return self._replace(act_layers(self, k))
 
+    def jacobians(self) -> Any:
+        """The Jacobians the generic functional dimension asks for
+        (:class:`~symeq.architectures.conv.jacobians.ConvJacobians`, on the lowered network)."""
+        from symeq.architectures.conv.jacobians import ConvJacobians
+
+        return ConvJacobians(self)
+
     def orbit_tangents(self) -> list[tuple[sympy.Expr, ...]]:
         """Tangent vectors of the K-orbit at theta (continuous relation families: one per
         hidden channel and Lie-algebra generator), in the order of :meth:`parameters`."""

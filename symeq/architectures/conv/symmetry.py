@@ -53,7 +53,7 @@ class ConvSymmetriesResult:
         """``holds`` when the relations are complete, every check holds and the functional
         dimension is exact; ``unknown`` otherwise."""
         settled = (self.relations is None or self.relations.complete) and all(ok for _, ok in self.proofs)
-        exact = self.dimension is not None and self.dimension.status in ("exact", "certified")
+        exact = self.dimension is not None and self.dimension.status == "exact"
         return "holds" if settled and exact else "unknown"
 
     @property
@@ -85,17 +85,18 @@ class ConvSymmetriesResult:
             out.append(f"  {name}: {'same function (checked on the lowered layers)' if ok else 'CHANGES the function'}")
         d = self.dimension
         if d is not None:
-            out.append(f"functional dimension: {d.rank} ({d.status}; #params {d.n_params}, dim(K-orbit) "
-                       f"{d.orbit_dim}, upper bound {d.upper_bound})")
-            if d.rank is not None and d.status in ("exact", "certified"):
-                out.append(f"hidden symmetries: {d.upper_bound - d.rank}")
+            value = d.rank if d.rank is not None else f"between {d.lower} and {d.upper}"
+            out.append(f"functional dimension: {value} ({d.status}; #params {d.n_params}, dim K {d.dim_K}, "
+                       f"dim(K-orbit) {d.orbit_dim})")
+            if d.hidden_symmetries is not None:
+                out.append(f"hidden symmetries: {d.hidden_symmetries}")
         out.extend(f"note: {n}" for n in self.notes)
         return out
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
         d = self.dimension
-        hidden = None if d is None or d.rank is None or d.status not in ("exact", "certified") else d.upper_bound - d.rank
+        hidden = None if d is None else d.hidden_symmetries
         return {"verdict": self.verdict, "architecture": "conv",
                 "relations": self.relations.to_dict() if self.relations is not None else None,
                 "latent_groups": [g.to_dict() for g in self.groups],
@@ -143,7 +144,7 @@ def _same_function(net: ConvNet, moved: ConvNet, i: int, k: ChannelMap) -> bool:
 def symmetries(net: ConvNet, *, seed: int = 0, proofs: bool = True) -> ConvSymmetriesResult:
     """The symmetries report (see the module docstring)."""
     from symeq.activations.relations import derive_relations
-    from symeq.architectures.conv.functional_dimension import functional_dimension
+    from symeq.symmetry.functional_dimension import functional_dimension
 
     notes: list[str] = []
     try:

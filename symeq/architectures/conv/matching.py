@@ -116,7 +116,8 @@ class _Rows:
     ``keys[c]``: hashable normal form (None: a constant row); ``lam[c]``: the signed normalizer
     (true row = lam * normal / den, translated); ``u[c]``: index of the least translation;
     ``stab[c]``: indices of the row's stabilizer; ``bias[c]``: the true bias (Fraction);
-    ``den``: the layer's denominator.
+    ``den``: the layer's denominator; ``anti[c]``: indices of the translations s with
+    T_s row = -row (weights, and the bias unless the activation shifts).
     """
 
     keys: list[Any]
@@ -125,6 +126,7 @@ class _Rows:
     stab: list[tuple[int, ...]]
     bias: list[Fraction]
     den: int
+    anti: list[tuple[int, ...]]
 
 
 def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
@@ -134,6 +136,7 @@ def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
     lams: list[int] = []
     us: list[int] = []
     stabs: list[tuple[int, ...]] = []
+    antis: list[tuple[int, ...]] = []
     normals: list[np.ndarray | None] = []
     for c in range(C):
         entries = np.concatenate([w[c].reshape(-1), [] if shifting else [b[c]]]).astype(np.int64)
@@ -162,6 +165,7 @@ def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
             lams[c] = 0
             us.append(0)
             stabs.append(tuple(range(N)))
+            antis.append(())
             continue
         plus, minus = label_of[c]
         up, sp = canonical_translate(plus, grid)
@@ -169,10 +173,15 @@ def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
         shift_p, shift_m = grid.shift_table(grid.position(up)), grid.shift_table(grid.position(um))
         lp, lm = plus[shift_p], minus[shift_m]
         diff = np.nonzero(lp != lm)[0]
+        anti: tuple[int, ...] = ()
         if diff.size:
             use_plus = lp[diff[0]] < lm[diff[0]]
         else:  # -row is a translate of row: decide by the bias (0 ties: both give one key)
             use_plus = shifting or int(b[c]) >= 0
+            if shifting or int(b[c]) == 0:  # T_(up - um) row = -row, and so does every s + it
+                pos = grid.positions
+                anti = tuple(sorted(int(grid.index_array(pos[up] - pos[um] + pos[s])) for s in sp))
+        antis.append(anti)
         sign = 1 if use_plus else -1
         u, st, sh = (up, sp, shift_p) if use_plus else (um, sm, shift_m)
         normal = (sign * normals[c])[:, sh]
@@ -183,7 +192,7 @@ def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
         stabs.append(st)
         k += 1
     bias = [Fraction(int(x), den) for x in b]
-    return _Rows(keys, lams, us, stabs, bias, den)
+    return _Rows(keys, lams, us, stabs, bias, den, antis)
 
 
 # -- the matcher --------------------------------------------------------------------------------
@@ -261,13 +270,21 @@ class ChannelMatcher:
         a = Fraction(R.lam[d] * O.den, O.lam[c] * R.den)
         a_s = _rat(a)
         c_s = _rat(R.bias[d] - a * O.bias[c]) if self.shifting else _ZERO
-        rel = self._relation(a_s, c_s)
-        if rel is None:
-            return [], True
         pos = self.grid.positions
         base = pos[O.u[c]] - pos[R.u[d]]
-        ts = [int(self.grid.index_array(base + pos[s])) for s in O.stab[c]]
-        return [(rel, t) for t in self._allowed(sorted(ts))], True
+        out: list[tuple[Relation, int]] = []
+        rel = self._relation(a_s, c_s)
+        if rel is not None:
+            ts = [int(self.grid.index_array(base + pos[s])) for s in O.stab[c]]
+            out += [(rel, t) for t in self._allowed(sorted(ts))]
+        if O.anti[c]:  # w_c = -T_s w_c: R_d = a T_t w_c = (-a) T_(t + s) w_c as well
+            a2 = -a
+            c2 = _rat(R.bias[d] - a2 * O.bias[c]) if self.shifting else _ZERO
+            rel2 = self._relation(_rat(a2), c2)
+            if rel2 is not None:
+                ts = [int(self.grid.index_array(base + pos[s])) for s in O.anti[c]]
+                out += [(rel2, t) for t in self._allowed(sorted(ts))]
+        return out, True
 
     def _pair_options_exact(self, T: Layer, d: int, S: Layer, c: int) -> tuple[list[tuple[Relation, int]], bool]:
         """The same by direct comparison over every allowed translation (exact entries)."""

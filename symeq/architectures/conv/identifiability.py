@@ -13,7 +13,7 @@ translations).  Decided in this order:
    delta is not tangent to the K-orbit, the fiber is larger than the orbit: *not identifiable*,
    with the second parameter theta + delta as witness.
 2. **Lowering** (small networks): the same function is an MLP with block-circulant weights;
-   its identifiability verdict (:func:`symeq.architectures.mlp.identifiability.identify`: Sussmann,
+   its identifiability verdict (:func:`symeq.identifiability.identify.identify`: Sussmann,
    Vlacic-Bolcskei, exact fibers, ...) transfers.  If the lowered MLP is identifiable, its
    hidden neurons have nonzero, pairwise unrelated rows, and a k in the MLP's K_i relating two
    block-circulant layers with such rows moves whole channels by one translation and one
@@ -290,7 +290,7 @@ def identify(net: ConvNet, *, local: bool = True) -> ConvIdentifyResult:
                      "convolutional networks")
     lowered = None
     if max(net.spaces()) <= MAX_LOWERED and net.activation.kind != "affine":
-        from symeq.architectures.mlp.identifiability import identify as mlp_identify
+        from symeq.identifiability.identify import identify as mlp_identify
 
         try:
             mlp = net.to_mlp()

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for circular convolutional networks (THEORY.md 7.2), shared by the
+"""Hypothesis strategies for circular convolutional networks (docs/theory.md#72-circular-convolutions), shared by the
 tests/test_conv*.py modules.
 
 The equivariant construction shares no code with the engine's matcher:

@@ -1,5 +1,5 @@
 """The theorem's construction on convolutional networks (issue 15, "done when"): the Z_6
-example of THEORY.md 7.2 gives k(m) = a translation with k(m)^2 not the identity, verified as a
+example of docs/theory.md#72-circular-convolutions gives k(m) = a translation with k(m)^2 not the identity, verified as a
 crossed homomorphism; a 2-D example under rotations of the grid and a multi-channel example
 with signs work the same way; broken variants are refuted; identify, symmetries, explain and
 draw on the same files."""

@@ -1,4 +1,4 @@
-"""Circular convolutional networks (THEORY.md 7.2): the generalized adjunction, latent groups of
+"""Circular convolutional networks (docs/theory.md#72-circular-convolutions): the generalized adjunction, latent groups of
 channel permutations with signs and translations, and crossed homomorphisms.
 
 The model (:mod:`.model`) and its file table (:mod:`.io`), grids and their affine maps

@@ -1,5 +1,5 @@
 """``symeq latent`` for convolutional networks: the theorem's construction with the
-generalized adjunction (THEORY.md 5 and 7.0), through the generic stages.
+generalized adjunction (docs/theory.md#5-the-theorem-constructively and #70-one-frame-for-every-architecture), through the generic stages.
 
 1. :func:`~symeq.latent.construct.construct`: theta^g (every layer's filters moved by g) and
    k_i(g) in K_i layer by layer (channel matching with relations and translations).

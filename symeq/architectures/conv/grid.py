@@ -3,7 +3,7 @@
 A position p is a tuple of k integers with 0 <= p_j < n_j; positions are numbered row-major,
 ``index(p) = p_1 n_2 + p_2`` in 2-D (the order of a filter's values in a file, offset 0 first).
 A signal on C channels is the flat vector with channel c, position p at coordinate
-``c |Omega| + index(p)`` (channel-major, THEORY.md section 7.2).
+``c |Omega| + index(p)`` (channel-major, docs/theory.md#72-circular-convolutions).
 
 An affine map of the grid is p -> A p + t (mod n), with A an integer matrix that is well
 defined on Omega (A_ij n_j = 0 mod n_i) and bijective.  It acts on signals by
@@ -272,7 +272,7 @@ class GridMap:
 
     def pull_offsets(self, values: np.ndarray) -> np.ndarray:
         """A filter read through the linear part: w'(q) = w(A q) along the last axis (the
-        filter of theta^g, THEORY.md 7.2)."""
+        filter of theta^g, docs/theory.md#72-circular-convolutions)."""
         return values[..., self.linear_permutation]
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """A finite group acting on a convolutional network: grid maps on every layer, matrices on the
-input and output channels (DESIGN.md section 3, THEORY.md 7.2).
+input and output channels (DESIGN.md section 3, docs/theory.md#72-circular-convolutions).
 
 Each generator g is a grid map p -> A p + t (mod n) and optionally a matrix R_in(g) on the C_0
 input channels and R_out(g) on the output channels (C_L for a convolutional readout, the d_L

@@ -1,4 +1,4 @@
-"""``symeq identify`` for convolutional networks (THEORY.md 3 and 7.2).
+"""``symeq identify`` for convolutional networks (docs/theory.md#3-identifiability and #72-circular-convolutions).
 
 theta is identifiable when every theta' of the same architecture with the same function is
 k . theta for exactly one k in K = K_1 x ... x K_{L-1} (channel permutations with relations and
@@ -25,7 +25,7 @@ translations).  Decided in this order:
    (:mod:`symeq.symmetry.functional_dimension` on :mod:`.jacobians`) equal to #params - dim(K-orbit)
    -> *locally identifiable*.
 
-The literature on polynomial CNNs (THEORY.md 7.2) is reported with its hypotheses; its
+The literature on polynomial CNNs (docs/theory.md#72-circular-convolutions) is reported with its hypotheses; its
 statements are generic (almost every parameter), so no verdict about this theta rests on them.
 
 >>> from symeq.architectures.conv import from_dict
@@ -55,7 +55,7 @@ from symeq.verdict import Verdict
 
 __all__ = ["ConvIdentifyResult", "identify", "degenerate_directions", "LITERATURE"]
 
-#: The literature THEORY.md 7.2 cites, with hypotheses (generic statements: never a verdict here).
+#: The literature docs/theory.md#72-circular-convolutions cites, with hypotheses (generic statements: never a verdict here).
 LITERATURE = {
     "power": ("Shahverdi, Marchetti, Kohn, On the geometry and optimization of polynomial convolutional "
               "networks (arXiv:2410.00722): for CNNs with a monomial activation z^m the parametrization "

@@ -1,4 +1,4 @@
-"""The latent group K_i of a convolutional hidden layer, and its elements (THEORY.md 7.2).
+"""The latent group K_i of a convolutional hidden layer, and its elements (docs/theory.md#72-circular-convolutions).
 
 A hidden layer with C channels on the grid Omega is an MLP layer with C |Omega| neurons and
 block-circulant weights.  The part of the MLP's K_i that keeps the convolutional form (and the
@@ -316,7 +316,7 @@ class ChannelGroup:
         return a.acts_equal(b)
 
     def conjugate(self, s: GridMap, k: ChannelMap) -> ChannelMap:
-        """s k s^{-1} for the structural grid action s (THEORY.md 7.0): translations rotate."""
+        """s k s^{-1} for the structural grid action s (docs/theory.md#70-one-frame-for-every-architecture): translations rotate."""
         return k.conjugated(s)
 
     def on_space(self, k: ChannelMap) -> tuple[ImmutableMatrix, ImmutableMatrix]:

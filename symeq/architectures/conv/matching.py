@@ -1,5 +1,5 @@
 """The channel matcher: every latent element k_i relating a convolutional layer of theta to the
-same layer of another parameter (THEORY.md 5, step 2, and 7.2).
+same layer of another parameter (docs/theory.md#5-the-theorem-constructively, step 2, and 7.2).
 
 For the other parameter theta' (theta^g, or theta itself for the stabilizer) and hidden layer i
 we need every k_i = (pi, r, t) in K_i with

@@ -1,4 +1,4 @@
-"""Circular convolutional networks (THEORY.md 7.2).
+"""Circular convolutional networks (docs/theory.md#72-circular-convolutions).
 
 Signals live on a grid Omega = Z_{n_1} (x Z_{n_2}) with C_i channels: V_i = R^{C_i x Omega},
 flattened channel-major (channel c, position p is coordinate c |Omega| + index(p), positions
@@ -11,7 +11,7 @@ and the readout is linear: a convolution (V_L = R^{C_L x Omega}) or a dense laye
 stated support S of offsets (the whole grid by default); every filter of every convolutional
 layer vanishes outside S.
 
-The generalized adjunction (THEORY.md 7.0): a grid map g (p -> A p + t) acts on every V_i by
+The generalized adjunction (docs/theory.md#70-one-frame-for-every-architecture): a grid map g (p -> A p + t) acts on every V_i by
 (s(g) x)_c(p) = x_c(g^{-1} p), and s(g)^{-1} f_i(s(g) x; w) = f_i(x; w o A): filters are read
 through the linear part.  So theta^g (:meth:`ConvNet.twist`) moves *every* layer's filters,
 the first layer also by the matrix on input channels and the readout by the inverse of the
@@ -358,7 +358,7 @@ class ConvNet:
 
     # -- the Architecture protocol: symmetries --------------------------------------------------
     def latent_group(self, i: int) -> ChannelGroup:
-        """K_i of hidden layer i (THEORY.md 7.2): channel permutations with a relation of the
+        """K_i of hidden layer i (docs/theory.md#72-circular-convolutions): channel permutations with a relation of the
         activation and a translation (a period of the support) each."""
         if not 0 < i < self.depth:
             raise InputError(f"layer {i} is not a hidden layer (1..{self.depth - 1})")

@@ -1,5 +1,5 @@
 """``symeq symmetries`` for convolutional networks: the activation's relations, the latent
-groups K_i (THEORY.md 7.2), checks that their generators keep the function, and the
+groups K_i (docs/theory.md#72-circular-convolutions), checks that their generators keep the function, and the
 functional dimension in the convolutional parameters.
 
 Each K_i is the part of the lowered MLP's K_i that keeps the convolutional form: channel

@@ -1,7 +1,7 @@
 """``symeq explain`` for convolutional networks: the construction with the generalized
 adjunction, step by step, and the cocycle it produces (Markdown or LaTeX).
 
-The steps (THEORY.md 7.0 and 7.2): the grid action s(g) on every layer; theta^g, every filter
+The steps (docs/theory.md#70-one-frame-for-every-architecture and #72-circular-convolutions): the grid action s(g) on every layer; theta^g, every filter
 read through the linear part of g; the channel matching, each k_i(g) a channel permutation with
 a relation and a translation per channel; the latent action rho_i(g) = s(g) o k_i(g) written as
 a map of positions per channel; and why k_i is a *crossed* homomorphism: the closure of the

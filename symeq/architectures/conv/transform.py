@@ -10,7 +10,7 @@ f_i(.; (k.theta)_i) = k_i o f_i(.; theta_i) o k_{i-1}^{-1}, by two moves:
   reading channel c now read pi(c), shifted by -t_c (a dense readout's columns by +t_c) and
   divided by b_c, and the bias absorbs -sum_c (e_c / b_c) (sum of those filters).
 
-theta^g (:func:`twisted`, THEORY.md 7.0 and 7.2) reads every filter through the linear part A
+theta^g (:func:`twisted`, docs/theory.md#70-one-frame-for-every-architecture and #72-circular-convolutions) reads every filter through the linear part A
 of g's grid map, w(q) -> w(A q); the first layer also mixes input channels by R_in(g), the
 readout mixes output channels by R_out(g)^{-1}; a dense readout's columns are read at g p.
 

@@ -71,7 +71,7 @@ class LatentResult:
     actions: LatentActions | None = None
     stabilizer: Stabilizer | None = None
     homomorphism: HomomorphismCheck | None = None
-    structure: tuple[LayerStructure, ...] = ()
+    structure: tuple[Any, ...] = ()
     check: Any = None
     identify: Any = None
     uniqueness: tuple[Any, ...] = ()
@@ -120,7 +120,9 @@ class LatentResult:
         return out
 
 
-def _layer_dict(ls: LayerStructure) -> dict[str, Any]:
+def _layer_dict(ls: Any) -> dict[str, Any]:
+    if hasattr(ls, "to_dict"):  # an architecture's own layer report
+        return ls.to_dict()
     return {
         "layer": ls.layer, "width": ls.width, "kind": ls.kind,
         "orbits": [{"neurons": list(o.neurons), "type": o.type, "gset": o.gset,
@@ -174,8 +176,10 @@ def _absence_proved(c: Construction) -> bool:
                                                                and c.unique is False)
 
 
-def _structure(group: GroupAction, actions: LatentActions, notes: list[str]) -> tuple[LayerStructure, ...]:
+def _structure(net: Any, group: GroupAction, actions: LatentActions, notes: list[str]) -> tuple[Any, ...]:
     try:
+        if hasattr(net, "layer_structure"):  # an architecture's own report (convolutions: channel orbits)
+            return net.layer_structure(group, actions)
         return network_structure(group, actions)
     except (InputError, BudgetExceeded) as exc:
         notes.append(f"layer structure not computed: {exc}")
@@ -206,7 +210,7 @@ def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool 
         stab = stabilizer(net, budget)
         acts, rc, proved = _homomorphic(net, group, c.actions, stab, notes, budget)
         if acts is not None:
-            st = _structure(group, acts, notes) if structure else ()
+            st = _structure(net, group, acts, notes) if structure else ()
             fam_u = _uniqueness(net)
             return done("holds", _holds_summary("theta", net, stab, rc, acts, fam_u), where="theta", acting=net,
                         construction=c, actions=acts, stabilizer=stab, homomorphism=rc, structure=st,
@@ -223,7 +227,7 @@ def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool 
         acts, rc, searched = _homomorphic(weak.embedded, group, weak.actions, stab, notes, budget)
         proved = proved and searched
         if acts is not None:
-            st = _structure(group, acts, notes) if structure else ()
+            st = _structure(weak.embedded, group, acts, notes) if structure else ()
             fam_u = _uniqueness(weak.reduction.reduced)
             what = ("no layerwise action at theta ({})".format(c.reason) if c.actions is None else
                     "the latent maps found at theta are not a homomorphism")
@@ -291,10 +295,10 @@ def _holds_summary(where: str, net: Any, stab: Stabilizer, rc: HomomorphismCheck
         fam = (" for every value of the symbols" if not dens else
                f" for every value of the symbols with {', '.join(f'{d} != 0' for d in dens)} "
                "(the maps' denominators)")
-    what = "crossed homomorphism G -> K_i" if rc.crossed else "homomorphism G -> K_i"
+    what = ("k_i is a crossed homomorphism G -> K_i and rho_i = s_i o k_i a homomorphism" if rc.crossed
+            else "rho_i is a homomorphism G -> K_i")
     return (f"latent actions make every layer of {at} equivariant{fam}; they are {uniq}; the pairs "
-            f"(k_i(g), g) close up in K_i x| G to exactly |G| = {rc.order} elements, so each rho_i is a "
-            f"{what}")
+            f"(k_i(g), g) close up in K_i x| G to exactly |G| = {rc.order} elements, so each {what}")
 
 
 def _explain_absence(net: Any, group: GroupAction, c: Construction, weak: WeakConstruction,

@@ -1,5 +1,7 @@
 """``symeq latent`` for convolutional networks: the theorem's construction with the
-generalized adjunction (docs/theory.md#5-the-theorem-constructively and #70-one-frame-for-every-architecture), through the generic stages.
+generalized adjunction (docs/theory.md#5-the-theorem-constructively and
+#70-one-frame-for-every-architecture), run by the generic analysis
+(:func:`symeq.latent.analysis.analyze`) on the protocol:
 
 1. :func:`~symeq.latent.construct.construct`: theta^g (every layer's filters moved by g) and
    k_i(g) in K_i layer by layer (channel matching with relations and translations).
@@ -13,7 +15,12 @@ generalized adjunction (docs/theory.md#5-the-theorem-constructively and #70-one-
 4. What each hidden layer carries (:func:`layer_structure`): the orbits of channels under the
    permutation part, per channel the stabilizer in G with its signs and translations, and the
    exact character of rho_i on V_i = R^{C_i x Omega} decomposed into irreducibles.
-5. No action: ``check`` says whether f is equivariant at all (a witness when not).
+5. No action: the weak construction (no conv reduction yet: theta~ = theta), then ``check``
+   and ``identify`` say why (a witness when f is not equivariant).
+
+This module adds what is particular to convolutions: the layer report (:func:`layer_structure`,
+asked through ``net.layer_structure``), rho_i on every element (:func:`element_maps`), and the
+places where k(g) k(g) is not k(g g) (:meth:`ConvLatentResult.cocycle_examples`).
 
 >>> from symeq.architectures.conv import from_dict, group_from_dict
 >>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [6], "channels": [1, 1, 1],
@@ -86,40 +93,36 @@ class ConvLayerStructure:
     multiplicities: tuple[int, ...]
     degrees: tuple[int, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json`` (the generic analysis prints it per layer)."""
+        return {"layer": self.layer, "channels": self.channels, "kind": "channel",
+                "orbits": [{"channels": list(o.channels), "type": o.type, "stabilizer_order": len(o.stabilizer)}
+                           for o in self.orbits],
+                "classes": list(self.class_names), "character": [str(v) for v in self.character],
+                "multiplicities": list(self.multiplicities), "degrees": list(self.degrees)}
+
 
 @dataclass(frozen=True)
 class ConvLatentResult:
-    """Everything ``symeq latent`` reports for a convolutional network."""
+    """The generic analysis (:func:`symeq.latent.analysis.analyze`) of a convolutional network
+    (``result``), with the cocycle and a text report for the command line."""
 
-    verdict: str
-    summary: str
-    network: ConvNet
-    group: ConvGroupAction
-    construction: Construction | None = None
-    actions: LatentActions | None = None
-    stabilizer: Stabilizer | None = None
-    homomorphism: HomomorphismCheck | None = None
-    structure: tuple[ConvLayerStructure, ...] = ()
-    check: Any = None
-    notes: tuple[str, ...] = field(default=())
-    seconds: float = 0.0
+    result: Any
 
-    where = "theta"
-
-    @property
-    def acting(self) -> ConvNet:
-        """The parameter the actions act on (theta itself)."""
-        return self.network
+    def __getattr__(self, name: str) -> Any:  # verdict, summary, actions, stabilizer, ...
+        if name == "result":
+            raise AttributeError(name)
+        return getattr(self.result, name)
 
     @property
     def exit_code(self) -> int:
         """0 holds, 1 fails, 3 unknown."""
-        return Verdict(self.verdict).exit_code
+        return self.result.exit_code
 
     @property
     def reason(self) -> str:
         """The summary (the Result protocol's reason)."""
-        return self.summary
+        return self.result.summary
 
     def certificate(self) -> dict[str, Any] | None:
         """``latent_actions`` (holds) or check's ``not_equivariant`` (fails)."""
@@ -179,32 +182,13 @@ class ConvLatentResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for ``symeq latent --json``."""
-        out: dict[str, Any] = {"verdict": self.verdict, "summary": self.summary, "where": "theta",
-                               "architecture": "conv", "notes": list(self.notes),
-                               "seconds": round(self.seconds, 6), "method": "channel matching"}
+        """Plain data for ``symeq latent --json``: the generic analysis's, with the grid maps
+        and the cocycle."""
+        out = self.result.to_dict()
+        out["architecture"] = "conv"
         if self.actions is not None:
-            out["actions"] = self.actions.to_dict()
-            out["actions_described"] = {n: [k.describe() for k in ks]
-                                        for n, ks in zip(self.actions.names, self.actions.maps)}
             out["structural"] = {n: self.group.grid_map(n).describe() for n in self.group.names}
             out["cocycle"] = self.cocycle_examples()
-        if self.stabilizer is not None:
-            st = self.stabilizer
-            out["uniqueness"] = {"status": st.status, "order": st.order, "dimension": st.dimension,
-                                 "reason": st.reason, "criterion": st.criterion, "unique": st.trivial}
-        if self.homomorphism is not None:
-            out["homomorphism"] = self.homomorphism.holds
-            out["group_order"] = self.homomorphism.order
-            out["crossed"] = self.homomorphism.crossed
-        out["layers"] = [{"layer": s.layer, "channels": s.channels,
-                          "orbits": [{"channels": list(o.channels), "type": o.type,
-                                      "stabilizer_order": len(o.stabilizer)} for o in s.orbits],
-                          "classes": list(s.class_names), "character": [str(v) for v in s.character],
-                          "multiplicities": list(s.multiplicities), "degrees": list(s.degrees)}
-                         for s in self.structure]
-        if self.check is not None:
-            out["check"] = self.check.to_dict()
         return out
 
 
@@ -287,64 +271,10 @@ def layer_structure(net: ConvNet, group: ConvGroupAction, actions: LatentActions
 
 def latent(net: ConvNet, group: ConvGroupAction, budget: int = 20_000, structure: bool = True,
            consult: bool = True) -> ConvLatentResult:
-    """The theorem's construction on a convolutional network (see the module docstring)."""
-    start = time.perf_counter()
+    """The theorem's construction on a convolutional network: the generic analysis (see the
+    module docstring)."""
+    from symeq.latent.analysis import analyze
+
     if not isinstance(group, ConvGroupAction):
         raise InputError("a convolutional network needs a convolutional group (grid maps on every layer)")
-    notes: list[str] = []
-
-    def done(verdict: str, summary: str, **kw: Any) -> ConvLatentResult:
-        return ConvLatentResult(verdict, summary, net, group, notes=tuple(notes),
-                                seconds=time.perf_counter() - start, **kw)
-
-    if net.depth < 2:
-        notes.append("no hidden layer: the construction has nothing to build")
-    try:
-        c = construct(net, group, budget)
-    except BudgetExceeded as exc:
-        return done("unknown", f"unknown (budget): {exc}")
-    except InputError as exc:
-        return done("unknown", f"unknown: {exc}")
-    if c.actions is not None:
-        stab = stabilizer(net, budget)
-        hc = check_homomorphism(net, group, c.actions)
-        acts: LatentActions | None = c.actions
-        if not hc.holds:
-            acts = None
-            if not stab.trivial:
-                try:
-                    acts = find_homomorphism(net, group, budget=budget)
-                except BudgetExceeded as exc:
-                    notes.append(f"searching a crossed homomorphism in the cosets k(g) Stab(theta): {exc}")
-                if acts is not None:
-                    notes.append("the first per-generator choice is not a crossed homomorphism; another "
-                                 "element of the coset k(g) Stab(theta) is")
-                    hc = check_homomorphism(net, group, acts)
-        if acts is not None:
-            st = layer_structure(net, group, acts) if structure and net.depth > 1 else ()
-            what = "crossed homomorphism" if hc.crossed else "homomorphism"
-            uniq = stabilizer_text(stab)
-            summary = (f"latent actions rho_i(g) = s(g) o k_i(g) make every layer of theta equivariant; "
-                       f"{uniq}; the pairs (k_i(g), g) close up in K_i x| G to exactly |G| = {hc.order} "
-                       f"elements, so each k_i is a {what} (each rho_i a homomorphism)")
-            return done("holds", summary, construction=c, actions=acts, stabilizer=stab, homomorphism=hc,
-                        structure=st)
-        reason = "no choice of latent maps is a crossed homomorphism"
-        if stab.trivial:
-            notes.append("the closure fails although Stab(theta) is trivial: please report this network")
-    else:
-        reason = c.reason
-    if not consult:
-        return done("unknown", f"no layerwise action: {reason}", construction=c)
-    from symeq.architectures.conv.equivariance import check
-
-    chk = check(net, group)
-    if chk.verdict == "fails":
-        w = chk.witness
-        return done("fails", f"f is not G-equivariant (check's witness: {w.describe() if w else 'none'}); "
-                    f"no layerwise action: {reason}", construction=c, check=chk)
-    if chk.verdict == "holds":
-        return done("unknown", f"f is G-equivariant ({chk.method}), but no layerwise action exists at theta "
-                    f"({reason}); theta is then not identifiable (see symeq identify)", construction=c, check=chk)
-    return done("unknown", f"no layerwise action ({reason}) and equivariance is undecided ({chk.reason})",
-                construction=c, check=chk)
+    return ConvLatentResult(analyze(net, group, budget=budget, structure=structure, consult=consult))

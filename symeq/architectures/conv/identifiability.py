@@ -4,7 +4,10 @@ theta is identifiable when every theta' of the same architecture with the same f
 k . theta for exactly one k in K = K_1 x ... x K_{L-1} (channel permutations with relations and
 translations).  Decided in this order:
 
-1. **Degenerate channels** (exact, structural): a channel of hidden layer i that nobody reads,
+The generic stage (:func:`symeq.identifiability.identify.identify`) asks the network for its
+reduction, criterion, witness and evidence; a convolutional network answers:
+
+1. **Degenerate channels** (exact, structural; ``nonidentifiability_witness``): a channel of hidden layer i that nobody reads,
    a channel with zero filters (its output is constant), a channel whose row of filters and
    bias is fixed by a nonzero translation (its output is periodic), two channels related by a
    relation and a translation (their outputs are affine images of each other).  Each gives a
@@ -12,7 +15,7 @@ translations).  Decided in this order:
    next layer sees only sums, periodizations or combinations of what delta changes); when
    delta is not tangent to the K-orbit, the fiber is larger than the orbit: *not identifiable*,
    with the second parameter theta + delta as witness.
-2. **Lowering** (small networks): the same function is an MLP with block-circulant weights;
+2. **Lowering** (small networks; ``criterion``): the same function is an MLP with block-circulant weights;
    its identifiability verdict (:func:`symeq.identifiability.identify.identify`: Sussmann,
    Vlacic-Bolcskei, exact fibers, ...) transfers.  If the lowered MLP is identifiable, its
    hidden neurons have nonzero, pairwise unrelated rows, and a k in the MLP's K_i relating two
@@ -21,7 +24,7 @@ translations).  Decided in this order:
    filters fill it).  So theta is identifiable.  The MLP's other verdicts are reported as
    what they say about the lowered network; they do not transfer (an MLP witness need not be
    convolutional).
-3. **Local**: the functional dimension in the convolutional parameters
+3. **Local** (the generic stage): the functional dimension in the convolutional parameters
    (:mod:`symeq.symmetry.functional_dimension` on :mod:`.jacobians`) equal to #params - dim(K-orbit)
    -> *locally identifiable*.
 
@@ -33,12 +36,12 @@ statements are generic (almost every parameter), so no verdict about this theta 
 ...     "filters": [[[["1", "1", "0", "2", "2", "0"]]], [[["3", "0", "1", "1", "0", "3"]]]],
 ...     "biases": [["0"], ["0"]]}
 >>> r = identify(from_dict(table), local=False)
->>> r.verdict, r.basis
-('identifiable', 'lowered to a 6-6-6 MLP: Sussmann irreducibility (one hidden tanh layer)')
+>>> r.verdict, r.basis.split(" (")[0]
+('identifiable', 'lowered to a 6-6-6 MLP: Sussmann irreducibility')
 >>> periodic = dict(table, filters=[[[["1", "0", "1", "0", "1", "0"]]], [[["3", "0", "1", "1", "0", "3"]]]])
 >>> r = identify(from_dict(periodic), local=False)
->>> r.verdict, r.degeneracies[0]
-('not identifiable', 'layer 1, channel 0: its filters and bias are fixed by the translation 2, so its output is 2-periodic and layer 2 sees only the 2-periodization of the filters reading it')
+>>> r.verdict, r.direction.kind, r.direction.reason
+('not identifiable', 'periodic', 'layer 1, channel 0: its filters and bias are fixed by the translation 2, so its output is 2-periodic and layer 2 sees only the 2-periodization of the filters reading it')
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ import sympy
 
 from symeq.architectures.conv.model import MAX_LOWERED, ConvNet
 from symeq.errors import BudgetExceeded, InputError
-from symeq.verdict import Verdict
+from symeq.architectures.mlp.criteria import Condition, CriterionResult
 
 __all__ = ["ConvIdentifyResult", "identify", "degenerate_directions", "LITERATURE"]
 
@@ -89,71 +92,138 @@ class Direction:
 
 
 @dataclass(frozen=True)
-class ConvIdentifyResult:
-    """The verdict with its evidence (see the module docstring)."""
+class ConvReduction:
+    """The (trivial) submodel reduction of a convolutional network: no rewrite steps yet, so
+    theta~ = theta (degenerate channels are reported with a fiber direction instead)."""
 
-    verdict: str
-    basis: str
     network: ConvNet
-    degeneracies: tuple[str, ...] = ()
-    witness: ConvNet | None = None
-    direction: Direction | None = None
-    lowered: Any = None
-    local: Any = None
-    literature: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    changed = False
+    steps: tuple[Any, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
-    def exit_code(self) -> int:
-        """0 identifiable, 1 not identifiable, 3 otherwise."""
-        return Verdict(self.verdict).exit_code
+    def reduced(self) -> ConvNet:
+        return self.network
+
+    @property
+    def kept(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(tuple(range(c)) for c in self.network.channels[1:self.network.depth])
+
+    def beta(self, reduced: ConvNet) -> ConvNet:
+        return reduced
+
+    def embed(self, i: int, k: Any) -> Any:
+        return k
+
+    def equal_function_evidence(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class ConvCriterion(CriterionResult):
+    """The criterion of a convolutional network: the lowered MLP's, transferred, with the
+    MLP's identify result (``lowered``) for the certificate's evidence."""
+
+    lowered: Any = None
+
+
+@dataclass(frozen=True)
+class ConvWitness:
+    """A fiber direction of a degenerate channel: theta + delta has the same function."""
+
+    direction: Direction
+    network: ConvNet
+
+    @property
+    def kind(self) -> str:
+        return f"fiber direction ({self.direction.kind})"
+
+    @property
+    def description(self) -> str:
+        return (f"{self.direction.reason}: theta + e delta has the same function for every e, and delta "
+                "is not tangent to the K-orbit")
+
+    @property
+    def second(self) -> ConvNet:
+        """theta + delta."""
+        return self.network.with_parameters([x + y for x, y in zip(self.network.parameters(), self.direction.delta)])
+
+    def evidence(self) -> dict[str, Any]:
+        """The ``not_identifiable`` certificate's evidence."""
+        return {"method": "fiber_direction", **self.direction.to_dict()}
+
+
+@dataclass(frozen=True)
+class ConvIdentifyResult:
+    """The generic identify stage's result on a convolutional network (``result``), with a
+    text report for the command line."""
+
+    result: Any
+
+    @property
+    def verdict(self) -> str:
+        return self.result.verdict
+
+    @property
+    def basis(self) -> str:
+        return self.result.basis
 
     @property
     def reason(self) -> str:
-        """The basis (the Result protocol's reason)."""
-        return self.basis
+        return self.result.basis
+
+    @property
+    def exit_code(self) -> int:
+        return self.result.exit_code
+
+    @property
+    def network(self) -> ConvNet:
+        return self.result.network
+
+    @property
+    def witness(self) -> ConvWitness | None:
+        return self.result.witness
+
+    @property
+    def direction(self) -> Direction | None:
+        return self.result.witness.direction if self.result.witness is not None else None
+
+    @property
+    def lowered(self) -> Any:
+        return getattr(self.result.criterion, "lowered", None)
+
+    @property
+    def literature(self) -> tuple[str, ...]:
+        return tuple(LITERATURE[k] for k in LITERATURE if self.network.activation.name == k)
 
     def certificate(self) -> dict[str, Any] | None:
-        """The kernel's certificate: ``identifiable`` through the lowered MLP's evidence, or
-        ``not_identifiable`` with the fiber direction; None for the other verdicts."""
-        from symeq.architectures.conv.certificate import identify_certificate
-
-        return identify_certificate(self)
+        """The generic certificate: ``identifiable`` (the lowered MLP's evidence) or
+        ``not_identifiable`` (the fiber direction)."""
+        return self.result.certificate()
 
     def lines(self) -> list[str]:
         """The text report of ``symeq identify``."""
-        out = [f"verdict: {self.verdict}", f"basis: {self.basis}"]
-        out.extend(f"degenerate: {d}" for d in self.degeneracies)
-        if self.witness is not None and self.direction is not None:
-            changed = [k for k, x in enumerate(self.direction.delta) if x != 0]
-            out.append(f"witness: theta + delta, delta nonzero at parameter(s) {changed} "
-                       "(the same function, outside the K-orbit)")
-        if self.lowered is not None:
-            out.append(f"lowered MLP: {self.lowered.verdict} ({self.lowered.criterion.criterion})")
-            for c in self.lowered.criterion.conditions:
-                out.append(f"  [{'holds' if c.holds else 'fails'}] {c.text}")
-        if self.local is not None:
-            d = self.local
-            out.append(f"functional dimension: {d.rank if d.rank is not None else f'at least {d.lower}'} of at most "
-                       f"{d.upper} (#params {d.n_params}, dim(K-orbit) {d.orbit_dim}; {d.status})")
+        r = self.result
+        out = [f"verdict: {r.verdict}", f"basis: {r.basis}", f"criterion: {r.criterion.criterion}"]
+        for c in r.criterion.conditions:
+            out.append(f"  [{'holds' if c.holds else 'fails'}] {c.text}" + (f" ({c.detail})" if c.detail else ""))
+        for d in degenerate_directions(self.network):
+            out.append(f"degenerate: {d.reason}")
+        if r.local is not None:
+            out.append(f"local: {r.local.status}" + (f" ({r.local.detail})" if r.local.detail else ""))
         out.extend(f"literature: {x}" for x in self.literature)
-        out.extend(f"note: {n}" for n in self.notes)
+        out.extend(f"note: {n}" for n in (*r.criterion.notes, *r.notes))
         return out
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
-        out: dict[str, Any] = {"verdict": self.verdict, "basis": self.basis, "architecture": "conv",
-                               "degeneracies": list(self.degeneracies), "literature": list(self.literature),
-                               "notes": list(self.notes)}
+        out = self.result.to_dict()
+        out["architecture"] = "conv"
+        out["literature"] = list(self.literature)
+        out["degeneracies"] = [d.reason for d in degenerate_directions(self.network)]
         if self.witness is not None:
-            out["witness"] = {"network": self.witness.to_dict(),
-                              "reason": self.direction.reason if self.direction else ""}
-        if self.lowered is not None:
-            out["lowered"] = {"verdict": self.lowered.verdict, "basis": self.lowered.basis,
-                              "conditions": [{"holds": c.holds, "text": c.text}
-                                             for c in self.lowered.criterion.conditions]}
-        if self.local is not None:
-            out["local"] = self.local.to_dict()
+            out["witness"] = {"kind": self.witness.kind, "description": self.witness.description,
+                              "evidence": self.witness.evidence(), "network": self.witness.second.to_dict()}
         return out
 
 
@@ -270,64 +340,70 @@ def _not_tangent(net: ConvNet, delta: tuple[sympy.Expr, ...]) -> bool:
     return sympy.Matrix.vstack(M, sympy.Matrix([list(delta)])).rank() > M.rank()
 
 
-# -- the verb -----------------------------------------------------------------------------------
+# -- the protocol pieces the generic identify stage asks for --------------------------------------
+
+
+def conv_criterion(net: ConvNet) -> ConvCriterion:
+    """The lowered MLP's criterion, transferred (see the module docstring)."""
+    from symeq.identifiability.identify import identify as generic_identify
+
+    notes = tuple(LITERATURE[k] for k in LITERATURE if net.activation.name == k)
+    if net.activation.kind == "affine":
+        return ConvCriterion("unknown", "the identity activation's K_i (invertible convolutions) is not "
+                             "implemented for convolutional networks", "none", (), notes)
+    if net.symbols:
+        return ConvCriterion("unknown", "symbolic parameters", "none", (), notes)
+    if degenerate_directions(net):
+        return ConvCriterion("unknown", "degenerate channels (no criterion applies)", "none", (), notes)
+    if max(net.spaces()) > MAX_LOWERED:
+        return ConvCriterion("unknown", f"no criterion: a layer of dimension {max(net.spaces())} is too large "
+                             f"to lower to an MLP (limit {MAX_LOWERED})", "none", (), notes)
+    mlp = net.to_mlp()
+    widths = "-".join(map(str, mlp.widths))
+    try:
+        low = generic_identify(mlp, local=False)
+    except (InputError, BudgetExceeded) as exc:
+        return ConvCriterion("unknown", f"lowering: {exc}", "none", (), notes)
+    crit = low.criterion
+    if low.verdict == "identifiable":
+        fills = net.support is None or _fills_support(net)
+        conds = tuple(crit.conditions) + ((Condition("every channel's filters fill the support", fills),)
+                                         if net.support is not None else ())
+        return ConvCriterion("identifiable" if fills else "unknown",
+                             f"lowered to a {widths} MLP: {crit.criterion}",
+                             f"{crit.reference}; the transfer from the block-circulant MLP: docs/convolutions.md",
+                             conds, notes + tuple(crit.notes), crit.theorem, lowered=low)
+    if low.verdict == "conjectural":
+        return ConvCriterion("conjectural", f"lowered to a {widths} MLP: {crit.criterion}", crit.reference,
+                             tuple(crit.conditions), notes + tuple(crit.notes), crit.theorem, lowered=low)
+    return ConvCriterion("unknown", f"the lowered {widths} MLP is {low.verdict} ({low.basis}); that verdict is "
+                         "about MLP parameters and does not transfer to convolutional ones", "none",
+                         tuple(crit.conditions), notes, lowered=low)
+
+
+def nonidentifiability_witness(net: ConvNet) -> ConvWitness | None:
+    """The first degenerate channel's fiber direction that is not tangent to the K-orbit."""
+    for d in degenerate_directions(net):
+        if _not_tangent(net, d.delta):
+            return ConvWitness(d, net)
+    return None
+
+
+def identifiable_evidence(criterion: Any) -> dict[str, Any] | None:
+    """``{"method": "lowered", "mlp_evidence": ...}`` when the lowered MLP's verdict carries
+    evidence."""
+    low = getattr(criterion, "lowered", None)
+    if criterion.verdict != "identifiable" or low is None:
+        return None
+    ev = low.identifiable_evidence()
+    return None if ev is None else {"method": "lowered", "mlp_evidence": ev}
 
 
 def identify(net: ConvNet, *, local: bool = True) -> ConvIdentifyResult:
-    """The identifiability verdict (see the module docstring)."""
-    notes: list[str] = []
-    lit = tuple(v for k, v in LITERATURE.items() if net.activation.name == k)
-    dirs = degenerate_directions(net)
-    degeneracies = tuple(d.reason for d in dirs)
-    for d in dirs:
-        if _not_tangent(net, d.delta):
-            witness = net.with_parameters([x + y for x, y in zip(net.parameters(), d.delta)])
-            return ConvIdentifyResult("not identifiable", f"{d.reason}: theta + e delta has the same function "
-                                      "for every e, and delta is not tangent to the K-orbit", net, degeneracies,
-                                      witness, d, literature=lit)
-    if net.activation.kind == "affine":
-        notes.append("the identity activation's K_i (invertible convolutions) is not implemented for "
-                     "convolutional networks")
-    lowered = None
-    if max(net.spaces()) <= MAX_LOWERED and net.activation.kind != "affine":
-        from symeq.identifiability.identify import identify as mlp_identify
+    """The generic identify stage (:func:`symeq.identifiability.identify.identify`) on ``net``."""
+    from symeq.identifiability.identify import identify as generic_identify
 
-        try:
-            mlp = net.to_mlp()
-            lowered = mlp_identify(mlp, local=False)
-        except (InputError, BudgetExceeded) as exc:
-            notes.append(f"lowering: {exc}")
-        if lowered is not None:
-            widths = "-".join(map(str, mlp.widths))
-            if lowered.verdict == "identifiable":
-                if net.support is not None and not _fills_support(net):
-                    notes.append("the lowered MLP is identifiable, but some channel's filters do not fill the "
-                                 "support, so a translation outside the support's periods could relate two "
-                                 "parameters")
-                else:
-                    return ConvIdentifyResult("identifiable", f"lowered to a {widths} MLP: "
-                                              f"{lowered.criterion.criterion if lowered.criterion.verdict == 'identifiable' else lowered.basis}",
-                                              net, degeneracies, lowered=lowered, literature=lit, notes=tuple(notes))
-            else:
-                notes.append(f"the lowered {widths} MLP is {lowered.verdict} ({lowered.basis}); that verdict is "
-                             "about MLP parameters and does not transfer to convolutional ones")
-    loc = None
-    if local and not net.symbols:
-        from symeq.symmetry.functional_dimension import functional_dimension
-
-        try:
-            loc = functional_dimension(net)
-        except (InputError, BudgetExceeded) as exc:
-            notes.append(f"functional dimension: {exc}")
-        if loc is not None and loc.locally_identifiable:
-            return ConvIdentifyResult("locally identifiable", f"functional dimension {loc.rank} = #params - "
-                                      f"dim(K-orbit) = {loc.n_params} - {loc.orbit_dim} ({loc.method})", net,
-                                      degeneracies, lowered=lowered, local=loc, literature=lit, notes=tuple(notes))
-    if net.activation.name in ("relu", "leaky_relu") and lowered is not None and lowered.verdict == "conjectural":
-        return ConvIdentifyResult("conjectural", f"the lowered MLP is conjectural ({lowered.basis})", net,
-                                  degeneracies, lowered=lowered, local=loc, literature=lit, notes=tuple(notes))
-    return ConvIdentifyResult("unknown", "no criterion decided: " + ("; ".join(notes) or "no method applies"), net,
-                              degeneracies, lowered=lowered, local=loc, literature=lit, notes=tuple(notes))
+    return ConvIdentifyResult(generic_identify(net, local=local))
 
 
 def _fills_support(net: ConvNet) -> bool:

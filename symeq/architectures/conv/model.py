@@ -375,6 +375,45 @@ class ConvNet:
             raise InputError(f"expected {self.depth - 1} latent elements, got {len(k)}")
         return self._replace(act_layers(self, k))
 
+    # -- the identify stage's questions (:mod:`symeq.identifiability.identify`) ------------------
+    def reduce(self) -> Any:
+        """The submodel reduction: none for convolutions yet (theta~ = theta)."""
+        from symeq.architectures.conv.identifiability import ConvReduction
+
+        return ConvReduction(self)
+
+    def weak_reduction(self) -> Any:
+        """The reduction of the weak construction (:mod:`symeq.latent.weak`): :meth:`reduce`."""
+        return self.reduce()
+
+    def criterion(self) -> Any:
+        """The lowered MLP's criterion, transferred (:mod:`.identifiability`)."""
+        from symeq.architectures.conv.identifiability import conv_criterion
+
+        return conv_criterion(self)
+
+    def exact_fiber(self, limits: Any = None) -> None:
+        """No exact fiber computation for convolutions (their polynomial fibers are large)."""
+        return None
+
+    def nonidentifiability_witness(self, fiber: Any) -> Any:
+        """A degenerate channel's fiber direction outside the orbit's tangent space, or None."""
+        from symeq.architectures.conv.identifiability import nonidentifiability_witness
+
+        return nonidentifiability_witness(self)
+
+    def identifiable_evidence(self, criterion: Any, fiber: Any) -> dict[str, Any] | None:
+        """The certificate evidence: the lowered MLP's, or None."""
+        from symeq.architectures.conv.identifiability import identifiable_evidence
+
+        return identifiable_evidence(criterion)
+
+    def layer_structure(self, group: Any, actions: Any) -> Any:
+        """What each hidden layer carries (:func:`.construction.layer_structure`)."""
+        from symeq.architectures.conv.construction import layer_structure
+
+        return layer_structure(self, group, actions)
+
     def jacobians(self) -> Any:
         """The Jacobians the generic functional dimension asks for
         (:class:`~symeq.architectures.conv.jacobians.ConvJacobians`, on the lowered network)."""

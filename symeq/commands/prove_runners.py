@@ -294,16 +294,11 @@ def _architecture_group(inst: Instance, net: Any) -> Any:
 
 
 def _run_architecture(inst: Instance, net: Any, name: str) -> RunResult:
-    """An instance about a network of another architecture than the MLP: its verb's Result.
-    Certificates are not produced until the kernel checks that architecture's claims."""
+    """A check or latent instance about a network of another architecture than the MLP: its
+    verb's Result (identify is generic).  Certificates are not produced until the kernel checks
+    that architecture's claims."""
     from symeq.architectures import verb
 
-    if name == "identify":
-        local = inst.claim.get("local", True)
-        res = verb(net, "identify")(net, local=bool(local))
-        facts = {"criterion": res.basis, "witness": getattr(res.direction, "kind", None),
-                 "local": None if res.local is None else res.local.status}
-        return RunResult(res.verdict, None, res.basis, fact_data(facts), _subject(net))
     group = _architecture_group(inst, net)
     if name == "check":
         res = verb(net, "check")(net, group)
@@ -437,8 +432,6 @@ def run_identify(inst: Instance) -> RunResult:
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
-    if net.architecture != "mlp":
-        return _run_architecture(inst, net, "identify")
     seconds = inst.claim.get("seconds", 20)
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
         raise InputError("[claim] seconds must be a positive number")

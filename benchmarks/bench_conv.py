@@ -39,29 +39,13 @@ from symeq.architectures.conv.model import ConvNet
 SHAPE, CHANNELS, TARGET = (16, 16), (16, 16, 16, 16), 10.0
 
 
-def orbits_of_offsets(grid: Grid, maps: list) -> list[int]:
-    """orbit[q]: the least offset in the orbit of q under the linear parts."""
-    orbit = list(range(grid.size))
-    changed = True
-    while changed:
-        changed = False
-        for lin in maps:
-            for q in range(grid.size):
-                a, b = orbit[q], orbit[int(lin[q])]
-                if a != b:
-                    m = min(a, b)
-                    orbit = [m if o in (a, b) else o for o in orbit]
-                    changed = True
-    return orbit
-
-
 def build(rng: random.Random) -> tuple[ConvNet, object]:
     grid = Grid(SHAPE)
     tanh = activation("tanh")
     probe = ConvNet(tanh, grid, [Layer.from_ints(np.zeros((CHANNELS[-1], CHANNELS[0], grid.size), dtype=np.int64),
                                                  np.zeros(CHANNELS[-1], dtype=np.int64))])
     G = group_from_spec("D4", probe)
-    orbit = orbits_of_offsets(grid, [G.grid_map(n).linear_permutation for n in G.names])
+    orbit = grid.orbit_labels([G.grid_map(n).linear_permutation for n in G.names])
     layers = []
     for i in range(len(CHANNELS) - 1):
         w = np.zeros((CHANNELS[i + 1], CHANNELS[i], grid.size), dtype=np.int64)

@@ -73,18 +73,7 @@ def invariant_net(rng: random.Random, act: str, grid: Grid, group: ConvGroupActi
                   *, dense: int = 0, magnitude: int = 3) -> ConvNet:
     """Filters constant on the orbits of the group's linear parts (theta^g = theta)."""
     N = grid.size
-    lins = [group.grid_map(n).linear_permutation for n in group.names]
-    orbit = list(range(N))  # union-find by repeated relabelling
-    changed = True
-    while changed:
-        changed = False
-        for lin in lins:
-            for q in range(N):
-                a, b = orbit[q], orbit[int(lin[q])]
-                if a != b:
-                    m = min(a, b)
-                    orbit = [m if o in (a, b) else o for o in orbit]
-                    changed = True
+    orbit = grid.orbit_labels([group.grid_map(n).linear_permutation for n in group.names])
     layers = []
     for i in range(len(channels) - 1):
         w = np.zeros((channels[i + 1], channels[i], N), dtype=np.int64)
@@ -95,18 +84,7 @@ def invariant_net(rng: random.Random, act: str, grid: Grid, group: ConvGroupActi
         b = np.array([rng.randint(-magnitude, magnitude) for _ in range(channels[i + 1])], dtype=np.int64)
         layers.append(Layer.from_ints(w, b))
     if dense:  # an invariant readout: constant on the orbits of every grid map (positions)
-        perms = [group.grid_map(n).permutation for n in group.names]
-        pos_orbit = list(range(N))
-        changed = True
-        while changed:
-            changed = False
-            for perm in perms:
-                for p in range(N):
-                    a, b = pos_orbit[p], pos_orbit[int(perm[p])]
-                    if a != b:
-                        m = min(a, b)
-                        pos_orbit = [m if o in (a, b) else o for o in pos_orbit]
-                        changed = True
+        pos_orbit = grid.orbit_labels([group.grid_map(n).permutation for n in group.names])
         rows = []
         for _ in range(dense):
             row = []

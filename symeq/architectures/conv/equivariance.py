@@ -176,18 +176,12 @@ def certify_point(net: ConvNet, group: ConvGroupAction, g: str, x: Any) -> Witne
 
     Exact arithmetic (Fractions) for rational networks with a piecewise-linear or polynomial
     activation; python-flint balls at increasing precision for the others."""
-    C0, N = net.channels[0], net.grid.size
     xs = tuple(sympy.sympify(v) for v in x)
     act = net.activation
     sigma_f = _fraction_sigma(net)
     if act.algebraic and sigma_f is not None:
         try:
-            xa = np.array([_frac(v) for v in xs], dtype=object).reshape(C0, N)
-            rin = _matrix_convert(group, g, _frac)
-            moved = group.grid_map(g).on_signal(xa)
-            moved = moved if rin is None else rin.dot(moved)
-            lhs = net.forward_generic(moved, _frac, sigma_f)
-            rhs = act_output(group, g, net.forward_generic(xa, _frac, sigma_f), _frac)
+            lhs, rhs = _both_sides(net, group, g, xs, _frac, sigma_f)
         except ValueError:
             return None
         best = None
@@ -202,17 +196,11 @@ def certify_point(net: ConvNet, group: ConvGroupAction, g: str, x: Any) -> Witne
         return Witness(g, xs, k, (), _rat(q), True, _rat(diff))
     if act.name not in _ARB_SIGMA:
         return None
-    sigma = _ARB_SIGMA[act.name]
     old = ctx.prec
     try:
         for bits in PRECISIONS:
             ctx.prec = bits
-            xa = np.array([_to_arb(v) for v in xs], dtype=object).reshape(C0, N)
-            rin = _matrix_convert(group, g, _to_arb)
-            moved = group.grid_map(g).on_signal(xa)
-            moved = moved if rin is None else rin.dot(moved)
-            lhs = net.forward_generic(moved, _to_arb, sigma)
-            rhs = act_output(group, g, net.forward_generic(xa, _to_arb, sigma), _to_arb)
+            lhs, rhs = _both_sides(net, group, g, xs, _to_arb, _ARB_SIGMA[act.name])
             lows = [_arb_fraction_lower(u - v) for u, v in zip(lhs, rhs)]
             k = max(range(len(lows)), key=lambda n: lows[n])
             if lows[k] > 0:
@@ -220,6 +208,17 @@ def certify_point(net: ConvNet, group: ConvGroupAction, g: str, x: Any) -> Witne
     finally:
         ctx.prec = old
     return None
+
+
+def _both_sides(net: ConvNet, group: ConvGroupAction, g: str, xs: tuple[Any, ...], convert: Any,
+                sigma: Any) -> tuple[np.ndarray, np.ndarray]:
+    """f(rho_0(g) x) and rho_L(g) f(x) in the arithmetic of ``convert`` (Fractions or balls)."""
+    xa = np.array([convert(v) for v in xs], dtype=object).reshape(net.channels[0], net.grid.size)
+    rin = _matrix_convert(group, g, convert)
+    moved = group.grid_map(g).on_signal(xa)
+    moved = moved if rin is None else rin.dot(moved)
+    lhs = net.forward_generic(moved, convert, sigma)
+    return lhs, act_output(group, g, net.forward_generic(xa, convert, sigma), convert)
 
 
 def _floats(m: Any) -> np.ndarray:

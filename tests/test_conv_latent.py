@@ -143,3 +143,21 @@ def test_cosets_of_a_nontrivial_stabilizer_are_searched() -> None:
     assert r.stabilizer.status == "nontrivial" and r.stabilizer.order == 2
     assert r.verdict == "holds" and r.homomorphism.holds
     assert sympy.Integer(r.homomorphism.order) == 6
+
+
+def test_a_restricted_support_keeps_only_its_periods() -> None:
+    from symeq.architectures.conv import from_dict, group_from_dict
+
+    base = {"architecture": "conv", "activation": "tanh", "grid": [6], "channels": [1, 1, 1],
+            "biases": [["0"], ["0"]]}
+    reflection = {"generators": {"m": {"grid": {"matrix": [["-1"]]}}}}
+    periodic = from_dict(dict(base, support=[[0], [3]], filters=[[[["1", "2"]]], [[["3", "1"]]]]))
+    assert periodic.periods == ((0,), (3,)) and periodic.latent_group(1).translations == ((0,), (3,))
+    assert latent(periodic, group_from_dict(reflection, periodic)).verdict == "holds"
+    # symmetric about -1/2 on the support {-1, 0, 1}: theta^m is theta translated by 1, which is
+    # no period of the support, so no element of K_1 relates them although f is equivariant
+    net = from_dict(dict(base, support=[[5], [0], [1]], filters=[[[["1", "1", "0"]]], [[["0", "3", "3"]]]]))
+    G = group_from_dict(reflection, net)
+    r = latent(net, G)
+    assert r.verdict == "unknown" and "f is G-equivariant (lowered) but no layerwise action exists" in r.summary
+    assert check(net, G).verdict == "holds"

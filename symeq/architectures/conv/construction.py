@@ -178,7 +178,9 @@ class ConvLatentResult:
             terms = [f"{m} X.{k + 1} (degree {d})" for k, (m, d) in enumerate(zip(s.multiplicities, s.degrees)) if m]
             out.append(f"  decomposition: {' + '.join(terms) if terms else '0'}")
         if self.check is not None and self.check.witness is not None:
-            out.append(f"witness: {self.check.witness.describe()}")
+            from symeq.architectures.conv.equivariance import describe_witness
+
+            out.append(f"witness: {describe_witness(self.check.witness)}")
         return out
 
     def to_dict(self) -> dict[str, Any]:

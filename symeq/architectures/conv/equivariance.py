@@ -48,7 +48,7 @@ from symeq.errors import BudgetExceeded, InputError
 from symeq.latent.construct import Construction, construct
 from symeq.verdict import Verdict
 
-__all__ = ["ConvCheckResult", "check", "certify_point", "find_witness", "act_input", "act_output"]
+__all__ = ["ConvCheckResult", "check", "certify_point", "find_witness", "act_input", "act_output", "describe_witness"]
 
 #: Candidates certified per witness search after screening.
 MAX_CERTIFY = 12
@@ -95,7 +95,7 @@ class ConvCheckResult:
                 for i, k in enumerate(c.action(g), start=1):
                     out.append(f"  k_{i}({g}): {k.describe()}")
         if self.witness is not None:
-            out.append(f"witness: {self.witness.describe()}")
+            out.append(f"witness: {describe_witness(self.witness)}")
         if self.verdict != "holds" or self.method != "layerwise":
             out.extend(f"  tried {a}" for a in self.attempts)
         return out
@@ -270,6 +270,19 @@ def find_witness(net: ConvNet, group: ConvGroupAction, *, tries: int = 200, seed
 # -- the verb ---------------------------------------------------------------------------------
 
 
+#: Inputs longer than this are not spelled out in text reports (--json has them).
+MAX_SHOWN = 24
+
+
+def describe_witness(w: Witness) -> str:
+    """The witness in one line; a long input is summarized (``--json`` holds it whole)."""
+    if len(w.x) <= MAX_SHOWN:
+        return w.describe()
+    how = "exactly" if w.exact else "by interval arithmetic"
+    return (f"generator {w.generator}, an input of {len(w.x)} rational coordinates (in --json): coordinate "
+            f"{w.coordinate} of f(rho_0 x) - rho_L f(x) has size >= {w.lower_bound} (proved {how})")
+
+
 def check(net: ConvNet, group: ConvGroupAction, *, tries: int = 200, seed: int = 0,
           budget: int = 20_000) -> ConvCheckResult:
     """Decide end-to-end equivariance (see the module docstring)."""
@@ -314,11 +327,11 @@ def check(net: ConvNet, group: ConvGroupAction, *, tries: int = 200, seed: int =
             w = certify_point(net, group, lowered.witness.generator, lowered.witness.x)
             if w is not None:
                 return done("fails", "witness", f"f(rho_0({w.generator}) x) != rho_L({w.generator}) f(x) "
-                            f"at a proved input ({w.describe()})", construction=c, witness=w, lowered=lowered)
+                            f"at a proved input ({describe_witness(w)})", construction=c, witness=w, lowered=lowered)
     w = find_witness(net, group, tries=tries, seed=seed)
     if w is not None:
         return done("fails", "witness", f"f(rho_0({w.generator}) x) != rho_L({w.generator}) f(x) at a proved "
-                    f"input ({w.describe()})", construction=c, witness=w, lowered=lowered)
+                    f"input ({describe_witness(w)})", construction=c, witness=w, lowered=lowered)
     attempts.append(f"witness search: no certified separating input among {tries} tries")
     why = c.reason if c is not None and c.reason else "no method decided"
     return done("unknown", "none", f"unknown: no layerwise action ({why}) and no separating input was "

@@ -36,8 +36,7 @@ places where k(g) k(g) is not k(g g) (:meth:`ConvLatentResult.cocycle_examples`)
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
@@ -45,14 +44,11 @@ import sympy
 from symeq.architectures.conv.group import ConvGroupAction
 from symeq.architectures.conv.latent_group import ChannelMap
 from symeq.architectures.conv.model import ConvNet
-from symeq.errors import BudgetExceeded, InputError
+from symeq.errors import InputError
 from symeq.groups.characters import character_table
 from symeq.groups.classes import conjugacy_classes
 from symeq.groups.permutation import FiniteGroup, finite_group
-from symeq.latent.construct import Construction, LatentActions, construct
-from symeq.latent.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
-from symeq.latent.stabilizer import Stabilizer, stabilizer, stabilizer_text
-from symeq.verdict import Verdict
+from symeq.latent.construct import LatentActions
 
 __all__ = ["ConvLatentResult", "ChannelOrbit", "ConvLayerStructure", "latent", "element_maps", "layer_structure"]
 

@@ -46,7 +46,7 @@ statements are generic (almost every parameter), so no verdict about this theta 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np

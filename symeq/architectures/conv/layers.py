@@ -40,7 +40,7 @@ import sympy
 from symeq.architectures.mlp.latent_map import simplify_scalar
 from symeq.errors import InputError
 from symeq.exact import is_exact_zero
-from symeq.rings import INT_LIMIT, to_fraction
+from symeq.rings import INT_LIMIT
 
 __all__ = ["Layer", "exact_matrix_of", "canonical_array"]
 
@@ -273,7 +273,6 @@ class Layer:
         """Input channel c' multiplied by s[c'] (conv: axis 1; dense: the columns of channel
         ``column_channel[col]``)."""
         def op(L: "Layer", ints: bool) -> "Layer":
-            per = np.array([0] * 0)
             if ints:
                 fs = _rationals(s)
                 if fs is None:
@@ -339,7 +338,3 @@ def _int_matrix(matrix: np.ndarray) -> tuple[np.ndarray, int]:
         raise _Overflow
     return m.astype(np.int64).reshape(matrix.shape), S
 
-
-def as_fraction(x: Any) -> Fraction:
-    """A rational sympy number as a Fraction."""
-    return to_fraction(x)

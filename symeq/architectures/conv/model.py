@@ -43,7 +43,7 @@ from sympy import ImmutableMatrix
 from symeq.activations import Activation
 from symeq.architectures.conv.grid import Grid, GridMap
 from symeq.architectures.conv.latent_group import ChannelGroup, ChannelMap
-from symeq.architectures.conv.layers import Layer, exact_matrix_of
+from symeq.architectures.conv.layers import Layer
 from symeq.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -93,7 +93,8 @@ def act_layers(net: "ConvNet", ks: Sequence[ChannelMap]) -> list[Layer]:
     """The layers of k . theta."""
     layers = list(net.layers)
     for i, k in enumerate(ks, start=1):
-        if k.is_identity():
+        # acting as the identity on V_i is not enough: z^2's (-1, 0, 1, 0) negates the row
+        if k.is_identity() and all(r.a == 1 and r.c == 0 for r in k.relations):
             continue
         layers[i - 1] = output_side(net, layers[i - 1], k)
         layers[i] = input_side(net, i + 1, layers[i], k)

@@ -29,6 +29,7 @@ VERBS = (
     "prove",
     "explain",
     "draw",
+    "emergent",
 )
 
 EXIT_HOLDS, EXIT_FAILS, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4

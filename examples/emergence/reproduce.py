@@ -12,7 +12,7 @@ F_2 = f_2 o f_1, under the left-right mirror and under the up-down mirror as a c
 networks were never asked to be up-down equivariant).  Finally the tanh classifier is rounded to
 an exact network, and the exact engine proves it mirror-invariant.
 
-    python examples/emergence/reproduce.py            # the full table (about 2 minutes on 2 cores)
+    python examples/emergence/reproduce.py            # the full table (2-3 minutes on 2 cores)
     python examples/emergence/reproduce.py --quick    # a short run (CI)
 
 Every number here is approximate (floating point); the only exact statement is the last line,

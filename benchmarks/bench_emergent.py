@@ -102,21 +102,15 @@ def build(size: int, seed: int) -> tuple[FloatMLP, list[SignedPerm]]:
 
 
 def exact_mlp(model: FloatMLP):
-    """The exact MLP of a model whose values are integers over 2^8 (checked)."""
-    import sympy
-    from sympy import ImmutableMatrix
-
-    from symeq.activations import activation
-    from symeq.models.mlp import MLP
-
+    """The exact MLP of a model whose values are integers over 2^8 (checked), built by
+    symeq.emergent.mlp.exact_model (DomainMatrix over QQ, no strings)."""
     ws, bs = [], []
     for w, x in zip(model.weights, model.biases):
         nw, nb = np.rint(w * SCALE).astype(np.int64), np.rint(x * SCALE).astype(np.int64)
         assert np.array_equal(nw / SCALE, w) and np.array_equal(nb / SCALE, x), "not dyadic over 2^8"
-        q = sympy.Rational(1, SCALE)
-        ws.append(ImmutableMatrix(w.shape[0], w.shape[1], [sympy.Integer(int(v)) * q for v in nw.reshape(-1)]))
-        bs.append(ImmutableMatrix(len(x), 1, [sympy.Integer(int(v)) * q for v in nb]))
-    return MLP(activation(model.activation), tuple(ws), tuple(bs))
+        ws.append(nw)
+        bs.append(nb)
+    return arch.exact_model(model.activation, ws, bs, SCALE)
 
 
 def timed(label: str, fn, results: dict):

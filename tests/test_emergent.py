@@ -94,6 +94,7 @@ def test_done_when_tanh_mirror():
         if eps == 1e-2:
             rounded = round_network(noisy, G, r, digits=3)
             exact = network_from_dict(rounded.network)
+            assert rounded.exact() == exact       # the table and the direct construction agree
             result = check_equivariance(exact, group)
             assert (result.verdict, result.method) == ("holds", "layerwise")
             # the exact engine finds the same latent actions the float fit snapped to

@@ -110,3 +110,18 @@ def test_reproduction_quick(capsys, monkeypatch):
     assert exc.value.code == 0, out
     assert "| autoencoder | f_1 | left-right |" in out and "| classifier | f_1 | up-down (control) |" in out
     assert "exact: symeq check on the rounded network" in out and "holds, method layerwise" in out
+
+
+def test_dead_network_gives_null_errors_not_nan(tmp_path, capsys):
+    """A relu network whose hidden layer is dead for every input: f(y) = 0 everywhere on
+    layer 1, so its medians are over no sample; --json stays valid JSON (null)."""
+    net = FloatMLP("relu", (np.zeros((2, 4)), np.ones((1, 2))), (np.full(2, -1.0), np.zeros(1)))
+    save_npz(net, tmp_path / "dead.npz")
+    code, out, _ = run(["emergent", tmp_path / "dead.npz", "--group", "C4:shift/trivial", "--samples", "50",
+                        "--json"], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["layers"][0]["error"]["K_composite"] is None
+    assert doc["layers"][0]["zero_outputs_left_out"] == 50
+    code, out, _ = run(["emergent", tmp_path / "dead.npz", "--group", "C4:shift/trivial", "--samples", "50"], capsys)
+    assert code == 0 and "up to 50 samples with f(y) = 0 were left out" in out

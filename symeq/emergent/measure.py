@@ -162,8 +162,8 @@ class LayerFit:
             "action": self.k.to_dict() if self.row_residual is not None else "rho_L (given)",
             "action_text": self.k.describe() if self.row_residual is not None else "rho_L(g), the output action",
             "row_residual": self.row_residual,
-            "error": {"K_single": self.k_single, "K_composite": self.k_composite,
-                      "linear_single": self.linear_single, "linear_composite": self.linear_composite},
+            "error": {"K_single": _num(self.k_single), "K_composite": _num(self.k_composite),
+                      "linear_single": _num(self.linear_single), "linear_composite": _num(self.linear_composite)},
             "zero_outputs_left_out": self.left_out,
         }
         if matrices:
@@ -197,6 +197,11 @@ class EmergentReport:
         return {"mode": "approximate", "model": self.model, "group": self.group,
                 "latent_group": self.latent_group, "samples": self.samples, "seed": self.seed,
                 "inputs": self.inputs, "layers": [f.to_dict(matrices) for f in self.fits]}
+
+
+def _num(x: float) -> float | None:
+    """JSON has no NaN: a median over no sample (every f(y) = 0) is null."""
+    return None if np.isnan(x) else x
 
 
 def relative_errors(diff: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, int]:

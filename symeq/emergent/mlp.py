@@ -21,8 +21,11 @@ these, through :func:`symeq.emergent.protocol.approximate_architecture`:
 ``canonical_scaling(model)``
     a function-preserving normal form for the continuous part of K_i (relu: unit incoming
     rows), so that a fitted action can be snapped to a finite group before averaging.
-``exact_table(activation, numerators, denominator)``
-    the ``[network]`` table of the exact schema (docs/reference/schema.md).
+``exact_table(activation, weights, biases, denominator)``
+    the ``[network]`` table of the exact schema (docs/reference/schema.md), and
+``exact_model(activation, weights, biases, denominator)``
+    the exact network itself (:class:`symeq.models.mlp.MLP`), built without going through
+    strings (millions of parameters).
 
 **The row equations** (the exact engine's neuron matching, THEORY.md section 5, in floats).
 With k_prev the affine map v -> M v + t (rho_0(g) on layer 1) write R = [W_i | b_i] and
@@ -67,7 +70,7 @@ from symeq.emergent.model import FloatMLP
 from symeq.errors import InputError
 
 __all__ = ["numeric_layer", "twist", "approximate_solve_layer", "conjugate", "canonical_scaling",
-           "exact_table", "latent_kind", "KINDS"]
+           "exact_table", "exact_model", "latent_kind", "KINDS"]
 
 #: activation name -> which a_j the row equations allow (see the module table).
 KINDS = {"tanh": "signed", "sigmoid": "signed_shift", "relu": "positive", "leaky_relu": "positive",
@@ -245,3 +248,33 @@ def exact_table(activation: str, weights: list[np.ndarray], biases: list[np.ndar
         "weights": [_strings(w, denominator) for w in weights],
         "biases": [_strings(b, denominator) for b in biases],
     }
+
+
+def exact_model(activation: str, weights: list[np.ndarray], biases: list[np.ndarray], denominator: int) -> Any:
+    """The exact MLP with parameters numerators / denominator (integer arrays), built through
+    sympy's DomainMatrix over QQ (no strings, no per-entry sympy arithmetic).
+
+    >>> net = exact_model("tanh", [np.array([[1, -2]])], [np.array([4])], 4)
+    >>> net.weights[0], net.biases[0]
+    (Matrix([[1/4, -1/2]]), Matrix([[1]]))
+    """
+    from sympy import QQ, ImmutableMatrix
+    from sympy.polys.matrices import DomainMatrix
+
+    from symeq.activations import activation as exact_activation
+    from symeq.models.mlp import MLP
+
+    if denominator < 1:
+        raise InputError("the denominator must be a positive integer")
+
+    def matrix(a: np.ndarray) -> Any:
+        a = np.asarray(a).reshape(a.shape[0], -1)
+        flat = [QQ(int(v), denominator) for v in a.reshape(-1)]
+        dm = DomainMatrix.from_list_flat(flat, a.shape, QQ).to_sparse()  # sympy's default format
+        # ImmutableMatrix(list) would turn every entry into a sympy Rational and back (seconds
+        # per million entries); _fromrep wraps the DomainMatrix as it is.
+        fromrep = getattr(ImmutableMatrix, "_fromrep", None)
+        return fromrep(dm) if fromrep is not None else ImmutableMatrix(dm.to_Matrix())
+
+    return MLP(exact_activation(activation), tuple(matrix(w) for w in weights),
+               tuple(matrix(np.asarray(b).reshape(-1, 1)) for b in biases))

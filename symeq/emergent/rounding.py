@@ -118,10 +118,11 @@ class RoundedNetwork:
     """The exact network table and how far the function moved.
 
     ``network`` is the ``[network]`` table and ``group`` the ``[group]`` table of the file;
-    ``order`` is |H| and ``group_order`` |G|; ``max_change`` and ``median_change`` are max and median of
-    |f_sym(x) - f(x)| over ``held_out`` inputs, ``median_relative_change`` the median of
-    |f_sym(x) - f(x)| / |f(x)|; ``equivariance_error`` the float error of the rounded network
-    (rounding noise of the evaluation only); ``notes`` say what was snapped.
+    ``order`` is |H| and ``group_order`` |G|; ``max_change`` and ``median_change`` are max and
+    median of |f_sym(x) - f(x)| over ``held_out`` inputs, ``median_relative_change`` the median
+    of |f_sym(x) - f(x)| / |f(x)|; ``notes`` say what was snapped; ``model`` is the rounded
+    network in floats and ``numerators`` its integer parameters over ``denominator``
+    (:meth:`exact` builds the exact network).
     """
 
     network: dict[str, Any]
@@ -135,6 +136,13 @@ class RoundedNetwork:
     held_out: int
     notes: tuple[str, ...]
     model: Any
+    numerators: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] = ((), ())
+
+    def exact(self) -> Any:
+        """The exact network (symeq.models.mlp.MLP for an MLP), without parsing the table."""
+        arch = approximate_architecture(self.model)
+        return arch.exact_model(self.network["activation"], list(self.numerators[0]), list(self.numerators[1]),
+                                self.denominator)
 
     def document(self) -> dict[str, Any]:
         return {"network": self.network, "group": self.group}
@@ -205,4 +213,4 @@ def round_network(model: Any, group: FloatGroup, report: EmergentReport, *, digi
                      "parameters to agree")
     return RoundedNetwork(network, dict(group.table), denominator, len(H), order_g, float(change.max()),
                           float(np.median(change)), float(np.median(rel)) if rel.size else float("nan"),
-                          held_out, tuple(notes), rounded)
+                          held_out, tuple(notes), rounded, (tuple(sum_w), tuple(sum_b)))

@@ -11,7 +11,7 @@ divided by 2^8 so the float64 values in the .npz are exact dyadic rationals.
 Pipeline, timed stage by stage (what a user runs):
   load      the .npz into a FloatMLP (symeq.emergent.load_model)
   exact     the floats to exact rationals (numerators over 2^8, checked exact) and the exact
-            MLP (sympy ImmutableMatrix of Rationals, symeq.models.mlp.MLP)
+            MLP (sympy ImmutableMatrix of Rationals, symeq.architectures.mlp.MLP)
   group     catalog_group("hmirror:(3s)x(s)", ..., output="trivial")
   check     check_equivariance(net, group): must say holds, method layerwise
 
@@ -131,7 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     from flint import fmpq, fmpq_mat
 
-    from symeq.equivariance.check import check_equivariance
+    from symeq.architectures.mlp.check import check_equivariance
     from symeq.groups import catalog_group
 
     model, h = build(args.size, args.seed)

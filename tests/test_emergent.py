@@ -16,10 +16,10 @@ from symeq.emergent import FloatMLP, float_group, measure, round_network
 from symeq.emergent import mlp as arch
 from symeq.emergent.actions import MonomialMap
 from symeq.emergent.rounding import SignedPerm, close
-from symeq.equivariance.check import check_equivariance
+from symeq.architectures.mlp.check import check_equivariance
 from symeq.groups import catalog_group
 from symeq.latent.analysis import analyze
-from symeq.models.io import network_from_dict
+from symeq.architectures import network_from_dict
 
 #: activation -> (signs allowed in the latent action, shift on negated neurons)
 KINDS = {"tanh": (True, False), "sigmoid": (True, True), "relu": (False, False), "gelu": (False, False),

@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             report = measure(model, group, progress=lambda n: bar.advance(task, n), **kwargs)
     rounded = None
     if args.round_path is not None:
-        from symeq.models.io import write_document
+        from symeq.files import write_document
 
         rounded = round_network(model, group, report, digits=args.digits, held_out=args.samples,
                                 seed=args.seed, scale=args.scale, data=data)

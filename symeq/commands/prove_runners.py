@@ -89,8 +89,8 @@ FACTS: dict[str, dict[str, str]] = {
         "method": "how the actions were found",
         "unique": "Stab(theta) is trivial",
         "stabilizer": "the stabilizer's status",
-        "group_order": "order of G from the verified presentation",
-        "homomorphism": "every relator holds on every layer",
+        "group_order": "order of G, from the closure of the latent action",
+        "homomorphism": "the pairs (k_i(g), g) close up to |G| elements on every layer",
         "latent_kinds": "per hidden layer, the kind of rho_i (permutation, signed_permutation, affine)",
         "diagonals": "per hidden layer, the positive diagonal conjugating a scaled action to a signed "
                      "permutation one (None when not needed)",
@@ -220,7 +220,7 @@ def parse_instance(path: Path) -> Instance:
     ...
     symeq.errors.InputError: [claim] expect 'maybe' is not a verdict of check (holds, fails, unknown)
     """
-    from symeq.models.io import load_document
+    from symeq.files import load_document
 
     doc = load_document(path)
     claim = doc.get("claim")
@@ -252,7 +252,7 @@ def parse_instance(path: Path) -> Instance:
 # --- helpers -------------------------------------------------------------------------------
 
 def _network(inst: Instance) -> Any:
-    from symeq.models.io import network_from_dict
+    from symeq.architectures import network_from_dict
 
     if "network" not in inst.doc:
         raise InputError("no [network] table")
@@ -304,7 +304,7 @@ def _engine_stamp(cert: dict[str, Any] | None) -> dict[str, Any] | None:
 def run_check(inst: Instance) -> RunResult:
     """``symeq check``: end-to-end equivariance (holds / fails / unknown)."""
     from symeq.certify.build import check_certificate
-    from symeq.equivariance.check import check_equivariance
+    from symeq.architectures.mlp.check import check_equivariance
 
     net = _network(inst)
     group = _group(inst, net.widths[0], net.widths[-1])
@@ -354,7 +354,7 @@ def run_latent(inst: Instance) -> RunResult:
         "method": d.get("method"),
         "unique": d.get("uniqueness", {}).get("unique"),
         "stabilizer": d.get("uniqueness", {}).get("status"),
-        "group_order": d.get("presentation", {}).get("order"),
+        "group_order": d.get("group_order"),
         "homomorphism": d.get("homomorphism"),
         "latent_kinds": [L["kind"] for L in layers],
         "diagonals": [L["diagonal"] for L in layers],
@@ -376,9 +376,9 @@ def run_latent(inst: Instance) -> RunResult:
 
 def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
-    from symeq.identifiability.fibers import Budget
-    from symeq.identifiability.identify import identify
-    from symeq.models.io import network_to_dict
+    from symeq.architectures.mlp.fibers import Budget
+    from symeq.architectures.mlp.identify import identify
+    from symeq.architectures import network_to_dict
 
     net = _network(inst)
     seconds = inst.claim.get("seconds", 20)
@@ -413,13 +413,14 @@ def run_identify(inst: Instance) -> RunResult:
 
 
 def _arch_and_group(inst: Instance, defaults: tuple[str, str] | None = None) -> tuple[str, tuple[int, ...], Any, str]:
-    from symeq.classify.types import parse_architecture
+    from symeq.architectures.spec import parse_spec
     from symeq.groups import group_from_dict, group_from_spec
 
     arch = inst.claim.get("arch", defaults[0] if defaults else None)
     if not isinstance(arch, str):
         raise InputError("[claim] needs arch = \"ACT:d0-...-dL\"")
-    act, widths = parse_architecture(arch)
+    parsed = parse_spec(arch, hidden=True, option="architecture")
+    act, widths = parsed.activation, parsed.widths
     spec = inst.claim.get("group")
     if spec is None and "group" in inst.doc:
         return act, widths, group_from_dict(inst.doc["group"], widths[0], widths[-1]), "[group]"
@@ -433,7 +434,7 @@ def run_counterexample(inst: Instance) -> RunResult:
     """``symeq counterexample``: a search refuting a named claim or a predicate."""
     from symeq.commands.counterexample import DEFAULTS, search
     from symeq.counterexamples.outcome import CLAIM_STATEMENTS
-    from symeq.models.io import network_to_dict
+    from symeq.architectures import network_to_dict
 
     claim = inst.claim.get("claim")
     if not isinstance(claim, str) or not claim.strip():
@@ -487,8 +488,8 @@ def run_symmetries(inst: Instance) -> RunResult:
     """``symmetries``: functional dimension and hidden symmetries at a parameter (the
     instance's [network], or a random rational one for ``arch`` and ``seed``)."""
     from symeq.symmetry.functional_dimension import functional_dimension, random_network
-    from symeq.symmetry.latent_groups import latent_groups
-    from symeq.symmetry.relations import derive_relations
+    from symeq.architectures.mlp.latent_group import latent_groups
+    from symeq.activations.relations import derive_relations
 
     seed = inst.claim.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -496,13 +497,13 @@ def run_symmetries(inst: Instance) -> RunResult:
     if "arch" in inst.claim:
         if "network" in inst.doc:
             raise InputError("both [network] and [claim] arch: state the network once")
-        from symeq.classify.types import parse_architecture
+        from symeq.architectures.spec import parse_spec
 
         arch = inst.claim["arch"]
         if not isinstance(arch, str):
             raise InputError("[claim] arch must be a string ACT:d0-...-dL")
-        act, widths = parse_architecture(arch)
-        net = random_network(act, widths, seed=seed)
+        parsed = parse_spec(arch, hidden=True, option="architecture")
+        net = random_network(parsed.activation, parsed.widths, seed=seed)
     else:
         net = _network(inst)
     fd = functional_dimension(net, seed=seed)

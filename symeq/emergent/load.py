@@ -120,7 +120,7 @@ def load_npz(path: str | os.PathLike[str], activation: str | None = None) -> Flo
 
 def save_npz(model: FloatMLP, path: str | os.PathLike[str]) -> None:
     """Write ``model`` in the .npz format of the module docstring, atomically."""
-    from symeq.models.io import atomic_write
+    from symeq.files import atomic_write
 
     arrays: dict[str, Any] = {"activation": np.array(model.activation)}
     for i, (w, b) in enumerate(zip(model.weights, model.biases), start=1):

@@ -24,7 +24,7 @@ these, through :func:`symeq.emergent.protocol.approximate_architecture`:
 ``exact_table(activation, weights, biases, denominator)``
     the ``[network]`` table of the exact schema (docs/reference/schema.md), and
 ``exact_model(activation, weights, biases, denominator)``
-    the exact network itself (:class:`symeq.models.mlp.MLP`), built without going through
+    the exact network itself (:class:`symeq.architectures.mlp.model.MLP`), built without going through
     strings (millions of parameters).
 
 **The row equations** (the exact engine's neuron matching, THEORY.md section 5, in floats).
@@ -251,30 +251,19 @@ def exact_table(activation: str, weights: list[np.ndarray], biases: list[np.ndar
 
 
 def exact_model(activation: str, weights: list[np.ndarray], biases: list[np.ndarray], denominator: int) -> Any:
-    """The exact MLP with parameters numerators / denominator (integer arrays), built through
-    sympy's DomainMatrix over QQ (no strings, no per-entry sympy arithmetic).
+    """The exact MLP with parameters numerators / denominator (integer arrays), built by
+    :meth:`~symeq.architectures.mlp.model.MLP.from_integer_layers` (no strings, no sympy number
+    per weight: millions of parameters are fine).
 
     >>> net = exact_model("tanh", [np.array([[1, -2]])], [np.array([4])], 4)
     >>> net.weights[0], net.biases[0]
     (Matrix([[1/4, -1/2]]), Matrix([[1]]))
     """
-    from sympy import QQ, ImmutableMatrix
-    from sympy.polys.matrices import DomainMatrix
-
     from symeq.activations import activation as exact_activation
-    from symeq.models.mlp import MLP
+    from symeq.architectures.mlp.model import MLP
 
     if denominator < 1:
         raise InputError("the denominator must be a positive integer")
-
-    def matrix(a: np.ndarray) -> Any:
-        a = np.asarray(a).reshape(a.shape[0], -1)
-        flat = [QQ(int(v), denominator) for v in a.reshape(-1)]
-        dm = DomainMatrix.from_list_flat(flat, a.shape, QQ).to_sparse()  # sympy's default format
-        # ImmutableMatrix(list) would turn every entry into a sympy Rational and back (seconds
-        # per million entries); _fromrep wraps the DomainMatrix as it is.
-        fromrep = getattr(ImmutableMatrix, "_fromrep", None)
-        return fromrep(dm) if fromrep is not None else ImmutableMatrix(dm.to_Matrix())
-
-    return MLP(exact_activation(activation), tuple(matrix(w) for w in weights),
-               tuple(matrix(np.asarray(b).reshape(-1, 1)) for b in biases))
+    layers = [(np.hstack([np.asarray(w), np.asarray(b).reshape(-1, 1)]), int(denominator))
+              for w, b in zip(weights, biases)]
+    return MLP.from_integer_layers(exact_activation(activation), layers)

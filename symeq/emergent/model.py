@@ -1,6 +1,6 @@
 """A trained MLP with floating-point parameters: the one place floats are welcome.
 
-The exact :class:`~symeq.models.mlp.MLP` refuses floats, on purpose: its verdicts are exact.
+The exact :class:`~symeq.architectures.mlp.model.MLP` refuses floats, on purpose: its verdicts are exact.
 A network someone trained is a :class:`FloatMLP` instead, a frozen value holding numpy arrays.
 It follows THEORY.md section 1 exactly, with batches as rows:
 

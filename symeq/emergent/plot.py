@@ -54,7 +54,7 @@ def plot_report(report: EmergentReport, group: FloatGroup, model: Any, path: str
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from symeq.models.io import atomic_write
+    from symeq.files import atomic_write
 
     p = Path(path)
     suffix = p.suffix.lower()

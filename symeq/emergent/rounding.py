@@ -139,7 +139,7 @@ class RoundedNetwork:
     numerators: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] = ((), ())
 
     def exact(self) -> Any:
-        """The exact network (symeq.models.mlp.MLP for an MLP), without parsing the table."""
+        """The exact network (symeq.architectures.mlp.MLP for an MLP), without parsing the table."""
         arch = approximate_architecture(self.model)
         return arch.exact_model(self.network["activation"], list(self.numerators[0]), list(self.numerators[1]),
                                 self.denominator)

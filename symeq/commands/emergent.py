@@ -1,6 +1,6 @@
 """``symeq emergent MODEL --group G``: approximate mode for trained networks.
 
-Measures how equivariant a trained MLP has become, as in the paper's experiment (THEORY.md
+Measures how equivariant a trained MLP has become, as in the paper's experiment (docs/theory.md,
 section 8), and can round it to an exactly equivariant network for the exact engine.  Every
 line it prints says "approximate": these are floating-point measurements, not proofs.
 

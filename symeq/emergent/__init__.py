@@ -1,4 +1,4 @@
-"""Approximate mode: emergent equivariance in trained networks (THEORY.md section 8).
+"""Approximate mode: emergent equivariance in trained networks (docs/theory.md#8-measuring-emergent-equivariance-in-trained-networks).
 
 The only part of symeq that computes with floats.  It reads a trained network
 (:mod:`~symeq.emergent.load`: .npz, scikit-learn, PyTorch) into a :class:`FloatMLP`, fits how a

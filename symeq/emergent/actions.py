@@ -4,7 +4,7 @@ Two kinds, both affine maps v -> M v + t of a layer's space V_i (batches are row
 as V -> V M^T + t):
 
 - :class:`MonomialMap`, an element of a monomial latent group K_i (signed permutations for odd
-  activations, positive monomial matrices for relu, permutations for gelu; THEORY.md section 2):
+  activations, positive monomial matrices for relu, permutations for gelu; docs/theory.md#2-parameter-symmetries):
   ``(k v)[perm[j]] = scale[j] * v[j] + shift[j]``, the convention of the exact engine's
   monomial latent maps (``symeq.equivariance.matching.MonomialAction``: perm, b, e).
 - :class:`AffineMap`, a dense M and t: the least-squares fit A_i, a group's matrices, and the

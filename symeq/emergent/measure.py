@@ -1,4 +1,4 @@
-"""The paper's measurement of emergent equivariance, for any architecture (THEORY.md section 8).
+"""The paper's measurement of emergent equivariance, for any architecture (docs/theory.md#8-measuring-emergent-equivariance-in-trained-networks).
 
 For every generator g of G and every layer i, two fits of how g acts on V_i:
 

@@ -9,7 +9,7 @@ these, through :func:`symeq.emergent.protocol.approximate_architecture`:
 ``numeric_layer(model, i, X)``
     f_i on a batch X (numpy, one sample per row).
 ``twist(model, g_in, g_out)``
-    theta^g of THEORY.md section 5 in floats: (W_1 rho_0(g), b_1) and
+    theta^g of docs/theory.md#5-the-theorem-constructively in floats: (W_1 rho_0(g), b_1) and
     (rho_L(g)^{-1} W_L, rho_L(g)^{-1} b_L); the hidden layers are unchanged.
 ``approximate_solve_layer(model, i, k_prev, twisted) -> (k_i, score)``
     the element k_i of K_i that best satisfies f_i(k_prev y; twisted_i) = k_i f_i(y; theta_i),
@@ -27,14 +27,14 @@ these, through :func:`symeq.emergent.protocol.approximate_architecture`:
     the exact network itself (:class:`symeq.architectures.mlp.model.MLP`), built without going through
     strings (millions of parameters).
 
-**The row equations** (the exact engine's neuron matching, THEORY.md section 5, in floats).
+**The row equations** (the exact engine's neuron matching, docs/theory.md#neuron-matching, in floats).
 With k_prev the affine map v -> M v + t (rho_0(g) on layer 1) write R = [W_i | b_i] and
 R' = [W'_i M | W'_i t + b'_i] for the twisted layer (W'_i, b'_i).  A monomial k_i with
 permutation p and relations sigma(a_j z) = b_j sigma(z) + e_j satisfies the layer equation
 exactly when R'[p_j] = a_j R[j] for every neuron j.  The best p comes from
 :func:`scipy.optimize.linear_sum_assignment` on the cost of pairing row q of R' with row j of R,
 minimized over the a_j the activation allows; this is how Bokman and Kahl (2023) match a
-network with its mirrored self.  Per activation (THEORY.md table):
+network with its mirrored self.  Per activation (docs/theory.md#the-activation-table):
 
 ==================  ====================  =====================================================
 activation          a_j allowed           k_i

@@ -2,7 +2,7 @@
 
 The exact :class:`~symeq.architectures.mlp.model.MLP` refuses floats, on purpose: its verdicts are exact.
 A network someone trained is a :class:`FloatMLP` instead, a frozen value holding numpy arrays.
-It follows THEORY.md section 1 exactly, with batches as rows:
+It follows docs/theory.md#1-models exactly, with batches as rows:
 
     f_i(X) = sigma(X W_i^T + b_i)   for i < L,      f_L(X) = X W_L^T + b_L,
 

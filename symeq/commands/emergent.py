@@ -137,8 +137,15 @@ def _load_inputs(path: str):
     return data.astype(float)
 
 
+#: Errors below this are floating-point round-off (their digits change with the BLAS build and
+#: thread count), printed as "<1e-12".
+ROUND_OFF = 1e-12
+
+
 def _fmt(x: float | None) -> str:
-    return "-" if x is None else f"{x:.3g}"
+    if x is None:
+        return "-"
+    return f"<{ROUND_OFF:.0e}" if 0 < x < ROUND_OFF else f"{x:.3g}"
 
 
 def _print(report, rounded, args) -> None:

@@ -147,7 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     from flint import fmpq, fmpq_mat
 
-    from symeq.architectures.mlp.check import check_equivariance
+    from symeq.architectures.mlp.equivariance import check_equivariance
     from symeq.groups import catalog_group
 
     model, h = build(args.size, args.seed)

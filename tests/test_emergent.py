@@ -16,7 +16,7 @@ from symeq.emergent import FloatMLP, float_group, measure, round_network
 from symeq.emergent import mlp as arch
 from symeq.emergent.actions import MonomialMap
 from symeq.emergent.rounding import SignedPerm, close
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.groups import catalog_group
 from symeq.latent.analysis import analyze
 from symeq.architectures import network_from_dict

@@ -16,7 +16,7 @@ an exact network, and the exact engine proves it mirror-invariant.
     python examples/emergence/reproduce.py --quick    # a short run (CI)
 
 Every number here is approximate (floating point); the only exact statement is the last line,
-from ``symeq.architectures.mlp.check.check_equivariance`` on the rounded network.
+from ``symeq.architectures.mlp.equivariance.check_equivariance`` on the rounded network.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
 def prove_rounded(net, X: np.ndarray, y: np.ndarray, samples: int, seed: int) -> str:
     """Round the tanh classifier with its fitted actions and let the exact engine decide."""
     from symeq.architectures import network_from_dict
-    from symeq.architectures.mlp.check import check_equivariance
+    from symeq.architectures.mlp.equivariance import check_equivariance
     from symeq.files import write_document
 
     exact_group = catalog_group("hmirror:8x8", 64, net.widths[-1], output="trivial")

@@ -18,7 +18,7 @@ from symeq.emergent.actions import MonomialMap
 from symeq.emergent.rounding import SignedPerm, close
 from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.groups import catalog_group
-from symeq.latent.analysis import analyze
+from symeq.construction.analysis import analyze
 from symeq.architectures import network_from_dict
 
 #: activation -> (signs allowed in the latent action, shift on negated neurons)

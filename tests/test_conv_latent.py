@@ -19,7 +19,7 @@ from symeq.architectures.conv.symmetry import symmetries
 from symeq.architectures.conv.teaching import explain
 from symeq.commands.common import load_inputs
 from symeq.groups.permutation import finite_group
-from symeq.latent.homomorphism import _closure
+from symeq.construction.homomorphism import _closure
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 

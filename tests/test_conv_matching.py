@@ -22,9 +22,9 @@ from symeq.architectures.conv.layers import Layer
 from symeq.architectures.conv.model import ConvNet
 from symeq.architectures.mlp.latent_group import act as mlp_act
 from symeq.activations import Relation, activation
-from symeq.latent.construct import construct, layerwise_solutions
-from symeq.latent.homomorphism import check_homomorphism
-from symeq.latent.stabilizer import stabilizer
+from symeq.construction.construct import construct, layerwise_solutions
+from symeq.construction.homomorphism import check_homomorphism
+from symeq.construction.stabilizer import stabilizer
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NEG = Relation(sympy.Integer(-1), sympy.Integer(0), sympy.Integer(-1), sympy.Integer(0))

@@ -12,9 +12,9 @@ import json
 import sys
 import time
 
-from symeq.commands.common import add_network_arguments, emit_json, load_inputs, run_verb, write_json_atomic
-from symeq.architectures.mlp.fibers import FiberLimits
-from symeq.identifiability.identify import identify
+from symeq.commands.common import (add_network_arguments, check_certifiable, emit_json, load_inputs,
+                                   write_json_atomic)
+from symeq.api import identify as _identify
 from symeq.architectures import network_to_dict
 
 HELP = "identifiability verdict: criterion, reference, submodel and checkable evidence"
@@ -58,10 +58,9 @@ def run(args: argparse.Namespace) -> int:
     if args.certificate is not None and not args.certificate.lower().endswith(".json"):
         raise InputError(f"certificate path {args.certificate!r} must end in .json")
     net, _, _ = load_inputs(args.file, None, need_group=False)
-    if net.architecture != "mlp":
-        return run_verb(args, net, "identify", net, local=not args.no_local)
+    check_certifiable(net, args.certificate)
     start = time.monotonic()
-    res = identify(net, FiberLimits(seconds=args.seconds), local=not args.no_local)
+    res = _identify(net, local=not args.no_local, seconds=args.seconds)
     cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})
     rejected: str | None = None
     if args.certificate is not None and cert is not None:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certificate_path,
-                                   check_int_range, emit_json, load_inputs, run_verb,
+from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certifiable,
+                                   check_certificate_path, check_int_range, emit_json, load_inputs,
                                    write_verified_certificate)
 
 HELP = "construct the latent actions rho_i of the theorem, with orbits, characters and a certificate"
@@ -41,14 +41,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symeq.certify.build_latent import latent_certificate
-    from symeq.latent.analysis import analyze
+    from symeq.api import latent as analyze
 
     check_int_range(args.budget, 1, MAX_BUDGET, "--budget")
     check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
+    check_certifiable(net, args.certificate)
     assert group is not None
-    if net.architecture != "mlp":
-        return run_verb(args, net, "latent", net, group, budget=args.budget, structure=not args.no_structure)
     result = analyze(net, group, budget=args.budget, structure=not args.no_structure)
     written = None
     if args.certificate is not None:
@@ -79,6 +78,8 @@ def print_text(d: dict[str, Any], requested: str | None, written: str | None) ->
     for g, descs in d.get("actions_described", {}).items():
         for i, text in enumerate(descs, start=1):
             print(f"rho_{i}({g}): {text}")
+    for g, text in d.get("structural", {}).items():
+        print(f"s({g}) = {text} on every hidden layer (rho_i(g) = s(g) o k_i(g))")
     if "uniqueness" in d:
         u = d["uniqueness"]
         extra = f" ({u['criterion'] or u['reason']})" if (u["criterion"] or u["reason"]) else ""
@@ -88,8 +89,10 @@ def print_text(d: dict[str, Any], requested: str | None, written: str | None) ->
         what = "crossed homomorphism" if d["crossed"] else "homomorphism"
         print(f"{what}: the pairs (k_i(g), g) close up to |G| = {d['group_order']} elements on every "
               f"layer: {'yes' if d['homomorphism'] else 'no'}")
+    for text in d.get("cocycle", []):
+        print(f"cocycle: {text}")
     for layer in d.get("layers", []):
-        print(f"layer {layer['layer']} ({layer['width']} neurons, {layer['kind']}):")
+        print(f"layer {layer['layer']} ({layer.get('label') or str(layer['width']) + ' neurons'}, {layer['kind']}):")
         for o in layer["orbits"]:
             print(f"  orbit {o['neurons']}: {o['type']}, {o['gset']}")
         if layer["diagonal"] is not None:

@@ -11,6 +11,10 @@ matcher behind ``solve_layer`` (:mod:`.matching`).  The generic stages reach it 
 from __future__ import annotations
 
 from symeq.architectures.conv.group import ConvGroupAction, group_from_dict, group_from_spec
+
+#: The kernel does not check convolutional certificates yet (docs/certificates.md describes them):
+#: the commands refuse --certificate for convolutional networks until it does.
+CERTIFIED = False
 from symeq.architectures.conv.io import conv_from_dict as from_dict
 from symeq.architectures.conv.model import ConvNet
 
@@ -35,9 +39,11 @@ def latent(net: ConvNet, group: ConvGroupAction, *, budget: int = 20_000, struct
     return run(net, group, budget, structure=structure)
 
 
-def identify(net: ConvNet, *, local: bool = True):  # noqa: ANN201
-    """``symeq identify``: :func:`symeq.architectures.conv.identifiability.identify`."""
-    from symeq.architectures.conv.identifiability import identify as run
+def identify(net: ConvNet, *, local: bool = True, seconds: float | None = None):  # noqa: ANN201
+    """``symeq identify``: the generic stage (:func:`symeq.identifiability.identify.identify`) on
+    the questions a ConvNet answers (:mod:`symeq.architectures.conv.identifiability`); ``seconds``
+    is unused (no exact fibers for convolutions)."""
+    from symeq.identifiability.identify import identify as run
 
     return run(net, local=local)
 

@@ -1,13 +1,13 @@
 """``symeq latent`` for convolutional networks: the theorem's construction with the
 generalized adjunction (docs/theory.md#5-the-theorem-constructively and
 #70-one-frame-for-every-architecture), run by the generic analysis
-(:func:`symeq.latent.analysis.analyze`) on the protocol:
+(:func:`symeq.construction.analysis.analyze`) on the protocol:
 
-1. :func:`~symeq.latent.construct.construct`: theta^g (every layer's filters moved by g) and
+1. :func:`~symeq.construction.construct.construct`: theta^g (every layer's filters moved by g) and
    k_i(g) in K_i layer by layer (channel matching with relations and translations).
-2. :func:`~symeq.latent.stabilizer.stabilizer`: Stab(theta) in K, by matching theta against
+2. :func:`~symeq.construction.stabilizer.stabilizer`: Stab(theta) in K, by matching theta against
    itself; trivial means k(g) is unique.
-3. :func:`~symeq.latent.homomorphism.check_homomorphism`: the closure of the pairs
+3. :func:`~symeq.construction.homomorphism.check_homomorphism`: the closure of the pairs
    (k_i(g), g) in K_i x| G, with the grid action s(g) conjugating K_i (it rotates the
    translations): rho_i = s o k_i is a homomorphism exactly when k_i is a crossed
    homomorphism, k(gh) = (s(h)^{-1} k(g) s(h)) k(h).  With a nontrivial stabilizer the cosets
@@ -48,7 +48,7 @@ from symeq.errors import InputError
 from symeq.groups.characters import character_table
 from symeq.groups.classes import conjugacy_classes
 from symeq.groups.permutation import FiniteGroup, finite_group
-from symeq.latent.construct import LatentActions
+from symeq.construction.construct import LatentActions
 
 __all__ = ["ConvLatentResult", "ChannelOrbit", "ConvLayerStructure", "latent", "element_maps", "layer_structure"]
 
@@ -83,6 +83,7 @@ class ConvLayerStructure:
 
     layer: int
     channels: int
+    width: int
     orbits: tuple[ChannelOrbit, ...]
     character: tuple[sympy.Expr, ...]
     class_names: tuple[str, ...]
@@ -90,17 +91,22 @@ class ConvLayerStructure:
     degrees: tuple[int, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for ``--json`` (the generic analysis prints it per layer)."""
-        return {"layer": self.layer, "channels": self.channels, "kind": "channel",
-                "orbits": [{"channels": list(o.channels), "type": o.type, "stabilizer_order": len(o.stabilizer)}
-                           for o in self.orbits],
+        """Plain data for ``--json``, in the generic analysis's keys (an orbit's ``neurons`` are
+        channels here; ``width`` is dim V_i)."""
+        kinds = [o.type for o in self.orbits]
+        return {"layer": self.layer, "width": self.width, "label": f"{self.channels} channel"
+                f"{'s' if self.channels != 1 else ''}", "kind": "channel",
+                "orbits": [{"neurons": list(o.channels), "type": o.type, "gset": f"stabilizer of order {len(o.stabilizer)}",
+                            "stabilizer_order": len(o.stabilizer), "negated": []} for o in self.orbits],
+                "type_counts": {t: kinds.count(t) for t in dict.fromkeys(kinds)},
                 "classes": list(self.class_names), "character": [str(v) for v in self.character],
-                "multiplicities": list(self.multiplicities), "degrees": list(self.degrees)}
+                "multiplicities": list(self.multiplicities), "degrees": list(self.degrees),
+                "diagonal": None, "affine_shift": False}
 
 
 @dataclass(frozen=True)
 class ConvLatentResult:
-    """The generic analysis (:func:`symeq.latent.analysis.analyze`) of a convolutional network
+    """The generic analysis (:func:`symeq.construction.analysis.analyze`) of a convolutional network
     (``result``), with the cocycle and a text report for the command line."""
 
     result: Any
@@ -126,26 +132,13 @@ class ConvLatentResult:
 
         return latent_certificate(self)
 
+    def text(self) -> str:
+        """The text report."""
+        return "\n".join(self.lines())
+
     def cocycle_examples(self) -> list[str]:
-        """Where the latent action is crossed and not ordinary: for a generator g of order 2
-        (or any g) the layers where k(g) k(g) differs from k(g g), with the crossed law that
-        holds instead."""
-        out: list[str] = []
-        if self.actions is None:
-            return out
-        G = finite_group(self.group)
-        for name, gen in zip(G.names, G.generators):
-            square = G.mul(gen, gen)
-            maps = element_maps(self.network, self.group, self.actions, G)
-            for i, k in enumerate(self.actions.generator(name), start=1):
-                plain = k @ k
-                crossed = maps[i - 1][square]
-                if not plain.acts_equal(crossed):
-                    out.append(f"layer {i}: k({name}) k({name}) = {plain.describe()} is not "
-                               f"{'the identity' if crossed.is_identity() else crossed.describe()}, yet "
-                               f"k({name} {name}) = (s({name})^-1 k({name}) s({name})) k({name}) = "
-                               f"{crossed.describe()}")
-        return out
+        """Where k(g) k(g) differs from k(g g) (:func:`cocycle_examples`)."""
+        return [] if self.actions is None else cocycle_examples(self.network, self.group, self.actions)
 
     def lines(self) -> list[str]:
         """The text report of ``symeq latent``."""
@@ -184,10 +177,31 @@ class ConvLatentResult:
         and the cocycle."""
         out = self.result.to_dict()
         out["architecture"] = "conv"
-        if self.actions is not None:
-            out["structural"] = {n: self.group.grid_map(n).describe() for n in self.group.names}
-            out["cocycle"] = self.cocycle_examples()
         return out
+
+
+def latent_report(net: ConvNet, group: ConvGroupAction, actions: LatentActions) -> dict[str, Any]:
+    """The facts the generic report adds for convolutions: the grid map of every generator and
+    the layers where k(g) k(g) is not k(g g) (:meth:`ConvLatentResult.cocycle_examples`)."""
+    return {"structural": {n: group.grid_map(n).describe() for n in group.names},
+            "cocycle": cocycle_examples(net, group, actions)}
+
+
+def cocycle_examples(net: ConvNet, group: ConvGroupAction, actions: LatentActions) -> list[str]:
+    """For every generator g and hidden layer where k(g) k(g) differs from k(g g): the plain
+    product next to the crossed law that holds instead."""
+    out: list[str] = []
+    G = finite_group(group)
+    maps = element_maps(net, group, actions, G)
+    for name, gen in zip(G.names, G.generators):
+        square = G.mul(gen, gen)
+        for i, k in enumerate(actions.generator(name), start=1):
+            plain, crossed = k @ k, maps[i - 1][square]
+            if not plain.acts_equal(crossed):
+                out.append(f"layer {i}: k({name}) k({name}) = {plain.describe()} is not "
+                           f"{'the identity' if crossed.is_identity() else crossed.describe()}, yet "
+                           f"k({name} {name}) = (s({name})^-1 k({name}) s({name})) k({name}) = {crossed.describe()}")
+    return out
 
 
 # -- rho_i on every element --------------------------------------------------------------------
@@ -259,8 +273,8 @@ def layer_structure(net: ConvNet, group: ConvGroupAction, actions: LatentActions
                 total += k.relations[c].b * fixed
             char.append(sympy.nsimplify(total))
         mult = table.decompose(tuple(char))
-        out.append(ConvLayerStructure(i, C, tuple(orbits), tuple(char), tuple(cl.name for cl in classes), mult,
-                                      table.degrees()))
+        out.append(ConvLayerStructure(i, C, C * grid.size, tuple(orbits), tuple(char),
+                                      tuple(cl.name for cl in classes), mult, table.degrees()))
     return tuple(out)
 
 
@@ -271,7 +285,7 @@ def latent(net: ConvNet, group: ConvGroupAction, budget: int = 20_000, structure
            consult: bool = True) -> ConvLatentResult:
     """The theorem's construction on a convolutional network: the generic analysis (see the
     module docstring)."""
-    from symeq.latent.analysis import LatentResult, analyze
+    from symeq.construction.analysis import LatentResult, analyze
 
     if not isinstance(group, ConvGroupAction):
         raise InputError("a convolutional network needs a convolutional group (grid maps on every layer)")

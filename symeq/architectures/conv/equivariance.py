@@ -45,7 +45,7 @@ from symeq.architectures.conv.model import MAX_LOWERED, ConvNet
 from symeq.architectures.mlp.witness import (_ARB_SIGMA, PRECISIONS, Witness, _arb_fraction_lower, _float_sigma,
                                              _fraction_sigma, _to_arb, simple_rational_below)
 from symeq.errors import BudgetExceeded, InputError
-from symeq.latent.construct import Construction, construct
+from symeq.construction.construct import Construction, construct
 from symeq.verdict import Verdict
 
 __all__ = ["ConvCheckResult", "check", "certify_point", "find_witness", "act_input", "act_output", "describe_witness"]
@@ -84,6 +84,10 @@ class ConvCheckResult:
         from symeq.architectures.conv.certificate import check_certificate
 
         return check_certificate(self)
+
+    def text(self) -> str:
+        """The text report (what the command prints)."""
+        return "\n".join(self.lines())
 
     def lines(self) -> list[str]:
         """The text report of ``symeq check``."""

@@ -383,7 +383,7 @@ class ConvNet:
         return ConvReduction(self)
 
     def weak_reduction(self) -> Any:
-        """The reduction of the weak construction (:mod:`symeq.latent.weak`): :meth:`reduce`."""
+        """The reduction of the weak construction (:mod:`symeq.construction.weak`): :meth:`reduce`."""
         return self.reduce()
 
     def criterion(self) -> Any:
@@ -407,6 +407,12 @@ class ConvNet:
         from symeq.architectures.conv.identifiability import identifiable_evidence
 
         return identifiable_evidence(criterion)
+
+    def latent_report(self, group: Any, actions: Any) -> dict[str, Any]:
+        """What the generic latent report adds: grid maps and the cocycle (:mod:`.construction`)."""
+        from symeq.architectures.conv.construction import latent_report
+
+        return latent_report(self, group, actions)
 
     def layer_structure(self, group: Any, actions: Any) -> Any:
         """What each hidden layer carries (:func:`.construction.layer_structure`)."""

@@ -70,6 +70,10 @@ class ConvSymmetriesResult:
         """No certificate: the checks are reported, not certified."""
         return None
 
+    def text(self) -> str:
+        """The text report (what the command prints)."""
+        return "\n".join(self.lines())
+
     def lines(self) -> list[str]:
         """The text report of ``symeq symmetries``."""
         out = [f"network: {self.network.activation.spec} convolution on {self.network.grid.describe()}, "

@@ -148,3 +148,33 @@ def conv_cases(draw: Any, equivariant: bool = True, activations: tuple[str, ...]
 def grid_map(grid: Grid, A: Any, t: Any) -> GridMap:
     """Shorthand for tests."""
     return GridMap.make(grid, A, t)
+
+
+#: Activations of the conformance cases: exact values, so functions are compared exactly and fast
+#: (power:3 has the sign relation; tanh and the others are covered through the lowered MLP in
+#: tests/test_conv_matching.py, where nested symbolic tanh values need no simplification).
+CONFORMANCE_ACTIVATIONS = ("relu", "leaky_relu:1/10", "power:2", "power:3")
+
+
+@st.composite
+def conformance_cases(draw: Any, make: Any) -> Any:
+    """The conformance suite's cases for convolutions (``make(net, group, k, points)`` builds its
+    Case): a small random network on a 1-D or 2-D grid, a catalog group of grid maps, a random
+    element of K (permutation, relation and translation per channel), rational input points."""
+    from sympy import ImmutableMatrix, Rational
+
+    rng = random.Random(draw(st.integers(0, 10**6)))
+    shape, spec = draw(st.sampled_from((((3,), "reflection"), ((4,), "dihedral"), ((2, 2), "D4"))))
+    act = draw(st.sampled_from(CONFORMANCE_ACTIVATIONS))
+    grid = Grid(shape)
+    depth = draw(st.integers(2, 3))
+    channels = [draw(st.integers(1, 2))] + [draw(st.integers(1, 2)) for _ in range(depth - 1)]
+    dense = draw(st.sampled_from([0, 0, 2]))
+    if not dense:
+        channels.append(draw(st.integers(1, 2)))
+    net = random_net(rng, act, grid, channels, dense=dense, magnitude=2)
+    group = group_from_spec(spec, net)
+    k = random_k(rng, net)
+    points = tuple(ImmutableMatrix([Rational(rng.randint(-3, 3), rng.randint(1, 2)) for _ in range(net.spaces()[0])])
+                   for _ in range(2))
+    return make(net, group, k, points)

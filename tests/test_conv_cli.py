@@ -83,7 +83,7 @@ def test_conv_instances_reach_their_verdict_and_facts(path: Path) -> None:
     """Each instance reaches its stated verdict with every stated fact; the only deviation left
     is the certificate, which the checker cannot check for convolutions yet (the kernel's conv
     module; then these move to proofs/ and this test goes)."""
-    from symeq.commands.prove import prove_instance
+    from symeq.proofs.instances import prove_instance
 
     o = prove_instance(path)
     assert o.verdict == o.expect, o.deviations

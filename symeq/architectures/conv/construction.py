@@ -94,8 +94,8 @@ class ConvLayerStructure:
         """Plain data for ``--json``, in the generic analysis's keys (an orbit's ``neurons`` are
         channels here; ``width`` is dim V_i)."""
         kinds = [o.type for o in self.orbits]
-        return {"layer": self.layer, "width": self.width, "label": f"{self.channels} channel"
-                f"{'s' if self.channels != 1 else ''}", "kind": "channel",
+        return {"layer": self.layer, "width": self.width, "label": f"{self.channels} channel{'s' if self.channels != 1 else ''}, "
+                f"dim V_{self.layer} = {self.width}", "kind": "channel",
                 "orbits": [{"neurons": list(o.channels), "type": o.type, "gset": f"stabilizer of order {len(o.stabilizer)}",
                             "stabilizer_order": len(o.stabilizer), "negated": []} for o in self.orbits],
                 "type_counts": {t: kinds.count(t) for t in dict.fromkeys(kinds)},

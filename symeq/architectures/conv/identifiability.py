@@ -396,7 +396,7 @@ def identifiable_evidence(criterion: Any) -> dict[str, Any] | None:
     if criterion.verdict != "identifiable" or low is None:
         return None
     ev = low.identifiable_evidence()
-    return None if ev is None else {"method": "lowered", "mlp_evidence": ev}
+    return None if ev is None else {"method": "lowered", "theorem": ev.get("theorem", ""), "mlp_evidence": ev}
 
 
 def identify(net: ConvNet, *, local: bool = True) -> ConvIdentifyResult:

@@ -1,0 +1,284 @@
+"""Second-tier procedures: searches and trusted libraries the kernel may call by name.
+
+The kernel (:mod:`symeq.kernel`) checks hints and never searches.  What still needs a search or
+a trusted library is here, outside it, under a name that every verdict relying on it lists
+("relies on: ...; <name> (second tier)"), each with its own limits:
+
+* ``conjugacy classes of homomorphisms G -> B_d (enumeration)``: for a group with several
+  generators (for cyclic groups the kernel proves completeness by a count), enumerate every
+  homomorphism G -> B_d (or S_d) by trying every tuple of generator images of fitting order,
+  group them into conjugacy classes, and require the listed types to be one per class
+  (limits: :data:`MAX_CANDIDATES` tuples).
+* ``exact fiber by Groebner bases (sympy)``: the conditions ``no_smaller_subnetwork`` and
+  ``slice_count`` of the power_fiber_slice theorem, recomputed with sympy's ``groebner`` and
+  counted by the rank of the Hermite trace form (limits: 10 unknowns, degree 8, 400 standard
+  monomials).
+
+* ``relu canonical form``: one hidden relu (or leaky_relu) layer: f(rho_0(g) x) - rho_L(g) f(x)
+  rewritten as sum_t c_t relu(n_t . x + beta_t) + affine with every hyperplane scaled to first
+  nonzero entry +1 (by relu(k z) = k relu(z) for k > 0, relu(u) = relu(-u) + u, leaky_A(z) =
+  A z + (1 - A) relu(z)); the evidence's ``groups`` list, per generator, the terms with equal
+  hyperplanes, each group's coefficients must sum to 0 and the affine part must vanish.  It
+  decides every one-hidden-layer relu network (relus of distinct normalized hyperplanes are
+  independent modulo affine maps), in the kernel's exact arithmetic.
+
+Each procedure raises :class:`~symeq.kernel.core.Reject` when its check fails.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import combinations, permutations, product
+from math import factorial
+
+from symeq.kernel.core import Budget, Reject, tick
+from symeq.kernel.groups import compose, extends
+from symeq.kernel.linalg import apply, mul
+
+__all__ = ["PROCEDURES", "MAX_CANDIDATES"]
+
+#: Largest number of generator-image tuples tried when enumerating homomorphisms.
+MAX_CANDIDATES = 300_000
+MAX_SLICE_UNKNOWNS, MAX_FIBER_DEGREE, MAX_STANDARD_MONOMIALS = 10, 8, 400
+
+
+def _inverse(x: tuple) -> tuple:
+    out = [0] * len(x)
+    for j, v in enumerate(x):
+        out[abs(v) - 1] = (1 if v > 0 else -1) * (j + 1)
+    return tuple(out)
+
+
+def _order(x: tuple) -> int:
+    e, y, n = tuple(range(1, len(x) + 1)), x, 1
+    while y != e:
+        y, n = compose(x, y), n + 1
+    return n
+
+
+def hom_classes(right: list, reps: list, d: int, signed: bool) -> None:
+    """Every homomorphism G -> B_d (signed) or S_d is conjugate to exactly one of ``reps``."""
+    if factorial(d) * (2 ** d if signed else 1) > MAX_CANDIDATES:
+        raise Budget(f"enumerating homomorphisms into {'B' if signed else 'S'}_{d} exceeds {MAX_CANDIDATES} elements")
+    elems = [tuple(a * b for a, b in zip(p, s)) for p in permutations(range(1, d + 1))
+             for s in (product((1, -1), repeat=d) if signed else [(1,) * d])]
+    orders = []
+    for col in right:  # generator orders from the Cayley graph
+        x, n = col[0], 1
+        while x != 0:
+            x, n = col[x], n + 1
+        orders.append(n)
+    choices = [[x for x in elems if n % _order(x) == 0] for n in orders]
+    total = 1
+    for c in choices:
+        total *= len(c)
+    if total > MAX_CANDIDATES:
+        raise Budget(f"{total} candidate generator images for width {d}: beyond {MAX_CANDIDATES}")
+    same = lambda x, y, one: (x is None and y == tuple(range(1, d + 1))) or x == y  # noqa: E731
+    homs = [imgs for imgs in product(*choices) if extends(right, list(imgs), compose, same)]
+    conj = [(2, 1) + tuple(range(3, d + 1)), tuple(range(2, d + 1)) + (1,)] if d >= 2 else []
+    if signed:
+        conj.append((-1,) + tuple(range(2, d + 1)))
+    cls: dict = {}
+    for h in homs:  # breadth first over conjugates by generators of S_d / B_d
+        if h in cls:
+            continue
+        cls[h] = len(set(cls.values()))
+        queue = deque([h])
+        while queue:
+            tick()
+            x = queue.popleft()
+            for c in conj:
+                y = tuple(compose(compose(c, v), _inverse(c)) for v in x)
+                if y not in cls:
+                    cls[y] = cls[h]
+                    queue.append(y)
+    got = [cls.get(t) for t in reps]
+    if None in got or len(set(got)) != len(got) or len(got) != len(set(cls.values())):
+        raise Reject(f"the types are not one per conjugacy class: {len(set(cls.values()))} classes, "
+                     f"{len(set(g for g in got if g is not None))} of them listed")
+
+
+def _sympy_net(net):
+    import sympy
+
+    q = lambda x: sympy.Rational(int(x.rational().p), int(x.rational().q))  # noqa: E731
+    return ([sympy.Matrix([[q(x) for x in r] for r in w]) for w in net.weights],
+            [sympy.Matrix([q(x) for x in b]) for b in net.biases], net.activation.degree)
+
+
+def _fiber_basis(net, kept: list):
+    """The reduced grevlex basis (sympy, over QQ) of the coefficients in x of f(x; slice) - f(x; theta),
+    the slice having the neurons ``kept`` with unknown rows v{j}_{t}, outgoing weights 1, output bias beta."""
+    import sympy
+
+    (w1, w2), (b1, b2), m = _sympy_net(net)
+    d0 = w1.shape[1]
+    xs = [sympy.Dummy(f"x{c}") for c in range(d0)]
+    rows = [[sympy.Symbol(f"v{j}_{t}") for t in range(d0 + 1)] for j in kept]
+    beta = sympy.Symbol("beta")
+    gens = [s for r in rows for s in r] + [beta]
+    other = sum(((sum(r[t] * xs[t] for t in range(d0)) + r[d0]) ** m for r in rows), sympy.Integer(0)) + beta
+    own = sum((w2[0, j] * (sum(w1[j, t] * xs[t] for t in range(d0)) + b1[j]) ** m for j in range(w1.shape[0])),
+              sympy.Integer(0)) + b2[0]
+    diff = sympy.expand(other - own)
+    eqs = [c for c in sympy.Poly(diff, *xs).coeffs() if c != 0] if diff != 0 else [sympy.Integer(0)]
+    return sympy.groebner(eqs, *gens, order="grevlex", domain="QQ"), gens
+
+
+def _standard_monomials(lead: list, n: int) -> list:
+    out, frontier, seen = [], [(0,) * n], {(0,) * n}
+    while frontier:
+        m = frontier.pop()
+        if any(all(a >= b for a, b in zip(m, ld)) for ld in lead):
+            continue
+        out.append(m)
+        if len(out) > MAX_STANDARD_MONOMIALS:
+            raise Budget(f"more than {MAX_STANDARD_MONOMIALS} standard monomials")
+        for k in range(n):
+            nxt = tuple(e + (k == i) for i, e in enumerate(m))
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return sorted(out)
+
+
+def _hermite_rank(g, gens: list) -> int:
+    """Distinct complex zeros of a zero-dimensional ideal: rank of Tr(m_{b_k b_l}) (FLINT)."""
+    import sympy
+    from flint import fmpq, fmpq_mat
+
+    if list(g.exprs) == [1]:
+        return 0
+    lead = [sympy.Poly(p, *gens).monoms(order="grevlex")[0] for p in g.exprs]
+    for v in range(len(gens)):
+        if not any(m[v] > 0 and sum(m) == m[v] for m in lead):
+            raise Reject(f"the slice is not zero-dimensional ({gens[v]} is free)")
+    basis = _standard_monomials(lead, len(gens))
+    index, n = {m: k for k, m in enumerate(basis)}, len(basis)
+
+    def mult(var: int):
+        mat = fmpq_mat(n, n)
+        for col, m in enumerate(basis):
+            _, rem = g.reduce(sympy.Mul(*[s ** e for s, e in zip(gens, m)]) * gens[var])
+            for mon, c in sympy.Poly(rem, *gens).terms():
+                mat[index[mon], col] = fmpq(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
+        return mat
+
+    mults, one = [mult(v) for v in range(len(gens))], fmpq_mat(n, n)
+    for k in range(n):
+        one[k, k] = 1
+    powers = []
+    for m in basis:
+        acc = one
+        for v, e in enumerate(m):
+            for _ in range(e):
+                acc = acc * mults[v]
+        powers.append(acc)
+    h = fmpq_mat(n, n)
+    for k in range(n):
+        for col in range(k, n):
+            tick()
+            prod = powers[k] * powers[col]
+            h[k, col] = h[col, k] = sum((prod[t, t] for t in range(n)), fmpq(0))
+    return int(h.rank())
+
+
+def exact_fiber(what: str, net, ev: dict) -> str:
+    """The conditions (a) no_smaller_subnetwork and (b) slice_count of power_fiber_slice."""
+    import sympy
+
+    d0, d1, m = net.widths[0], net.widths[1], net.activation.degree
+    if d1 * (d0 + 1) + 1 > MAX_SLICE_UNKNOWNS or m > MAX_FIBER_DEGREE:
+        raise Budget(f"the slice has {d1 * (d0 + 1) + 1} unknowns and degree {m}: beyond {MAX_SLICE_UNKNOWNS} "
+                     f"unknowns, degree {MAX_FIBER_DEGREE}")
+    if what == "no_smaller_subnetwork":
+        count = 0
+        for size in range(d1):
+            for kept in combinations(range(d1), size):
+                if list(_fiber_basis(net, list(kept))[0].exprs) != [1]:
+                    raise Reject(f"the slice network with neurons {list(kept)} only may reach f (basis is not [1])")
+                count += 1
+        return f"{count} proper subset(s) of the neurons: every fiber ideal is the unit ideal"
+    g, gens = _fiber_basis(net, list(range(d1)))
+    stated = ev.get("slice_basis")
+    if not isinstance(stated, list) or len(stated) != len(g.exprs):
+        raise Reject("the stated slice basis differs from the recomputed one in length")
+    from symeq.certify.reader import Reader
+
+    names = [str(s) for s in gens]
+    read = Reader({"network": {"symbols": names}})
+    for k, (text, p) in enumerate(zip(stated, g.exprs)):
+        x = read.num(text, f"slice_basis polynomial {k}")
+        if x.d is not None:
+            raise Reject(f"slice_basis polynomial {k} is not a polynomial")
+        q = sum((sympy.Rational(int(c.p), int(c.q)) * sympy.Mul(*[sympy.Symbol(n) ** e for n, e in zip(
+            read.F.names, exps) if n in names]) for exps, c in x.n.terms()), sympy.Integer(0))
+        if sympy.expand(q - p) != 0:
+            raise Reject(f"slice_basis polynomial {k} differs from the recomputed basis")
+    points, expected = _hermite_rank(g, gens), factorial(d1) * m ** d1
+    if ev.get("points") != points or isinstance(ev.get("points"), bool) or points != expected:
+        raise Reject(f"the slice has {points} distinct complex points; the certificate states "
+                     f"{str(ev.get('points'))[:20]}, the orbit meets it in d_1! M^d_1 = {expected}")
+    return f"recomputed reduced basis of {len(g.exprs)} polynomials equals the stated one; {points} points"
+
+
+def relu_terms(net, rho0, rho_l) -> tuple:
+    """f(rho_0 x) - rho_L f(x) = sum_t c_t relu(n_t . x + beta_t) + L x + k for one hidden relu or
+    leaky_relu layer: terms 0..d-1 from f(rho_0 x), d..2d-1 from rho_L f(x), each (n_t | beta_t)
+    scaled to first nonzero entry +1 (None for a zero row: a constant).  Returns (terms, L, k), a
+    term ((n_t | beta_t), c_t), by leaky(z) = s z + (1 - s) relu(z), relu(k z) = k relu(z) (k > 0),
+    relu(u) = relu(-u) + u."""
+    (w1, w2), (b1, b2), F = net.weights, net.biases, net.weights[0][0][0].f
+    s = net.activation.slope or F.zero
+    raw = [(r, beta, col) for r, beta, col in zip(mul(w1, rho0), b1, zip(*w2))] + \
+          [(r, beta, tuple(-x for x in col)) for r, beta, col in zip(w1, b1, zip(*mul(rho_l, w2)))]
+    lin, const, terms = [[F.zero] * len(w1[0]) for _ in b2], [x - y for x, y in zip(b2, apply(rho_l, b2))], []
+
+    def affine(coef, row, beta):
+        nonlocal lin, const
+        lin = [[v + cf * r for v, r in zip(lr, row)] for lr, cf in zip(lin, coef)]
+        const = [k + cf * beta for k, cf in zip(const, coef)]
+
+    for row, beta, coef in raw:
+        affine([s * cf for cf in coef], row, beta)
+        coef = [(1 - s) * cf for cf in coef]
+        lead = next((x for x in row if not x.is_zero()), None)
+        if lead is None:  # relu(beta), a constant
+            affine(coef, row, beta if beta.sign() > 0 else F.zero)
+            terms.append(None)
+            continue
+        k = lead if lead.sign() > 0 else -lead
+        row, beta, coef = [x / k for x in row], beta / k, [cf * k for cf in coef]
+        if lead.sign() < 0:
+            affine(coef, row, beta)
+            row, beta = [-x for x in row], -beta
+        terms.append((row + [beta], coef))
+    return terms, lin, const
+
+
+def relu_canonical_form(c, net, G, ev: dict) -> None:
+    """The hint ``groups`` lists, per generator, the terms of :func:`relu_terms` with equal
+    (n_t | beta_t); each group's coefficients and the affine part must vanish."""
+    if net.activation.name not in ("relu", "leaky_relu") or net.depth != 2 or net.symbols or set(ev["groups"]) != set(G.names):
+        raise Reject("relu_canonical_form needs one hidden relu/leaky_relu layer, numbers only, groups per generator")
+    for g in G.names:
+        terms, lin, const = relu_terms(net, *G.generator(g))
+        groups = ev["groups"][g]
+        if sorted(t for grp in groups for t in grp) != [t for t, x in enumerate(terms) if x is not None]:
+            raise Reject(f"generator {g}: the groups must list every term with a nonzero row exactly once")
+        for grp in groups:
+            if any(terms[t][0] != terms[grp[0]][0] for t in grp):
+                raise Reject(f"generator {g}: the terms of group {grp} have different hyperplanes")
+            if any(sum(cs, c.F.zero) != 0 for cs in zip(*(terms[t][1] for t in grp))):
+                raise Reject(f"generator {g}: the coefficient of the hyperplane of term {grp[0]} is not 0")
+        if any(x != 0 for x in const + [v for r in lin for v in r]):
+            raise Reject(f"generator {g}: the affine part is not 0")
+        c.step(f"generator {g}: f(rho_0({g}) x) - rho_L({g}) f(x) = sum of relu over {len(groups)} normalized "
+               "hyperplanes + affine, every coefficient 0")
+    c.rely("identities relu(k z) = k relu(z) (k > 0), relu(z) - relu(-z) = z, leaky_A(z) = A z + (1 - A) relu(z)")
+
+
+PROCEDURES = {"relu canonical form": relu_canonical_form,
+              "conjugacy classes of homomorphisms G -> B_d (enumeration)": hom_classes,
+              "exact fiber by Groebner bases (sympy)": exact_fiber}

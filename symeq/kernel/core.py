@@ -1,0 +1,49 @@
+"""The kernel's answers and bookkeeping: :class:`Reject`, :class:`Budget`, :func:`tick`, :class:`Ctx`."""
+
+from __future__ import annotations
+
+import time
+
+
+class Reject(Exception):
+    """The certificate does not verify; the message says which step failed."""
+
+
+class Budget(Reject):
+    """The check would exceed the kernel's budget (time, precision or size): rejected."""
+
+
+_DEADLINE = [float("inf")]
+
+
+def tick() -> None:
+    """Stop with :class:`Budget` once the time budget is spent (every exact product calls it)."""
+    if time.monotonic() > _DEADLINE[0]:
+        raise Budget("the time budget is spent")
+
+
+class Ctx:
+    """One verification: the number field ``F``, the ``steps`` that held (``prefix`` names a nested
+    proof), the ``claim`` in words, the trusted items it ``relies`` on, and what the caller gives
+    from outside the kernel: second-tier procedures ``tier2``, the ``theorems`` table and the
+    checks of their hypotheses, ``conditions``."""
+
+    def __init__(self, F, seconds: float = float("inf"), tier2=None, theorems=None, conditions=None):
+        self.F, self.tier2, self.theorems, self.conditions = F, tier2 or {}, theorems or {}, conditions or {}
+        self.steps, self.relies = [], ["kernel"]
+        self.claim, self.prefix = "(unreadable claim)", ""
+        _DEADLINE[0] = time.monotonic() + seconds
+
+    def step(self, text: str) -> None:
+        self.steps.append(self.prefix + text)
+
+    def rely(self, item: str | None) -> None:
+        if item is not None and item not in self.relies:
+            self.relies.append(item)
+
+    def second_tier(self, name: str, *args):
+        """Run the named second-tier procedure (a search or a trusted library) and record it."""
+        if name not in self.tier2:
+            raise Reject(f"this check needs the second-tier procedure '{name}', which is not available")
+        self.rely(f"{name} (second tier)")
+        return self.tier2[name](*args)

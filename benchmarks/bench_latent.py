@@ -28,7 +28,7 @@ from symeq.activations import activation
 from symeq.groups import catalog_group
 from symeq.groups.gsets import transitive_signed_gsets
 from symeq.groups.permutation import finite_group
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.model import MLP
 
 
 def dense(perm: tuple[int, ...], signs: tuple[int, ...]) -> np.ndarray:

@@ -1,14 +1,18 @@
 """mkdocs hooks: figures made by ``symeq draw`` and the command reference made by ``--help``.
 
-Figures.  Every console line ``$ symeq draw examples/X.toml --out figures/Y.png ...`` on a page
-is run during the build, in a temporary folder holding a copy of docs/examples/, and its
-output is added to the site as ``figures/Y.png``.  So each figure in the docs is produced by the
-very command printed next to it; nothing is written into the source tree (``mkdocs serve``
-does not loop on its own output).
+Figures.  Every console line ``$ symeq draw FILE --out NAME ...`` on a page is run during the
+build, from a temporary copy of docs/ (the folder the pages' commands run from), and the file
+it writes is added to the site as ``NAME``, relative to docs/.  A page shows it with the path the
+command wrote, so each figure in the docs is produced by the very command printed next to it,
+and a reader who runs that command from docs/ gets the same file at the same path.  Nothing is
+written into the source tree (``mkdocs serve`` does not loop on its own output), and a file of
+that name left in docs/ by running the commands by hand is replaced by the built one.  Two
+different commands writing the same NAME, or a command that fails, are build warnings (so
+``mkdocs build --strict`` fails).
 
 Command reference.  A line ``<!-- symeq-help: VERB -->`` is replaced by the output of
-``symeq VERB --help`` (100 columns), so the reference always matches the program.  A verb that
-is not in ``symeq.cli.VERBS`` gets a note saying it is not part of this build.
+``symeq VERB --help`` (100 columns), so the reference always matches the program; a VERB that
+is not in ``symeq.cli.VERBS`` is a build warning.
 """
 
 from __future__ import annotations
@@ -43,21 +47,25 @@ def _run_symeq(argv: list[str]) -> tuple[int, str]:
 
 
 def on_files(files: Files, config, **kwargs) -> Files:
-    """Run every ``symeq draw`` command shown on a page; add the figures to the site."""
+    """Run every ``symeq draw`` command shown on a page; add the files it writes to the site."""
     global _tmp
     if _tmp is not None:
         _tmp.cleanup()
     _tmp = tempfile.TemporaryDirectory(prefix="symeq-docs-")
-    work = Path(_tmp.name)
     docs = Path(config["docs_dir"])
-    shutil.copytree(docs / "examples", work / "examples")
-    (work / "figures").mkdir()
-    made: set[str] = set()
+    work = Path(_tmp.name) / "docs"
+    shutil.copytree(docs, work, ignore=shutil.ignore_patterns("__pycache__"))
+    made: dict[str, str] = {}
     for page in sorted(docs.rglob("*.md")):
         for line in DRAW_LINE.findall(page.read_text(encoding="utf-8")):
             argv = shlex.split(line)[1:]
-            out = argv[argv.index("--out") + 1] if "--out" in argv else ""
-            if not out.startswith("figures/") or out in made:
+            if "--out" not in argv or argv.index("--out") + 1 >= len(argv):
+                log.warning("%s: '%s' has no --out FILE", page.name, line)
+                continue
+            out = argv[argv.index("--out") + 1]
+            if out in made:
+                if made[out] != line:
+                    log.warning("%s: '%s' writes %s, which '%s' writes too", page.name, line, out, made[out])
                 continue
             cwd = os.getcwd()
             os.chdir(work)
@@ -68,7 +76,10 @@ def on_files(files: Files, config, **kwargs) -> Files:
             if code != 0:
                 log.warning("%s: '%s' exited %d: %s", page.name, line, code, text.strip())
                 continue
-            made.add(out)
+            made[out] = line
+            stale = files.get_file_from_path(out)
+            if stale is not None:
+                files.remove(stale)
             files.append(File.generated(config, out, abs_src_path=str(work / out)))
     return files
 
@@ -92,8 +103,8 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
             elif verb in VERBS:
                 text = sub.choices[verb].format_help()
             else:
-                return (f'!!! note "not in this build"\n    `symeq {verb}` is specified but not part '
-                        "of this build of symeq yet.\n")
+                log.warning("%s: <!-- symeq-help: %s --> names no verb of symeq", page.file.src_uri, verb)
+                return ""
             return "```text\n" + text.rstrip() + "\n```\n"
 
         return HELP_MARKER.sub(help_of, markdown)

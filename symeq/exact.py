@@ -112,7 +112,7 @@ def symbol(name: str) -> sympy.Symbol:
 
 
 class _Parser:
-    #: The token set; symeq.symmetry.formula's parser extends it with ",".
+    #: The token set; symeq.activations.formula's parser extends it with ",".
     TOKEN = _TOKEN
 
     def __init__(self, text: str, symbols: SymbolPolicy) -> None:

@@ -41,7 +41,7 @@ from sympy import ImmutableMatrix, Integer, Rational
 
 from symeq.activations import activation as make_activation
 from symeq.groups import GroupAction, catalog_group
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.model import MLP
 
 __all__ = [
     "SignedAction",

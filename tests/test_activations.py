@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy import Integer, Rational, pi, sqrt
 
-from symeq.activations import CATALOG, LATENT_KINDS, Activation, Relation, activation
+from symeq.activations import CATALOG, Activation, Relation, activation
+from symeq.kinds import LatentKind
 from symeq.errors import InputError
 
 FAST = settings(max_examples=40, deadline=None)
@@ -43,7 +44,7 @@ def is_identity(act: Activation, r: Relation) -> bool:
 def test_every_catalog_spec_parses(spec: str) -> None:
     act = activation(spec)
     assert act.spec == spec
-    assert act.kind in LATENT_KINDS
+    assert act.kind in set(LatentKind)
     assert activation(act.spec) == act  # the spec reads back to the same activation
     assert act(Z) == act.expr(Z)
     assert act.expr(Z).free_symbols == {Z}
@@ -137,8 +138,8 @@ def test_poly_compares_by_its_expanded_polynomial_and_keeps_its_spec() -> None:
     from sympy import ImmutableMatrix as M
 
     from symeq.certify.checker_parse import parse_activation
-    from symeq.models.io import network_to_dict
-    from symeq.models.mlp import MLP
+    from symeq.architectures import network_to_dict
+    from symeq.architectures.mlp.model import MLP
 
     for spellings in POLY_SPELLINGS:
         acts = [activation(f"poly:{text}") for text in spellings]

@@ -26,12 +26,12 @@ from symeq.certify.checker_bypass import BYPASS_IDENTITIES
 from symeq.certify.checker_parse import parse_activation
 from symeq.counterexamples.constructions import bypass_factor, bypass_network, equivariant_linear_maps
 from symeq.counterexamples.reparam import refute_layerwise_reparam
-from symeq.equivariance.bypass import BYPASS_ACTIVATIONS, bypass_pairs, linear_bypass
-from symeq.equivariance.check import check_equivariance
+from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, bypass_pairs, linear_bypass
+from symeq.architectures.mlp.check import check_equivariance
 from symeq.groups import catalog_group
 from symeq.exact import is_exact_zero
-from symeq.models.io import network_from_dict
-from symeq.models.mlp import MLP
+from symeq.architectures import network_from_dict
+from symeq.architectures.mlp.model import MLP
 
 C8 = catalog_group("C8", 2, 2)
 z = sympy.Symbol("z", real=True)

@@ -26,11 +26,13 @@ from symeq.certify.build import check_certificate
 from symeq.certify.checker import verify_certificate
 from symeq.cli import main
 from symeq.errors import BudgetExceeded
-from symeq.equivariance import (check_equivariance, find_witness, match_layerwise,
-                                polynomial_identity)
+from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.witness import find_witness
+from symeq.architectures.mlp.check import match_layerwise
+from symeq.architectures.mlp.identity import polynomial_identity
 from symeq.exact import parse_number
 from symeq.groups import GroupAction, catalog_group
-from symeq.models.io import network_from_dict
+from symeq.architectures import network_from_dict
 
 PROPERTY = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -25,12 +25,13 @@ from sympy import ImmutableMatrix, Rational
 from strategies import equivariant_networks
 from symeq.certify.build import check_certificate
 from symeq.certify.checker import verify_certificate
-from symeq.equivariance import check_equivariance, match_layerwise
-from symeq.equivariance.check import _may_reduce
+from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.check import match_layerwise
+from symeq.architectures.mlp.check import _may_reduce
 from symeq.groups import catalog_group
-from symeq.identifiability.reduce import reduce_network
-from symeq.models.io import network_from_dict
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.reduce import reduce_network
+from symeq.architectures import network_from_dict
+from symeq.architectures.mlp.model import MLP
 
 
 def net_of(activation, weights, biases):

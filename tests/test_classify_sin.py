@@ -27,12 +27,12 @@ from symeq.classify.shifts import count_lifts, lift_biases, shift_space, type_li
 from symeq.classify.torus import smith_form, torus_fixed_points
 from symeq.classify.types import boundary_action, latent_kind, layer_types
 from symeq.cli import main
-from symeq.equivariance.check import check_equivariance
+from symeq.architectures.mlp.check import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import catalog_group, group_from_dict
 from symeq.groups.gsets import element_images
 from symeq.groups.signed import SignedPermutation
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.model import MLP
 
 ODD = {"generators": {"r": {"input": [["-1"]], "output": [["-1"]]}}, "relations": ["r^2"]}
 EVEN = {"generators": {"r": {"input": [["-1"]], "output": "trivial"}}, "relations": ["r^2"]}

@@ -16,10 +16,10 @@ from symeq.classify.spaces import SignedPermutationAction, network_space
 from symeq.classify.types import layer_types
 from symeq.cli import main
 from symeq.counterexamples.constructions import space_network
-from symeq.equivariance.check import check_equivariance
+from symeq.architectures.mlp.check import check_equivariance
 from symeq.groups import catalog_group
-from symeq.identifiability.degenerate import find_degenerate
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.degenerate import find_degenerate
+from symeq.architectures.mlp.model import MLP
 
 GROUPS = [("C4", 2), ("D4", 2), ("S3", 3), ("C3:shift", 3), ("D2", 2)]
 

@@ -16,11 +16,10 @@ from symeq.counterexamples.at_theta import refute_layerwise_at_theta
 from symeq.counterexamples.predicate import evaluate, parse_predicate, search_predicate
 from symeq.counterexamples.reparam import refute_layerwise_reparam
 from symeq.counterexamples.unique import refute_unique_latent
-from symeq.equivariance.check import check_equivariance
+from symeq.architectures.mlp.check import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import catalog_group
-from symeq.models.io import network_from_dict
-
+from symeq.architectures import network_from_dict
 
 @pytest.fixture(scope="module")
 def c8():

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from symeq.cli import main
 from symeq.errors import InputError
 from symeq.groups import catalog_group
-from symeq.models.io import network_from_dict
+from symeq.architectures import network_from_dict
 from symeq.report.draw import image_shape_of, orbits_from_signed_perms, plan_drawing
 from symeq.report.draw_figure import render
 

@@ -16,11 +16,12 @@ from symeq.activations import activation
 from symeq.cli import main
 from symeq.errors import InputError
 from symeq.exact import domain_matrix
-from symeq.models.mlp import MLP
-from symeq.symmetry import functional_dimension, orbit_tangents, random_network
-from symeq.symmetry.first_order import prove_first_order
+from symeq.architectures.mlp.model import MLP
+from symeq.symmetry.functional_dimension import functional_dimension, random_network
+from symeq.architectures.mlp.latent_group import orbit_tangents
+from symeq.architectures.mlp.first_order import prove_first_order
 from symeq.symmetry.functional_dimension import default_inputs
-from symeq.symmetry.jacobian_exact import OnKink, exact_jacobian
+from symeq.architectures.mlp.jacobian_exact import OnKink, exact_jacobian
 
 
 def _n_params(widths):
@@ -74,7 +75,7 @@ def _zero_row(act):  # neuron 0 has no incoming weight: constant sigma(1/2)
 
 def _span_rank(vectors):
     with flint.ctx.workprec(256):
-        from symeq.symmetry.jacobian_arb import arb_rows, certified_rank
+        from symeq.architectures.mlp.jacobian_arb import arb_rows, certified_rank
 
         return certified_rank(arb_rows(vectors))
 

@@ -16,13 +16,13 @@ from symeq.activations import activation
 from symeq.certify.checker import verify_certificate
 from symeq.commands import identify as identify_cmd
 from symeq.errors import InputError
-from symeq.identifiability import reduce_network
-from symeq.identifiability.criteria import (criterion_for, deep_tanh, kruskal_rank,
+from symeq.architectures.mlp.reduce import reduce_network
+from symeq.architectures.mlp.criteria import (criterion_for, deep_tanh, kruskal_rank,
                                             relu_grillo_montufar)
-from symeq.identifiability.fibers import Budget, exact_fiber
-from symeq.identifiability.identify import identify
-from symeq.models.io import network_to_dict
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.fibers import Budget, exact_fiber
+from symeq.architectures.mlp.identify import identify
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
 
 
 def net(spec, w1, b1, w2, b2, *more):
@@ -301,7 +301,7 @@ def test_command_json_exit_codes_and_certificate(tmp_path, capsys):
 
 
 def test_local_detail_is_not_truncated(capsys, tmp_path):
-    from symeq.identifiability.local import local_identifiability
+    from symeq.architectures.mlp.local import local_identifiability
 
     r = local_identifiability(net("tanh", [[1, 2], [3, -1]], [0, 1], [[1, 1]], [0]))
     assert r.status == "locally identifiable"
@@ -317,7 +317,7 @@ def test_local_detail_is_not_truncated(capsys, tmp_path):
 def test_local_compares_with_the_orbit_dimension(monkeypatch):
     """A positive-dimensional stabilizer: rank = #params - dim K leaves a kernel direction outside
     the orbit's tangent space, so it is no local identifiability."""
-    from symeq.identifiability import local
+    from symeq.architectures.mlp import local
     from symeq.symmetry.functional_dimension import FunctionalDimension
 
     fake = FunctionalDimension(n_params=4, dim_K=2, orbit_dim=1, rank=2, lower=2, upper=2,
@@ -334,7 +334,7 @@ def test_local_compares_with_the_orbit_dimension(monkeypatch):
 
 
 def test_command_writes_no_certificate_the_checker_rejects(tmp_path, monkeypatch, capsys):
-    from symeq.identifiability.identify import IdentifyResult
+    from symeq.architectures.mlp.identify import IdentifyResult
 
     f = tmp_path / "tanh.toml"
     f.write_text('[network]\nactivation = "tanh"\nweights = [[["1","2"],["3","-1"]], [["1","1"]]]\n'

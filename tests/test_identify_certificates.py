@@ -19,11 +19,11 @@ from symeq.activations import activation
 from symeq.certify.checker import verify_certificate
 from symeq.certify.checker_identifiable import CONDITIONS, TRUSTED_THEOREMS
 from symeq.commands import identify as identify_cmd
-from symeq.identifiability.criteria import criterion_for
-from symeq.identifiability.identify import identify
-from symeq.identifiability.theorems import THEOREMS
-from symeq.models.io import network_to_dict
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.criteria import criterion_for
+from symeq.architectures.mlp.identify import identify
+from symeq.architectures.mlp.theorems import THEOREMS
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
 
 
 def net(spec, *layers):
@@ -104,7 +104,7 @@ def test_identify_writes_a_certificate_that_verifies(n, fibers, kind, key):
 def test_power3_exact_fiber_certificate_recomputes_the_basis():
     res = identify(POW3, local=False)
     assert res.fiber.status == "identifiable" and res.fiber.slice_points == 18
-    from symeq.identifiability.theorems import fiber_evidence
+    from symeq.architectures.mlp.theorems import fiber_evidence
 
     cert = {"format": "symeq-certificate", "version": 1, "claim": {"kind": "identifiable"},
             "network": network_to_dict(POW3), "evidence": fiber_evidence(res.fiber)}
@@ -294,7 +294,7 @@ def test_checker_accepts_sussmann_certificates_exactly_for_irreducible_nets(para
 
 
 def test_kruskal_needs_nonzero_outgoing_columns_and_deep_tanh_every_matrix():
-    from symeq.identifiability.criteria import deep_tanh, kruskal_power
+    from symeq.architectures.mlp.criteria import deep_tanh, kruskal_power
 
     # M = 3, r = 3: k(W_2) = 0 still satisfies (K1) 0 + 3*3 >= 2*3 + 3, and (K2) holds, but neuron
     # 2's row is free (zero outgoing column): not identifiable, and the criterion must not say so.

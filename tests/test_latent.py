@@ -24,15 +24,15 @@ from symeq.groups.characters import character_of_action, character_table
 from symeq.groups.classes import class_of
 from symeq.groups.gsets import transitive_signed_gsets
 from symeq.groups.permutation import finite_group
-from symeq.latent.action import IDENTITY, LatentMap, Relation
+from symeq.architectures.mlp.latent_map import IDENTITY, LatentMap, Relation
 from symeq.latent.analysis import analyze
 from symeq.latent.construct import LatentActions, construct
-from symeq.latent.families import uniqueness_conditions
-from symeq.latent.homomorphism import check_relators, group_presentation
+from symeq.architectures.mlp.families import uniqueness_conditions
+from symeq.latent.homomorphism import check_homomorphism
 from symeq.latent.stabilizer import stabilizer
 from symeq.latent.structure import gset_key
-from symeq.models.io import network_from_dict
-from symeq.models.mlp import MLP
+from symeq.architectures import network_from_dict
+from symeq.architectures.mlp.model import MLP
 
 from strategies import equivariant_networks
 
@@ -322,13 +322,13 @@ def test_wrong_choice_breaks_relators_and_the_search_repairs_it() -> None:
     perm = list(k.perm)
     perm[3], perm[4] = perm[4], perm[3]  # also a layerwise solution: the copies are swapped
     bad = LatentActions(("r",), ((LatentMap.monomial(perm, k.relations),),))
-    pres = group_presentation(G)
-    assert check_relators(bad, pres).failures == (("r^3",),)
-    assert check_relators(good, pres).holds
+    # r r r = e in C3, but k(r)^3 swaps the copies back and forth: not the identity
+    assert check_homomorphism(net, G, bad).failures == (("e", "r r r"),)
+    assert check_homomorphism(net, G, good).holds
     s = stabilizer(net)
     assert (s.status, s.order) == ("nontrivial", 2)
     res = analyze(net, G)
-    assert res.verdict == "holds" and res.relators.holds
+    assert res.verdict == "holds" and res.homomorphism.holds
     cert = latent_certificate(res)
     assert "uniqueness" not in cert["evidence"]
     _verified(cert)
@@ -409,8 +409,8 @@ def test_affine_maps_breaking_a_relator_are_not_called_absent() -> None:
                              "biases": [["1", "1"], ["0"]]})
     res = analyze(net, catalog_group("sign", 1, 1))
     assert res.verdict == "holds" and res.where == "beta(theta~)"
-    assert res.notes[0].startswith("the latent maps found at theta break a relator;")
-    assert any("other solutions of the linear system were not searched" in n for n in res.notes)
+    assert res.notes[0].startswith("the latent maps found at theta are not a homomorphism;")
+    assert any("other solutions of the continuum were not searched" in n for n in res.notes)
     assert not any("no layerwise action" in n for n in res.notes)
 
 
@@ -422,15 +422,14 @@ def test_find_homomorphism_never_reads_a_truncated_list_as_none() -> None:
                              "weights": [[["1", "0"], ["1", "0"], ["0", "1"], ["0", "1"]], [["1", "1", "1", "1"]]],
                              "biases": [["0"] * 4, ["0"]]})
     G = catalog_group("S2", 2, 1, output="trivial")
-    pres = group_presentation(G)
-    full = find_homomorphism(net, G, pres)
-    assert full is not None and check_relators(full, pres).holds
+    full = find_homomorphism(net, G)
+    assert full is not None and check_homomorphism(net, G, full).holds
     try:
-        got = find_homomorphism(net, G, pres, limit=1)
+        got = find_homomorphism(net, G, limit=1)
     except BudgetExceeded as exc:
         assert "more than 1 latent maps" in str(exc)
     else:
-        assert got is not None and check_relators(got, pres).holds
+        assert got is not None and check_homomorphism(net, G, got).holds
 
 
 # -- properties on random layerwise-equivariant networks --------------------------------------
@@ -440,7 +439,7 @@ def test_find_homomorphism_never_reads_a_truncated_list_as_none() -> None:
 def test_random_equivariant_networks_get_verified_homomorphisms(case) -> None:
     res = analyze(case.net, case.group)
     assert res.verdict == "holds", res.summary
-    assert res.relators.holds
+    assert res.homomorphism.holds
     for ls in res.structure:  # the character is an honest character of the right degree
         assert sum(m * d for m, d in zip(ls.multiplicities, ls.degrees)) == ls.width
     _verified(latent_certificate(res))

@@ -15,20 +15,15 @@ from sympy import Integer, Rational
 
 from symeq.activations import Relation, activation
 from symeq.errors import InputError
-from symeq.models.mlp import MLP
-from symeq.symmetry import (
-    AffineElement,
-    MonomialElement,
-    act,
-    derive_relations,
-    latent_group,
-    orbit_tangents,
-    prove_invariance,
-    random_network,
-)
-from symeq.symmetry.arb_eval import arb_value
-from symeq.symmetry.invariance import _opaque, _prove_monomial, symbolic_network
-from symeq.symmetry.jacobian_exact import exact_jacobian
+from symeq.architectures.mlp.model import MLP
+from symeq.architectures.mlp.latent_group import act, latent_group, orbit_tangents
+from symeq.architectures.mlp.latent_map import LatentMap
+from symeq.activations.relations import derive_relations
+from symeq.architectures.mlp.invariance import prove_invariance
+from symeq.symmetry.functional_dimension import random_network
+from symeq.activations.arb_eval import arb_value
+from symeq.architectures.mlp.invariance import _opaque, _prove_monomial, symbolic_network
+from symeq.architectures.mlp.jacobian_exact import exact_jacobian
 
 EXPECTED = {  # activation -> (kind, dimension(d), components(d))
     "tanh": ("signed_permutation", lambda d: 0, lambda d: 2**d * factorial(d)),
@@ -100,12 +95,12 @@ def test_generators_preserve_function(spec):
     for layer in (1, 2):
         g = latent_group(spec, net.widths[layer])
         for name, element in g.generators():
-            if isinstance(element, MonomialElement):  # give symbolic parameters values
+            if element.kind == "monomial":  # give symbolic parameters values
                 subs = {}
                 for r in element.relations:
                     for s in (r.a + r.b + r.c + r.e).free_symbols:
                         subs[s] = Integer(2) if not s.is_integer else Integer(3)
-                element = MonomialElement(element.perm, tuple(
+                element = LatentMap.monomial(element.perm, tuple(
                     Relation(*(sympy.sympify(x).subs(subs) for x in (r.a, r.c, r.b, r.e)))
                     for r in element.relations))
             moved = act(net, layer, element)
@@ -114,7 +109,7 @@ def test_generators_preserve_function(spec):
 
 def test_wrong_element_changes_the_function():
     net = random_network("relu", (2, 3, 1), seed=1)
-    bogus = MonomialElement((0, 1, 2), (Relation(-1, 0, -1, 0), Relation(1, 0, 1, 0), Relation(1, 0, 1, 0)))
+    bogus = LatentMap.monomial((0, 1, 2), (Relation(-1, 0, -1, 0), Relation(1, 0, 1, 0), Relation(1, 0, 1, 0)))
     moved = act(net, 1, bogus)
     assert not _same_function(net, moved, INPUTS + [(Integer(7), Integer(7)), (Integer(-7), Integer(-5))])
 
@@ -123,7 +118,7 @@ def test_affine_action():
     net = random_network("identity", (2, 2, 1), seed=2)
     A = M([[2, 1], [0, -1]])
     t = M([Rational(1, 2), 3])
-    moved = act(net, 1, AffineElement(A, t))
+    moved = act(net, 1, LatentMap.affine(A, t))
     assert moved.weights[0] == A * net.weights[0]
     assert _same_function(net, moved, INPUTS)
 
@@ -145,15 +140,15 @@ def test_invariance_proofs_hold(spec, widths):
 def test_invariance_proof_can_fail():
     net = symbolic_network(_opaque(activation("relu")), (2, 2, 1))
     x = M([sympy.Symbol("x0", real=True), sympy.Symbol("x1", real=True)])
-    ok = MonomialElement((1, 0), (Relation(1, 0, 1, 0), Relation(1, 0, 1, 0)))
+    ok = LatentMap.monomial((1, 0), (Relation(1, 0, 1, 0), Relation(1, 0, 1, 0)))
     s = sympy.Symbol("s", positive=True)
     # a wrong rewriting rule (b = 2 s instead of s) must not be proved
-    bad = MonomialElement((0, 1), (Relation(s, 0, 2 * s, 0), Relation(1, 0, 1, 0)))
+    bad = LatentMap.monomial((0, 1), (Relation(s, 0, 2 * s, 0), Relation(1, 0, 1, 0)))
     group = derive_relations("relu")
     assert _prove_monomial(net, 1, ok, x, group)
     assert not _prove_monomial(net, 1, bad, x, group)
     # a genuine relation with a symbolic scale is accepted as an instance of the family
-    good = MonomialElement((0, 1), (Relation(s, 0, s, 0), Relation(1, 0, 1, 0)))
+    good = LatentMap.monomial((0, 1), (Relation(s, 0, s, 0), Relation(1, 0, 1, 0)))
     assert _prove_monomial(net, 1, good, x, group)
 
 
@@ -178,7 +173,7 @@ def test_tangents_in_kernel(spec, widths, count):
 
 
 def test_invariance_proof_past_its_budget_is_not_attempted(monkeypatch):
-    from symeq.symmetry import invariance
+    from symeq.architectures.mlp import invariance
 
     monkeypatch.setattr(invariance, "MAX_PROOF_PARAMS", 20)
     proofs = prove_invariance("tanh", (4, 4, 1))

@@ -1,4 +1,4 @@
-"""The MLP model and network files (symeq.models): shapes, evaluation, parameters, and the
+"""The MLP model and network files (symeq.architectures.mlp): shapes, evaluation, parameters, and the
 TOML/JSON round trip; bad files are refused with one-line InputErrors."""
 
 from __future__ import annotations
@@ -21,15 +21,11 @@ from sympy import Rational, sqrt
 from symeq.activations import CATALOG, activation
 from symeq.errors import InputError
 from symeq.exact import symbol
-from symeq.models import MLP, Model
-from symeq.models import io as model_io
-from symeq.models.io import (
-    load_document,
-    load_network,
-    network_from_dict,
-    network_to_dict,
-    write_document,
-)
+from symeq.architectures.mlp import MLP
+from symeq.architectures.base import Architecture
+from symeq import files as model_io
+from symeq.files import load_document, write_document
+from symeq.architectures import load_network, network_from_dict, network_to_dict
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TANH, RELU = activation("tanh"), activation("relu")
@@ -48,7 +44,7 @@ def _net_dict(**over: object) -> dict:
 
 def test_shape_and_counts() -> None:
     net = network_from_dict(_net_dict())
-    assert isinstance(net, Model)
+    assert isinstance(net, Architecture)
     assert net.widths == (2, 3, 1)
     assert net.depth == 2
     assert net.hidden_widths == (3,)

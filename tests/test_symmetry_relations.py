@@ -1,4 +1,4 @@
-"""Derived activation relations sigma(a z + c) = b sigma(z) + e (symeq.symmetry.relations)."""
+"""Derived activation relations sigma(a z + c) = b sigma(z) + e (symeq.activations.relations)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from sympy import Integer, Rational, pi
 
 from symeq.activations import CATALOG, Relation, activation
 from symeq.errors import InputError
-from symeq.symmetry import derive_relations, formula_activation
-from symeq.symmetry.arb_eval import excludes_zero
-from symeq.symmetry.formula import Z, parse_formula
-from symeq.symmetry.latent_groups import latent_kind
+from symeq.activations.relations import derive_relations, formula_activation
+from symeq.activations.arb_eval import excludes_zero
+from symeq.activations.formula import Z, parse_formula
+from symeq.architectures.mlp.latent_group import latent_kind
 
 A_GRID = [Integer(1), Integer(-1), Integer(2), Rational(1, 2), Integer(-3), Rational(3, 2), Rational(-1, 3)]
 C_GRID = [Integer(0), Integer(1), Integer(-1), Rational(1, 2), Integer(-2), pi, -pi, 2 * pi, 3 * pi, pi / 2]
@@ -212,7 +212,7 @@ def test_derivation_over_budget_answers_unknown_budget(monkeypatch):
     """A sympy limit that does not finish (here: sleeps) is stopped by the derivation budget."""
     import time
 
-    from symeq.symmetry import relations, relations_analytic
+    from symeq.activations import relations, relations_analytic
 
     def slow_limit(*args, **kwargs):
         time.sleep(30)
@@ -229,7 +229,7 @@ def test_derivation_over_budget_answers_unknown_budget(monkeypatch):
 def test_a_failed_limit_is_no_proof_that_there_is_none(monkeypatch):
     """exp(z) with sympy failing at -oo: 'a limit at one end only, so no reflection' was
     concluded from the failure (status complete); it must stay unknown."""
-    from symeq.symmetry import relations_analytic
+    from symeq.activations import relations_analytic
 
     real = relations_analytic._limit
     monkeypatch.setattr(relations_analytic, "_limit",

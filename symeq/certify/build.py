@@ -4,9 +4,9 @@ The engine finds; the certificate states; the independent checker
 (:mod:`symeq.certify.checker`) re-verifies.  This module only assembles plain data: the network
 and the group in the input schema, the claim, the evidence, and informational engine data.
 
->>> from symeq.models.io import network_from_dict
+>>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.equivariance.check import check_equivariance
+>>> from symeq.architectures.mlp.check import check_equivariance
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1"]], [["2"]]],
 ...                          "biases": [["0"], ["0"]]})
 >>> G = catalog_group("sign", 1, 1)
@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from symeq.equivariance.check import CheckResult
+from symeq.architectures.mlp.check import CheckResult
 from symeq.groups import GroupAction
-from symeq.models.io import network_to_dict
-from symeq.models.mlp import MLP
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["FORMAT", "VERSION", "network_table", "group_table", "certificate", "check_certificate"]
 
@@ -45,7 +45,7 @@ def _version() -> str:
 def network_table(net: MLP) -> dict[str, Any]:
     """The certificate's "network": the [network] table, listing the symbols if any.
 
-    >>> from symeq.models.io import network_from_dict
+    >>> from symeq.architectures import network_from_dict
     >>> network_table(network_from_dict({"activation": "relu", "weights": [[["w"]]],
     ...                                  "biases": [["0"]]}))["symbols"]
     ['w']

@@ -6,7 +6,7 @@ group, the latent maps of every generator, the verified presentation of G, and, 
 proved it by a criterion the checker can re-run, the uniqueness of the latent action.  A
 refutation (f is not equivariant) is ``symeq check``'s ``not_equivariant`` certificate.
 
->>> from symeq.models.io import network_from_dict
+>>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
 >>> from symeq.latent.analysis import analyze
 >>> from symeq.certify.checker import verify_certificate
@@ -25,8 +25,8 @@ from typing import Any
 
 from symeq.certify.build import certificate, check_certificate
 from symeq.latent.analysis import LatentResult
-from symeq.latent.weak import equal_function_evidence
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.weak import equal_function_evidence
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["latent_certificate", "uniqueness_evidence"]
 
@@ -35,8 +35,8 @@ def uniqueness_evidence(net: MLP, which: str = "this") -> dict[str, str] | None:
     """The ``uniqueness`` evidence when a checker criterion applies to ``net`` (numeric):
     ``full_row_rank`` (identity activation) or ``distinct_rows`` (monomial kinds: no constant
     neuron, no two rows related); None otherwise."""
-    from symeq.latent.linalg import rank
-    from symeq.latent.solve import Matcher
+    from symeq.architectures.mlp.linalg import rank
+    from symeq.architectures.mlp.matching import matcher
 
     if net.symbols or net.depth < 2:
         return None
@@ -47,11 +47,11 @@ def uniqueness_evidence(net: MLP, which: str = "this") -> dict[str, str] | None:
     for W in net.weights[:-1]:
         if any(all(x == 0 for x in W.row(j)) for j in range(W.rows)):
             return None
-    matcher = Matcher(net)
-    # distinct rows: every class of every layer is a single row (the solver's keys)
+    m = matcher(net, net)
+    # distinct rows: every class of related rows of every layer is a single row
     for i in range(1, net.depth):
-        keyed = matcher.source_keys(i, matcher.rows[i - 1])
-        if any(len(v) > 1 for v in keyed.index.values()):
+        _, members = m.classes(i)
+        if any(len(v) > 1 for v in members):
             return None
     return {"method": "distinct_rows", "network": which}
 
@@ -62,8 +62,12 @@ def latent_certificate(result: LatentResult) -> dict[str, Any] | None:
         return check_certificate(result.network, result.group, result.check)
     if result.verdict != "holds":
         return None
-    assert result.actions is not None and result.relators is not None and result.acting is not None
-    pres = result.relators.presentation
+    assert result.actions is not None and result.homomorphism is not None and result.acting is not None
+    from symeq.groups.permutation import finite_group
+    from symeq.groups.presentation import presentation
+
+    # the checker verifies the homomorphism on the relators of a presentation of G
+    pres = presentation(finite_group(result.group))
     evidence: dict[str, Any] = {
         "method": "layerwise_homomorphism",
         "actions": result.actions.to_dict(),

@@ -49,7 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symeq.certify.build import check_certificate
-    from symeq.equivariance.check import check_equivariance
+    from symeq.architectures.mlp.check import check_equivariance
 
     check_int_range(args.tries, 0, MAX_TRIES, "--tries")
     check_certificate_path(args.certificate)
@@ -110,7 +110,7 @@ def _print_actions(match, names: tuple[str, ...], indent: str) -> None:
         if not acts:
             print(f"{indent}generator {g}: no hidden layer; the output layer closes")
         for i, k in enumerate(acts, start=1):
-            print(f"{indent}generator {g}, layer {i}: {k.describe()}")
+            print(f"{indent}generator {g}, layer {i}: {k.describe_relations()}")
 
 
 def _describe_step(step) -> str:

@@ -36,7 +36,7 @@ from symeq.commands.common import emit_json
 from symeq.errors import InputError
 from symeq.groups import GroupAction, group_from_dict, group_from_spec
 from symeq.groups.permutation import finite_group
-from symeq.models.io import load_document
+from symeq.files import load_document
 
 HELP = "every latent action type and its space of layerwise-equivariant parameters"
 DESCRIPTION = __doc__

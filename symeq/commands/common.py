@@ -10,8 +10,9 @@ from typing import Any
 
 from symeq.errors import InputError
 from symeq.groups import GroupAction, group_from_dict, group_from_spec
-from symeq.models.io import load_document, network_from_dict, write_document
-from symeq.models.mlp import MLP
+from symeq.files import load_document, write_document
+from symeq.architectures import network_from_dict
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
            "load_inputs", "emit_json", "write_json_atomic", "VERDICT_EXIT"]

@@ -29,7 +29,7 @@ from symeq.commands.classify import load_group
 from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
 from symeq.counterexamples.outcome import CLAIM_STATEMENTS, VERDICT_EXIT, Outcome
 from symeq.errors import InputError
-from symeq.models.io import network_to_dict
+from symeq.architectures import network_to_dict
 
 HELP = "search for networks that break a stated claim; certificate of the break"
 DESCRIPTION = __doc__

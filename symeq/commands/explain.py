@@ -49,6 +49,6 @@ def run(args: argparse.Namespace) -> int:
 def _write(text: str, path: str) -> None:
     from pathlib import Path
 
-    from symeq.models.io import atomic_write
+    from symeq.files import atomic_write
 
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

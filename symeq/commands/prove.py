@@ -166,7 +166,7 @@ def certificate_subject(cert: dict[str, Any]) -> Any:
 def _canonical_network(d: Any) -> Any:
     """A network dict re-read and re-written, so "0.5" and "1/2" compare equal."""
     from symeq.certify.build import network_table
-    from symeq.models.io import network_from_dict
+    from symeq.architectures import network_from_dict
 
     try:
         return plain(network_table(network_from_dict(d)))

@@ -89,7 +89,7 @@ FACTS: dict[str, dict[str, str]] = {
         "method": "how the actions were found",
         "unique": "Stab(theta) is trivial",
         "stabilizer": "the stabilizer's status",
-        "group_order": "order of G from the verified presentation",
+        "group_order": "order of G, from the closure of the latent action",
         "homomorphism": "every relator holds on every layer",
         "latent_kinds": "per hidden layer, the kind of rho_i (permutation, signed_permutation, affine)",
         "diagonals": "per hidden layer, the positive diagonal conjugating a scaled action to a signed "
@@ -220,7 +220,7 @@ def parse_instance(path: Path) -> Instance:
     ...
     symeq.errors.InputError: [claim] expect 'maybe' is not a verdict of check (holds, fails, unknown)
     """
-    from symeq.models.io import load_document
+    from symeq.files import load_document
 
     doc = load_document(path)
     claim = doc.get("claim")
@@ -252,7 +252,7 @@ def parse_instance(path: Path) -> Instance:
 # --- helpers -------------------------------------------------------------------------------
 
 def _network(inst: Instance) -> Any:
-    from symeq.models.io import network_from_dict
+    from symeq.architectures import network_from_dict
 
     if "network" not in inst.doc:
         raise InputError("no [network] table")
@@ -304,7 +304,7 @@ def _engine_stamp(cert: dict[str, Any] | None) -> dict[str, Any] | None:
 def run_check(inst: Instance) -> RunResult:
     """``symeq check``: end-to-end equivariance (holds / fails / unknown)."""
     from symeq.certify.build import check_certificate
-    from symeq.equivariance.check import check_equivariance
+    from symeq.architectures.mlp.check import check_equivariance
 
     net = _network(inst)
     group = _group(inst, net.widths[0], net.widths[-1])
@@ -354,7 +354,7 @@ def run_latent(inst: Instance) -> RunResult:
         "method": d.get("method"),
         "unique": d.get("uniqueness", {}).get("unique"),
         "stabilizer": d.get("uniqueness", {}).get("status"),
-        "group_order": d.get("presentation", {}).get("order"),
+        "group_order": d.get("group_order"),
         "homomorphism": d.get("homomorphism"),
         "latent_kinds": [L["kind"] for L in layers],
         "diagonals": [L["diagonal"] for L in layers],
@@ -376,9 +376,9 @@ def run_latent(inst: Instance) -> RunResult:
 
 def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
-    from symeq.identifiability.fibers import Budget
-    from symeq.identifiability.identify import identify
-    from symeq.models.io import network_to_dict
+    from symeq.architectures.mlp.fibers import Budget
+    from symeq.architectures.mlp.identify import identify
+    from symeq.architectures import network_to_dict
 
     net = _network(inst)
     seconds = inst.claim.get("seconds", 20)
@@ -433,7 +433,7 @@ def run_counterexample(inst: Instance) -> RunResult:
     """``symeq counterexample``: a search refuting a named claim or a predicate."""
     from symeq.commands.counterexample import DEFAULTS, search
     from symeq.counterexamples.outcome import CLAIM_STATEMENTS
-    from symeq.models.io import network_to_dict
+    from symeq.architectures import network_to_dict
 
     claim = inst.claim.get("claim")
     if not isinstance(claim, str) or not claim.strip():
@@ -487,8 +487,8 @@ def run_symmetries(inst: Instance) -> RunResult:
     """``symmetries``: functional dimension and hidden symmetries at a parameter (the
     instance's [network], or a random rational one for ``arch`` and ``seed``)."""
     from symeq.symmetry.functional_dimension import functional_dimension, random_network
-    from symeq.symmetry.latent_groups import latent_groups
-    from symeq.symmetry.relations import derive_relations
+    from symeq.architectures.mlp.latent_group import latent_groups
+    from symeq.activations.relations import derive_relations
 
     seed = inst.claim.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:

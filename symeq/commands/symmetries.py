@@ -31,8 +31,9 @@ import sympy
 from symeq.commands.common import emit_json
 from symeq.errors import InputError
 from symeq.exact import number_to_string
-from symeq.models.io import load_document, network_from_dict
-from symeq.models.mlp import MLP
+from symeq.files import load_document
+from symeq.architectures import network_from_dict
+from symeq.architectures.mlp.model import MLP
 
 HELP = "activation relations, latent groups K_i, functional dimension and hidden symmetries"
 DESCRIPTION = __doc__
@@ -86,7 +87,7 @@ def parse_arch(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 def _network(args: argparse.Namespace) -> tuple[MLP, list[str]]:
-    from symeq.symmetry import random_network
+    from symeq.symmetry.functional_dimension import random_network
 
     notes: list[str] = []
     if (args.file is None) == (args.arch is None):
@@ -111,7 +112,10 @@ def _network(args: argparse.Namespace) -> tuple[MLP, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symeq.symmetry import derive_relations, functional_dimension, latent_groups, prove_invariance
+    from symeq.activations.relations import derive_relations
+    from symeq.symmetry.functional_dimension import functional_dimension
+    from symeq.architectures.mlp.latent_group import latent_groups
+    from symeq.architectures.mlp.invariance import prove_invariance
 
     net, notes = _network(args)
     rel = derive_relations(net.activation)

@@ -40,13 +40,13 @@ from symeq.classify.types import latent_kind
 from symeq.counterexamples.constructions import duplicate_split, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.equivariance.check import check_equivariance
-from symeq.equivariance.matching import match_layerwise
+from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.check import match_layerwise
 from symeq.errors import InputError
 from symeq.groups import GroupAction
-from symeq.identifiability.degenerate import find_degenerate
-from symeq.models.io import network_to_dict
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.degenerate import find_degenerate
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_at_theta", "duplicate_seeds", "SHARES", "CHECKABLE"]
 

@@ -31,12 +31,12 @@ from sympy import ImmutableMatrix
 from symeq.activations import activation as make_activation
 from symeq.classify.spaces import NetworkSpace, layer_space
 from symeq.classify.types import LayerType, boundary_action
-from symeq.equivariance.bypass import bypass_factor as linear_bypass_factor
-from symeq.equivariance.witness import forward_ball
+from symeq.architectures.mlp.bypass import bypass_factor as linear_bypass_factor
+from symeq.architectures.mlp.witness import forward_ball
 from symeq.errors import InputError
 from symeq.exact import Matrix, exact_string, is_exact_zero
 from symeq.groups import GroupAction
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.model import MLP
 
 #: Activations evaluated with rigorous balls (as the checker does) instead of exactly.
 _BALL_ACTIVATIONS = ("tanh", "sigmoid", "gelu", "softplus", "swish", "sin")
@@ -220,7 +220,7 @@ def duplicate_split(net: MLP, layer: int, neuron: int, share: sympy.Expr, drop: 
     give the copy the fraction ``share`` of its outgoing column (the original keeps 1 - share):
     the function is unchanged.  ``drop`` removes that (inactive) neuron first, keeping the width.
 
-    >>> from symeq.models.io import network_from_dict
+    >>> from symeq.architectures import network_from_dict
     >>> net = network_from_dict({"activation": "tanh", "weights": [[["1"], ["0"]], [["2", "0"]]],
     ...                          "biases": [["0", "0"], ["0"]]})
     >>> duplicate_split(net, 1, 0, sympy.Rational(1, 4), drop=1).weights[1].tolist()
@@ -275,7 +275,7 @@ def non_constant_witness(net: MLP) -> dict[str, Any] | None:
     (algebraic activations) or by disjoint rigorous balls (transcendental ones, at 64 bits, the
     checker's first precision) -- or None when none of the tried inputs separates.
 
-    >>> from symeq.models.io import network_from_dict
+    >>> from symeq.architectures import network_from_dict
     >>> net = network_from_dict({"activation": "relu", "weights": [[["1"]], [["1"]]],
     ...                          "biases": [["0"], ["0"]]})
     >>> non_constant_witness(net)

@@ -12,8 +12,8 @@ from typing import Any
 
 from symeq.certify.build import certificate
 from symeq.groups import GroupAction
-from symeq.models.io import network_to_dict
-from symeq.models.mlp import MLP
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["Outcome", "counterexample_certificate", "VERDICT_EXIT", "CLAIM_STATEMENTS"]
 

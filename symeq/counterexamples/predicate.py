@@ -49,13 +49,13 @@ from symeq.counterexamples.constructions import bypass_network, duplicate_split,
 from symeq.counterexamples.at_theta import SHARES, duplicate_seeds
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.equivariance.check import check_equivariance
-from symeq.equivariance.matching import match_layerwise
+from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.check import match_layerwise
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
-from symeq.identifiability.degenerate import find_degenerate
+from symeq.architectures.mlp.degenerate import find_degenerate
 from symeq.activations import activation as make_activation
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["ATOMS", "parse_predicate", "evaluate", "search_predicate", "CandidatePool", "MAX_PREDICATE"]
 

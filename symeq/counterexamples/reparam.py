@@ -48,12 +48,12 @@ from symeq.counterexamples.constructions import (
     non_constant_witness,
 )
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
-from symeq.equivariance.check import check_equivariance
+from symeq.architectures.mlp.check import check_equivariance
 from symeq.errors import BudgetExceeded
 from symeq.exact import exact_field
 from symeq.groups import GroupAction
-from symeq.models.io import network_to_dict
-from symeq.models.mlp import MLP
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_reparam", "CHECKABLE_KINDS", "relu_reparametrization"]
 

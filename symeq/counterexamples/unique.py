@@ -39,10 +39,10 @@ from symeq.classify.types import boundary_action, latent_kind
 from symeq.counterexamples.constructions import layerwise_evidence, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.equivariance.check import check_equivariance
+from symeq.architectures.mlp.check import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import GroupAction
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_unique_latent", "Lifted"]
 

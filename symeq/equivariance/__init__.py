@@ -1,32 +1,5 @@
-"""End-to-end equivariance: layerwise matching, exact identities, witnesses, the decision.
+"""End-to-end equivariance: the decision of ``symeq check``.
 
-Public API::
-
-    match_layerwise(net, group) -> LayerwiseMatch        # latent actions per generator/layer
-    check_equivariance(net, group) -> CheckResult        # holds / fails / unknown
-    polynomial_identity, relu_identity                   # exact identity methods
-    find_witness, certify_point -> Witness               # separating inputs
+Each architecture contributes its decision methods; the MLP's live in
+:mod:`symeq.architectures.mlp.check`.
 """
-
-from symeq.equivariance.check import CheckResult, check_equivariance
-from symeq.equivariance.identity import IdentityOutcome, polynomial_identity, relu_identity
-from symeq.equivariance.matching import (AffineAction, LatentAction, LayerwiseMatch, MatchFailure,
-                                         MonomialAction, match_layerwise)
-from symeq.equivariance.witness import Witness, certify_point, find_witness
-
-__all__ = [
-    "AffineAction",
-    "CheckResult",
-    "IdentityOutcome",
-    "LatentAction",
-    "LayerwiseMatch",
-    "MatchFailure",
-    "MonomialAction",
-    "Witness",
-    "certify_point",
-    "check_equivariance",
-    "find_witness",
-    "match_layerwise",
-    "polynomial_identity",
-    "relu_identity",
-]

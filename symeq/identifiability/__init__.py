@@ -1,9 +1,5 @@
-"""Identifiability: degenerate neurons, submodel reduction, literature criteria, exact fibers.
+"""Identifiability (THEORY.md section 3): submodels, literature criteria, exact fibers.
 
-Public entry points: :func:`reduce_network` (submodel, embedding beta, rewrite steps) and
-:func:`identify` (the combined verdict).
+The MLP's procedures live in :mod:`symeq.architectures.mlp` (``reduce``, ``criteria``,
+``fibers``, ``identify``).
 """
-
-from symeq.identifiability.reduce import Reduction, Step, reduce_network
-
-__all__ = ["Reduction", "Step", "reduce_network"]

@@ -2,24 +2,24 @@
 
 1. Construct at theta (:mod:`symeq.latent.construct`): theta^g and k(g) for every generator.
 2. If every generator has a layerwise action: decide uniqueness (:mod:`symeq.latent.stabilizer`)
-   and check every relator of a verified presentation of G on the latent maps
+   and check that the pairs (k_i(g), g) close up to a (crossed) homomorphism
    (:mod:`symeq.latent.homomorphism`); with a nontrivial stabilizer search the cosets for a
    homomorphic choice.
 3. Otherwise (or if no homomorphic choice exists at theta): reduce theta to its submodel
-   theta~, construct there and embed with beta (:mod:`symeq.latent.weak`).
+   theta~, construct there and embed with beta (:mod:`symeq.architectures.mlp.weak`).
 4. If there is still no action, ask why (THEORY.md sections 5 and 6): when f is not
    equivariant, ``symeq check`` gives a witness and, if theta is identifiable, the theorem's
    contrapositive explains it; when f is equivariant, the failing hypothesis is
    identifiability, and ``symeq counterexample`` is the place to look.
 5. For a construction that holds: orbits, G-sets and characters of every hidden layer
    (:mod:`symeq.latent.structure`); for symbolic families the inequations for uniqueness and
-   identifiability (:mod:`symeq.latent.families`).
+   identifiability (:mod:`symeq.architectures.mlp.families`).
 
 Verdicts: ``holds`` (latent homomorphisms constructed; certificate kind ``latent_actions``),
 ``fails`` (f is not equivariant, with check's witness; certificate ``not_equivariant``),
 ``unknown`` (no action and no witness, with the reason).
 
->>> from symeq.models.io import network_from_dict
+>>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["1", "0"], ["0", "1"]],
 ...       [["1", "2", "3"]]], "biases": [["0", "0", "0"], ["0"]]})
@@ -40,13 +40,13 @@ import sympy
 
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
-from symeq.latent.construct import Construction, LatentActions, construct, latent_kind
-from symeq.latent.families import Inequation, identifiability_conditions, uniqueness_conditions
-from symeq.latent.homomorphism import RelatorCheck, check_relators, find_homomorphism, group_presentation
+from symeq.latent.construct import Construction, LatentActions, construct
+from symeq.architectures.mlp.families import Inequation, identifiability_conditions, uniqueness_conditions
+from symeq.latent.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
 from symeq.latent.stabilizer import Stabilizer, stabilizer
 from symeq.latent.structure import LayerStructure, network_structure
-from symeq.latent.weak import WeakConstruction, construct_weak
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.weak import WeakConstruction, construct_weak
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["LatentResult", "analyze", "symbol_denominators", "VERDICT_EXIT"]
 
@@ -73,7 +73,7 @@ class LatentResult:
     weak: WeakConstruction | None = None
     actions: LatentActions | None = None
     stabilizer: Stabilizer | None = None
-    relators: RelatorCheck | None = None
+    homomorphism: HomomorphismCheck | None = None
     structure: tuple[LayerStructure, ...] = ()
     check: Any = None
     identify: Any = None
@@ -89,7 +89,7 @@ class LatentResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``symeq latent --json``."""
-        from symeq.models.io import network_to_dict
+        from symeq.architectures import network_to_dict
 
         out: dict[str, Any] = {"verdict": self.verdict, "summary": self.summary, "where": self.where,
                                "notes": list(self.notes), "seconds": round(self.seconds, 6)}
@@ -108,10 +108,10 @@ class LatentResult:
             out["uniqueness"] = {"status": st.status, "order": st.order, "dimension": st.dimension,
                                  "reason": st.reason, "criterion": st.criterion,
                                  "unique": st.trivial}
-        if self.relators is not None:
-            out["presentation"] = {"relators": list(self.relators.presentation.relators),
-                                   "order": self.relators.presentation.order}
-            out["homomorphism"] = self.relators.holds
+        if self.homomorphism is not None:
+            out["homomorphism"] = self.homomorphism.holds
+            out["group_order"] = self.homomorphism.order
+            out["crossed"] = self.homomorphism.crossed
         out["layers"] = [_layer_dict(ls) for ls in self.structure]
         if self.uniqueness or self.identifiability:
             out["conditions"] = {"uniqueness": [c.text() for c in self.uniqueness],
@@ -139,36 +139,35 @@ def _layer_dict(ls: LayerStructure) -> dict[str, Any]:
     }
 
 
-def _homomorphic(net: MLP, group: GroupAction, actions: LatentActions, stab: Stabilizer,
-                 notes: list[str], budget: int) -> tuple[LatentActions | None, RelatorCheck, bool]:
-    """A homomorphic choice of latent maps, the relator check, and whether "None" is a proof
+def _homomorphic(net: Any, group: GroupAction, actions: LatentActions, stab: Stabilizer,
+                 notes: list[str], budget: int) -> tuple[LatentActions | None, HomomorphismCheck, bool]:
+    """A homomorphic choice of latent maps, the closure check, and whether "None" is a proof
     that no homomorphic choice exists (False when the search was skipped or cut short)."""
-    pres = group_presentation(group)
-    rc = check_relators(actions, pres)
-    if rc.holds:
-        return actions, rc, True
-    if net.activation.kind == "affine":
-        notes.append("the chosen affine latent maps break a relator; other solutions of the linear "
-                     "system were not searched")
-        return None, rc, False
-    if stab.trivial:  # cannot happen: k(w) fixes theta for every relator w
-        notes.append("relators fail although Stab(theta) is trivial: please report this network")
-        return None, rc, False
+    hc = check_homomorphism(net, group, actions)
+    if hc.holds:
+        return actions, hc, True
+    if stab.status == "infinite" and stab.dimension:
+        notes.append("the chosen latent maps are not a homomorphism; other solutions of the "
+                     "continuum were not searched")
+        return None, hc, False
+    if stab.trivial:  # cannot happen: k(w) fixes theta for every word w = e
+        notes.append("the closure fails although Stab(theta) is trivial: please report this network")
+        return None, hc, False
     try:
-        found = find_homomorphism(net, group, pres, budget=budget)
+        found = find_homomorphism(net, group, budget=budget)
     except BudgetExceeded as exc:
         notes.append(f"searching a homomorphic choice in the cosets k(g) Stab(theta): {exc}")
-        return None, rc, False
+        return None, hc, False
     if found is None:
         # with free scales (stabilizer unknown or infinite) only scale 1 was enumerated
         complete = stab.status == "nontrivial"
-        notes.append("no choice of per-generator latent maps satisfies every relator" if complete else
-                     "no enumerated choice of per-generator latent maps satisfies every relator "
+        notes.append("no choice of per-generator latent maps is a homomorphism" if complete else
+                     "no enumerated choice of per-generator latent maps is a homomorphism "
                      "(free neuron scales were not searched)")
-        return None, rc, complete
-    notes.append("the first per-generator choice broke a relator; another element of the coset "
-                 "k(g) Stab(theta) satisfies them all")
-    return found, check_relators(found, pres), True
+        return None, hc, complete
+    notes.append("the first per-generator choice is not a homomorphism; another element of the coset "
+                 "k(g) Stab(theta) is")
+    return found, check_homomorphism(net, group, found), True
 
 
 def _absence_proved(c: Construction) -> bool:
@@ -203,7 +202,7 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
     try:
         c = construct(net, group, budget)
     except BudgetExceeded as exc:  # the search at theta was cut short: try beta(theta~), else unknown
-        c = Construction(net, group, latent_kind(net), "budget", None, reason=f"unknown (budget): {exc}")
+        c = Construction(net, group, "", "budget", None, reason=f"unknown (budget): {exc}")
     # proved: every "no action" met on the way is a proof, so absence may be claimed
     proved = _absence_proved(c)
     if c.actions is not None:
@@ -213,7 +212,7 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
             st = _structure(group, acts, notes) if structure else ()
             fam_u = uniqueness_conditions(net) if net.symbols else ()
             return done("holds", _holds_summary("theta", net, stab, rc, acts, fam_u), where="theta", acting=net,
-                        construction=c, actions=acts, stabilizer=stab, relators=rc, structure=st,
+                        construction=c, actions=acts, stabilizer=stab, homomorphism=rc, structure=st,
                         uniqueness=fam_u)
     # not at theta: the theorem's parameter choice beta(theta~)
     try:
@@ -230,11 +229,11 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
             st = _structure(group, acts, notes) if structure else ()
             fam_u = uniqueness_conditions(weak.reduction.reduced) if net.symbols else ()
             what = ("no layerwise action at theta ({})".format(c.reason) if c.actions is None else
-                    "the latent maps found at theta break a relator")
+                    "the latent maps found at theta are not a homomorphism")
             notes.insert(0, f"{what}; the theorem's parameter choice beta(theta~) has a homomorphic one")
             return done("holds", _holds_summary("beta(theta~)", net, stab, rc, acts, fam_u), where="beta(theta~)",
                         acting=weak.embedded, construction=c, weak=weak, actions=acts,
-                        stabilizer=stab, relators=rc, structure=st, uniqueness=fam_u)
+                        stabilizer=stab, homomorphism=rc, structure=st, uniqueness=fam_u)
     reason = c.reason or "no homomorphic choice of latent maps at theta"
     if c.method == "budget":  # absence was not established, so explain nothing
         return done("unknown", reason, construction=c, weak=weak)
@@ -250,7 +249,7 @@ def symbol_denominators(actions: LatentActions) -> tuple[sympy.Expr, ...]:
     every layer equivariant) only where no such factor vanishes.
 
     >>> from sympy import Symbol, ImmutableMatrix
-    >>> from symeq.latent.action import LatentMap
+    >>> from symeq.architectures.mlp.latent_map import LatentMap
     >>> a = Symbol("a", real=True)
     >>> k = LatentMap.affine(ImmutableMatrix([[0, 1 / a], [a, 0]]), ImmutableMatrix([0, 0]))
     >>> symbol_denominators(LatentActions(("t",), ((k,),)))
@@ -270,7 +269,7 @@ def symbol_denominators(actions: LatentActions) -> tuple[sympy.Expr, ...]:
     return tuple(sorted(out, key=sympy.default_sort_key))
 
 
-def _holds_summary(where: str, net: MLP, stab: Stabilizer, rc: RelatorCheck,
+def _holds_summary(where: str, net: Any, stab: Stabilizer, rc: HomomorphismCheck,
                    actions: LatentActions, uniqueness: tuple[Inequation, ...] = ()) -> str:
     at = "theta itself" if where == "theta" else "beta(theta~), the reduced network padded with zero neurons (same function)"
     # In the weak case uniqueness is decided on the submodel theta~, where the theorem runs.
@@ -290,22 +289,22 @@ def _holds_summary(where: str, net: MLP, stab: Stabilizer, rc: RelatorCheck,
         fam = (" for every value of the symbols" if not dens else
                f" for every value of the symbols with {', '.join(f'{d} != 0' for d in dens)} "
                "(the maps' denominators)")
-    rels = ", ".join(rc.presentation.relators)
-    return (f"latent actions make every layer of {at} equivariant{fam}; they are {uniq}; every "
-            f"relator of G = <{', '.join(rc.presentation.names)} | {rels}> (order "
-            f"{rc.presentation.order}) holds on them, so each rho_i is a homomorphism G -> K_i")
+    what = "crossed homomorphism G -> K_i" if rc.crossed else "homomorphism G -> K_i"
+    return (f"latent actions make every layer of {at} equivariant{fam}; they are {uniq}; the pairs "
+            f"(k_i(g), g) close up in K_i x| G to exactly |G| = {rc.order} elements, so each rho_i is a "
+            f"{what}")
 
 
 def _explain_absence(net: MLP, group: GroupAction, c: Construction, weak: WeakConstruction,
                      reason: str, done: Any, proved: bool = True) -> LatentResult:
     """Why there is no action.  The theorem's contrapositive is invoked only when ``proved``
     (no layerwise homomorphism exists, not merely none was found) and theta is identifiable."""
-    from symeq.equivariance.check import check_equivariance
+    from symeq.architectures.mlp.check import check_equivariance
 
     chk = check_equivariance(net, group)
     idr = None
     try:
-        from symeq.identifiability.identify import identify
+        from symeq.architectures.mlp.identify import identify
 
         idr = identify(net, local=False)
         ident = idr.verdict

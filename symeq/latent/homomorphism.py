@@ -1,107 +1,153 @@
-"""Each rho_i : G -> K_i is a homomorphism: every relator of a presentation of G holds on the
-latent maps.
+"""Step 3 of the construction (THEORY.md sections 5 and 7.0): is g -> k_i(g) a homomorphism?
 
-A presentation <names | R> defines G when the relators hold in G and coset enumeration of
-<names | R> closes with |G| cosets (:mod:`symeq.groups.presentation` proves both).  Then an
-assignment generator -> k_i(generator) extends to a homomorphism G -> K_i exactly when every
-relator evaluates to the identity map of V_i; the relators go into the certificate and the
-checker re-verifies them.
+Given k_i(g) on the generators, rho_i(g) = s_i(g) o k_i(g) is a homomorphism G -> GL(V_i) exactly
+when g -> (k_i(g), g) extends to a homomorphism into the semidirect product K_i x| G, whose
+product is
 
-When Stab(theta) is trivial the per-generator choice is forced and the relators must hold
-(THEORY.md section 5, step 3).  When it is not, each generator's maps range over a coset
-k(g) Stab(theta) and :func:`find_homomorphism` searches the combinations for one satisfying
-every relator, within a budget.
+    (k, g) (k', g') = (k . s_i(g) k' s_i(g)^{-1},  g g').
 
->>> from symeq.models.io import network_from_dict
+(For an ordinary adjunction s_i = id and this is K_i x G: k_i itself is a homomorphism; with a
+structural action it is a *crossed* homomorphism k(gh) = k(g) . s(g) k(h) s(g)^{-1}.)  The test
+is the closure of the pairs (k_i(g), g) under this product: breadth first from (id, e), each
+element multiplied by every generator.  It is a homomorphism exactly when no element of G
+is reached with two different k, i.e. the closure has |G| elements.  One code path decides
+both cases, for every architecture; a failure names two words of G that are equal in G but
+give different latent elements.
+
+>>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
 >>> from symeq.latent.construct import construct
->>> net = network_from_dict({"activation": "tanh", "widths": [2, 2, 2],
-...     "weights": [[["1", "2"], ["-2", "1"]], [["1", "-2"], ["2", "1"]]], "biases": [["0", "0"], ["0", "0"]]})
->>> G = catalog_group("C4", 2, 2)
->>> check_relators(construct(net, G).actions, group_presentation(G)).holds
-True
+>>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["0", "1"]],
+...     [["1", "1"]]], "biases": [["0", "0"], ["0"]]})
+>>> G = catalog_group("S2", 2, 1, output="trivial")
+>>> h = check_homomorphism(net, G, construct(net, G).actions)
+>>> h.holds, h.order, h.crossed
+(True, 2, False)
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
+from symeq.architectures.base import Budget
 from symeq.errors import BudgetExceeded
 from symeq.groups import GroupAction
 from symeq.groups.permutation import finite_group
-from symeq.groups.presentation import Presentation, presentation, relator_failures
-from symeq.latent.action import LatentMap
-from symeq.latent.construct import LatentActions
-from symeq.latent.solve import Budget, Matcher
-from symeq.models.mlp import MLP
+from symeq.latent.construct import LatentActions, layerwise_solutions
 
-__all__ = ["RelatorCheck", "group_presentation", "check_relators", "find_homomorphism"]
+__all__ = ["HomomorphismCheck", "check_homomorphism", "find_homomorphism", "DEFAULT_CLOSURE_BUDGET"]
+
+#: Products computed at most by one closure (|G| times the number of generators per layer).
+DEFAULT_CLOSURE_BUDGET = 2_000_000
 
 
 @dataclass(frozen=True)
-class RelatorCheck:
-    """For each hidden layer i (index i - 1), the relators that fail on rho_i; ``holds`` when
-    none fails anywhere."""
+class HomomorphismCheck:
+    """The closure of {(k_i(g), g)} in K_i x| G for every hidden layer i.
 
-    presentation: Presentation
-    failures: tuple[tuple[str, ...], ...]
+    ``order`` is |G|; ``failures[i - 1]`` is None when layer i's closure has exactly |G|
+    elements, else a pair of words of G that are equal in G but give different latent
+    elements.  ``crossed`` is True when some layer has a structural action (the check is then
+    for a crossed homomorphism).
+    """
+
+    order: int
+    failures: tuple[tuple[str, str] | None, ...]
+    crossed: bool = False
 
     @property
     def holds(self) -> bool:
-        """True when every relator is the identity on every hidden layer."""
-        return not any(self.failures)
+        """True when every layer's latent action is a (crossed) homomorphism."""
+        return all(f is None for f in self.failures)
+
+    def describe(self) -> str:
+        """One sentence for reports."""
+        what = "crossed homomorphism" if self.crossed else "homomorphism"
+        if self.holds:
+            return (f"the pairs (k_i(g), g) close up in K_i x| G to exactly |G| = {self.order} elements, one "
+                    f"for each element of G, so each rho_i is a {what}")
+        bad = [f"layer {i}: {a} = {b} in G but k({a}) != k({b})" for i, f in enumerate(self.failures, start=1)
+               if f is not None]
+        return f"not a {what}: " + "; ".join(bad)
 
 
-def group_presentation(group: GroupAction) -> Presentation:
-    """A presentation of G on its generator names, verified by coset enumeration (cached).
+def _closure(K: Any, gens: list[tuple[Any, Any]], G: Any, budget: int) -> tuple[str, str] | None:
+    """Breadth-first closure of (k, s, element of G); None when consistent, else two words."""
+    ident = K.identity()
+    seen: dict[int, tuple[Any, Any, tuple[int, ...]]] = {G.identity: (ident, None, ())}
+    queue = deque([G.identity])
+    steps = 0
+    while queue:
+        h = queue.popleft()
+        k_h, s_h, word = seen[h]
+        for n, (k_g, s_g) in enumerate(gens):
+            steps += 1
+            if steps > budget:
+                raise BudgetExceeded(f"the closure in K_i x| G passed {budget} products")
+            moved = k_g if s_h is None else K.conjugate(s_h, k_g)
+            k_new = K.compose(k_h, moved)
+            s_new = s_g if s_h is None else (s_h if s_g is None else s_h @ s_g)
+            target = G.mul(h, G.generators[n])
+            w_new = word + (n,)
+            if target in seen:
+                if not K.equal(seen[target][0], k_new):
+                    return _word(G, seen[target][2]), _word(G, w_new)
+                continue
+            seen[target] = (k_new, s_new, w_new)
+            queue.append(target)
+    return None
 
-    >>> from symeq.groups import catalog_group
-    >>> group_presentation(catalog_group("C4", 2, 2)).relators
-    ('r^4',)
-    """
-    return presentation(finite_group(group))
+
+def _word(G: Any, word: tuple[int, ...]) -> str:
+    return " ".join(G.names[n] for n in word) or "e"
 
 
-def check_relators(actions: LatentActions, pres: Presentation) -> RelatorCheck:
-    """Evaluate every relator on the latent maps of every hidden layer."""
-    out = []
+def check_homomorphism(net: Any, group: GroupAction, actions: LatentActions,
+                       budget: int = DEFAULT_CLOSURE_BUDGET) -> HomomorphismCheck:
+    """Decide, for every hidden layer, whether the latent elements of the generators extend to a
+    (crossed) homomorphism (see the module docstring).  BudgetExceeded past ``budget`` products."""
+    G = finite_group(group)
+    failures = []
+    crossed = False
     for i in range(1, actions.hidden_layers + 1):
+        K = net.latent_group(i)
         images = actions.layer(i)
-        d = next(iter(images.values())).dim
-        kind = next(iter(images.values())).kind
-        out.append(tuple(relator_failures(pres, images, lambda a, b: a @ b, lambda a: a.inverse(),
-                                          LatentMap.identity(d, kind),
-                                          lambda a, b: a.acts_equal(b))))
-    return RelatorCheck(pres, tuple(out))
+        gens = []
+        for name in G.names:
+            s = net.structural(i, group, name)
+            crossed |= s is not None
+            gens.append((images[name], s))
+        failures.append(_closure(K, gens, G, budget))
+    return HomomorphismCheck(G.order, tuple(failures), crossed)
 
 
-def find_homomorphism(net: MLP, group: GroupAction, pres: Presentation, limit: int = 256,
+def find_homomorphism(net: Any, group: GroupAction, limit: int = 256,
                       budget: int = 20_000) -> LatentActions | None:
-    """Search the solutions of every generator (each a coset of Stab(theta)) for a choice on
-    which every relator holds; None when no combination works (proved: every solution was
-    tried).  BudgetExceeded when the matching itself passes ``budget``, when a generator has
-    more than ``limit`` solutions, or when more than ``budget`` combinations would be tried.
-
-    Only for monomial kinds; every hidden layer's relators must hold at once.
-    """
-    matcher = Matcher(net)
+    """Search the solutions of every generator (each a coset of Stab(theta)) for a choice that is
+    a homomorphism on every hidden layer at once; None when no combination works (proved: every
+    solution was tried).  BudgetExceeded when the search itself passes ``budget``, when a
+    generator has more than ``limit`` solutions, or when more than ``budget`` combinations
+    would be tried."""
     per_gen = []
     truncated: list[str] = []
-    for name, rho0, rhoL in group.generators():
-        sols = list(itertools.islice(matcher.solutions(rho0, rhoL, Budget(budget)), limit + 1))
+    for name in group.names:
+        other = net.twist(group, name)
+        sols = list(itertools.islice(layerwise_solutions(net, other, Budget(budget)), limit + 1))
         if not sols:
             return None
         if len(sols) > limit:
             truncated.append(name)
-        per_gen.append([s.maps for s in sols[:limit]])
+        per_gen.append(sols[:limit])
     tried = 0
     for combo in itertools.product(*per_gen):
         tried += 1
         if tried > budget:
             raise BudgetExceeded(f"more than {budget} combinations of per-generator latent maps")
-        acts = LatentActions(group.names, tuple(combo))
-        if check_relators(acts, pres).holds:
+        acts = LatentActions(tuple(group.names), tuple(combo))
+        if check_homomorphism(net, group, acts).holds:
             return acts
     if truncated:  # only the first solutions were tried: "none found" is not "none exists"
         raise BudgetExceeded(f"generator {truncated[0]} has more than {limit} latent maps relating "

@@ -32,7 +32,7 @@ homomorphism), this module evaluates rho_i on every element of G (along the shor
   :mod:`symeq.groups.characters`).  For the identity activation only the character and its
   decomposition are reported (Aff(d) has no neurons to permute).
 
->>> from symeq.models.io import network_from_dict
+>>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
 >>> from symeq.latent.construct import construct
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["0", "1"], ["1", "1"],
@@ -59,7 +59,7 @@ from symeq.groups.characters import character_table
 from symeq.groups.classes import conjugacy_classes
 from symeq.groups.gsets import decompose_signed_action
 from symeq.groups.permutation import FiniteGroup, finite_group
-from symeq.latent.action import LatentMap, simplify_scalar
+from symeq.architectures.mlp.latent_map import LatentMap, simplify_scalar
 from symeq.latent.construct import LatentActions
 
 __all__ = ["Orbit", "LayerStructure", "layer_structure", "network_structure", "gset_key",

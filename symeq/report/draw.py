@@ -22,7 +22,7 @@ The picture is planned here, from exact data, and rendered by :mod:`symeq.report
   negative (the sigmoid's v -> 1 - v counts as negating: its linear part is -1);
 - for image inputs (h x w, flattened row-major), the rows of W_1 as h x w filters.
 
-The latent actions come from neuron matching (:func:`symeq.equivariance.matching.match_layerwise`)
+The latent actions come from neuron matching (:func:`symeq.architectures.mlp.matching.match_layerwise`)
 and, when matching could not settle duplicate neurons, from the exhaustive construction of
 :func:`symeq.latent.construct.construct`.  When no latent action exists at theta the plan says
 why and the neurons get no orbit colours.  Orbits are computed here from the generators' signed
@@ -31,7 +31,7 @@ tests compare the two.
 
 Filter values and edge strengths are floats: they only set colours, never a verdict.
 
->>> from symeq.models.io import network_from_dict
+>>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["0", "1"], ["1", "1"],
 ...     ["1", "-1"]], [["1", "1", "0", "0"]]], "biases": [["0", "0", "0", "0"], ["0"]]})
@@ -53,7 +53,7 @@ import sympy
 from symeq.errors import InputError
 from symeq.exact import Matrix, is_exact_zero
 from symeq.groups import GroupAction
-from symeq.models.mlp import MLP
+from symeq.architectures.mlp.model import MLP
 
 __all__ = ["Arrow", "NeuronOrbit", "DrawPlan", "plan_drawing", "image_shape_of", "parse_image_shape",
            "orbits_from_signed_perms", "MAX_NEURONS", "ORBIT_TYPES", "FILTER_LABELS"]
@@ -238,7 +238,7 @@ def _map_signed_perm(k: Any, side: str = "b") -> list[tuple[int, int]] | None:
 
 def _latent_maps(net: MLP, group: GroupAction) -> tuple[dict[str, tuple[Any, ...]] | None, str]:
     """{generator: (rho_1(g), ..., rho_{L-1}(g))} or None with the reason."""
-    from symeq.equivariance.matching import match_layerwise
+    from symeq.architectures.mlp.check import match_layerwise
 
     m = match_layerwise(net, group)
     if m.found:
@@ -345,7 +345,7 @@ def plan_drawing(net: MLP, group: GroupAction | None, generator: str | None = No
     ``generator`` picks the latent action drawn as arrows (default: the group's first).
     ``image_shape`` (h, w) with h * w = d_0 adds the filter panel.
 
-    >>> from symeq.models.io import network_from_dict
+    >>> from symeq.architectures import network_from_dict
     >>> from symeq.groups import catalog_group
     >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"]], [["1"]]],
     ...                          "biases": [["0"], ["0"]]})

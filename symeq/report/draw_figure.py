@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 from symeq.errors import InputError
-from symeq.models.io import atomic_write
+from symeq.files import atomic_write
 from symeq.report.draw import FILTER_LABELS, ORBIT_TYPES, DrawPlan
 
 __all__ = ["render", "FORMATS"]

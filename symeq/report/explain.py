@@ -8,13 +8,13 @@ The derivation follows THEORY.md section 5:
 3. the adjunction step: theta^g moves the group onto the first and last layer;
 4. the matching: layer by layer, which neuron goes where and under which relation of the
    activation, giving k_i(g) as a matrix (and shift), with the exact check of each layer;
-5. uniqueness (the stabilizer) and the relators of a presentation of G on every layer (so each
+5. uniqueness (the stabilizer) and the closure of the pairs (k_i(g), g) on every layer (so each
    rho_i is a homomorphism);
 6. what each hidden layer carries: the orbit table and the character decomposition.
 
 Matrices wider than :data:`MAX_PRINTED` are summarized instead of printed.
 
->>> from symeq.models.io import network_from_dict
+>>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
 >>> from symeq.latent.analysis import analyze
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["2", "1"]], [["1", "1"]]],
@@ -37,10 +37,9 @@ import sympy
 
 from symeq.errors import InputError
 from symeq.exact import Matrix, number_to_string
-from symeq.latent.action import LatentMap, simplify_scalar
+from symeq.architectures.mlp.latent_map import LatentMap, simplify_scalar
 from symeq.latent.analysis import LatentResult
-from symeq.latent.construct import theta_g
-from symeq.latent.rows import Rows
+
 
 __all__ = ["explain", "FORMATS", "MAX_PRINTED"]
 
@@ -251,7 +250,7 @@ def _section_adjunction(doc: _Doc, res: LatentResult) -> None:
              "unique k(g) in K, read off layer by layer.")
     L = net.depth
     for name in res.group.names:
-        tg = theta_g(net, res.group, name)
+        tg = net.twist(res.group, name)
         doc.display(f"W_1 rho_0({name})", tg.weights[0])
         if L > 1:
             doc.display(f"rho_L({name})^-1 W_{L}", tg.weights[L - 1])
@@ -302,23 +301,28 @@ def _section_matching(doc: _Doc, res: LatentResult) -> None:
                     doc.display(f"rho_{i}({name}) shift", k.shift().T)
             prev = k
         WL, bL = net.weights[L - 1], net.biases[L - 1]
-        last = Rows.of_layer(WL, bL).right(prev).equals(Rows.of_layer(WL, bL).left(rhoL))
+        seen_last = _seen(WL, bL, prev)
+        last = all(simplify_scalar(x - y) == 0 for x, y in zip(seen_last, (rhoL * WL).row_join(rhoL * bL)))
         doc.para(f"Generator {name}, last layer: $W_L M_{{L-1}} = rho_L({name}) W_L$ and the bias equation "
                  f"{'hold exactly' if last else 'FAIL'}.")
 
 
+def _seen(W: Matrix, b: Matrix, prev: Any) -> Matrix:
+    """[W M | W t + b]: the layer seen through prev = (M, t) (a latent map, or rho_0(g))."""
+    M = prev.matrix() if isinstance(prev, LatentMap) else prev
+    t = prev.shift() if isinstance(prev, LatentMap) else sympy.zeros(M.rows, 1)
+    return (W * M).row_join(W * t + b)
+
+
 def _layer_holds(W: Matrix, b: Matrix, prev: Any, k: LatentMap) -> bool:
-    target = Rows.of_layer(W, b).right(prev)
+    target = _seen(W, b, prev)
     if k.kind == "affine":
         M, t = k.matrix(), k.shift()
-        lhs = target.to_matrix()
         rhs = (M * W).row_join(M * b + t)
-        return all(simplify_scalar(x - y) == 0 for x, y in zip(lhs, rhs))
-    src = Rows.of_layer(W, b).to_sym().data
-    tgt = target.to_sym().data
+        return all(simplify_scalar(x - y) == 0 for x, y in zip(target, rhs))
     for j, (p, r) in enumerate(zip(k.perm, k.relations)):
-        image = [r.a * x for x in src[j][:-1]] + [r.a * src[j][-1] + r.c]
-        if any(simplify_scalar(x - y) != 0 for x, y in zip(tgt[p], image)):
+        image = [r.a * x for x in W.row(j)] + [r.a * b[j] + r.c]
+        if any(simplify_scalar(x - y) != 0 for x, y in zip(target.row(p), image)):
             return False
     return True
 
@@ -330,15 +334,17 @@ def _section_homomorphism(doc: _Doc, res: LatentResult) -> None:
 
         doc.para(stabilizer_text(res.stabilizer) + ". If k(g) is unique, then k(g) k(h) and k(gh) both "
                  "relate theta^{gh} to theta, so $k(gh) = k(g) k(h)$.")
-    if res.relators is not None:
-        p = res.relators.presentation
-        doc.para(f"A presentation of G, verified by coset enumeration: <{', '.join(p.names)} | "
-                 f"{', '.join(p.relators)}> with {p.order} elements. Every relator is evaluated on the "
-                 f"latent maps of every hidden layer:")
+    if res.homomorphism is not None:
+        h = res.homomorphism
+        doc.para(f"The pairs (k_i(g), g) for the generators g generate a subgroup of K_i x| G; "
+                 f"g -> k_i(g) extends to a homomorphism exactly when that subgroup meets every "
+                 f"element of G once, i.e. has |G| = {h.order} elements. Multiplying out, breadth "
+                 f"first, on every hidden layer:")
         items = []
-        for i, fails in enumerate(res.relators.failures, start=1):
-            items.append(f"layer {i}: " + ("every relator gives the identity map" if not fails
-                                           else f"relators {', '.join(fails)} FAIL"))
+        for i, fail in enumerate(h.failures, start=1):
+            items.append(f"layer {i}: " + (f"exactly {h.order} elements, one for each element of G"
+                                           if fail is None else
+                                           f"{fail[0]} = {fail[1]} in G but the latent maps differ: FAILS"))
         doc.bullets(items)
     for c in res.uniqueness:
         doc.para(f"Uniqueness condition on the symbols: {c.text()} ({c.reason}).")

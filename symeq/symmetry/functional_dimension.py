@@ -43,15 +43,15 @@ from sympy import ImmutableMatrix, Integer, Rational
 from symeq.activations import Activation
 from symeq.errors import InputError
 from symeq.exact import number_to_string
-from symeq.models.mlp import MLP
-from symeq.symmetry.arb_eval import Unsupported
-from symeq.symmetry.degenerate import degenerate_directions
-from symeq.symmetry.first_order import prove_first_order
-from symeq.symmetry.jacobian_arb import arb_jacobian, arb_rows, certified_rank
-from symeq.symmetry.jacobian_exact import OnKink, exact_jacobian, integer_activation, kink_free
-from symeq.symmetry.latent_groups import latent_groups, orbit_tangents
-from symeq.symmetry.relations import resolve_activation
-from symeq.symmetry.sampling import line_sweep_inputs
+from symeq.architectures.mlp.model import MLP
+from symeq.activations.arb_eval import Unsupported
+from symeq.architectures.mlp.hidden_directions import degenerate_directions
+from symeq.architectures.mlp.first_order import prove_first_order
+from symeq.architectures.mlp.jacobian_arb import arb_jacobian, arb_rows, certified_rank
+from symeq.architectures.mlp.jacobian_exact import OnKink, exact_jacobian, integer_activation, kink_free
+from symeq.architectures.mlp.latent_group import latent_groups, orbit_tangents
+from symeq.activations.relations import resolve_activation
+from symeq.architectures.mlp.sampling import line_sweep_inputs
 
 __all__ = ["FunctionalDimension", "functional_dimension", "random_network", "sample_inputs",
            "default_inputs", "default_count",

@@ -1,0 +1,74 @@
+"""Architectures: each one package implementing the :class:`~symeq.architectures.base.Architecture`
+protocol, found by the ``architecture`` key of a file's ``[network]`` table.
+
+The generic stages (symmetries, identifiability, latent actions, certificates) reach an
+architecture only through the protocol; this module maps names to implementations and reads
+and writes the ``[network]`` table whatever the architecture.
+
+>>> net = network_from_dict({"activation": "tanh", "weights": [[["1"]], [["2"]]],
+...                          "biases": [["0"], ["0"]]})
+>>> net.architecture, network_to_dict(net)["weights"]
+('mlp', [[['1']], [['2']]])
+>>> network_from_dict({"architecture": "lstm"})
+Traceback (most recent call last):
+...
+symeq.errors.InputError: unknown architecture 'lstm'; known: mlp
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from symeq.errors import InputError
+
+__all__ = ["ARCHITECTURES", "register", "implementation", "network_from_dict", "network_to_dict",
+           "load_network"]
+
+#: name -> the module that implements it; the module has ``from_dict(table) -> Architecture``.
+#: Modules are imported on first use, so naming an architecture costs nothing until it is read.
+ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp"}
+
+#: Architectures the schema names (DESIGN.md section 3) that this build does not implement yet.
+_PLANNED = ("attention", "conv")
+
+
+def register(name: str, module: str) -> None:
+    """Make ``[network] architecture = name`` read by ``module.from_dict``."""
+    ARCHITECTURES[name] = module
+
+
+def implementation(name: str) -> Any:
+    """The module implementing architecture ``name`` (InputError for an unknown name)."""
+    if not isinstance(name, str):
+        raise InputError("[network] architecture must be a string")
+    if name not in ARCHITECTURES:
+        if name in _PLANNED:
+            known = ", ".join(repr(n) for n in ARCHITECTURES)
+            raise InputError(f"architecture {name!r} is not supported yet; only {known} "
+                             f"{'is' if len(ARCHITECTURES) == 1 else 'are'}")
+        raise InputError(f"unknown architecture {name!r}; known: {', '.join(ARCHITECTURES)}")
+    return importlib.import_module(ARCHITECTURES[name])
+
+
+def network_from_dict(d: object) -> Any:
+    """The network of a ``[network]`` table, of the architecture it names (default ``mlp``)."""
+    if not isinstance(d, dict):
+        raise InputError("[network] must be a table")
+    return implementation(d.get("architecture", "mlp")).from_dict(d)
+
+
+def network_to_dict(net: Any) -> dict[str, Any]:
+    """The ``[network]`` table of ``net`` (reading it back gives ``net``)."""
+    return net.to_dict()
+
+
+def load_network(path: str | os.PathLike[str]) -> Any:
+    """Read the network of a file (its ``[network]`` table)."""
+    from symeq.files import load_document
+
+    doc = load_document(path)
+    if "network" not in doc:
+        raise InputError(f"{path}: no [network] table")
+    return network_from_dict(doc["network"])

@@ -1,0 +1,231 @@
+"""Witnesses of non-identifiability, each re-verified by the checker (claim ``not_identifiable``).
+
+Two kinds (docs/certificates.md):
+
+* a *stabilizer*: a non-identity k in K with f_i = k_i o f_i o k_{i-1}^{-1} for every layer
+  (k_0 = k_L = identity), so k is not unique;
+* a *second parameter* theta' with f(.; theta') = f(.; theta) that lies outside the K-orbit,
+  shown by an invariant: rank(W_i) (every k in K acts on W_i by invertible maps on both sides)
+  or an unmatched first-layer neuron (no neuron of theta, moved by any relation of the
+  activation, computes the same function as neuron j of theta').
+
+Constructions:
+
+* :func:`linear_witness` (identity activation, some hidden width above r = rank of the end-to-end
+  map): if some rank(W_i) > r, theta' is the rank-r factorization padded with zeros (all ranks r);
+  otherwise a layer i with d_i > r has rank(W_i) < d_i and a kernel of W_{i+1}, and
+  k_i(y) = y + u (z^T y - z0) with z^T W_i = 0, z0 = z^T b_i, W_{i+1} u = 0 fixes theta.
+* :func:`zero_neuron_stabilizer`: a neuron with zero row, bias and column is moved by any
+  relation with c = 0 whose map on V is not the identity.
+* :func:`quadratic_witness` (power:2, one hidden layer, one output): f = x~^T V^T C V x~ + b_2,
+  and Q = (C + A)^{-1} (C - A) with A skew satisfies Q^T C Q = C (Cayley), so V' = Q V gives the
+  same function; a rational Q mixing two neurons leaves a first-layer neuron unmatched.
+
+>>> from sympy import ImmutableMatrix as M
+>>> from symeq.activations import activation
+>>> from symeq.architectures.mlp.model import MLP
+>>> net = MLP(activation("identity"), (M([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), M([[1, 0, 0], [0, 1, 0]])),
+...           (M([0, 0, 0]), M([0, 0])))
+>>> w = linear_witness(net)
+>>> w.kind, w.invariant["layer"], w.theta_prime.weights[0].rank()
+('second_parameter', 1, 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from sympy import ImmutableMatrix, Integer
+
+from symeq.exact import is_exact_zero, matrix_to_strings, vector_to_strings
+from symeq.architectures.mlp.criteria import end_to_end_linear, rank
+from symeq.architectures.mlp.degenerate import is_zero_vector
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
+
+__all__ = ["Witness", "linear_witness", "zero_neuron_stabilizer", "quadratic_witness",
+           "unmatched_first_layer_neuron"]
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A non-identifiability witness in engine form; :meth:`evidence` gives certificate data.
+
+    ``kind`` is ``stabilizer`` (``actions``: one certificate action per hidden layer) or
+    ``second_parameter`` (``theta_prime`` and the ``invariant`` that separates it from the orbit).
+    """
+
+    kind: str
+    description: str
+    actions: tuple[dict[str, Any], ...] = ()
+    theta_prime: MLP | None = None
+    invariant: dict[str, Any] = field(default_factory=dict)
+
+    def evidence(self) -> dict[str, Any]:
+        """The ``not_identifiable`` evidence object (docs/certificates.md)."""
+        if self.kind == "stabilizer":
+            return {"method": "stabilizer", "actions": list(self.actions)}
+        assert self.theta_prime is not None
+        return {"method": "second_parameter", "theta_prime": network_to_dict(self.theta_prime),
+                "same_function": "polynomial_identity", "outside_orbit": dict(self.invariant)}
+
+
+def _identity_action(d: int) -> dict[str, Any]:
+    return {"kind": "monomial", "perm": list(range(d)),
+            "relations": [{"a": "1", "c": "0", "b": "1", "e": "0"}] * d}
+
+
+def _affine_identity(d: int) -> dict[str, Any]:
+    return {"kind": "affine", "matrix": matrix_to_strings(ImmutableMatrix.eye(d)),
+            "shift": vector_to_strings(ImmutableMatrix.zeros(d, 1))}
+
+
+def _rank_factorization(m: ImmutableMatrix) -> tuple[ImmutableMatrix, ImmutableMatrix]:
+    """(U, V) with U V = m, U of shape (rows, r), V of shape (r, cols), r = rank(m)."""
+    reduced, pivots = sympy.Matrix(m).rref(simplify=True)
+    r = len(pivots)
+    v = reduced[:r, :]
+    u = sympy.Matrix(m).extract(list(range(m.rows)), list(pivots))
+    return ImmutableMatrix(u), ImmutableMatrix(v)
+
+
+def linear_witness(net: MLP) -> Witness | None:
+    """A witness for an identity-activation network with a hidden width above the rank r."""
+    big, offset = end_to_end_linear(net)
+    r = rank(big)
+    widths = net.widths
+    if all(d == r for d in net.hidden_widths):
+        return None
+    ranks = [rank(w) for w in net.weights]
+    high = next((i for i, q in enumerate(ranks, start=1) if q > r), None)
+    if high is not None:
+        u, v = _rank_factorization(big)
+        weights = []
+        for i in range(1, net.depth + 1):
+            w = sympy.zeros(widths[i], widths[i - 1])
+            block = v if i == 1 else u if i == net.depth else ImmutableMatrix.eye(r)
+            w[: block.rows, : block.cols] = block
+            weights.append(ImmutableMatrix(w))
+        biases = [ImmutableMatrix.zeros(d, 1) for d in widths[1:-1]] + [offset]
+        theta = MLP(net.activation, tuple(weights), tuple(biases))
+        return Witness("second_parameter",
+                       f"theta' factors the end-to-end map through rank {r}: rank(W'_{high}) = {r} "
+                       f"but rank(W_{high}) = {ranks[high - 1]}, and K preserves ranks",
+                       theta_prime=theta, invariant={"invariant": "rank", "layer": high})
+    i = next(i for i, d in enumerate(net.hidden_widths, start=1) if d > r)
+    w_i, b_i, w_next = net.weights[i - 1], net.biases[i - 1], net.weights[i]
+    z = ImmutableMatrix(w_i.T.nullspace(simplify=True)[0]) if w_i.rank() < w_i.rows else None
+    u = ImmutableMatrix(w_next.nullspace(simplify=True)[0])
+    assert z is not None  # rank(W_i) = r < d_i
+    z0 = (z.T * b_i)[0]
+    if is_exact_zero(1 + (z.T * u)[0]):
+        u = 2 * u
+    a = (ImmutableMatrix.eye(w_i.rows) + u * z.T).applyfunc(sympy.expand)
+    t = (-u * z0).applyfunc(sympy.expand)
+    actions = [_affine_identity(d) for d in net.hidden_widths]
+    actions[i - 1] = {"kind": "affine", "matrix": matrix_to_strings(a), "shift": vector_to_strings(t)}
+    return Witness("stabilizer",
+                   f"k_{i}(y) = y + u (z^T y - z0) fixes the image of layer {i} (z^T W_{i} = 0) and "
+                   f"moves only along ker W_{i + 1}: a non-identity k with k.theta = theta",
+                   actions=tuple(actions))
+
+
+def _relation_moving(net: MLP) -> dict[str, str] | None:
+    """A relation (a, 0, b, e) of the activation whose map v -> b v + e is not the identity."""
+    act = net.activation
+    for a in (Integer(-1), Integer(2)):
+        rel = act.relation_for(a, Integer(0))
+        if rel is not None and not (rel.b == 1 and rel.e == 0):
+            return rel.as_strings()
+    return None
+
+
+def zero_neuron_stabilizer(net: MLP) -> Witness | None:
+    """A stabilizer moving one zero neuron (zero row, bias and column), if the activation has a
+    relation with c = 0 that acts non-trivially on V.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("tanh"), (M([[0]]), M([[0]])), (M([0]), M([1])))
+    >>> zero_neuron_stabilizer(n).actions[0]["relations"][0]
+    {'a': '-1', 'c': '0', 'b': '-1', 'e': '0'}"""
+    rel = _relation_moving(net)
+    if rel is None:
+        return None
+    for i in range(1, net.depth):
+        w, b, w_next = net.weights[i - 1], net.biases[i - 1], net.weights[i]
+        for j in range(w.rows):
+            if (is_zero_vector(list(w[j, :])) and is_exact_zero(b[j])
+                    and is_zero_vector(list(w_next[:, j]))):
+                actions = [_identity_action(d) for d in net.hidden_widths]
+                rels = list(actions[i - 1]["relations"])
+                rels[j] = rel
+                actions[i - 1] = {"kind": "monomial", "perm": list(range(w.rows)), "relations": rels}
+                return Witness("stabilizer",
+                               f"neuron {j + 1} of layer {i} is zero (row, bias and column); the "
+                               f"relation {rel} moves it and fixes theta", actions=tuple(actions))
+    return None
+
+
+def _proportional(u: list[sympy.Expr], v: list[sympy.Expr]) -> bool:
+    zu, zv = is_zero_vector(u), is_zero_vector(v)
+    if zu or zv:
+        return zu and zv
+    return rank(ImmutableMatrix([u, v])) == 1
+
+
+def unmatched_first_layer_neuron(net: MLP, other: MLP) -> int | None:
+    """Index of a first-layer neuron of ``other`` whose row (with bias) is not the image of any
+    first-layer row of ``net`` under a relation; power: proportional rows; tanh/sigmoid: +-."""
+    def rows(m: MLP) -> list[list[sympy.Expr]]:
+        return [list(m.weights[0][j, :]) + [m.biases[0][j]] for j in range(m.weights[0].rows)]
+    name = net.activation.name
+    for j, row in enumerate(rows(other)):
+        if name == "power":
+            matched = any(_proportional(row, q) for q in rows(net))
+        elif name in ("tanh", "sigmoid"):
+            matched = any(all(is_exact_zero(x - s * y) for x, y in zip(row, q))
+                          for q in rows(net) for s in (1, -1))
+        else:
+            return None
+        if not matched:
+            return j
+    return None
+
+
+def quadratic_witness(net: MLP) -> Witness | None:
+    """power:2, one hidden layer of width >= 2, one output, all outgoing weights non-zero.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("power:2"), (M([[1, 0], [0, 1]]), M([[1, 1]])), (M([0, 0]), M([0])))
+    >>> quadratic_witness(n).invariant
+    {'invariant': 'first_layer_neuron', 'neuron': 0}"""
+    if not (net.activation.spec == "power:2" and net.depth == 2 and net.widths[2] == 1
+            and net.widths[1] >= 2):
+        return None
+    c = list(net.weights[1][0, :])
+    if any(is_exact_zero(x) for x in c):
+        return None
+    v = ImmutableMatrix.hstack(net.weights[0], net.biases[0])
+    big_c = sympy.diag(*c)
+    n = len(c)
+    for t in (1, 2, 3, 5):
+        a = sympy.zeros(n, n)
+        a[0, 1], a[1, 0] = t, -t
+        if is_exact_zero((big_c + a).det()):
+            continue
+        q = ((big_c + a).inv() * (big_c - a)).applyfunc(lambda x: sympy.expand(sympy.radsimp(x)))
+        vp = (q * v).applyfunc(sympy.expand)
+        theta = MLP(net.activation, (ImmutableMatrix(vp[:, :-1]), net.weights[1]),
+                    (ImmutableMatrix(vp[:, -1]), net.biases[1]))
+        j = unmatched_first_layer_neuron(net, theta)
+        if j is not None:
+            return Witness("second_parameter",
+                           f"Cayley transform Q = (C + A)^(-1) (C - A), A skew (t = {t}), preserves the "
+                           f"quadratic form C = diag(W_2); V' = Q V; neuron {j + 1} of theta' matches "
+                           "no neuron of theta", theta_prime=theta,
+                           invariant={"invariant": "first_layer_neuron", "neuron": j})
+    return None

@@ -1,0 +1,206 @@
+"""Weakly identifiable networks: reduce, construct on the submodel, embed with beta.
+
+The theorem (THEORY.md section 5) promises layerwise actions not at theta but at beta(theta~),
+the parameter choice with the same function: theta~ is the submodel without inactive or
+redundant neurons (:func:`symeq.identifiability.reduce_network`, each rewrite step proved to
+keep the function), and beta pads it back to the original widths with zero neurons (zero
+incoming row, bias and outgoing column).  So
+
+    f( . ; theta) = f( . ; theta~) = f( . ; beta(theta~)),
+
+the first equality by the rewrite steps, the second because a zero neuron contributes nothing.
+
+The latent action on a padded layer acts on the kept neurons as on theta~ (at their original
+indices) and fixes every zero neuron: a zero row stays a zero row under any k_{i-1} that
+fixes the zero neurons of the previous layer, and a zero column ignores what happens there.
+
+>>> from symeq.architectures import network_from_dict
+>>> from symeq.groups import catalog_group
+>>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["1", "0"], ["0", "1"]],
+...       [["1", "2", "3"]]], "biases": [["0", "0", "0"], ["0"]]})
+>>> w = construct_weak(net, catalog_group("S2", 2, 1, output="trivial"))
+>>> w.embedded.weights[1], w.actions.generator("t")[0].perm
+(Matrix([[3, 0, 3]]), (2, 1, 0))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+from sympy import ImmutableMatrix
+
+from symeq.groups import GroupAction
+from symeq.architectures.mlp.reduce import Reduction, reduce_network
+from symeq.architectures.mlp.latent_map import IDENTITY, LatentMap
+from symeq.latent.construct import Construction, LatentActions, construct
+from symeq.architectures import network_to_dict
+from symeq.architectures.mlp.model import MLP
+
+__all__ = ["WeakConstruction", "LinearReduction", "linear_reduction", "embed_map", "embed_actions",
+           "construct_weak", "equal_function_evidence"]
+
+
+@dataclass(frozen=True)
+class LinearReduction:
+    """The submodel of a linear network (identity activation) whose hidden widths exceed the
+    rank r of its end-to-end map x -> E x + e: theta~ has every hidden width r, with
+    W~_1 = B, W~_i = I_r (1 < i < L), W~_L = C, b~_L = e and zero hidden biases, for a rank
+    factorization E = C B (B the nonzero rows of rref(E)).  Every factor has full rank r, so
+    theta~ is identifiable (THEORY.md section 3), and f(theta~) = f(theta) because both are the
+    affine map x -> E x + e.  beta pads hidden layers with zero neurons after the first r.
+
+    Exposes the attributes of :class:`~symeq.architectures.mlp.reduce.Reduction` that the
+    construction uses (``original``, ``reduced``, ``kept``, ``steps``, ``changed``, ``beta``).
+    """
+
+    original: MLP
+    reduced: MLP
+    kept: tuple[tuple[int, ...], ...]
+    steps: tuple[Any, ...] = ()
+    changed: bool = True
+
+    def beta(self, theta: MLP) -> MLP:
+        """Pad theta~ with zero neurons after the first r of each hidden layer."""
+        widths = self.original.widths
+        ws, bs = [], []
+        for i in range(1, self.original.depth + 1):
+            rows = self.kept[i - 1] if i < self.original.depth else tuple(range(widths[i]))
+            cols = self.kept[i - 2] if i > 1 else tuple(range(widths[0]))
+            w, b = sympy.zeros(widths[i], widths[i - 1]), sympy.zeros(widths[i], 1)
+            for r, orow in enumerate(rows):
+                b[orow] = theta.biases[i - 1][r]
+                for c, ocol in enumerate(cols):
+                    w[orow, ocol] = theta.weights[i - 1][r, c]
+            ws.append(ImmutableMatrix(w))
+            bs.append(ImmutableMatrix(b))
+        return MLP(self.original.activation, tuple(ws), tuple(bs))
+
+
+def end_to_end(net: MLP) -> tuple[ImmutableMatrix, ImmutableMatrix]:
+    """(E, e) with f(x) = E x + e, for the identity activation.
+
+    >>> from symeq.architectures import network_from_dict
+    >>> E, e = end_to_end(network_from_dict({"activation": "identity", "weights": [[["1"], ["2"]],
+    ...     [["1", "1"]]], "biases": [["1", "0"], ["0"]]}))
+    >>> E, e
+    (Matrix([[3]]), Matrix([[1]]))
+    """
+    E = ImmutableMatrix.eye(net.widths[0])
+    e = ImmutableMatrix.zeros(net.widths[0], 1)
+    for W, b in zip(net.weights, net.biases):
+        E, e = W * E, W * e + b
+    return E.applyfunc(sympy.expand), e.applyfunc(sympy.expand)
+
+
+def linear_reduction(net: MLP) -> LinearReduction | None:
+    """The :class:`LinearReduction` of a linear network with a hidden width above the rank of
+    its end-to-end map; None otherwise (or for symbolic networks and rank 0).
+
+    >>> from symeq.architectures import network_from_dict
+    >>> net = network_from_dict({"activation": "identity", "weights": [[["1", "0"], ["0", "1"], ["1", "1"]],
+    ...     [["1", "0", "0"], ["0", "1", "0"]]], "biases": [["0", "0", "0"], ["0", "0"]]})
+    >>> red = linear_reduction(net)
+    >>> red.reduced.widths, red.kept
+    ((2, 2, 2), ((0, 1),))
+    """
+    if net.activation.kind != "affine" or net.symbols or net.depth < 2:
+        return None
+    E, e = end_to_end(net)
+    R, pivots = sympy.Matrix(E).rref()
+    r = len(pivots)
+    if all(d == r for d in net.hidden_widths):
+        return None
+    if r == 0:  # a constant map: one zero neuron per hidden layer
+        r, B, C = 1, ImmutableMatrix.zeros(1, net.widths[0]), ImmutableMatrix.zeros(net.widths[-1], 1)
+    else:
+        B = ImmutableMatrix(R[:r, :])
+        C = ImmutableMatrix(E[:, list(pivots)])  # E = C B: column j of E is sum over pivots
+    L = net.depth
+    ws = [B] + [ImmutableMatrix.eye(r) for _ in range(L - 2)] + [C]
+    bs = [ImmutableMatrix.zeros(r, 1) for _ in range(L - 1)] + [e]
+    reduced = MLP(net.activation, tuple(ws), tuple(bs))
+    kept = tuple(tuple(range(r)) for _ in range(L - 1))
+    return LinearReduction(net, reduced, kept)
+
+
+@dataclass(frozen=True)
+class WeakConstruction:
+    """The reduction, the construction on theta~, beta(theta~), and the embedded actions
+    (None when the submodel has none either)."""
+
+    reduction: Reduction
+    submodel: Construction
+    embedded: MLP
+    actions: LatentActions | None
+
+
+def embed_map(k: LatentMap, kept: tuple[int, ...], width: int) -> LatentMap:
+    """The latent map of the padded layer: k on the kept neurons (at their original indices),
+    the identity on the zero neurons.
+
+    >>> from symeq.activations import Relation
+    >>> neg = Relation(-1, 0, -1, 0)
+    >>> embed_map(LatentMap.monomial((1, 0), (neg, neg)), (0, 2), 3).perm
+    (2, 1, 0)
+    """
+    if k.kind == "monomial":
+        perm = list(range(width))
+        rels = [IDENTITY] * width
+        for j, (p, r) in enumerate(zip(k.perm, k.relations)):
+            perm[kept[j]] = kept[p]
+            rels[kept[j]] = r
+        return LatentMap("monomial", width, tuple(perm), tuple(rels))
+    A = sympy.eye(width)
+    t = sympy.zeros(width, 1)
+    M, s = k.matrix(), k.shift()
+    for r, kr in enumerate(kept):
+        t[kr] = s[r]
+        A[kr, kr] = 0
+        for c, kc in enumerate(kept):
+            A[kr, kc] = M[r, c]
+    return LatentMap.affine(ImmutableMatrix(A), ImmutableMatrix(t))
+
+
+def embed_actions(actions: LatentActions, red: Reduction) -> LatentActions:
+    """The actions of theta~ carried to beta(theta~)."""
+    widths = red.original.hidden_widths
+    maps = tuple(tuple(embed_map(k, red.kept[i], widths[i]) for i, k in enumerate(ks))
+                 for ks in actions.maps)
+    return LatentActions(actions.names, maps)
+
+
+def construct_weak(net: MLP, group: GroupAction, budget: int = 20_000,
+                   reduction: Reduction | None = None) -> WeakConstruction:
+    """Reduce ``net`` (neuron-wise, or by rank factorization for linear networks), construct on
+    theta~, and embed the actions into beta(theta~)."""
+    red: Any = reduction
+    if red is None:
+        # linear networks: the rank factorization subsumes neuron-wise reduction
+        red = linear_reduction(net) or reduce_network(net)
+    sub = construct(red.reduced, group, budget)
+    embedded = red.beta(red.reduced)
+    actions = embed_actions(sub.actions, red) if sub.actions is not None else None
+    return WeakConstruction(red, sub, embedded, actions)
+
+
+def equal_function_evidence(red: Any) -> dict[str, Any]:
+    """The certificate's proof that f(theta) = f(beta(theta~)): the original network, the
+    ``same_function`` certificate theta -> theta~ (rewrite steps, replayed by the checker) and
+    the kept indices that define beta; for a :class:`LinearReduction` the reduced network
+    itself (the checker compares the end-to-end affine maps)."""
+    if isinstance(red, LinearReduction):
+        return {"method": "affine_identity", "original": network_to_dict(red.original),
+                "reduced": network_to_dict(red.reduced), "kept": [list(k) for k in red.kept]}
+    return {
+        "method": "rewrite_steps",
+        "original": network_to_dict(red.original),
+        "kept": [list(k) for k in red.kept],
+        "reduction": {
+            "format": "symeq-certificate", "version": 1,
+            "claim": {"kind": "same_function", "reduced": network_to_dict(red.reduced)},
+            "network": network_to_dict(red.original),
+            "evidence": red.certificate_evidence(),
+        },
+    }

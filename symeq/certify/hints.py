@@ -68,7 +68,8 @@ def _radicals(doc: Any) -> set:
 
 
 def numbers_hint(doc: dict) -> dict | None:
-    """The ``numbers`` hint of a certificate, or None when its numbers are rational (and pi)."""
+    """The ``numbers`` hint of a certificate, or None when its numbers are rational (and pi).
+    Its key "alpha" (removed before writing) is alpha as an expression of the radicals."""
     from sympy.polys.numberfields import minimal_polynomial, primitive_element
 
     from symeq.exact import exact_string
@@ -87,10 +88,11 @@ def numbers_hint(doc: dict) -> dict | None:
         raise ValueError(f"the numbers generate a field of degree {poly.degree()} > {MAX_FIELD_DEGREE}")
     value = sympy.N(theta, 50)
     (lo, hi), _ = next(iv for iv in poly.intervals() if iv[0][0] <= value <= iv[0][1])
+    q = lambda c: exact_string(sympy.Rational(int(c.numerator), int(c.denominator)))  # noqa: E731
     return {"minimal_polynomial": [exact_string(c) for c in reversed(poly.all_coeffs())],
             "interval": [exact_string(lo), exact_string(hi)],
-            "radicals": [{"base": exact_string(r.base), "root": int(1 / r.exp),
-                          "value": [exact_string(c) for c in reversed(rep)]} for r, rep in zip(roots, reps)]}
+            "radicals": [{"base": exact_string(r.base), "root": int(1 / r.exp), "value": [q(c) for c in reversed(rep)]}
+                         for r, rep in zip(roots, reps)], "alpha": exact_string(theta)}
 
 
 # -- ranks ------------------------------------------------------------------------------------------
@@ -114,18 +116,26 @@ def _eliminate(A) -> tuple[list, list, list]:
     return idx[:r], cols, rows[:r]
 
 
-def _text(x) -> str:
-    return str(x) if x.is_rational() else _exact_text(x)
+_ALPHA = ["0"]  # alpha as an expression of the radicals, for the certificate being built
 
 
-def _exact_text(x) -> str:
-    raise ValueError("a kernel vector with irrational entries needs the number field's text form")
+def num_text(x) -> str:
+    """A kernel number as text of the certificate grammar (alpha written through the radicals)."""
+    names = x.f.names
+
+    def poly(p) -> str:
+        terms = []
+        for e, c in p.terms():
+            factors = [str(c)] + ([f"({_ALPHA[0]})^{e[0]}"] if e[0] else []) + ([f"pi^({e[1]}/2)"] if e[1] else [])
+            terms.append("*".join(f"({f})" for f in factors + [f"{n}^{k}" for n, k in zip(names[2:], e[2:]) if k]))
+        return " + ".join(terms) or "0"
+    return poly(x.n) if x.d is None else f"({poly(x.n)})/({poly(x.d)})"
 
 
-def rank_hint(A, to_text=None) -> dict:
+def rank_hint(A) -> dict:
     """{"rank", "rows", "cols", "kernel"} for the matrix A of kernel numbers."""
     rows, cols, red = _eliminate(A)
-    n, text = len(A[0]), to_text or _text
+    n, text = len(A[0]), num_text
     kernel = []
     for j in (j for j in range(n) if j not in cols):
         v = [A[0][0].f.zero] * n
@@ -251,6 +261,7 @@ def with_hints(doc: dict) -> dict:
     doc["version"] = 2
     nums = numbers_hint(doc)
     if nums is not None:
+        _ALPHA[0] = nums.pop("alpha")
         doc["numbers"] = nums
     names = _symbol_names(doc["network"])
     if names:
@@ -264,13 +275,12 @@ def with_hints(doc: dict) -> dict:
     elif kind == "latent_actions":
         ev = dict(ev)
         pres = ev.pop("presentation", None)
-        ev["order"] = closure(G)[0] if pres is None else pres["order"]
+        ev["order"] = ev.get("order") or (closure(G)[0] if pres is None else pres["order"])
         eq = ev.get("equal_function")
-        if eq is not None:
-            red = eq.get("reduction")
+        if eq is not None and "kept" in eq:  # format 1: a nested same_function certificate and kept indices
+            red = eq.pop("reduction", None)
             eq = dict(eq, reduced=red["claim"]["reduced"], steps=red["evidence"]["steps"]) if red else dict(eq)
-            eq.pop("reduction", None)
-            eq["padding"] = padding(net, eq.pop("kept"))
+            eq["padding"] = padding(net.widths, eq.pop("kept"))
             ev["equal_function"] = eq
         u = ev.get("uniqueness")
         if u is not None and u.get("method") == "full_row_rank":
@@ -312,11 +322,12 @@ def with_hints(doc: dict) -> dict:
     return doc
 
 
-def padding(net, kept: list) -> list:
-    """The rewrite steps that delete the neurons outside ``kept`` (zero neurons), last first."""
+def padding(widths, kept: list) -> list:
+    """The rewrite steps that delete the neurons outside ``kept`` (zero neurons of beta(theta~)),
+    last first, in a network of these widths."""
     steps = []
     for i, k in enumerate(kept, start=1):
-        steps += [{"op": "drop_zero_column", "layer": i, "neuron": j} for j in reversed(range(net.widths[i])) if j not in k]
+        steps += [{"op": "drop_zero_column", "layer": i, "neuron": j} for j in reversed(range(widths[i])) if j not in k]
     return steps
 
 

@@ -108,6 +108,8 @@ class Reader:
             if not (value ** q - base).is_zero() or value.sign() < 0:
                 raise Reject(f"{where}: {value} is not the non-negative {q}th root of {base}")
             self.roots.append((base, q, value))
+            if value == self.F.alpha and self.F.alpha_name == "alpha":  # messages write alpha so
+                self.F.alpha_name = f"sqrt({base})" if q == 2 else f"({base})^(1/{q})"
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -157,6 +159,9 @@ class Reader:
             return self.F.num(text)
         if len(text) > MAX_TEXT:
             raise Reject(f"{what}: text of {len(text)} characters is too long (limit {MAX_TEXT})")
+        bad = next((ch for ch in text if not " " <= ch <= "~"), None)
+        if bad is not None:  # printable ASCII only: no Unicode digits, no control characters
+            raise Reject(f"cannot read {what} {text[:60]!r}: unexpected character {bad!r}")
         try:
             return _Parser(self, text, allowed).parse()
         except Reject as exc:
@@ -519,7 +524,7 @@ class _Parser:
     def term(self) -> Num:
         x = self.unary()
         while self.peek() in ("*", "/"):
-            op, _, where = self.take()
+            _, op, where = self.take()
             y = self.unary()
             (tx, bx), (ty, by) = _size(x), _size(y)
             if tx * ty > MAX_TERMS or bx + by > MAX_BITS:
@@ -574,9 +579,9 @@ class _Parser:
             if len(degrees) != 1 or next(iter(degrees)) % q:
                 raise Reject(f"the fractional power at position {where} is not a power of sqrt(pi) "
                              "times an algebraic number")
-            j = next(iter(degrees))
-            c = base / self.r.F.sqrt_pi ** j
-            return self.radical(c, q, where) * self.r.F.sqrt_pi ** (j // q)
+            j, F = next(iter(degrees)), self.r.F
+            c = Num(F, F.ctx.from_dict({(e[0], e[1] - j) + e[2:]: k for e, k in base.n.terms()}))
+            return self.radical(c, q, where) * F.sqrt_pi ** (j // q)
         if base.sign() < 0:
             raise Reject(f"fractional power of a negative number at position {where}")
         return self.r.root(base, q)

@@ -56,14 +56,16 @@ def _order(x: tuple) -> int:
     return n
 
 
-def hom_classes(right: list, reps: list, d: int, signed: bool) -> None:
-    """Every homomorphism G -> B_d (signed) or S_d is conjugate to exactly one of ``reps``."""
+def hom_class_table(right: list, d: int, signed: bool) -> dict:
+    """Every homomorphism G -> B_d (signed) or S_d (G given by its Cayley graph ``right``), mapped
+    to the number of its conjugacy class, by trying every tuple of generator images of fitting
+    order (at most :data:`MAX_CANDIDATES`)."""
     if factorial(d) * (2 ** d if signed else 1) > MAX_CANDIDATES:
         raise Budget(f"enumerating homomorphisms into {'B' if signed else 'S'}_{d} exceeds {MAX_CANDIDATES} elements")
     elems = [tuple(a * b for a, b in zip(p, s)) for p in permutations(range(1, d + 1))
              for s in (product((1, -1), repeat=d) if signed else [(1,) * d])]
     orders = []
-    for col in right:  # generator orders from the Cayley graph
+    for col in right:  # generator orders, from the Cayley graph
         x, n = col[0], 1
         while x != 0:
             x, n = col[x], n + 1
@@ -74,8 +76,8 @@ def hom_classes(right: list, reps: list, d: int, signed: bool) -> None:
         total *= len(c)
     if total > MAX_CANDIDATES:
         raise Budget(f"{total} candidate generator images for width {d}: beyond {MAX_CANDIDATES}")
-    same = lambda x, y, one: (x is None and y == tuple(range(1, d + 1))) or x == y  # noqa: E731
-    homs = [imgs for imgs in product(*choices) if extends(right, list(imgs), compose, same)]
+    one = tuple(range(1, d + 1))
+    homs = [imgs for imgs in product(*choices) if extends(right, list(imgs), compose, lambda x, y, _: (x or one) == y)]
     conj = [(2, 1) + tuple(range(3, d + 1)), tuple(range(2, d + 1)) + (1,)] if d >= 2 else []
     if signed:
         conj.append((-1,) + tuple(range(2, d + 1)))
@@ -83,8 +85,7 @@ def hom_classes(right: list, reps: list, d: int, signed: bool) -> None:
     for h in homs:  # breadth first over conjugates by generators of S_d / B_d
         if h in cls:
             continue
-        cls[h] = len(set(cls.values()))
-        queue = deque([h])
+        cls[h], queue = len(set(cls.values())), deque([h])
         while queue:
             tick()
             x = queue.popleft()
@@ -93,10 +94,17 @@ def hom_classes(right: list, reps: list, d: int, signed: bool) -> None:
                 if y not in cls:
                     cls[y] = cls[h]
                     queue.append(y)
+    return cls
+
+
+def hom_classes(right: list, reps: list, d: int, signed: bool) -> None:
+    """Every homomorphism G -> B_d (signed) or S_d is conjugate to exactly one of ``reps``."""
+    cls = hom_class_table(right, d, signed)
     got = [cls.get(t) for t in reps]
-    if None in got or len(set(got)) != len(got) or len(got) != len(set(cls.values())):
-        raise Reject(f"the types are not one per conjugacy class: {len(set(cls.values()))} classes, "
-                     f"{len(set(g for g in got if g is not None))} of them listed")
+    n = len(set(cls.values()))
+    if None in got or len(set(got)) != len(got) or len(got) != n:
+        raise Reject(f"{len(set(g for g in got if g is not None))} types listed, but there are {n} conjugacy "
+                     f"classes of homomorphisms into {'B' if signed else 'S'}_{d}")
 
 
 def _sympy_net(net):
@@ -220,7 +228,8 @@ def exact_fiber(what: str, net, ev: dict) -> str:
     if ev.get("points") != points or isinstance(ev.get("points"), bool) or points != expected:
         raise Reject(f"the slice has {points} distinct complex points; the certificate states "
                      f"{str(ev.get('points'))[:20]}, the orbit meets it in d_1! M^d_1 = {expected}")
-    return f"recomputed reduced basis of {len(g.exprs)} polynomials equals the stated one; {points} points"
+    return (f"recomputed reduced basis of {len(g.exprs)} polynomials equals the stated one; {points} distinct "
+            "complex points (Hermite rank) = d_1! M^d_1")
 
 
 def relu_terms(net, rho0, rho_l) -> tuple:

@@ -150,18 +150,56 @@ THEOREMS: dict[str, Theorem] = {
 
 
 # -- the hypotheses of the theorems, checked exactly on theta with the kernel's primitives ----------
+# Each check takes the kernel's context, the network and its hint (or the evidence), returns a
+# detail line when the condition holds and raises Reject, naming the failure, when it does not.
 
-def _neurons(net, bad, what: str) -> str:
-    """Reject when bad(i, j) for a hidden neuron j of layer i."""
-    if any(bad(i, j) for i in range(1, net.depth) for j in range(net.widths[i])):
-        raise Reject(f"a hidden neuron has {what}")
+def _hidden(net):
+    return range(1, net.depth)
+
+
+def _no_zero_outgoing(c, net, hint) -> str:
+    for i in _hidden(net):
+        for j in range(net.widths[i]):
+            if _zero(r[j] for r in net.weights[i]):
+                raise Reject(f"hidden layer {i}: neuron {j} has a zero outgoing column")
+    return f"checked {sum(net.widths[1:-1])} hidden neuron(s)"
+
+
+def _no_zero_incoming(c, net, hint) -> str:
+    for i in _hidden(net):
+        for j, row in enumerate(net.weights[i - 1]):
+            if _zero(row):
+                raise Reject(f"hidden layer {i}: neuron {j} has a zero incoming row")
     return f"checked {sum(net.widths[1:-1])} hidden neuron(s)"
 
 
 def _no_sign_pair(c, net, hint) -> str:
-    if any(u == v or u == tuple(-x for x in v) for i in range(1, net.depth) for u, v in combinations(rows(net, i), 2)):
-        raise Reject("two neurons of a hidden layer have (w, b) = +-(w', b')")
-    return "no two rows equal or opposite"
+    pairs = 0
+    for i in _hidden(net):
+        for (j, u), (k, v) in combinations(enumerate(rows(net, i)), 2):
+            pairs += 1
+            for s, name in ((1, "equal to"), (-1, "minus")):
+                if _zero(y - s * x for x, y in zip(u, v)):
+                    raise Reject(f"hidden layer {i}: (w, b) of neuron {k} is {name} that of neuron {j}")
+    return f"{pairs} pair(s) compared, none equal or opposite"
+
+
+def _io_used(c, net, hint) -> str:
+    for col, column in enumerate(zip(*net.weights[0])):
+        if _zero(column):
+            raise Reject(f"input {col} has a zero column in W_1")
+    for r, row in enumerate(net.weights[-1]):
+        if _zero(row):
+            raise Reject(f"output {r} has a zero row in W_{net.depth}")
+    return "every column of W_1 and every row of W_L is nonzero"
+
+
+def _need(test, text: str, detail: str):
+    def check(c, net, hint) -> str:
+        if not test(net):
+            raise Reject(text)
+        return detail
+    return check
 
 
 def _widths_equal_rank(c, net, hint) -> str:
@@ -169,32 +207,54 @@ def _widths_equal_rank(c, net, hint) -> str:
     for w in net.weights[1:]:
         prod = mul(w, prod)
     r = certified_rank(prod, hint["rank"], "rank(W_L ... W_1)")
-    if any(d != r for d in net.widths[1:-1]):
-        raise Reject(f"hidden widths {list(net.widths[1:-1])} but rank(W_L ... W_1) = {r}")
-    return f"rank(W_L ... W_1) = {r} = every hidden width (certified by a minor and a kernel basis)"
+    widths = list(net.widths[1:-1])
+    if any(d != r for d in widths):
+        raise Reject(f"hidden widths {widths} but rank(W_L ... W_1) = {r}")
+    return f"rank(W_L ... W_1) = {r} = every hidden width {widths} (certified by a nonzero minor and a kernel basis)"
 
 
 def kruskal_at_least(m, hint: dict, what: str) -> int:
-    """k <= the Kruskal rank of m: a nonzero k x k minor (its rows) per k-subset of columns, in order."""
+    """k <= the Kruskal rank of m: a nonzero k x k minor (its rows) for every k-subset of
+    columns, the subsets in lexicographic order (at most 16 columns, 20,000 subsets)."""
     k, minors = hint["k"], hint["minors"]
-    subsets = list(combinations(range(len(m[0])), k)) if k <= min(len(m), len(m[0]), 16) and len(minors) <= 20_000 else []
-    if len(subsets) != len(minors) or not all(nonzero_minor(m, rs, list(cols)) for cols, rs in zip(subsets, minors)):
-        raise Reject(f"{what}: a nonzero minor for each {k}-subset of columns is needed (within the kernel's limits)")
+    if k > min(len(m), len(m[0]), 16) or len(minors) > 20_000:
+        raise Reject(f"{what}: a Kruskal rank {k} of a {len(m)} x {len(m[0])} matrix is beyond the checker's limits")
+    subsets = list(combinations(range(len(m[0])), k))
+    if len(subsets) != len(minors):
+        raise Reject(f"{what}: {len(subsets)} minors are needed, one per {k}-subset of columns, {len(minors)} given")
+    for cols, rs in zip(subsets, minors):
+        if not nonzero_minor(m, rs, list(cols)):
+            raise Reject(f"{what}: the minor on rows {rs} and columns {list(cols)} is zero")
     return k
 
 
-def _kruskal(c, net, hint, second: bool) -> str:
-    m, r = net.activation.degree, net.widths[1]
+def _kruskal_factors(c, net):
     v = [list(col) for col in zip(*rows(net, 1))]  # the columns v_j = (W_1[j, :], b_1[j])
-    if second:
-        kve = kruskal_at_least([row + [c.F.num(int(t == len(v) - 1))] for t, row in enumerate(v)], hint["V_e"], "[V, e]")
-        if 1 + m * kve < 2 * (r + 1) + m:
-            raise Reject(f"1 + {m} k([V, e]) = 1 + {m}*{kve} < 2(r+1) + M = {2 * (r + 1) + m}")
-        return f"k([V, e]) >= {kve}: {1 + m * kve} >= 2(r+1) + M"
+    return net.activation.degree, net.widths[1], v
+
+
+def _kruskal_k1(c, net, hint) -> str:
+    m, r, v = _kruskal_factors(c, net)
     kw, kv = kruskal_at_least(net.weights[1], hint["W_2"], "W_2"), kruskal_at_least(v, hint["V"], "V")
     if kw + m * kv < 2 * r + m:
         raise Reject(f"k(W_2) + {m} k(V) = {kw} + {m}*{kv} < 2r + M = {2 * r + m}")
     return f"k(W_2) >= {kw}, k(V) >= {kv}: {kw + m * kv} >= 2r + M = {2 * r + m}"
+
+
+def _kruskal_k2(c, net, hint) -> str:
+    m, r, v = _kruskal_factors(c, net)
+    kve = kruskal_at_least([row + [c.F.num(int(t == len(v) - 1))] for t, row in enumerate(v)], hint["V_e"], "[V, e]")
+    if 1 + m * kve < 2 * (r + 1) + m:
+        raise Reject(f"1 + {m} k([V, e]) = 1 + {m}*{kve} < 2(r+1) + M = {2 * (r + 1) + m}")
+    return f"k([V, e]) >= {kve}: {1 + m * kve} >= 2(r+1) + M = {2 * (r + 1) + m}"
+
+
+def _no_proportional_rows(c, net, hint) -> str:
+    rs = rows(net, 1)
+    for (j, u), (k, v) in combinations(enumerate(rs), 2):
+        if proportional(u, v):
+            raise Reject(f"rows {j} and {k} of (W_1 | b_1) are proportional")
+    return f"{len(rs)} row(s) of (W_1 | b_1), pairwise non-proportional"
 
 
 def _fiber(what: str):
@@ -205,31 +265,20 @@ def _fiber(what: str):
     return check
 
 
-def _need(test, text: str):
-    def check(c, net, hint) -> str:
-        if not test(net):
-            raise Reject(text)
-        return "holds"
-    return check
-
-
 #: Condition name -> (what it says, its check (c, net, hint or evidence) -> detail).
 CONDITIONS = {
-    "no_hidden_layer": ("the network has no hidden layer", _need(lambda n: n.depth == 1, "the network has hidden layers")),
-    "one_output": ("the network has one output", _need(lambda n: n.widths[-1] == 1, "the network has several outputs")),
-    "hidden_no_zero_outgoing_column": ("no hidden neuron has a zero outgoing column", lambda c, net, h: _neurons(
-        net, lambda i, j: _zero(r[j] for r in net.weights[i]), "a zero outgoing column")),
-    "hidden_no_zero_incoming_row": ("no hidden neuron has a zero incoming row", lambda c, net, h: _neurons(
-        net, lambda i, j: _zero(net.weights[i - 1][j]), "a zero incoming row")),
+    "no_hidden_layer": ("the network has no hidden layer",
+                        _need(lambda n: n.depth == 1, "the network has hidden layers", "the network is one affine layer")),
+    "one_output": ("the network has one output",
+                   _need(lambda n: n.widths[-1] == 1, "the network has several outputs", "one output")),
+    "hidden_no_zero_outgoing_column": ("no hidden neuron has a zero outgoing column", _no_zero_outgoing),
+    "hidden_no_zero_incoming_row": ("no hidden neuron has a zero incoming row", _no_zero_incoming),
     "hidden_no_sign_pair": ("no two neurons of a hidden layer have (w_j, b_j) = +-(w_k, b_k)", _no_sign_pair),
-    "no_zero_input_column_or_output_row": ("no column of W_1 and no row of W_L is zero", _need(
-        lambda n: not any(map(_zero, zip(*n.weights[0]))) and not any(map(_zero, n.weights[-1])),
-        "a column of W_1 or a row of W_L is zero")),
+    "no_zero_input_column_or_output_row": ("no column of W_1 and no row of W_L is zero", _io_used),
     "hidden_widths_equal_rank": ("every hidden width equals rank(W_L ... W_1)", _widths_equal_rank),
-    "kruskal_K1": ("(K1) k(W_2) + M k(V) >= 2r + M", lambda c, net, h: _kruskal(c, net, h, False)),
-    "kruskal_K2": ("(K2) 1 + M k([V, e]) >= 2(r + 1) + M", lambda c, net, h: _kruskal(c, net, h, True)),
-    "no_proportional_rows": ("the rows of (W_1 | b_1) are pairwise non-proportional", _need(
-        lambda n: not any(proportional(u, v) for u, v in combinations(rows(n, 1), 2)), "two rows of (W_1 | b_1) are proportional")),
+    "kruskal_K1": ("(K1) k(W_2) + M k(V) >= 2r + M", _kruskal_k1),
+    "kruskal_K2": ("(K2) 1 + M k([V, e]) >= 2(r + 1) + M", _kruskal_k2),
+    "no_proportional_rows": ("the rows of (W_1 | b_1) are pairwise non-proportional", _no_proportional_rows),
     "no_smaller_subnetwork": ("(a) no network on a proper subset of the neurons reaches f", _fiber("no_smaller_subnetwork")),
     "slice_count": ("(b) the slice is zero-dimensional with d_1! M^d_1 distinct complex points", _fiber("slice_count")),
 }

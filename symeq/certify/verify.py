@@ -29,7 +29,7 @@ from symeq.certify.reader import Reader
 from symeq.certify.second_tier import PROCEDURES
 from symeq.certify.theorems import CONDITIONS, THEOREMS
 from symeq.kernel.claims import check
-from symeq.kernel.core import Budget, Ctx, Reject
+from symeq.kernel.core import Budget, Ctx, Reject, budget as time_budget
 
 __all__ = ["FORMAT", "VERSION", "DEFAULT_BUDGET", "Verification", "verify_certificate"]
 
@@ -69,9 +69,10 @@ def verify_certificate(doc: Any, budget: float = DEFAULT_BUDGET) -> Verification
         if type(version) is not int or version != VERSION:
             raise Reject(f"unsupported certificate version {str(version)[:20]} (this checker reads version "
                          f"{VERSION}; regenerate the certificate with the engine)")
-        read = Reader(doc)
-        c = Ctx(read.F, budget, PROCEDURES, THEOREMS, CONDITIONS)
-        check(c, read.certificate(doc))
+        with time_budget(budget):
+            read = Reader(doc)
+            c = Ctx(read.F, PROCEDURES, THEOREMS, CONDITIONS)
+            check(c, read.certificate(doc))
         if not c.steps:
             raise Reject("the claim check recorded no step")
         return Verification(True, c.claim, tuple(c.steps), None, tuple(c.relies))

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             out = search(claim, activation, widths, group, args.budget)
     verified = None
     if out.certificate is not None:
-        from symeq.certify.checker import verify_certificate
+        from symeq.certify.verify import verify_certificate
 
         v = verify_certificate(out.certificate)
         verified = v.ok

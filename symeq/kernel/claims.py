@@ -28,6 +28,8 @@ def equivariant_by(c, net, G, ev: dict, prefix: str = "") -> list:
         if set(ev["actions"]) != set(G.names):
             raise Reject(f"evidence actions must be given for exactly the generators {', '.join(G.names)}")
         return [arch.check_layers(c, net, *G.generator(g), ev["actions"][g], f"generator {g}") for g in G.names]
+    except Reject as exc:  # the reason names the nested proof, as the steps do
+        raise type(exc)(f"{prefix}{exc}") from None
     finally:
         c.prefix = old
 
@@ -53,7 +55,8 @@ def differ(c, net, x, y, A, k: int, q, what: str) -> None:
     if net.exact:
         diff = arch.forward(net, x)[k] - apply(A, arch.forward(net, y))[k]
         if diff.is_zero() or (diff * diff - q * q).sign() < 0:
-            raise Reject(f"{what}: the difference at coordinate {k} is {diff}, not at least {q} in size")
+            raise Reject(f"{what}: the difference at coordinate {k} is {diff}" + (
+                " (the values agree)" if diff.is_zero() else f", not at least {q} in size"))
         return c.step(f"{what}: exact difference at coordinate {k}: {diff}; |difference| >= {q}")
     for prec in PRECISIONS:
         fy = arch.forward_ball(net, y, prec)

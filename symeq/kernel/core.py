@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 
 class Reject(Exception):
@@ -22,17 +23,27 @@ def tick() -> None:
         raise Budget("the time budget is spent")
 
 
+@contextmanager
+def budget(seconds: float):
+    """Run a block with at most ``seconds`` of time budget (nested budgets keep the earlier end)."""
+    old = _DEADLINE[0]
+    _DEADLINE[0] = min(old, time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE[0] = old
+
+
 class Ctx:
     """One verification: the number field ``F``, the ``steps`` that held (``prefix`` names a nested
     proof), the ``claim`` in words, the trusted items it ``relies`` on, and what the caller gives
     from outside the kernel: second-tier procedures ``tier2``, the ``theorems`` table and the
     checks of their hypotheses, ``conditions``."""
 
-    def __init__(self, F, seconds: float = float("inf"), tier2=None, theorems=None, conditions=None):
+    def __init__(self, F, tier2=None, theorems=None, conditions=None):
         self.F, self.tier2, self.theorems, self.conditions = F, tier2 or {}, theorems or {}, conditions or {}
         self.steps, self.relies = [], ["kernel"]
         self.claim, self.prefix = "(unreadable claim)", ""
-        _DEADLINE[0] = time.monotonic() + seconds
 
     def step(self, text: str) -> None:
         self.steps.append(self.prefix + text)

@@ -68,10 +68,10 @@ def inverse(A, check_only: bool = False):
 
 
 def nonzero_minor(A, rows, cols) -> bool:
-    """Is the square minor of A on ``rows`` and ``cols`` nonzero?"""
+    """Is the square minor of A on ``rows`` and ``cols`` (distinct indices in range) nonzero?"""
     if len(rows) != len(cols) or len(set(rows)) != len(rows) or len(set(cols)) != len(cols) or \
             any(not 0 <= i < len(A) for i in rows) or any(not 0 <= j < len(A[0]) for j in cols):
-        raise Reject("a minor needs as many distinct rows as distinct columns, all in range")
+        return False
     sub = [[A[i][j] for j in cols] for i in rows]
     if all(x.is_rational() for r in sub for x in r):  # FLINT for rational minors
         return not sub or fmpq_mat([[x.rational() for x in r] for r in sub]).det() != 0

@@ -151,9 +151,11 @@ def linear_bypass(c, net: MLP, G, ev: dict) -> None:
     P, p = net.weights[0], net.biases[0]
     for i, pairs in enumerate(ev["pairs"], start=1):
         rs, nxt = rows(net, i), net.weights[i]
-        if any(len(pr) != 2 for pr in pairs) or sorted(v for pr in pairs for v in pr) != list(range(len(rs))) or \
-                any(x != -y for j, k in pairs for x, y in zip(rs[j] + tuple(r[j] for r in nxt), rs[k] + tuple(r[k] for r in nxt))):
-            raise Reject(f"layer {i}: the pairs must partition its neurons, each with negated rows, biases and outgoing columns")
+        if any(len(pr) != 2 for pr in pairs) or sorted(v for pr in pairs for v in pr) != list(range(len(rs))):
+            raise Reject(f"layer {i}: the pairs [j, k] must partition its {len(rs)} neurons")
+        for j, k in pairs:
+            if any(x != -y for x, y in zip(rs[j] + tuple(r[j] for r in nxt), rs[k] + tuple(r[k] for r in nxt))):
+                raise Reject(f"layer {i}, pair [{j}, {k}]: the rows, biases and outgoing columns are not negated")
         wj = tuple(tuple(kappa * r[j] for j, _ in pairs) for r in nxt)
         P, p = mul(wj, tuple(P[j] for j, _ in pairs)), vadd(apply(wj, [p[j] for j, _ in pairs]), net.biases[i])
         c.step(f"layer {i}: {len(pairs)} bypass pairs cover its {len(rs)} neurons (negated rows, biases, outgoing columns)")
@@ -162,7 +164,7 @@ def linear_bypass(c, net: MLP, G, ev: dict) -> None:
     for g in G.names:
         rho0, rho_l = G.generator(g)
         require_equal(mul(P, rho0) + (apply(rho_l, p),), mul(rho_l, P) + (p,), f"generator {g}: A rho_0 = rho_L A, rho_L a = a")
-        c.step(f"generator {g}: A rho_0({g}) = rho_L({g}) A and rho_L({g}) a = a")
+        c.step(f"generator {g}: A rho_0({g}) = rho_L({g}) A and rho_L({g}) a = a, so f(rho_0({g}) x) = rho_L({g}) f(x)")
 
 
 def via_reduction(c, net: MLP, G, ev: dict) -> None:
@@ -224,8 +226,11 @@ def replay(c, net: MLP, steps: list, reduced: MLP, what: str) -> None:
     """Replay rewrite steps from ``net``; the result must be ``reduced``, entry by entry."""
     for n, step in enumerate(steps):
         net = rewrite(c, net, step, f"{what} step {n + 1}")
-    if net.widths != reduced.widths or net.activation.spec != reduced.activation.spec or net.numbers() != reduced.numbers():
+    if net.widths != reduced.widths or net.activation.spec != reduced.activation.spec:
         raise Reject(f"{what}: the replayed network {net.describe()} differs from the reduced {reduced.describe()}")
+    for i in range(net.depth):
+        require_equal(net.weights[i] + (net.biases[i],), reduced.weights[i] + (reduced.biases[i],),
+                      f"{what}: the replayed network equals the reduced network in (W_{i + 1} | b_{i + 1})")
     c.step(f"{what}: after {len(steps)} rewrite step(s) the network equals the reduced network: same function")
 
 

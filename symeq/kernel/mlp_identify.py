@@ -20,12 +20,15 @@ from symeq.kernel.mlp import rows
 def identifiable_by(c, net, ev: dict, who: str) -> None:
     """Verify an ``identifiable`` evidence object for ``net`` (numbers only)."""
     key, thm, hints = ev["theorem"], c.theorems.get(ev["theorem"]), ev.get("hints", {})
-    if thm is None or (thm.method, thm.citation, thm.statement) != (ev["method"], ev["citation"], ev["statement"]):
-        raise Reject(f"theorem {key[:40]!r} with this method, citation and statement is not in the trusted table")
+    if thm is None or thm.method != ev["method"]:
+        raise Reject(f"theorem {key[:40]!r} is not in the trusted table for evidence method {ev['method']!r}")
+    if (thm.citation, thm.statement) != (ev["citation"], ev["statement"]):
+        raise Reject(f"the citation or the statement of {key} differs from the trusted table's")
     lo, hi = thm.hidden
     if net.symbols or ("*" not in thm.activations and net.activation.name not in thm.activations) or \
             not lo <= net.depth - 1 <= (99 if hi is None else hi):
-        raise Reject(f"theorem {key} does not cover a {net.describe()} ({net.depth - 1} hidden layers, numbers only)")
+        raise Reject(f"theorem {key} covers {'/'.join(thm.activations)} networks with {lo} to {hi or 'any number of'} "
+                     f"hidden layer(s) and concrete parameters, not a {net.describe()} with {net.depth - 1}")
     if sorted(ev["conditions"]) != sorted(thm.conditions) or not set(hints) <= set(thm.conditions):
         raise Reject(f"conditions (and hints for the rank ones) must be exactly those of {key}: {', '.join(thm.conditions)}")
     c.step(f"{who}: theorem {key} ({thm.name}) is in the trusted table; citation and statement match word for word")
@@ -37,8 +40,8 @@ def identifiable_by(c, net, ev: dict, who: str) -> None:
             raise Reject(f"condition {name} fails: {exc}") from None
         c.step(f"{who}: condition {name} holds: {text} ({detail})")
     c.rely(f"theorem {thm.name} ({thm.basis})")
-    c.step(f"conditions of {thm.name} hold for {who}; identifiability follows from that theorem (trusted, not "
-           f"re-proved by the kernel; basis: {thm.basis})")
+    c.step(f"conditions of {thm.name} hold for {who}; identifiability follows from that theorem ({thm.trust}; "
+           f"basis: {thm.basis})")
 
 
 def identifiable(c, cert) -> None:

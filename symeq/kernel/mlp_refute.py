@@ -63,13 +63,14 @@ def constraints(a_in: list, a_out: list) -> tuple:
 def _classification(c, net, G, ev: dict) -> None:
     from symeq.kernel.claims import differ
 
-    kind, F = latent_kind(net.activation), c.F
+    kind, F, act = latent_kind(net.activation), c.F, net.activation
+    why = f"lemma L3: M = {act.degree} is {'odd' if act.degree % 2 else 'even'}" if act.name == "power" else "lemmas L1, L2"
     if kind is None or ev["latent_kind"] != kind:
-        raise Reject(f"the latent types of {net.activation.spec} layers are {kind} types (classification proofs "
-                     f"cover {', '.join(LATENT_KIND)} and power:M)")
-    for lemma in ("L3",) if net.activation.name == "power" else ("L1", "L2") if kind == "permutation" else ("L2",):
+        raise Reject(f"the latent types of {act.spec} layers are {kind} types, not {ev['latent_kind'][:40]!r} ({why})"
+                     if kind else f"classification proofs cover {', '.join(LATENT_KIND)} and power:M, not {act.spec}")
+    for lemma in ("L3",) if act.name == "power" else ("L1", "L2") if kind == "permutation" else ("L2",):
         c.rely(LEMMAS[lemma])
-    c.step(f"latent kind read from the activation {net.activation.spec}: {kind}")
+    c.step(f"latent kind read from the activation {act.spec}: {kind} ({why})")
     _equivariance(c, net, G, ev["equivariance"], "equivariance")
     nc = ev["non_constant"]
     differ(c, net, nc["x"], nc["y"], eye(F, net.widths[-1]), nc["coordinate"], F.zero, "f is not constant")

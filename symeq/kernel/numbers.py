@@ -16,6 +16,8 @@ exactly, then evaluates balls (python-flint arb) of growing precision, which sep
 
 from __future__ import annotations
 
+import re
+
 from flint import arb, ctx as flint_ctx, fmpq, fmpq_mpoly_ctx, fmpq_poly
 
 from symeq.kernel.core import Budget, Reject, tick
@@ -31,11 +33,12 @@ class Field:
 
     def __init__(self, minpoly=(0, 1), interval=(-1, 1), symbols=(), inputs=0):
         m, lo, hi = fmpq_poly([fmpq(c) for c in minpoly]), fmpq(interval[0]), fmpq(interval[1])
-        if not 1 <= m.degree() <= MAX_DEGREE or m.factor()[1] != [(m / m.coeffs()[-1], 1)]:
+        if not 1 <= m.degree() <= MAX_DEGREE or [(f.degree(), k) for f, k in m.factor()[1]] != [(m.degree(), 1)]:
             raise Reject(f"the minimal polynomial {m} must be irreducible, of degree 1 to {MAX_DEGREE}")
         if not lo < hi or m(lo) * m(hi) >= 0:
             raise Reject(f"the minimal polynomial does not change sign on [{lo}, {hi}]")
         self.m, self.degree, self.bracket, self._balls = m / m.coeffs()[-1], m.degree(), [lo, hi], {}
+        self.alpha_name = "alpha"  # how messages write alpha (the reader may name a radical)
         self.names = ("_a", "_s") + tuple(symbols) + ("_z",) + tuple(f"_x{i}" for i in range(inputs))
         self.ctx = fmpq_mpoly_ctx.get(self.names, "lex")
         self.modulus = self._poly(self.m)
@@ -193,7 +196,8 @@ class Num:
 
     def __str__(self) -> str:
         text = str(self.n) if self.d is None else f"({self.n})/({self.d})"
-        text = text.replace("_a", "alpha").replace("_s", "sqrt(pi)").replace("_z", "z")
+        text = re.sub(r"_s\^(\d+)", lambda m: m[0] if int(m[1]) % 2 else "pi" + f"^{int(m[1]) // 2}" * (m[1] != "2"), text)
+        text = text.replace("_a", self.f.alpha_name).replace("_s", "sqrt(pi)").replace("_z", "z")
         return text[:57] + "..." if len(text) > 60 else text
 
     __repr__ = __str__

@@ -874,13 +874,14 @@ def test_verify_command(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> No
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(tampered(RELU_C8, ("network", "weights", 0, 0, 0), _bump)))
     code, out = _run_verify([str(bad)], capsys)
-    assert code == 1 and out.splitlines()[-1].startswith("REJECTED: layer 1: the pairs must partition")
+    assert code == 1 and out.splitlines()[-1].startswith("REJECTED: layer 1, pair [0, 2]: the rows, biases")
     assert "verified" not in out
 
     code, out = _run_verify([str(bad), "--json"], capsys)
     result = json.loads(out)
     assert code == 1 and result["verified"] is False and result["reason"].startswith("layer 1")
     assert set(result) == {"verified", "claim", "steps", "reason", "relies_on"} and len(result["steps"]) == 1
+    assert result["relies_on"] == []
 
     code, out = _run_verify([str(good), "--json"], capsys)
     result = json.loads(out)

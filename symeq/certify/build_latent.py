@@ -14,7 +14,7 @@ refutation (f is not equivariant) is ``symeq check``'s ``not_equivariant`` certi
 ...                          "biases": [["0", "0"], ["0"]]})
 >>> cert = latent_certificate(analyze(net, catalog_group("S2", 2, 1, output="trivial")))
 >>> cert["claim"], sorted(cert["evidence"])
-({'kind': 'latent_actions'}, ['actions', 'method', 'presentation', 'uniqueness'])
+({'kind': 'latent_actions'}, ['actions', 'method', 'order', 'uniqueness'])
 >>> verify_certificate(cert).ok
 True
 """

@@ -31,7 +31,7 @@ symeq.kernel.core.Reject: cannot read number 'sqrt(3)': no radical hint gives th
 >>> r.const("\\u0663")
 Traceback (most recent call last):
 ...
-symeq.kernel.core.Reject: cannot read number '\u0663': unexpected character '\u0663' at position 1
+symeq.kernel.core.Reject: cannot read number '\u0663': unexpected character '\u0663'
 """
 
 from __future__ import annotations

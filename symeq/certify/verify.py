@@ -54,9 +54,10 @@ class Verification:
         return not self.ok and (self.reason or "").startswith("budget")
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``symeq verify --json`` object."""
+        """The ``symeq verify --json`` object; ``relies_on`` lists the trusted items of an accepted
+        certificate (empty for a rejected one)."""
         return {"verified": self.ok, "claim": self.claim, "steps": list(self.steps), "reason": self.reason,
-                "relies_on": list(self.relies)}
+                "relies_on": list(self.relies) if self.ok else []}
 
 
 def verify_certificate(doc: Any, budget: float = DEFAULT_BUDGET) -> Verification:

@@ -109,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"claim: {v.claim}")
         for step in v.steps:
             print(f"  ok  {step}")
-        print(f"relies on: {'; '.join(v.relies)}")
+        if v.ok:
+            print(f"relies on: {'; '.join(v.relies)}")
         print("verified" if v.ok else f"REJECTED: {v.reason}")
     return 0 if v.ok else 3 if v.budget else 1

@@ -57,7 +57,7 @@ def differ(c, net, x, y, A, k: int, q, what: str) -> None:
         if diff.is_zero() or (diff * diff - q * q).sign() < 0:
             raise Reject(f"{what}: the difference at coordinate {k} is {diff}" + (
                 " (the values agree)" if diff.is_zero() else f", not at least {q} in size"))
-        return c.step(f"{what}: exact difference at coordinate {k}: {diff}; |difference| >= {q}")
+        return c.step(f"{what}: exact difference at coordinate {k}: {diff}" + (f"; |difference| >= {q}" if q != 0 else ""))
     for prec in PRECISIONS:
         fy = arch.forward_ball(net, y, prec)
         diff = abs(arch.forward_ball(net, x, prec)[k] - sum((r.ball(prec) * v for r, v in zip(A[k], fy)), 0))

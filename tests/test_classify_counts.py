@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from symeq.classify.types import latent_kind, layer_types, parse_architecture
+from symeq.architectures.spec import ArchSpec, parse_spec
+from symeq.classify.types import type_kind, layer_types
 from symeq.errors import InputError
 from symeq.groups import catalog_group
 from symeq.groups.permutation import finite_group
@@ -59,12 +60,12 @@ def test_even_kind_lifts_signs_but_acts_unsigned():
 
 
 def test_kinds_and_refusals():
-    assert latent_kind("leaky_relu:1/10") == "permutation"
-    assert latent_kind("gelu") == "permutation"
-    assert latent_kind("poly:z^2+1") == "even"
-    assert latent_kind("poly:z^3+z") == "signed"
-    assert latent_kind("power:3") == "signed"
-    assert latent_kind("sin") == "shift"  # classified since the shift kind (tests/test_classify_sin.py)
-    with pytest.raises(InputError):
-        parse_architecture("relu:2-x-2")
-    assert parse_architecture("leaky_relu:1/10:2-3-1") == ("leaky_relu:1/10", (2, 3, 1))
+    assert type_kind("leaky_relu:1/10") == "permutation"
+    assert type_kind("gelu") == "permutation"
+    assert type_kind("poly:z^2+1") == "even"
+    assert type_kind("poly:z^3+z") == "signed"
+    assert type_kind("power:3") == "signed"
+    assert type_kind("sin") == "shift"  # classified since the shift kind (tests/test_classify_sin.py)
+    with pytest.raises(InputError, match="ASCII digits"):
+        parse_spec("relu:2-x-2")
+    assert parse_spec("leaky_relu:1/10:2-3-1") == ArchSpec("leaky_relu:1/10", (2, 3, 1))

@@ -26,7 +26,7 @@ from symeq.classify.real import (
     real_smallest_width,
 )
 from symeq.classify.spaces import MatrixAction, layer_space, network_space, nullspace_layer_space
-from symeq.classify.types import boundary_action, gset_action, latent_kind, layer_types
+from symeq.classify.types import boundary_action, gset_action, type_kind, layer_types
 from symeq.cli import main
 from symeq.counterexamples.reparam import refute_layerwise_reparam
 from symeq.errors import InputError
@@ -305,7 +305,7 @@ def test_budget_keeps_counts_exact():
 
 
 def test_kind_and_refusals():
-    assert latent_kind("identity") == "real"
+    assert type_kind("identity") == "real"
     G = catalog_group("C4", 2, 2)
     with pytest.raises(InputError, match="Schur blocks"):
         assignment_space("identity", G, (real_layer_types(G, 2).types[0],))

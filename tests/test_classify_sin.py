@@ -25,9 +25,9 @@ from symeq.classify.classify import classify
 from symeq.classify.shift_degenerate import shift_verdict
 from symeq.classify.shifts import count_lifts, lift_biases, shift_space, type_lifts
 from symeq.classify.torus import smith_form, torus_fixed_points
-from symeq.classify.types import boundary_action, latent_kind, layer_types
+from symeq.classify.types import boundary_action, type_kind, layer_types
 from symeq.cli import main
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import catalog_group, group_from_dict
 from symeq.groups.gsets import element_images
@@ -131,7 +131,7 @@ def test_type_counts_and_labels_equal_tanh():
             assert S.count == T.count
             assert [t.label for t in S.types] == [t.label for t in T.types]
             assert [t.pre for t in S.types] == [t.pre for t in T.types]
-    assert latent_kind("sin") == "shift"
+    assert type_kind("sin") == "shift"
 
 
 @pytest.mark.parametrize("name,d,width", [("C2", 2, 2), ("C4", 2, 2), ("D2", 2, 2), ("S3", 3, 2), ("C4", 2, 3)])

@@ -27,7 +27,7 @@ from symeq.classify.types import (
     LayerType,
     LayerTypes,
     boundary_action,
-    latent_kind,
+    type_kind,
     layer_types,
 )
 from symeq.errors import InputError
@@ -132,7 +132,7 @@ def make_name(activation: str) -> str:
 
 
 def _examine(activation: str, group: GroupAction, chosen: tuple[LayerType, ...]) -> Assignment:
-    if latent_kind(activation) == "shift":  # sin: pieces of lifts and pi-shifted biases
+    if type_kind(activation) == "shift":  # sin: pieces of lifts and pi-shifted biases
         from symeq.classify.shift_degenerate import shift_verdict  # it builds on the types module
 
         v = shift_verdict(group, chosen)
@@ -158,7 +158,7 @@ def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
                          f"but the architecture has d_0 = {widths[0]} and d_L = {widths[-1]}")
     if max_width is not None and max_width < 1:
         raise InputError("the largest hidden width searched (--max-width) must be positive")
-    kind = latent_kind(activation)
+    kind = type_kind(activation)
     if kind == "real":
         from symeq.classify.real import classify_real  # it builds on this module's result types
 
@@ -198,7 +198,7 @@ def smallest_nondegenerate_width(activation: str, d_in: int, d_out: int, hidden_
     >>> smallest_nondegenerate_width("relu", 2, 2, 1, catalog_group("C4", 2, 2), 8).width
     4
     """
-    if latent_kind(activation) == "real":
+    if type_kind(activation) == "real":
         from symeq.classify.real import real_smallest_width
 
         return real_smallest_width(group, hidden_layers, max_width)

@@ -62,9 +62,8 @@ __all__ = [
     "KINDS",
     "LayerType",
     "LayerTypes",
-    "latent_kind",
+    "type_kind",
     "layer_types",
-    "parse_architecture",
     "boundary_action",
     "gset_action",
     "DEFAULT_TYPE_BUDGET",
@@ -83,12 +82,12 @@ KINDS = {
 }
 
 
-def latent_kind(activation_spec: str) -> str:
+def type_kind(activation_spec: str) -> str:
     """The kind of latent types of a hidden layer with this activation (see the table).
 
-    >>> latent_kind("relu"), latent_kind("tanh"), latent_kind("power:2"), latent_kind("sigmoid")
+    >>> type_kind("relu"), type_kind("tanh"), type_kind("power:2"), type_kind("sigmoid")
     ('permutation', 'signed', 'even', 'signed')
-    >>> latent_kind("identity"), latent_kind("sin")
+    >>> type_kind("identity"), type_kind("sin")
     ('real', 'shift')
     """
     act = make_activation(activation_spec)
@@ -172,7 +171,7 @@ def layer_types(G: GroupAction, width: int, activation_spec: str, layer: int = 1
     """
     if width < 1:
         raise InputError("hidden widths must be positive")
-    kind = latent_kind(activation_spec)
+    kind = type_kind(activation_spec)
     if kind == "real":
         from symeq.classify.real import real_layer_types  # it builds on this module's LayerTypes
 
@@ -192,31 +191,6 @@ def layer_types(G: GroupAction, width: int, activation_spec: str, layer: int = 1
     if len(types) != count:  # the listing and the generating function must agree
         raise AssertionError(f"listed {len(types)} types but counted {count}")
     return LayerTypes(layer, width, kind, count, tuple(types), True)
-
-
-def parse_architecture(text: str) -> tuple[str, tuple[int, ...]]:
-    """``ACT:d0-d1-...-dL`` split at the LAST colon (the activation may contain one).
-
-    >>> parse_architecture("power:2:3-5-5-1")
-    ('power:2', (3, 5, 5, 1))
-    >>> parse_architecture("relu:2-4")
-    Traceback (most recent call last):
-    ...
-    symeq.errors.InputError: architecture 'relu:2-4' needs at least one hidden layer: ACT:d0-d1-...-dL
-    """
-    if not isinstance(text, str) or ":" not in text:
-        raise InputError(f"architecture {text!r} must look like ACT:d0-d1-...-dL, e.g. relu:2-4-2")
-    act, _, widths = text.rpartition(":")
-    parts = widths.split("-")
-    if not all(p.strip().isdigit() for p in parts):
-        raise InputError(f"architecture {text!r}: widths must be positive integers joined by '-'")
-    ws = tuple(int(p) for p in parts)
-    if any(w < 1 or w > 100_000 for w in ws):
-        raise InputError(f"architecture {text!r}: widths must be from 1 to 100000")
-    if len(ws) < 3:
-        raise InputError(f"architecture {text!r} needs at least one hidden layer: ACT:d0-d1-...-dL")
-    make_activation(act)  # validate the activation now
-    return act.strip(), ws
 
 
 def boundary_action(matrices: tuple[Matrix, ...]) -> Action:

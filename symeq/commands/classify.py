@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from symeq.classify.classify import DEFAULT_ASSIGNMENT_BUDGET, Classification, classify
-from symeq.classify.types import KINDS, parse_architecture
+from symeq.architectures.spec import parse_spec
+from symeq.classify.types import KINDS
 from symeq.commands.common import emit_json
 from symeq.errors import InputError
 from symeq.groups import GroupAction, group_from_dict, group_from_spec
@@ -264,7 +265,8 @@ def _print(C: Classification, arch: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    act, widths = parse_architecture(args.arch)
+    spec = parse_spec(args.arch, hidden=True)
+    act, widths = spec.activation, spec.widths
     if args.budget < 1:
         raise InputError("--budget must be positive")
     group = load_group(args.group, widths[0], widths[-1])

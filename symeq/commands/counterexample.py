@@ -24,11 +24,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symeq.classify.types import parse_architecture
+from symeq.architectures.spec import parse_spec
 from symeq.commands.classify import load_group
 from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
-from symeq.counterexamples.outcome import CLAIM_STATEMENTS, VERDICT_EXIT, Outcome
+from symeq.counterexamples.outcome import CLAIM_STATEMENTS, Outcome
 from symeq.errors import InputError
+from symeq.verdict import Verdict
 from symeq.architectures import network_to_dict
 
 HELP = "search for networks that break a stated claim; certificate of the break"
@@ -88,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--budget must be positive")
     check_certificate_path(args.certificate)
     arch = args.arch or DEFAULTS[kind][0]
-    activation, widths = parse_architecture(arch)
+    spec = parse_spec(arch, hidden=True)
+    activation, widths = spec.activation, spec.widths
     group_spec = args.group or DEFAULTS[kind][1]
     group = load_group(group_spec, widths[0], widths[-1])
     if args.json:
@@ -119,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         emit_json(data)
     else:
         _print(out, arch, group_spec, args.certificate, verified)
-    return VERDICT_EXIT[out.verdict]
+    return Verdict(out.verdict).exit_code
 
 
 def _print(out: Outcome, arch: str, group: str, path: str | None, verified: bool | None) -> None:

@@ -3,7 +3,7 @@
 Prints Markdown (default) or a LaTeX document that compiles with pdflatex: the network and the
 group with its action, which parameter carries the latent actions (theta or beta(theta~)), the
 adjunction step theta^g, the neuron matching layer by layer with each latent action as a matrix
-and the exact check of each layer, uniqueness and the relators of a presentation of G, and what
+and the exact check of each layer, uniqueness and the closure of the pairs (k_i(g), g) in K_i x| G, and what
 each hidden layer carries (orbit table, character table, decomposition into irreducibles).
 
 Exit codes as for `symeq latent`: 0 holds, 1 fails, 3 unknown, 2 bad input.

@@ -2,8 +2,8 @@
 
 For the network and group of FILE (or --group): compute theta^g for every generator, identify
 k(g) layer by layer in the latent groups K_i, decide uniqueness (the stabilizer of theta), check
-every relator of a verified presentation of G on the latent maps (so each rho_i : G -> K_i is
-a homomorphism) and report what each hidden layer carries: orbits of neurons, their types and
+that the pairs (k_i(g), g) close up in K_i x| G to one element per element of G (so each
+rho_i : G -> K_i is a homomorphism) and report what each hidden layer carries: orbits of neurons, their types and
 G-sets, the exact character and its decomposition into irreducible characters.  When theta has
 no layerwise action, the construction runs on the submodel theta~ and is embedded with beta
 (same function, proved).  When no action exists at all, the report says why: f is not
@@ -81,10 +81,10 @@ def print_text(d: dict[str, Any], requested: str | None, written: str | None) ->
         extra = f" ({u['criterion'] or u['reason']})" if (u["criterion"] or u["reason"]) else ""
         of = "theta" if d.get("where") != "beta(theta~)" else "theta~"
         print(f"uniqueness: Stab({of}) {u['status']}{extra}")
-    if "presentation" in d:
-        p = d["presentation"]
-        print(f"presentation: <{' | '.join([', '.join(p['relators'])])}> of order {p['order']}; "
-              f"relators hold on every layer: {'yes' if d['homomorphism'] else 'no'}")
+    if "homomorphism" in d:
+        what = "crossed homomorphism" if d["crossed"] else "homomorphism"
+        print(f"{what}: the pairs (k_i(g), g) close up to |G| = {d['group_order']} elements on every "
+              f"layer: {'yes' if d['homomorphism'] else 'no'}")
     for layer in d.get("layers", []):
         print(f"layer {layer['layer']} ({layer['width']} neurons, {layer['kind']}):")
         for o in layer["orbits"]:

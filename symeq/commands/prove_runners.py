@@ -90,7 +90,7 @@ FACTS: dict[str, dict[str, str]] = {
         "unique": "Stab(theta) is trivial",
         "stabilizer": "the stabilizer's status",
         "group_order": "order of G, from the closure of the latent action",
-        "homomorphism": "every relator holds on every layer",
+        "homomorphism": "the pairs (k_i(g), g) close up to |G| elements on every layer",
         "latent_kinds": "per hidden layer, the kind of rho_i (permutation, signed_permutation, affine)",
         "diagonals": "per hidden layer, the positive diagonal conjugating a scaled action to a signed "
                      "permutation one (None when not needed)",
@@ -304,7 +304,7 @@ def _engine_stamp(cert: dict[str, Any] | None) -> dict[str, Any] | None:
 def run_check(inst: Instance) -> RunResult:
     """``symeq check``: end-to-end equivariance (holds / fails / unknown)."""
     from symeq.certify.build import check_certificate
-    from symeq.architectures.mlp.check import check_equivariance
+    from symeq.architectures.mlp.equivariance import check_equivariance
 
     net = _network(inst)
     group = _group(inst, net.widths[0], net.widths[-1])
@@ -377,7 +377,7 @@ def run_latent(inst: Instance) -> RunResult:
 def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
     from symeq.architectures.mlp.fibers import Budget
-    from symeq.architectures.mlp.identify import identify
+    from symeq.architectures.mlp.identifiability import identify
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
@@ -413,13 +413,14 @@ def run_identify(inst: Instance) -> RunResult:
 
 
 def _arch_and_group(inst: Instance, defaults: tuple[str, str] | None = None) -> tuple[str, tuple[int, ...], Any, str]:
-    from symeq.classify.types import parse_architecture
+    from symeq.architectures.spec import parse_spec
     from symeq.groups import group_from_dict, group_from_spec
 
     arch = inst.claim.get("arch", defaults[0] if defaults else None)
     if not isinstance(arch, str):
         raise InputError("[claim] needs arch = \"ACT:d0-...-dL\"")
-    act, widths = parse_architecture(arch)
+    parsed = parse_spec(arch, hidden=True, option="architecture")
+    act, widths = parsed.activation, parsed.widths
     spec = inst.claim.get("group")
     if spec is None and "group" in inst.doc:
         return act, widths, group_from_dict(inst.doc["group"], widths[0], widths[-1]), "[group]"
@@ -486,7 +487,8 @@ def run_classify(inst: Instance) -> RunResult:
 def run_symmetries(inst: Instance) -> RunResult:
     """``symmetries``: functional dimension and hidden symmetries at a parameter (the
     instance's [network], or a random rational one for ``arch`` and ``seed``)."""
-    from symeq.symmetry.functional_dimension import functional_dimension, random_network
+    from symeq.architectures.mlp.sampling import random_network
+    from symeq.symmetry.functional_dimension import functional_dimension
     from symeq.architectures.mlp.latent_group import latent_groups
     from symeq.activations.relations import derive_relations
 
@@ -496,13 +498,13 @@ def run_symmetries(inst: Instance) -> RunResult:
     if "arch" in inst.claim:
         if "network" in inst.doc:
             raise InputError("both [network] and [claim] arch: state the network once")
-        from symeq.classify.types import parse_architecture
+        from symeq.architectures.spec import parse_spec
 
         arch = inst.claim["arch"]
         if not isinstance(arch, str):
             raise InputError("[claim] arch must be a string ACT:d0-...-dL")
-        act, widths = parse_architecture(arch)
-        net = random_network(act, widths, seed=seed)
+        parsed = parse_spec(arch, hidden=True, option="architecture")
+        net = random_network(parsed.activation, parsed.widths, seed=seed)
     else:
         net = _network(inst)
     fd = functional_dimension(net, seed=seed)

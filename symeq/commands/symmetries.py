@@ -29,6 +29,7 @@ from typing import Any
 import sympy
 
 from symeq.commands.common import emit_json
+from symeq.architectures.spec import parse_spec
 from symeq.errors import InputError
 from symeq.exact import number_to_string
 from symeq.files import load_document
@@ -56,44 +57,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
-def parse_arch(text: str) -> tuple[str, tuple[int, ...]]:
-    """Split ``ACT:d0-d1-...-dL`` at its last colon.
-
-    >>> parse_arch("power:2:3-5-5-1")
-    ('power:2', (3, 5, 5, 1))
-    >>> parse_arch("tanh:2")
-    Traceback (most recent call last):
-    ...
-    symeq.errors.InputError: --arch 'tanh:2' needs at least two widths d0-...-dL
-    """
-    if not isinstance(text, str) or ":" not in text:
-        raise InputError(f"--arch {text!r} must look like ACT:d0-d1-...-dL, e.g. tanh:2-3-1")
-    act, _, dims = text.rpartition(":")
-    if not act.strip():
-        raise InputError(f"--arch {text!r} names no activation")
-    parts = dims.split("-")
-    if not all(p.strip().isdigit() for p in parts):
-        raise InputError(f"--arch {text!r}: widths must be positive integers separated by '-'")
-    widths = tuple(int(p) for p in parts)
-    if len(widths) < 2:
-        raise InputError(f"--arch {text!r} needs at least two widths d0-...-dL")
-    if len(widths) > MAX_DEPTH + 1 or any(not 1 <= w <= MAX_WIDTH for w in widths):
-        raise InputError(f"--arch {text!r}: widths must be 1..{MAX_WIDTH}, at most {MAX_DEPTH} layers")
-    n = sum(widths[i] * widths[i - 1] + widths[i] for i in range(1, len(widths)))
-    if n > MAX_ARCH_PARAMS:
-        raise InputError(f"--arch {text!r} has {n} parameters (limit {MAX_ARCH_PARAMS}): building and "
-                         "analysing a random parameter of that size takes minutes")
-    return act.strip(), widths
-
-
 def _network(args: argparse.Namespace) -> tuple[MLP, list[str]]:
-    from symeq.symmetry.functional_dimension import random_network
+    from symeq.architectures.mlp.sampling import random_network
 
     notes: list[str] = []
     if (args.file is None) == (args.arch is None):
         raise InputError("give either FILE or --arch ACT:d0-...-dL (exactly one)")
     if args.arch is not None:
-        act, widths = parse_arch(args.arch)
+        spec = parse_spec(args.arch, catalog=False)
+        act, widths = spec.activation, spec.widths
+        if len(widths) > MAX_DEPTH + 1 or any(w > MAX_WIDTH for w in widths):
+            raise InputError(f"--arch {args.arch!r}: widths must be 1..{MAX_WIDTH}, at most {MAX_DEPTH} layers")
+        if spec.n_params > MAX_ARCH_PARAMS:
+            raise InputError(f"--arch {args.arch!r} has {spec.n_params} parameters (limit {MAX_ARCH_PARAMS}): "
+                             "building and analysing a random parameter of that size takes minutes")
         net = random_network(act, widths, seed=args.seed)
         notes.append(f"random rational parameter from seed {args.seed}")
         return net, notes

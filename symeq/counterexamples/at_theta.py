@@ -36,12 +36,12 @@ from hypothesis import strategies as st
 
 from symeq.classify.classify import assignment_space, classify
 from symeq.classify.spaces import NetworkSpace
-from symeq.classify.types import latent_kind
+from symeq.classify.types import type_kind
 from symeq.counterexamples.constructions import duplicate_split, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.architectures.mlp.check import check_equivariance
-from symeq.architectures.mlp.check import match_layerwise
+from symeq.architectures.mlp.equivariance import check_equivariance
+from symeq.architectures.mlp.equivariance import match_layerwise
 from symeq.errors import InputError
 from symeq.groups import GroupAction
 from symeq.architectures.mlp.degenerate import find_degenerate
@@ -102,7 +102,7 @@ def refute_layerwise_at_theta(activation: str, widths: tuple[int, ...], group: G
     """Search a refutation of "layerwise-at-theta" for this architecture and group."""
     start = time.perf_counter()
     claim = "layerwise-at-theta"
-    if latent_kind(activation) == "real":
+    if type_kind(activation) == "real":
         raise InputError("layerwise-at-theta: the duplicate-neuron construction needs latent actions given by matrices; "
                          "the identity activation's latent types are isomorphism classes of real representations "
                          "(symeq classify, kind real), for which this search is not implemented")

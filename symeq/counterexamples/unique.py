@@ -35,11 +35,11 @@ from hypothesis import strategies as st
 
 from symeq.classify.classify import classify
 from symeq.classify.spaces import SignedPermutationAction, network_space
-from symeq.classify.types import boundary_action, latent_kind
+from symeq.classify.types import boundary_action, type_kind
 from symeq.counterexamples.constructions import layerwise_evidence, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import GroupAction
 from symeq.architectures.mlp.model import MLP
@@ -115,7 +115,7 @@ def refute_unique_latent(activation: str, widths: tuple[int, ...], group: GroupA
     """Search a refutation of "unique-latent" for this architecture and group."""
     start = time.perf_counter()
     claim = "unique-latent"
-    if latent_kind(activation) == "real":
+    if type_kind(activation) == "real":
         raise InputError("unique-latent: the search for two actions needs latent actions given by matrices; "
                          "the identity activation's latent types are isomorphism classes of real representations "
                          "(symeq classify, kind real), for which this search is not implemented")

@@ -24,7 +24,7 @@ or the budget ran out).  The same search with theta^g replaced by theta lists th
 >>> bad = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["0", "1"]],
 ...     [["1", "2"]]], "biases": [["0", "0"], ["0"]]})
 >>> print(construct(bad, catalog_group("S2", 2, 1, output="trivial")).failure.message)
-generator t: the output layer does not close: row 0 of W_2 k_1(t) differs from rho_L(t) W_2 (or the bias)
+generator t: the output layer does not close: row 0 of W_2 k_1 differs from rho_L(t) W_2 (or the bias)
 """
 
 from __future__ import annotations

@@ -503,9 +503,10 @@ class NeuronMatcher:
             bad = self.backend.closes(k_prev)
             if bad is None:
                 return LayerSolutions([LatentMap.identity(self.net.widths[L])], True)
+            seen = f"W_{L} k_{L - 1}" if L > 1 else "W_1 rho_0(g)"
             return LayerSolutions([], True, lambda g: LayerFailure(
                 g, L, bad, "closure", f"generator {g}: the output layer does not close: row {bad} of "
-                f"{prev.replace('(g)', f'({g})')} differs from rho_L({g}) W_{L} (or the bias)"))
+                f"{seen.replace('(g)', f'({g})')} differs from rho_L({g}) W_{L} (or the bias)"))
         t = self.backend.transform(i, k_prev)
         buckets, members = self.classes(i)
         orig = self.original(i)

@@ -169,7 +169,7 @@ def test_steps_and_trusted_items_say_what_was_checked() -> None:
                            "1/4*sqrt(2); |difference| >= 1/4")
     assert v.relies == ("kernel",)  # relu is evaluated exactly, nothing is trusted
     v = verify_certificate(copy.deepcopy(RELU_C8))
-    assert v.relies == ("kernel", "identity relu(z) - relu(-z) = z")
+    assert v.relies == ("kernel", "linear bypass (second tier)", "identity relu(z) - relu(-z) = z")
     v = verify_certificate(copy.deepcopy(TANH_WITNESS))
     assert v.relies == ("kernel", "ball arithmetic of tanh (python-flint arb)")
 
@@ -869,7 +869,7 @@ def test_verify_command(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> No
     code, out = _run_verify([str(good)], capsys)
     assert code == 0 and out.splitlines()[-1] == "verified" and out.startswith("claim: equivariant")
     assert "  ok  group: generators r are invertible; relations r^8 hold" in out
-    assert "relies on: kernel; identity relu(z) - relu(-z) = z" in out
+    assert "relies on: kernel; linear bypass (second tier); identity relu(z) - relu(-z) = z" in out
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(tampered(RELU_C8, ("network", "weights", 0, 0, 0), _bump)))
@@ -886,7 +886,7 @@ def test_verify_command(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> No
     code, out = _run_verify([str(good), "--json"], capsys)
     result = json.loads(out)
     assert code == 0 and result["verified"] is True and result["reason"] is None
-    assert result["relies_on"] == ["kernel", "identity relu(z) - relu(-z) = z"]
+    assert result["relies_on"] == ["kernel", "linear bypass (second tier)", "identity relu(z) - relu(-z) = z"]
 
     floats = tmp_path / "floats.json"
     floats.write_text(json.dumps(RELU_C8).replace('["1", "0"]', "[1.0, 0]", 1))

@@ -226,7 +226,7 @@ def _classification(rd: Reader, net, G, ev: dict) -> dict:
 
     F, kind = rd.F, latent_kind(net.activation)
     reps = [[tuple(tuple(s * (p + 1) for p, s in zip(t[g]["perm"], t[g]["signs"])) for g in G.names) for t in layer]
-            for layer in ev["types"]]
+            for layer in ev["types"]]  # as the reader gives them to the kernel
     out = []
     for a in ev["assignments"]:
         key, layer = a["types"], a["zero_layer"]

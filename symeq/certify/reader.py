@@ -389,10 +389,18 @@ class Reader:
         schema = EVIDENCE[kind] if kind != "counterexample" else REFUTATIONS.get(claim["refutes"])
         if schema is None:
             raise Reject(f"unknown refuted claim {claim['refutes'][:40]!r} (known: {', '.join(REFUTATIONS)})")
+        evidence = self.parse(self.get(doc, "evidence", dict, "certificate"), schema, "evidence")
+        for layer in evidence.get("types", []) if evidence.get("method") == "classification" else []:
+            for t in layer:  # each generator's signed permutation as x[j] = +-(perm[j] + 1)
+                for g, a in t.items():
+                    if sorted(a["perm"]) != list(range(len(a["perm"]))) or len(a["signs"]) != len(a["perm"]):
+                        raise Reject(f"evidence types: generator {g}: perm must permute 0..{len(a['perm']) - 1}, "
+                                     "one sign per entry")
+                    t[g] = tuple(s * (p + 1) for p, s in zip(a["perm"], a["signs"]))
         if claim.get("predicate") is not None:
             claim["formula"] = self.formula(claim["predicate"])
-        return Certificate(kind, claim, net, group, self.parse(self.get(doc, "evidence", dict, "certificate"),
-                                                               schema, "evidence"))
+            claim["atoms"] = {a for a in ATOMS if re.search(rf"\b{a}\b", claim["predicate"])}
+        return Certificate(kind, claim, net, group, evidence)
 
 
 @dataclass(frozen=True)

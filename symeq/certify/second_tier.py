@@ -14,6 +14,11 @@ a trusted library is here, outside it, under a name that every verdict relying o
   counted by the rank of the Hermite trace form (limits: 10 unknowns, degree 8, 400 standard
   monomials).
 
+* ``linear bypass``: every hidden neuron lies in a pair with negated incoming row, bias and
+  outgoing column, so by the identity sigma(z) - sigma(-z) = kappa z (relu, leaky_relu, gelu,
+  softplus, swish; named in the verdict) the network computes an affine map x -> A x + a,
+  recomputed layer by layer in the kernel's exact arithmetic; A and a must equal the stated
+  matrix and shift and commute with the group (A rho_0(g) = rho_L(g) A, rho_L(g) a = a).
 * ``relu canonical form``: one hidden relu (or leaky_relu) layer: f(rho_0(g) x) - rho_L(g) f(x)
   rewritten as sum_t c_t relu(n_t . x + beta_t) + affine with every hyperplane scaled to first
   nonzero entry +1 (by relu(k z) = k relu(z) for k > 0, relu(u) = relu(-u) + u, leaky_A(z) =
@@ -33,7 +38,8 @@ from math import factorial
 
 from symeq.kernel.core import Budget, Reject, tick
 from symeq.kernel.groups import compose, extends
-from symeq.kernel.linalg import apply, mul
+from symeq.kernel.linalg import apply, mul, require_equal, vadd
+from symeq.kernel.mlp import rows
 
 __all__ = ["PROCEDURES", "MAX_CANDIDATES"]
 
@@ -232,6 +238,49 @@ def exact_fiber(what: str, net, ev: dict) -> str:
             "complex points (Hermite rank) = d_1! M^d_1")
 
 
+#: Lemma B1, sigma(z) - sigma(-z) = kappa z for every real z: kappa (from the slope A) and the item.
+#: relu: max(z, 0) - max(-z, 0) = z; leaky_relu:A: z - A(-z) (z > 0), A z - (-z) (z < 0); gelu:
+#: z Phi(z) + z Phi(-z) = z; softplus: log((1 + e^z) / (1 + e^-z)) = z; swish: z s(z) + z s(-z) = z.
+BYPASS = {"relu": (lambda s: 1, "identity relu(z) - relu(-z) = z"),
+          "leaky_relu": (lambda s: 1 + s, "identity s(z) - s(-z) = (1 + A) z for leaky_relu:A"),
+          **{name: (lambda s: 1, f"identity {name}(z) - {name}(-z) = z") for name in ("gelu", "softplus", "swish")}}
+
+
+def linear_bypass(c, net, G, ev: dict) -> None:
+    """Hidden neurons in pairs with negated rows, biases and outgoing columns add kappa z to the next
+    layer (identity B1): f(x) = A x + a, recomputed layer by layer, with A rho_0 = rho_L A, rho_L a = a.
+
+    Why this proves equivariance: by induction P_i x + p_i is the pre-activation z_i of layer i; rows k
+    and j of (W_{i-1}, b_{i-1}) are negated, so z_{i-1}[k] = -z_{i-1}[j], and the negated columns of
+    W_i give W_i sigma(z_{i-1}) = sum over pairs of W_i[:, j] (sigma(z) - sigma(-z)) = kappa W_i[:, J]
+    z_{i-1}[J] by B1.  So f(x) = A x + a for every x and value of the symbols, and f(rho_0 x) =
+    A rho_0 x + a = rho_L (A x + a) = rho_L f(x)."""
+    act = net.activation
+    if act.name not in BYPASS:
+        raise Reject(f"{act.spec} has no trusted identity sigma(z) - sigma(-z) = kappa z (only {', '.join(BYPASS)})")
+    kappa, item = BYPASS[act.name][0](act.slope), BYPASS[act.name][1]
+    c.rely(item)
+    if len(ev["pairs"]) != net.depth - 1:
+        raise Reject(f"evidence pairs must list {net.depth - 1} hidden layer(s)")
+    P, p = net.weights[0], net.biases[0]
+    for i, pairs in enumerate(ev["pairs"], start=1):
+        rs, nxt = rows(net, i), net.weights[i]
+        if any(len(pr) != 2 for pr in pairs) or sorted(v for pr in pairs for v in pr) != list(range(len(rs))):
+            raise Reject(f"layer {i}: the pairs [j, k] must partition its {len(rs)} neurons")
+        for j, k in pairs:
+            if any(x != -y for x, y in zip(rs[j] + tuple(r[j] for r in nxt), rs[k] + tuple(r[k] for r in nxt))):
+                raise Reject(f"layer {i}, pair [{j}, {k}]: the rows, biases and outgoing columns are not negated")
+        wj = tuple(tuple(kappa * r[j] for j, _ in pairs) for r in nxt)
+        P, p = mul(wj, tuple(P[j] for j, _ in pairs)), vadd(apply(wj, [p[j] for j, _ in pairs]), net.biases[i])
+        c.step(f"layer {i}: {len(pairs)} bypass pairs cover its {len(rs)} neurons (negated rows, biases, outgoing columns)")
+    require_equal(tuple(map(tuple, ev["matrix"])) + (tuple(ev["shift"]),), P + (p,), "stated (A | a) = recomputed (A | a)")
+    c.step(f"f(x) = A x + a for every x (kappa = {kappa}); A and a equal the stated matrix and shift")
+    for g in G.names:
+        rho0, rho_l = G.generator(g)
+        require_equal(mul(P, rho0) + (apply(rho_l, p),), mul(rho_l, P) + (p,), f"generator {g}: A rho_0 = rho_L A, rho_L a = a")
+        c.step(f"generator {g}: A rho_0({g}) = rho_L({g}) A and rho_L({g}) a = a, so f(rho_0({g}) x) = rho_L({g}) f(x)")
+
+
 def relu_terms(net, rho0, rho_l) -> tuple:
     """f(rho_0 x) - rho_L f(x) = sum_t c_t relu(n_t . x + beta_t) + L x + k for one hidden relu or
     leaky_relu layer: terms 0..d-1 from f(rho_0 x), d..2d-1 from rho_L f(x), each (n_t | beta_t)
@@ -288,6 +337,6 @@ def relu_canonical_form(c, net, G, ev: dict) -> None:
     c.rely("identities relu(k z) = k relu(z) (k > 0), relu(z) - relu(-z) = z, leaky_A(z) = A z + (1 - A) relu(z)")
 
 
-PROCEDURES = {"relu canonical form": relu_canonical_form,
+PROCEDURES = {"relu canonical form": relu_canonical_form, "linear bypass": linear_bypass,
               "conjugacy classes of homomorphisms G -> B_d (enumeration)": hom_classes,
               "exact fiber by Groebner bases (sympy)": exact_fiber}

@@ -4,7 +4,7 @@ A literature theorem cannot be re-proved by the kernel; its hypotheses on the co
 :data:`THEOREMS` is the complete list of results the ``identifiable`` and ``weakly_identifiable``
 claims rest on, and :data:`CONDITIONS` checks their hypotheses exactly, on the kernel's
 primitives (rank conditions from hints: a nonzero minor and a kernel basis, or one nonzero minor
-per column subset for a Kruskal rank).  The kernel (:mod:`symeq.kernel.mlp_identify`) receives
+per column subset for a Kruskal rank).  The kernel (:mod:`symeq.kernel.mlp`) receives
 both from :func:`symeq.certify.verify.verify_certificate`, accepts only these keys with exactly
 these words, runs every condition, and names the theorem in the verdict ("relies on: kernel;
 theorem Sussmann 1992 (literature)").  The engine writes certificates from this same table.
@@ -19,9 +19,8 @@ from itertools import combinations
 from symeq.kernel.core import Reject
 from symeq.kernel.linalg import certified_rank, mul, nonzero_minor
 from symeq.kernel.mlp import rows
-from symeq.kernel.mlp_identify import _zero, proportional
 
-__all__ = ["Theorem", "THEOREMS", "CONDITIONS"]
+__all__ = ["Theorem", "THEOREMS", "CONDITIONS", "LEMMAS", "INVARIANTS"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +146,15 @@ THEOREMS: dict[str, Theorem] = {
         ("one_output", "hidden_no_zero_outgoing_column", "no_proportional_rows",
          "no_smaller_subnetwork", "slice_count")),
 }
+
+
+def _zero(xs) -> bool:
+    return all(x == 0 for x in xs)
+
+
+def proportional(u, v) -> bool:
+    """Are u and v linearly dependent (every 2 x 2 minor zero)?"""
+    return all(u[a] * v[b] == u[b] * v[a] for a in range(len(u)) for b in range(a))
 
 
 # -- the hypotheses of the theorems, checked exactly on theta with the kernel's primitives ----------
@@ -282,5 +290,46 @@ CONDITIONS = {
     "no_smaller_subnetwork": ("(a) no network on a proper subset of the neurons reaches f", _fiber("no_smaller_subnetwork")),
     "slice_count": ("(b) the slice is zero-dimensional with d_1! M^d_1 distinct complex points", _fiber("slice_count")),
 }
+#: symeq's own lemmas, trusted (stated here so that a reader can judge them) and named in verdicts.
+LEMMAS = {
+    "L1": "lemma L1: a homomorphism of a finite group into the positive monomial matrices is conjugate by a "
+          "positive diagonal (a parameter symmetry of relu layers that keeps W_i = 0) to a permutation one",
+    "L2": "lemma L2: for relu, leaky_relu, gelu, softplus, swish and tanh a neuron sigma(u.x + c) is constant "
+          "exactly when u = 0 and otherwise determines (u, c) up to the activation's relations",
+    "L3": "lemma L3: for z^M, (u.x + c)^M = b (v.x + d)^M for all x forces (u, c) proportional to (v, d); "
+          "positive scales conjugate away as in L1, and signed types act on a layer by their signs (M odd) or "
+          "their permutation (M even)",
+    "rank": "lemma: every k in K acts on W_i by invertible maps on both sides, which keep its rank",
+}
+# -- invariants that separate a second parameter theta' from the K-orbit of theta (not_identifiable) --
+
+def _rank_invariant(c, net, other, inv) -> str:
+    """rank W_i differs (certified by hints); every k in K acts on W_i by invertible maps on both sides."""
+    i = inv["layer"]
+    if not 1 <= i <= net.depth:
+        raise Reject(f"outside_orbit layer {i} is not a layer")
+    r = certified_rank(net.weights[i - 1], inv["theta"], f"rank W_{i}")
+    rp = certified_rank(other.weights[i - 1], inv["theta_prime"], f"rank W'_{i}")
+    if r == rp:
+        raise Reject(f"rank W_{i} = rank W'_{i} = {r}: the invariant does not separate")
+    c.lemma("rank")
+    return f"rank W_{i} = {r} but rank W'_{i} = {rp} (certified)"
+
+
+def _first_layer_neuron(c, net, other, inv) -> str:
+    """power:M: row j of (W'_1 | b'_1) is proportional to no row of (W_1 | b_1) (lemma L3)."""
+    j = inv["neuron"]
+    if net.activation.name != "power" or j >= net.widths[1]:
+        raise Reject("the first_layer_neuron invariant is for power:M networks and one of their neurons")
+    row = rows(other, 1)[j]
+    for q, ref in enumerate(rows(net, 1)):
+        if (_zero(row) and _zero(ref)) or (not _zero(row) and not _zero(ref) and proportional(row, ref)):
+            raise Reject(f"row {j} of theta' is proportional to row {q} of theta")
+    c.lemma("L3")
+    return f"row {j} of (W'_1 | b'_1) is proportional to no row of (W_1 | b_1)"
+
+
+#: Invariant name -> its check (c, network, theta', evidence) -> detail.
+INVARIANTS = {"rank": _rank_invariant, "first_layer_neuron": _first_layer_neuron}
 #: Conditions whose hints sit in the evidence's "hints" (the others see the evidence itself).
 HINTED = {"hidden_widths_equal_rank", "kruskal_K1", "kruskal_K2"}

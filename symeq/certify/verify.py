@@ -27,7 +27,7 @@ from typing import Any
 
 from symeq.certify.reader import Reader
 from symeq.certify.second_tier import PROCEDURES
-from symeq.certify.theorems import CONDITIONS, THEOREMS
+from symeq.certify import theorems
 from symeq.kernel.claims import check
 from symeq.kernel.core import Budget, Ctx, Reject, budget as time_budget
 
@@ -60,6 +60,17 @@ class Verification:
                 "relies_on": list(self.relies) if self.ok else []}
 
 
+def holds_for(cert) -> str:
+    """The condition under which a "holds" about a network with symbols holds: for every real value
+    of the symbols where the denominators are nonzero (the kernel decides identities in them)."""
+    net = cert.network
+    if not net.symbols or cert.kind not in ("equivariant", "latent_actions", "same_function"):
+        return ""
+    dens = sorted({str(x.d) for x in net.numbers() if x.d is not None})
+    where = f" where {', '.join(dens[:4])} {'is' if len(dens) == 1 else 'are'} nonzero" if dens else ""
+    return f"; for every real value of the symbols {', '.join(net.symbols)}{where}"
+
+
 def verify_certificate(doc: Any, budget: float = DEFAULT_BUDGET) -> Verification:
     """Re-verify a certificate from scratch within ``budget`` seconds; never raises."""
     c = None
@@ -72,11 +83,11 @@ def verify_certificate(doc: Any, budget: float = DEFAULT_BUDGET) -> Verification
                          f"{VERSION}; regenerate the certificate with the engine)")
         with time_budget(budget):
             read = Reader(doc)
-            c = Ctx(read.F, PROCEDURES, THEOREMS, CONDITIONS)
-            check(c, read.certificate(doc))
+            c, cert = Ctx(read.F, PROCEDURES, theorems), read.certificate(doc)
+            check(c, cert)
         if not c.steps:
             raise Reject("the claim check recorded no step")
-        return Verification(True, c.claim, tuple(c.steps), None, tuple(c.relies))
+        return Verification(True, c.claim + holds_for(cert), tuple(c.steps), None, tuple(c.relies))
     except Budget as exc:
         reason = f"budget: {exc}"
     except Reject as exc:

@@ -1,10 +1,8 @@
 """Activations: exact values, balls, and the relations sigma(a z + c) = b sigma(z) + e.
 
-For a polynomial activation (identity, power:M, poly:EXPR) the kernel decides relations itself:
-the leading coefficients force b = a^deg, and then e = p(a z + c) - b p(z) must be a constant, an
-identity of polynomials in z.  For the others the *family* of relations (which hold, and that no
-others do) is a trusted item named in every verdict that uses it (:data:`FAMILIES`), as are the
-bypass identities sigma(z) - sigma(-z) = kappa z (:data:`BYPASS`) and the values at 0.
+Polynomial activations: the kernel decides relations (b = a^deg, and e = p(a z + c) - b p(z) must
+be constant).  The others: the family of relations is a trusted item named in the verdict
+(:data:`FAMILIES`), as are the values at 0.
 
 >>> from symeq.kernel.numbers import Field
 >>> F = Field()
@@ -31,16 +29,11 @@ FAMILIES = {
     "leaky_relu": "relations of leaky_relu: s(a z) = a s(z) for a > 0, no others",
     "sin": "relations of sin: sin(a z + n pi) = a (-1)^n sin(z) for a = +-1, no others",
     **{name: f"relations of {name}: only {name}(z) = {name}(z)" for name in ("gelu", "softplus", "swish")}}
-#: Lemma B1, sigma(z) - sigma(-z) = kappa z: kappa from the slope, and the item.
-BYPASS = {"relu": (lambda s: 1, "identity relu(z) - relu(-z) = z"),
-          "leaky_relu": (lambda s: 1 + s, "identity s(z) - s(-z) = (1 + A) z for leaky_relu:A"),
-          **{name: (lambda s: 1, f"identity {name}(z) - {name}(-z) = z") for name in ("gelu", "softplus", "swish")}}
 #: sigma(0) where it is rational: tanh(0) = sin(0) = gelu(0) = swish(0) = 0, sigmoid(0) = 1/2.
 AT_ZERO = ("tanh", "sin", "gelu", "swish", "sigmoid")
 _BALL = {"tanh": lambda z: z.tanh(), "sigmoid": lambda z: 1 / (1 + (-z).exp()),
          "gelu": lambda z: z * (1 + (z / arb(2).sqrt()).erf()) / 2, "softplus": lambda z: z.exp().log1p(),
          "swish": lambda z: z / (1 + (-z).exp()), "sin": lambda z: z.sin()}
-
 
 @dataclass(frozen=True)
 class Activation:
@@ -115,10 +108,3 @@ class Activation:
         if c.is_zero() and (a == 1 or (a == -1 and self.name in ("tanh", "sigmoid"))):
             return (a, F.zero if a == 1 or self.name == "tanh" else F.one)
         return None
-
-    def bypass(self) -> tuple:
-        """kappa and the trusted item of lemma B1 (Reject when the activation has none)."""
-        if self.name not in BYPASS:
-            raise Reject(f"{self.spec} has no trusted identity sigma(z) - sigma(-z) = kappa z (only {', '.join(BYPASS)})")
-        kappa, item = BYPASS[self.name]
-        return kappa(self.slope), item

@@ -1,9 +1,8 @@
-"""Exact matrices (tuples of rows of :class:`~symeq.kernel.numbers.Num`) and certified ranks.
+"""Exact matrices (tuples of rows of numbers) and ranks certified by hints, never searched for.
 
-A rank is never computed by search; it is certified by a hint ``{"rank": r, "rows": R, "cols": C,
-"kernel": [v, ...]}``: the r x r minor on rows R and columns C is nonzero (so rank >= r), and the
-kernel vectors, one per column j outside C with v[j] = 1 and v[j'] = 0 on the other columns outside
-C (so they are independent), satisfy A v = 0 (so rank <= r).
+Rank hint ``{"rank": r, "rows": R, "cols": C, "kernel": [v, ...]}``: the minor on R x C is nonzero
+(rank >= r), and the kernel vectors, one per column j outside C with v[j] = 1 and v = 0 on the
+other columns outside C (so independent), satisfy A v = 0 (rank <= r).
 
 >>> from symeq.kernel.numbers import Field
 >>> A = matrix(Field(), [[1, 2], [2, 4]])
@@ -18,30 +17,24 @@ from flint import fmpq_mat
 
 from symeq.kernel.core import Reject
 
-
 def matrix(F, rows) -> tuple:
     """A matrix of rationals (for examples and tests)."""
     return tuple(tuple(F.num(x) for x in r) for r in rows)
 
-
 def eye(F, n: int) -> tuple:
     return tuple(tuple(F.one if i == j else F.zero for j in range(n)) for i in range(n))
-
 
 def mul(A, B) -> tuple:
     """A B."""
     cols, zero = list(zip(*B)), A[0][0].f.zero
     return tuple(tuple(sum((a * b for a, b in zip(row, col) if not a.is_zero()), zero) for col in cols) for row in A)
 
-
 def apply(A, v) -> tuple:
     """A v."""
     return tuple(sum((a * x for a, x in zip(row, v) if not a.is_zero()), row[0].f.zero) for row in A)
 
-
 def vadd(u, v) -> tuple:
     return tuple(a + b for a, b in zip(u, v))
-
 
 def require_equal(A, B, what: str) -> None:
     """Reject unless A and B (matrices, or lists of vectors) are equal entry by entry."""
@@ -49,7 +42,6 @@ def require_equal(A, B, what: str) -> None:
         for j, (a, b) in enumerate(zip(r, s)):
             if a != b:
                 raise Reject(f"{what} fails at entry ({i + 1}, {j + 1}): {a} != {b}")
-
 
 def inverse(A, check_only: bool = False):
     """A^-1 by Gauss-Jordan (pivots found by exact zero tests); Reject when A is singular."""
@@ -66,7 +58,6 @@ def inverse(A, check_only: bool = False):
                 rows[i] = [x - rows[i][k] * y for x, y in zip(rows[i], rows[k])]
     return tuple(tuple(r[n:]) for r in rows)
 
-
 def nonzero_minor(A, rows, cols) -> bool:
     """Is the square minor of A on ``rows`` and ``cols`` (distinct indices in range) nonzero?"""
     if len(rows) != len(cols) or len(set(rows)) != len(rows) or len(set(cols)) != len(cols) or \
@@ -80,7 +71,6 @@ def nonzero_minor(A, rows, cols) -> bool:
         return True
     except Reject:
         return False
-
 
 def certified_rank(A, hint: dict, what: str) -> int:
     """The rank of A, certified by a hint (module docstring)."""

@@ -1,17 +1,11 @@
 """The MLP architecture: f_i(x) = sigma(W_i x + b_i) for i < L, f_L(x) = W_L x + b_L.
 
-Interface of an architecture module (what :mod:`symeq.kernel.claims` calls): the network class
-(``widths``, ``depth``, ``symbols``, ``exact``, ``numbers()``, ``describe()``), ``forward(net, x)``
-(exact) and ``forward_ball(net, x, prec)``, ``check_layers(c, net, rho0, rho_l, actions, where)``,
-which checks that the stated latent maps make every layer equivariant and returns them as affine
-maps (M_i, t_i) of V_1..V_{L-1}, ``METHODS`` (more evidence for "equivariant"), ``CLAIMS`` (its
-own claim kinds), and ``equal_function`` and ``uniqueness`` for "latent_actions".
-
-A latent map of a hidden layer is ``monomial`` (perm p, relations (a_j, c_j, b_j, e_j)), the map
-(k v)[p_j] = b_j v_j + e_j: f_i(k_{i-1} x) = k_i f_i(x) holds when row p_j of (W_i M_{i-1} |
-W_i t_{i-1} + b_i) is a_j (W_i[j, :] | b_i[j]) + (0 | c_j) and sigma(a z + c) = b sigma(z) + e;
-or ``affine`` (M_i, t_i), identity activation only: W_i M_{i-1} = M_i W_i, W_i t_{i-1} + b_i =
-M_i b_i + t_i.
+An architecture module gives what :mod:`symeq.kernel.claims` calls: the network class
+(``widths``, ``depth``, ``symbols``, ``exact``, ``numbers()``, ``describe()``), ``forward`` and
+``forward_ball``, ``check_layers`` (the stated latent maps make every layer equivariant; they are
+returned as affine maps (M_i, t_i) of the hidden spaces), ``METHODS`` (more evidence for
+"equivariant"), ``CLAIMS`` (its own claim kinds, here rewrite steps and identifiability),
+``equal_function`` and ``uniqueness``.
 """
 
 from __future__ import annotations
@@ -19,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symeq.kernel.core import Reject
-from symeq.kernel.linalg import apply, mul, nonzero_minor, require_equal, vadd
-
+from symeq.kernel.linalg import apply, eye, inverse, mul, nonzero_minor, require_equal, vadd
 
 @dataclass(frozen=True)
 class MLP:
@@ -48,14 +41,12 @@ class MLP:
         return sorted({v for x in self.numbers() for v in x.variables()})
 
     def describe(self) -> str:
-        return f"{self.activation.spec} MLP {'-'.join(map(str, self.widths))}" + \
-            (f", symbols {', '.join(self.symbols)}" if self.symbols else "")
-
+        return f"{self.activation.spec} MLP {'-'.join(map(str, self.widths))}" + ", symbols " * bool(self.symbols) + \
+            ", ".join(self.symbols)
 
 def rows(net: MLP, i: int) -> list:
     """The rows (W_i[j, :] | b_i[j]) of layer i."""
     return [r + (b,) for r, b in zip(net.weights[i - 1], net.biases[i - 1])]
-
 
 def forward(net: MLP, x) -> tuple:
     """f(x), exactly (x may contain variables when the activation is a polynomial)."""
@@ -63,7 +54,6 @@ def forward(net: MLP, x) -> tuple:
         x = vadd(apply(w, x), b)
         x = x if i == net.depth else tuple(net.activation.value(z) for z in x)
     return x
-
 
 def forward_ball(net: MLP, x, prec: int) -> list:
     """f(x) as balls, for constant x."""
@@ -73,15 +63,16 @@ def forward_ball(net: MLP, x, prec: int) -> list:
         v = v if i == net.depth else [net.activation.ball(z) for z in v]
     return v
 
-
 def monomial(F, perm, scales, shifts) -> tuple:
     """The affine map (M, t) with (k v)[perm[j]] = scales[j] v[j] + shifts[perm[j]]."""
     d = len(perm)
     return tuple(tuple(scales[j] if perm[j] == r else F.zero for j in range(d)) for r in range(d)), tuple(shifts)
 
-
 def layer_map(c, net: MLP, i: int, prev: tuple, action: dict, where: str) -> tuple:
-    """Check that the stated map k_i of hidden layer i has f_i o k_{i-1} = k_i o f_i; return it."""
+    """The stated map k_i of hidden layer i, checked to have f_i o k_{i-1} = k_i o f_i.  Monomial
+    (perm p, relations (a, c, b, e)): (k v)[p_j] = b_j v_j + e_j, and row p_j of (W_i M_{i-1} |
+    W_i t_{i-1} + b_i) is a_j (W_i[j, :] | b_i[j]) + (0 | c_j) with sigma(a z + c) = b sigma(z) + e.
+    Affine (identity activation): W_i M_{i-1} = M_i W_i and W_i t_{i-1} + b_i = M_i b_i + t_i."""
     act, w, b = net.activation, net.weights[i - 1], net.biases[i - 1]
     wm, wt, d = mul(w, prev[0]), vadd(apply(w, prev[1]), b), len(w)
     if action["kind"] == "affine":
@@ -107,7 +98,6 @@ def layer_map(c, net: MLP, i: int, prev: tuple, action: dict, where: str) -> tup
     c.step(f"{where}: monomial action, perm {perm}, {d} relations of {act.spec}, every row of W_{i} k_{i-1} matches")
     return monomial(c.F, perm, [r["b"] for r in rels], shifts)
 
-
 def check_layers(c, net: MLP, rho0, rho_l, actions: list, where: str) -> list:
     """f_i(k_{i-1} x) = k_i f_i(x) for i = 1..L with k_0 = rho_0, k_L = rho_L: the maps k_1..k_{L-1}."""
     if len(actions) != net.depth - 1:
@@ -121,13 +111,11 @@ def check_layers(c, net: MLP, rho0, rho_l, actions: list, where: str) -> list:
     c.step(f"{where}, layer {L} (output): W_{L} k_{L - 1} = rho_L W_{L} (weights and bias)")
     return maps
 
-
 # -- further evidence methods of "equivariant" ------------------------------------------------------
 
 def inputs(c, net: MLP) -> tuple:
     """The inputs x_1..x_d as polynomial variables."""
     return tuple(c.F.var(f"_x{j}") for j in range(net.widths[0]))
-
 
 def polynomial_identity(c, net: MLP, G, ev: dict) -> None:
     """f(rho_0(g) x) - rho_L(g) f(x) expands to 0 in x (and the symbols)."""
@@ -139,58 +127,28 @@ def polynomial_identity(c, net: MLP, G, ev: dict) -> None:
         require_equal([forward(net, apply(rho0, x))], [apply(rho_l, forward(net, x))], f"generator {g}: f(rho_0 x) = rho_L f(x)")
         c.step(f"generator {g}: f(rho_0({g}) x) - rho_L({g}) f(x) expands to 0 in x and the symbols")
 
-
-def linear_bypass(c, net: MLP, G, ev: dict) -> None:
-    """Every hidden neuron lies in a pair with negated incoming row, bias and outgoing column, adding
-    kappa z to the next layer (lemma B1); so f(x) = A x + a, recomputed layer by layer, equal to the
-    stated matrix and shift, and A rho_0(g) = rho_L(g) A, rho_L(g) a = a for every generator."""
-    kappa, item = net.activation.bypass()
-    c.rely(item)
-    if len(ev["pairs"]) != net.depth - 1:
-        raise Reject(f"evidence pairs must list {net.depth - 1} hidden layer(s)")
-    P, p = net.weights[0], net.biases[0]
-    for i, pairs in enumerate(ev["pairs"], start=1):
-        rs, nxt = rows(net, i), net.weights[i]
-        if any(len(pr) != 2 for pr in pairs) or sorted(v for pr in pairs for v in pr) != list(range(len(rs))):
-            raise Reject(f"layer {i}: the pairs [j, k] must partition its {len(rs)} neurons")
-        for j, k in pairs:
-            if any(x != -y for x, y in zip(rs[j] + tuple(r[j] for r in nxt), rs[k] + tuple(r[k] for r in nxt))):
-                raise Reject(f"layer {i}, pair [{j}, {k}]: the rows, biases and outgoing columns are not negated")
-        wj = tuple(tuple(kappa * r[j] for j, _ in pairs) for r in nxt)
-        P, p = mul(wj, tuple(P[j] for j, _ in pairs)), vadd(apply(wj, [p[j] for j, _ in pairs]), net.biases[i])
-        c.step(f"layer {i}: {len(pairs)} bypass pairs cover its {len(rs)} neurons (negated rows, biases, outgoing columns)")
-    require_equal(tuple(map(tuple, ev["matrix"])) + (tuple(ev["shift"]),), P + (p,), "stated (A | a) = recomputed (A | a)")
-    c.step(f"f(x) = A x + a for every x (kappa = {kappa}); A and a equal the stated matrix and shift")
-    for g in G.names:
-        rho0, rho_l = G.generator(g)
-        require_equal(mul(P, rho0) + (apply(rho_l, p),), mul(rho_l, P) + (p,), f"generator {g}: A rho_0 = rho_L A, rho_L a = a")
-        c.step(f"generator {g}: A rho_0({g}) = rho_L({g}) A and rho_L({g}) a = a, so f(rho_0({g}) x) = rho_L({g}) f(x)")
-
-
 def via_reduction(c, net: MLP, G, ev: dict) -> None:
-    """Rewrite steps give the reduced network (same function), which direct evidence proves equivariant."""
+    """Rewrite steps give the reduced network, which direct evidence proves equivariant."""
     from symeq.kernel.claims import equivariant_by
 
     replay(c, net, ev["steps"], ev["reduced"], "reduction")
     equivariant_by(c, ev["reduced"], G, ev["reduced_equivariance"], "the reduced network: ")
     c.step("the network computes the function of the reduced network, which is equivariant: so it is equivariant")
 
-
-METHODS = {"polynomial_identity": polynomial_identity, "linear_bypass": linear_bypass, "via_reduction": via_reduction,
+METHODS = {"polynomial_identity": polynomial_identity, "via_reduction": via_reduction,  # and two second-tier ones:
+           "linear_bypass": lambda c, net, G, ev: c.second_tier("linear bypass", c, net, G, ev),
            "relu_canonical_form": lambda c, net, G, ev: c.second_tier("relu canonical form", c, net, G, ev)}
-
 
 # -- rewrite steps: submodels with the same function -------------------------------------------------
 
 def _with(net: MLP, i: int, w=None, b=None, drop=None) -> MLP:
-    """Layer i replaced by (w, b), or with its neuron ``drop`` deleted (and W_{i+1}'s column)."""
+    """Layer i replaced by (w, b), or its neuron ``drop`` deleted (and W_{i+1}'s column)."""
     ws, bs = list(net.weights), list(net.biases)
     ws[i - 1], bs[i - 1] = w or ws[i - 1], b or bs[i - 1]
     if drop is not None:
         ws[i - 1], bs[i - 1] = ws[i - 1][:drop] + ws[i - 1][drop + 1:], bs[i - 1][:drop] + bs[i - 1][drop + 1:]
         ws[i] = tuple(r[:drop] + r[drop + 1:] for r in ws[i])
     return MLP(net.activation, tuple(ws), tuple(bs))
-
 
 def rewrite(c, net: MLP, step: dict, where: str) -> MLP:
     """One rewrite step, its condition checked exactly (docs/certificates.md, same_function)."""
@@ -221,7 +179,6 @@ def rewrite(c, net: MLP, step: dict, where: str) -> MLP:
     w2 = tuple(row[:k] + (row[k] + r["b"] * row[j],) + row[k + 1:] for row in w2)
     return _with(_with(net, i + 1, w2, tuple(x + r["e"] * row[j] for x, row in zip(b2, net.weights[i]))), i, drop=j)
 
-
 def replay(c, net: MLP, steps: list, reduced: MLP, what: str) -> None:
     """Replay rewrite steps from ``net``; the result must be ``reduced``, entry by entry."""
     for n, step in enumerate(steps):
@@ -233,22 +190,18 @@ def replay(c, net: MLP, steps: list, reduced: MLP, what: str) -> None:
                       f"{what}: the replayed network equals the reduced network in (W_{i + 1} | b_{i + 1})")
     c.step(f"{what}: after {len(steps)} rewrite step(s) the network equals the reduced network: same function")
 
-
 def same_function(c, cert) -> None:
     net, reduced = cert.network, cert.claim["reduced"]
     c.claim = f"same_function: the {net.describe()} and the reduced {reduced.describe()} compute the same function"
     replay(c, net, cert.evidence["steps"], reduced, "same_function")
 
-
 CLAIMS = {"same_function": same_function}
-
 
 # -- latent_actions: the network the actions act on, and uniqueness ---------------------------------
 
 def equal_function(c, net: MLP, ev: dict) -> MLP:
-    """The network computes the function of ``original``: rewrite steps (``padding``, deleting its
-    zero neurons) turn it into ``reduced``, and rewrite steps from original give reduced too, or
-    (``affine_identity``, identity activation) f(x; original) = f(x; network) as polynomials."""
+    """f(network) = f(original): the ``padding`` steps (deleting zero neurons) turn the network into
+    ``reduced``, and so do the ``steps`` from original (or, identity activation, both expand alike)."""
     original, reduced = ev["original"], ev["reduced"]
     replay(c, net, ev["padding"], reduced, "the network's zero neurons")
     if ev["method"] == "rewrite_steps":
@@ -260,19 +213,15 @@ def equal_function(c, net: MLP, ev: dict) -> MLP:
         c.step("f(original) = f(network): both expand to the same affine map of x")
     return reduced
 
-
 def related(act, u, v):
-    """(a, c) with u = a v + (0 | c) and sigma(a z + c) = b sigma(z) + e for some (b, e), or None
-    (u, v rows (w | beta); v's weights not all zero)."""
+    """(a, c) with u = a v + (0 | c) and sigma(a z + c) = b sigma(z) + e, or None (rows (w | beta))."""
     a = next(x / y for x, y in zip(u, v[:-1]) if not y.is_zero())
     if any(x != a * y for x, y in zip(u[:-1], v[:-1])):
         return None
     return (a, u[-1] - a * v[-1]) if act.completes(a, u[-1] - a * v[-1]) is not None else None
 
-
 def degenerate(net: MLP, outgoing: bool = True) -> str | None:
-    """A hidden neuron with a zero incoming row, (``outgoing``) a zero outgoing column, or related to
-    another neuron of its layer by a relation of the activation (THEORY.md section 3); None if none."""
+    """An inactive or redundant hidden neuron (THEORY.md section 3), or None."""
     for i in range(1, net.depth):
         rs = rows(net, i)
         for j, r in enumerate(rs):
@@ -282,12 +231,9 @@ def degenerate(net: MLP, outgoing: bool = True) -> str | None:
                 return f"layer {i} neuron {j + 1} is the image of an earlier neuron under a relation (redundant)"
     return None
 
-
 def uniqueness(c, net: MLP, u: dict, reduced) -> None:
-    """Stab(theta) in K is trivial, so the latent action is unique: ``distinct_rows`` (no constant
-    neuron, no two related rows: matching the network with itself forces k = id, lemma L2) or
-    ``full_row_rank`` (identity activation: a nonzero maximal minor of each hidden W_i, its columns
-    in ``minors``; the layer equations then force k = id)."""
+    """Stab(theta) is trivial: ``distinct_rows`` (no constant neuron, no two related rows, lemma L2)
+    or ``full_row_rank`` (identity activation: a nonzero maximal minor of every hidden W_i)."""
     net = {"this": net, "reduced": reduced}.get(u["network"])
     if net is None or net.symbols:
         raise Reject("uniqueness network must be 'this' or 'reduced' (with equal_function), with numbers only")
@@ -299,5 +245,68 @@ def uniqueness(c, net: MLP, u: dict, reduced) -> None:
         raise Reject(f"uniqueness: distinct_rows fails: {degenerate(net, outgoing=False) or 'identity activation'}")
     else:
         c.rely(net.activation.family)
-        c.rely("lemma L2: a non-constant neuron function determines its row up to the activation's relations")
+        c.lemma("L2")
     c.step(f"uniqueness ({u['method']}): Stab(theta) of the {u['network']} network is trivial, the latent action unique")
+
+# -- identifiability: a theorem of the trusted table (second tier: with the checks of its hypotheses on
+# kernel primitives) whose every condition holds; a stabilizer element; a second parameter outside the orbit
+
+def identifiable_by(c, net, ev: dict, who: str) -> None:
+    """Verify an ``identifiable`` evidence object for ``net`` (numbers only)."""
+    key, thm, hints = ev["theorem"], c.trusted.THEOREMS.get(ev["theorem"]), ev.get("hints", {})
+    if thm is None or thm.method != ev["method"]:
+        raise Reject(f"theorem {key[:40]!r} is not in the trusted table for evidence method {ev['method']!r}")
+    if (thm.citation, thm.statement) != (ev["citation"], ev["statement"]):
+        raise Reject(f"the citation or the statement of {key} differs from the trusted table's")
+    lo, hi = thm.hidden
+    if net.symbols or ("*" not in thm.activations and net.activation.name not in thm.activations) or \
+            not lo <= net.depth - 1 <= (99 if hi is None else hi):
+        raise Reject(f"theorem {key} covers {'/'.join(thm.activations)} networks with {lo} to {hi or 'any number of'} "
+                     f"hidden layer(s) and concrete parameters, not a {net.describe()} with {net.depth - 1}")
+    if sorted(ev["conditions"]) != sorted(thm.conditions) or not set(hints) <= set(thm.conditions):
+        raise Reject(f"conditions (and hints for the rank ones) must be exactly those of {key}: {', '.join(thm.conditions)}")
+    c.step(f"{who}: theorem {key} ({thm.name}) is in the trusted table; citation and statement match word for word")
+    for name in thm.conditions:
+        text, check = c.trusted.CONDITIONS[name]
+        try:
+            detail = check(c, net, hints.get(name, ev))
+        except (Reject, KeyError) as exc:  # KeyError: a hint is missing
+            raise Reject(f"condition {name} fails: {exc}") from None
+        c.step(f"{who}: condition {name} holds: {text} ({detail})")
+    c.rely(f"theorem {thm.name} ({thm.basis})")
+    c.step(f"conditions of {thm.name} hold for {who}; identifiability follows from that theorem ({thm.trust}; "
+           f"basis: {thm.basis})")
+
+def identifiable(c, cert) -> None:
+    c.claim = (f"identifiable: every theta' with the same function is related to theta by exactly one k in K; "
+               f"{cert.network.describe()}; by theorem {cert.evidence['theorem'][:40]} (trusted)")
+    identifiable_by(c, cert.network, cert.evidence, "theta")
+
+def weakly_identifiable(c, cert) -> None:
+    net, reduced, ev = cert.network, cert.claim["reduced"], cert.evidence
+    c.claim = (f"weakly identifiable: the {net.describe()} computes the same function as the reduced "
+               f"{reduced.describe()} (theta~), and theta~ is identifiable")
+    replay(c, net, ev["steps"], reduced, "reduction")
+    identifiable_by(c, reduced, ev["submodel"], "theta~")
+    c.step("theta~ is identifiable and computes f(theta), so theta is weakly identifiable")
+
+def not_identifiable(c, cert) -> None:
+    net, ev, F = cert.network, cert.evidence, c.F
+    c.claim = f"not_identifiable: {net.describe()}; method {ev['method']}"
+    if ev["method"] == "stabilizer":
+        maps = check_layers(c, net, eye(F, net.widths[0]), eye(F, net.widths[-1]), ev["actions"], "stabilizer")
+        for m, _ in maps:
+            inverse(m)
+        if all(m == eye(F, len(m)) and all(x == 0 for x in t) for m, t in maps):
+            raise Reject("every k_i is the identity map: no non-trivial stabilizer element")
+        return c.step("some k_i is not the identity: a non-identity k in K with k.theta = theta, so k is not unique")
+    other, inv, x = ev["theta_prime"], ev["outside_orbit"], inputs(c, net)
+    if other.widths != net.widths or other.activation.spec != net.activation.spec or net.symbols or other.symbols or \
+            ev["same_function"] != "polynomial_identity" or not net.activation.polynomial:
+        raise Reject("theta' must be a numeric network of the same polynomial activation and widths")
+    if forward(other, x) != forward(net, x):
+        raise Reject("f(x; theta') != f(x; theta)")
+    c.step("f(x; theta') - f(x; theta) expands to 0: same function")
+    c.step(c.trusted.INVARIANTS[inv["invariant"]](c, net, other, inv) + ": theta' is outside the orbit")
+
+CLAIMS.update(identifiable=identifiable, weakly_identifiable=weakly_identifiable, not_identifiable=not_identifiable)

@@ -1,23 +1,7 @@
-"""MLP counterexamples (claim kind "counterexample"), each first re-proving G-equivariance.
-
-* ``layerwise-reparam`` (``classification``): f is not constant, and every layerwise-equivariant
-  parameter of the architecture computes a constant: per hidden layer the listed types (G -> S_d
-  or B_d on the pre-activations) are every conjugacy class (cyclic G: distinct signed cycle types
-  whose class sizes sum to #{x : x^n = 1}; otherwise a second-tier enumeration), and for each
-  assignment of types a nonzero maximal minor (hint ``minor``) of the weight equations
-  W_i M_{i-1}(g) = A_i(g) W_i forces the stated W_i = 0.
-* ``layerwise-at-theta`` (``exhaustive_matching``): hint ``matchings``, the tree of every row
-  matching of the generator; each node's list is complete by a count (a permanent), and at each
-  leaf the output layer's equation fails: no latent map exists at theta.
-* ``unique-latent`` (``two_actions``): two layerwise evidences, both homomorphisms, that differ.
-* ``predicate`` (``atoms``): the formula is false at the verified values of its atoms.
-
-Trusted lemmas (:data:`LEMMAS`): (L1) a homomorphism of a finite group into the positive monomial
-matrices is conjugate by a positive diagonal (a parameter symmetry of relu layers keeping W_i = 0)
-to a permutation one; (L2) for relu, leaky_relu, gelu, softplus, swish and tanh a neuron
-sigma(u.x + c) is constant exactly when u = 0 and otherwise determines (u, c) up to the relations;
-(L3) for z^M, (u.x + c)^M = b (v.x + d)^M forces proportional rows; positive scales conjugate away
-as in L1, and signed types act on the layer by their signs (M odd) or permutation (M even).
+"""MLP counterexamples, each re-proving G-equivariance first: ``classification`` (the listed types
+are every class of homomorphisms G -> S_d or B_d, and a nonzero maximal minor of the weight
+equations forces a zero layer for each assignment), ``exhaustive_matching`` (the tree of every row
+matching, each list complete by a count), ``two_actions`` and ``atoms`` (lemmas: second tier).
 """
 
 from __future__ import annotations
@@ -25,66 +9,49 @@ from __future__ import annotations
 from itertools import product
 
 from symeq.kernel import mlp
+from symeq.kernel.claims import differ, equivariant_by as _equivariance, homomorphisms, witness
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import closure, complete_cyclic_classes, compose, count_matchings, extends
 from symeq.kernel.linalg import apply, eye, mul, nonzero_minor, vadd
 
 LATENT_KIND = {"relu": "permutation", "leaky_relu": "permutation", "gelu": "permutation",
                "softplus": "permutation", "swish": "permutation", "tanh": "signed_permutation"}
-LEMMAS = {"L1": "lemma L1: positive monomial homomorphisms of finite groups are conjugate to permutation ones",
-          "L2": "lemma L2: a non-constant neuron function determines its row up to the activation's relations",
-          "L3": "lemma L3: power neurons determine their rows up to real scale; types act by signs (M odd) or "
-                "permutations (M even)"}
-
 
 def latent_kind(act) -> str | None:
     return ("signed_permutation" if act.degree % 2 else "signed_lift") if act.name == "power" else LATENT_KIND.get(act.name)
-
 
 def signed_matrix(F, x: tuple, drop_signs: bool) -> tuple:
     return tuple(tuple(F.num(1 if drop_signs or x[j] > 0 else -1) if abs(x[j]) == r + 1 else F.zero
                        for j in range(len(x))) for r in range(len(x)))
 
-
 def constraints(a_in: list, a_out: list) -> tuple:
-    """The rows of W A_in(g) - A_out(g) W = 0 in the unknowns W[r, j] (row-major)."""
+    """The rows (r, col) of W A_in(g) - A_out(g) W = 0 in the unknowns W[p, q] (row-major)."""
     F, n_out, n_in = a_in[0][0][0].f, len(a_out[0]), len(a_in[0])
-    out = []
-    for A, B, r, col in ((A, B, r, col) for A, B in zip(a_in, a_out) for r in range(n_out) for col in range(n_in)):
-        row = [F.zero] * (n_out * n_in)
-        for j in range(n_in):
-            row[r * n_in + j] += A[j][col]
-        for k in range(n_out):
-            row[k * n_in + col] -= B[r][k]
-        out.append(tuple(row))
-    return tuple(out)
-
+    return tuple(tuple((A[q][col] if p == r else F.zero) - (B[r][p] if q == col else F.zero)
+                       for p in range(n_out) for q in range(n_in))
+                 for A, B in zip(a_in, a_out) for r in range(n_out) for col in range(n_in))
 
 def _classification(c, net, G, ev: dict) -> None:
-    from symeq.kernel.claims import differ
-
     kind, F, act = latent_kind(net.activation), c.F, net.activation
     why = f"lemma L3: M = {act.degree} is {'odd' if act.degree % 2 else 'even'}" if act.name == "power" else "lemmas L1, L2"
     if kind is None or ev["latent_kind"] != kind:
         raise Reject(f"the latent types of {act.spec} layers are {kind} types, not {ev['latent_kind'][:40]!r} ({why})"
                      if kind else f"classification proofs cover {', '.join(LATENT_KIND)} and power:M, not {act.spec}")
     for lemma in ("L3",) if act.name == "power" else ("L1", "L2") if kind == "permutation" else ("L2",):
-        c.rely(LEMMAS[lemma])
+        c.lemma(lemma)
     c.step(f"latent kind read from the activation {act.spec}: {kind} ({why})")
-    _equivariance(c, net, G, ev["equivariance"], "equivariance")
+    _equivariance(c, net, G, ev["equivariance"], "equivariance: ")
     nc = ev["non_constant"]
     differ(c, net, nc["x"], nc["y"], eye(F, net.widths[-1]), nc["coordinate"], F.zero, "f is not constant")
-    signed, (n, right) = kind != "permutation", closure(G)
-    if len(ev["types"]) != net.depth - 1:
-        raise Reject(f"evidence types needs one list per hidden layer ({net.depth - 1})")
-    reps = []
-    for i, listed in enumerate(ev["types"], start=1):
+    signed, (n, right), reps = kind != "permutation", closure(G), []
+    for i, listed in enumerate(ev["types"] if len(ev["types"]) == net.depth - 1 else [None], start=1):
         d, one = net.widths[i], tuple(range(1, net.widths[i] + 1))
-        read = [tuple(tuple(s * (p + 1) for p, s in zip(t[g]["perm"], t[g]["signs"])) for g in G.names) for t in listed
-                if set(t) == set(G.names) and all(sorted(t[g]["perm"]) == list(range(d)) and len(t[g]["signs"]) == d
-                                                  and (signed or -1 not in t[g]["signs"]) for g in G.names)]
-        if len(read) != len(listed) or not all(extends(right, list(t), compose, lambda x, y, _: (x or one) == y) for t in read):
-            raise Reject(f"hidden layer {i}: a type is not a homomorphism G -> {'B' if signed else 'S'}_{d}")
+        read = [tuple(t[g] for g in G.names) for t in listed or [None] if set(t or ()) == set(G.names) and
+                all(len(t[g]) == d and (signed or min(t[g]) > 0) for g in G.names)]
+        if len(read) != len(listed or [None]) or not all(
+                extends(right, list(t), compose, lambda x, y, _: (x or one) == y) for t in read):
+            raise Reject(f"hidden layer {i}: a type is not a homomorphism G -> {'B' if signed else 'S'}_{d} "
+                         "(the evidence lists types for each hidden layer)")
         if len(G.names) > 1:
             c.second_tier("conjugacy classes of homomorphisms G -> B_d (enumeration)", right, read, d, signed)
         elif not complete_cyclic_classes([t[0] for t in read], n, d, signed):
@@ -111,7 +78,6 @@ def _classification(c, net, G, ev: dict) -> None:
            "forces the stated W_i = 0: every layerwise-equivariant parameter computes a constant")
     c.claim = ("counterexample to 'layerwise-reparam': this G-equivariant, non-constant network has no "
                f"layerwise-equivariant parameter of its architecture with the same function; {net.describe()}")
-
 
 def no_latent_action(c, net, G, ev: dict) -> None:
     """No monomial k_1(g), ..., k_{L-1}(g) makes every layer equivariant: the hint lists every
@@ -141,35 +107,24 @@ def no_latent_action(c, net, G, ev: dict) -> None:
             if sorted(perm) != list(range(len(w))) or any(rel[j][p] is None for j, p in enumerate(perm)) or \
                     ("next" in node) != (i < net.depth - 1):
                 raise Reject(f"generator {g}, layer {i}: the listed matching {perm} does not match the rows")
-            be, shifts = [act.completes(*rel[j][p]) for j, p in enumerate(perm)], [F.zero] * len(w)
-            for j, p in enumerate(perm):
-                shifts[p] = be[j][1]
+            be = [act.completes(*rel[j][p]) for j, p in enumerate(perm)]
+            shifts = [be[perm.index(q)][1] for q in range(len(perm))]  # (k v)[p_j] = b_j v_j + e_j
             walk(i + 1, mlp.monomial(F, perm, [x[0] for x in be], shifts), node.get("next"))
 
     walk(1, (rho0, tuple(F.zero for _ in rho0)), ev["matchings"])
     c.rely(act.family)
-    c.rely(LEMMAS["L2"])
+    c.lemma("L2")
     c.step(f"generator {g}: all {nodes[0]} row matchings listed (each list complete by its count); none makes the "
            "output layer equivariant, so no latent action k(g) exists at these parameters")
 
-
-def _equivariance(c, net, G, ev: dict, label: str) -> list:
-    from symeq.kernel.claims import equivariant_by
-
-    return equivariant_by(c, net, G, ev, f"{label}: ")
-
-
 def _exhaustive_matching(c, net, G, ev: dict) -> None:
-    _equivariance(c, net, G, ev["equivariance"], "equivariance")
+    _equivariance(c, net, G, ev["equivariance"], "equivariance: ")
     no_latent_action(c, net, G, ev)
     c.claim = ("counterexample to 'layerwise-at-theta': this network is G-equivariant but not layerwise "
                f"equivariant at its own parameters; {net.describe()}")
 
-
 def _two_actions(c, net, G, ev: dict) -> None:
-    from symeq.kernel.claims import homomorphisms
-
-    maps = [_equivariance(c, net, G, ev[label], f"{label} action") for label in ("first", "second")]
+    maps = [_equivariance(c, net, G, ev[label], f"{label} action: ") for label in ("first", "second")]
     for label, m in zip(("first", "second"), maps):
         homomorphisms(c, G, m, f"{label} action")
     if maps[0] == maps[1]:
@@ -178,23 +133,15 @@ def _two_actions(c, net, G, ev: dict) -> None:
     c.claim = ("counterexample to 'unique-latent': two different latent actions make this equivariant network "
                f"layerwise equivariant; {net.describe()}")
 
-
 def _value(f, values: dict) -> bool:
     if isinstance(f, str):
         return values[f]
     a, b = _value(f[1], values), f[0] != "not" and _value(f[2], values)
     return {"not": not a, "and": a and b, "or": a or b, "->": (not a) or b}[f[0]]
 
-
-def _atoms(f) -> set:
-    return {f} if isinstance(f, str) else set().union(*(_atoms(g) for g in f[1:]))
-
-
-def _predicate(c, net, G, ev: dict, formula) -> None:
-    from symeq.kernel.claims import witness
-
-    if set(ev["atoms"]) != _atoms(formula):
-        raise Reject(f"evidence atoms must give exactly the atoms {', '.join(sorted(_atoms(formula)))}")
+def _predicate(c, net, G, ev: dict, formula, atoms) -> None:
+    if set(ev["atoms"]) != atoms:
+        raise Reject(f"evidence atoms must give exactly the atoms of the predicate, {', '.join(sorted(atoms))}")
     values = {name: entry["value"] for name, entry in ev["atoms"].items()}
     for name, entry in sorted(ev["atoms"].items()):
         if name == "reduced":
@@ -204,13 +151,12 @@ def _predicate(c, net, G, ev: dict, formula) -> None:
             c.rely(net.activation.family)
             c.step(f"atom reduced = {entry['value']}: {found or 'no inactive or redundant hidden neuron'}")
         elif entry["value"]:
-            _equivariance(c, net, G, entry["evidence"], f"atom {name} = True")
+            _equivariance(c, net, G, entry["evidence"], f"atom {name} = True: ")
         else:
             (witness if name == "equivariant" else no_latent_action)(c, net, G, entry["evidence"])
     if _value(formula, values):
         raise Reject("the predicate is true at the verified atom values")
     c.step(f"the predicate is false at the verified atom values ({', '.join(f'{k} = {v}' for k, v in sorted(values.items()))})")
-
 
 def counterexample(c, cert) -> None:
     net, G, ev, claim = cert.network, cert.group, cert.evidence, cert.claim
@@ -219,9 +165,8 @@ def counterexample(c, cert) -> None:
         raise Reject("a counterexample is a numeric network; it names a predicate exactly when it refutes 'predicate'")
     if claim["refutes"] == "predicate":
         c.claim = f"counterexample to the predicate {claim['predicate'][:60]!r}; {net.describe()}"
-        return _predicate(c, net, G, ev, claim["formula"])
+        return _predicate(c, net, G, ev, claim["formula"], claim["atoms"])
     {"classification": _classification, "exhaustive_matching": _exhaustive_matching,
      "two_actions": _two_actions}[ev["method"]](c, net, G, ev)
-
 
 CLAIMS = {"counterexample": counterexample}

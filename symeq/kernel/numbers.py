@@ -1,12 +1,9 @@
-"""Exact numbers: fractions of polynomials over a stated real number field Q(alpha).
+"""Exact numbers: n/d, polynomials over Q(alpha) in s = sqrt(pi), the symbols and ``_z``, ``_x<i>``.
 
-A certificate fixes one field Q(alpha): alpha is the real root, in a stated rational interval
-[lo, hi] where m changes sign, of an irreducible polynomial m with rational coefficients.  A
-number is n/d, n and d != 0 polynomials over Q in alpha, s = sqrt(pi), the network's symbols and
-the variables ``_z``, ``_x0``, ... (fmpq_mpoly), reduced modulo m(alpha).  s is transcendental
-and the symbols are indeterminates, so n/d is zero exactly when n reduces to the zero
-polynomial: :meth:`Num.is_zero` is exact.  :meth:`Num.sign` of a constant first excludes zero
-exactly, then evaluates balls (python-flint arb) of growing precision, which separate it from 0.
+alpha is the real root, in a stated interval where it changes sign, of an irreducible polynomial m;
+polynomials (fmpq_mpoly) are reduced modulo m(alpha).  s is transcendental and the symbols are
+indeterminates, so n/d is zero exactly when n reduces to 0 (:meth:`Num.is_zero`).  The sign of a
+constant excludes zero exactly, then balls (arb) of growing precision separate it from 0.
 
 >>> F, r2 = Field(), Field([-2, 0, 1], (1, 2))  # Q, and Q(sqrt(2))
 >>> a = r2.alpha
@@ -26,7 +23,6 @@ from symeq.kernel.core import Budget, Reject, tick
 PRECISIONS = (64, 256, 1024, 4096)
 #: Largest degree of the field, and most terms a product of polynomials may have.
 MAX_DEGREE, MAX_TERMS = 48, 200_000
-
 
 class Field:
     """Q(alpha) with the variables of one certificate: its symbols, ``_z`` and inputs ``_x0``, ..."""
@@ -73,7 +69,6 @@ class Field:
                 lo, hi = (mid, hi) if self.m(mid) * self.m(lo) > 0 else (lo, mid)
             self.bracket, self._balls[prec] = [lo, hi], arb((lo + hi) / 2) + arb(0, (hi - lo) / 2)
         return self._balls[prec]
-
 
 class Num:
     """An exact number n/d of a :class:`Field` (d None for 1); arithmetic also with ints."""
@@ -153,7 +148,7 @@ class Num:
     def is_rational(self) -> bool:
         return self.d is None and self.n.is_constant()
 
-    def rational(self) -> fmpq:  # of a rational number
+    def rational(self) -> fmpq:
         return fmpq(0) if self.n.is_zero() else self.n.leading_coefficient()
 
     def subs(self, values: dict) -> Num:
@@ -165,12 +160,6 @@ class Num:
         if d is not None and d.is_zero():
             raise Reject("the symbol values make a denominator zero")
         return Num(self.f, self.n.compose(*gens) % self.f.modulus, d)
-
-    def key(self) -> str:
-        """A canonical text, equal for equal numbers (numbers without denominators only)."""
-        if self.d is not None:
-            raise Reject("a group element divides by pi or a symbol: no canonical form")
-        return str(self.n)
 
     def ball(self, prec: int) -> arb:
         """A ball containing this constant, at about ``prec`` bits."""

@@ -121,6 +121,8 @@ _ALPHA = ["0"]  # alpha as an expression of the radicals, for the certificate be
 
 def num_text(x) -> str:
     """A kernel number as text of the certificate grammar (alpha written through the radicals)."""
+    if x.is_rational():
+        return str(x.rational())
     names = x.f.names
 
     def poly(p) -> str:

@@ -290,17 +290,23 @@ CONDITIONS = {
     "no_smaller_subnetwork": ("(a) no network on a proper subset of the neurons reaches f", _fiber("no_smaller_subnetwork")),
     "slice_count": ("(b) the slice is zero-dimensional with d_1! M^d_1 distinct complex points", _fiber("slice_count")),
 }
-#: symeq's own lemmas, trusted (stated here so that a reader can judge them) and named in verdicts.
-LEMMAS = {
-    "L1": "lemma L1: a homomorphism of a finite group into the positive monomial matrices is conjugate by a "
-          "positive diagonal (a parameter symmetry of relu layers that keeps W_i = 0) to a permutation one",
-    "L2": "lemma L2: for relu, leaky_relu, gelu, softplus, swish and tanh a neuron sigma(u.x + c) is constant "
-          "exactly when u = 0 and otherwise determines (u, c) up to the activation's relations",
-    "L3": "lemma L3: for z^M, (u.x + c)^M = b (v.x + d)^M for all x forces (u, c) proportional to (v, d); "
-          "positive scales conjugate away as in L1, and signed types act on a layer by their signs (M odd) or "
-          "their permutation (M even)",
-    "rank": "lemma: every k in K acts on W_i by invertible maps on both sides, which keep its rank",
+#: symeq's own lemmas, trusted: the name a verdict relies on, and the statement a reader can judge.
+LEMMA_STATEMENTS = {
+    "lemma L1 (positive monomial representations are conjugate to permutation ones)":
+        "a homomorphism of a finite group into the positive monomial matrices is conjugate by a positive "
+        "diagonal (a parameter symmetry of relu layers that keeps W_i = 0) to a permutation one",
+    "lemma L2 (a neuron function determines its row up to the activation's relations)":
+        "for relu, leaky_relu, gelu, softplus, swish and tanh a neuron sigma(u.x + c) is constant exactly when "
+        "u = 0 and otherwise determines (u, c) up to the activation's relations",
+    "lemma L3 (power neurons determine their rows up to real scale)":
+        "for z^M, (u.x + c)^M = b (v.x + d)^M for all x forces (u, c) proportional to (v, d); positive scales "
+        "conjugate away as in L1, and signed types act on a layer by their signs (M odd) or their permutation "
+        "(M even)",
+    "lemma (rank W_i is invariant under K)":
+        "every k in K acts on W_i by invertible maps on both sides, which keep its rank",
 }
+#: Key -> the name under which a verdict relies on the lemma.
+LEMMAS = dict(zip(("L1", "L2", "L3", "rank"), LEMMA_STATEMENTS))
 # -- invariants that separate a second parameter theta' from the K-orbit of theta (not_identifiable) --
 
 def _rank_invariant(c, net, other, inv) -> str:

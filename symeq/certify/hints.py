@@ -258,7 +258,16 @@ def _identifiable(rd: Reader, net, ev: dict) -> dict:
 
 
 def with_hints(doc: dict) -> dict:
-    """The certificate ``doc`` in format version 2: numbers hint, declared symbols, evidence hints."""
+    """The certificate ``doc`` in format version 2: numbers hint, declared symbols, evidence hints.
+    Never raises: a certificate whose hints cannot be built (a number outside the kernel's grammar,
+    a field of too high degree) is returned without them, and the kernel says why it rejects it."""
+    try:
+        return _with_hints(doc)
+    except Exception:  # the kernel's verdict on the unhinted certificate names the reason
+        return dict(copy.deepcopy(doc), version=2)
+
+
+def _with_hints(doc: dict) -> dict:
     doc = copy.deepcopy(doc)
     doc["version"] = 2
     nums = numbers_hint(doc)

@@ -22,7 +22,7 @@ from symeq.certify.theorems import THEOREMS as TRUSTED_THEOREMS
 from symeq.certify.verify import verify_certificate
 from symeq.commands import identify as identify_cmd
 from symeq.architectures.mlp.criteria import criterion_for
-from symeq.architectures.mlp.identifiability import identify
+from symeq.identifiability.identify import identify
 from symeq.architectures.mlp.theorems import THEOREMS
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP

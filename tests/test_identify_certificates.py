@@ -109,27 +109,77 @@ def test_identify_writes_a_certificate_that_verifies(n, fibers, kind, key):
         assert "weakly identifiable" in v.steps[-1]
 
 
-def test_power3_exact_fiber_certificate_recomputes_the_basis():
-    res = identify(POW3, local=False)
-    assert res.fiber.status == "identifiable" and res.fiber.slice_points == 18
+def fiber_cert(n):
     from symeq.architectures.mlp.theorems import fiber_evidence
 
-    cert = with_hints({"format": "symeq-certificate", "version": 2, "claim": {"kind": "identifiable"},
-                       "network": network_to_dict(POW3), "evidence": fiber_evidence(res.fiber)})
+    res = identify(n, local=False)
+    return with_hints({"format": "symeq-certificate", "version": 2, "claim": {"kind": "identifiable"},
+                       "network": network_to_dict(n), "evidence": fiber_evidence(res.fiber)})
+
+
+def test_power3_exact_fiber_certificate_checks_cofactors_buchberger_and_hermite():
+    res = identify(POW3, local=False)
+    assert res.fiber.status == "identifiable" and res.fiber.slice_points == 18
+    cert = fiber_cert(POW3)
     v = verify_certificate(cert)
     assert v.ok, v.reason
-    assert any("18 distinct complex points" in s for s in v.steps)
-    assert "exact fiber by Groebner bases (sympy) (second tier)" in v.relies
-    bad = copy.deepcopy(cert)
-    bad["evidence"]["slice_basis"][0] = "v0_1*v1_2**3 - v0_1 + 3*v0_2"
-    rejected(bad, "slice_basis polynomial 0 differs from the recomputed basis")
-    bad = copy.deepcopy(cert)
-    bad["evidence"]["points"] = 17
-    rejected(bad, "the certificate states 17")
+    assert any("with 18 distinct complex zeros (Hermite rank)" in s for s in v.steps)
+    assert any("3 proper subset(s) of the neurons: 1 = sum_k c_k e_k" in s for s in v.steps)
+    assert "fiber ideal from cofactor hints (Buchberger's criterion, Hermite's trace form) (second tier)" in v.relies
+    hint = cert["evidence"]["hints"]["slice_count"]
+    assert hint["basis"][-1] == "beta" and len(hint["cofactors"]) == len(hint["basis"]) == 12
     bad = copy.deepcopy(cert)
     bad["network"]["weights"][0][1] = ["2", "4"]  # row 1 = 2 * row 0 (bias 0 vs 1: still not proportional)
     bad["network"]["biases"][0] = ["1", "2"]       # now proportional
     rejected(bad, "condition no_proportional_rows fails")
+
+
+def test_tampered_exact_fiber_hints_are_rejected():
+    cert = fiber_cert(POW3_ONE)  # f(x) = 2 (x_0 + 2 x_1 + 1)^3: basis [v0_2^3 - 2, v0_0 - v0_2, v0_1 - 2 v0_2, beta]
+    assert verify_certificate(cert).ok
+    hint = lambda c, name: c["evidence"]["hints"][name]  # noqa: E731
+    assert hint(cert, "slice_count")["basis"] == ["v0_2**3 - 2", "v0_0 - v0_2", "v0_1 - 2*v0_2", "beta"]
+    bad = copy.deepcopy(cert)
+    hint(bad, "slice_count")["basis"][1] = "v0_0 - 2*v0_2"
+    rejected(bad, "slice basis polynomial 1: sum_k c_k e_k differs from v0_0 - 2*v0_2")
+    bad = copy.deepcopy(cert)  # a true member that breaks nothing but the count: 2 * (v0_2^3 - 2)
+    hint(bad, "slice_count")["points"] = 4
+    rejected(bad, "the slice basis has 3 distinct complex zeros; the hint states 4")
+    bad = copy.deepcopy(cert)  # drop v0_2^3 - 2 and its cofactors: not zero-dimensional
+    for key in ("basis", "cofactors"):
+        del hint(bad, "slice_count")[key][0]
+    rejected(bad, "the slice is not zero-dimensional (v0_2 has no pure power lead)")
+    bad = copy.deepcopy(cert)  # a cofactor's coefficient changed
+    term = next(t for cof in hint(bad, "slice_count")["cofactors"][0] for t in cof)
+    term[0] = str(int(term[0].split("/")[0]) + 1) + ("/" + term[0].split("/")[1] if "/" in term[0] else "")
+    rejected(bad, "slice basis polynomial 0: sum_k c_k e_k differs")
+    bad = copy.deepcopy(cert)
+    hint(bad, "no_smaller_subnetwork")["cofactors"][0][0].append(["1", [1]])  # the empty subset: unknown beta
+    rejected(bad, "condition no_smaller_subnetwork fails: subset []: sum_k c_k e_k differs from 1")
+    bad = copy.deepcopy(cert)
+    hint(bad, "no_smaller_subnetwork")["cofactors"][0][0] = [["1", [65]]]
+    rejected(bad, "subset [], cofactor 0: bad or repeated term")
+    bad = copy.deepcopy(cert)
+    hint(bad, "no_smaller_subnetwork")["cofactors"][0][0] = [["1", [0]]] * 200_001
+    rejected(bad, "the cofactor hints have more than 200000 terms")
+    bad = copy.deepcopy(cert)
+    del bad["evidence"]["hints"]["slice_count"]
+    rejected(bad, "condition slice_count fails: the hint must have exactly the keys basis, cofactors, points")
+
+
+def test_a_basis_that_is_no_groebner_basis_is_rejected():
+    """x^2 - 1 and x y - 1 lie in the ideal of the points (1, 1), (-1, -1) but are no Groebner basis
+    (their S-polynomial x - y does not reduce to 0): the slice check runs Buchberger's criterion."""
+    from flint import fmpq_mpoly_ctx
+
+    from symeq.certify.slice_ideal import _groebner
+    from symeq.kernel.core import Reject
+
+    R = fmpq_mpoly_ctx.get(("x", "y"), "degrevlex")
+    x, y = R.gens()
+    with pytest.raises(Reject, match=r"S\(g_0, g_1\) does not reduce to 0"):
+        _groebner(R, [x * x - 1, x * y - 1])
+    assert len(_groebner(R, [y * y - 1, x - y])) == 2  # the reduced basis of the same ideal
 
 
 # -- tampering ---------------------------------------------------------------------------------

@@ -240,6 +240,32 @@ def _classification(rd: Reader, net, G, ev: dict) -> dict:
     return dict(ev, equivariance=_equivariance(rd, net, G, ev["equivariance"]), assignments=out)
 
 
+def fiber_hints(net, basis: list, points) -> dict:
+    """The hints of power_fiber_slice (:mod:`symeq.certify.slice_ideal`): cofactors of 1 = sum c_k e_k
+    for every proper subset of the neurons; the engine's slice basis, its number of points, and
+    every basis polynomial as sum c_k e_k."""
+    from symeq.certify.cofactors import member_cofactors, terms, unit_cofactors
+    from symeq.certify.slice_ideal import slice_equations, subsets
+
+    (w1, w2), (b1, b2) = ([[[x.rational() for x in r] for r in w] for w in net.weights],
+                          [[x.rational() for x in b] for b in net.biases])
+    args = (w1, b1, w2[0], b2[0], net.activation.degree)
+    units = []
+    for kept in subsets(len(w1)):
+        ring, eqs = slice_equations(*args, kept)
+        units.append([terms(c) for c in unit_cofactors(ring, eqs)])
+    ring, eqs = slice_equations(*args, list(range(len(w1))))
+    rd = Reader({"network": {"symbols": list(ring.names())}})
+    pos = [rd.F.names.index(n) for n in ring.names()]
+    polys = []
+    for text in basis:
+        x = rd.num(text, "slice basis")
+        polys.append(ring.from_dict({tuple(e[v] for v in pos): c for e, c in zip(x.n.monoms(), x.n.coeffs())}))
+    return {"no_smaller_subnetwork": {"cofactors": units},
+            "slice_count": {"basis": basis, "points": points,
+                            "cofactors": [[terms(c) for c in cof] for cof in member_cofactors(ring, eqs, polys)]}}
+
+
 def _identifiable(rd: Reader, net, ev: dict) -> dict:
     ev, hints = dict(ev), {}
     conds = ev.get("conditions", [])
@@ -252,6 +278,8 @@ def _identifiable(rd: Reader, net, ev: dict) -> dict:
         v = [list(col) for col in zip(*mlp.rows(net, 1))]
         hints["kruskal_K1"] = {"W_2": kruskal_hint(net.weights[1]), "V": kruskal_hint(v)}
         hints["kruskal_K2"] = {"V_e": kruskal_hint([r + [rd.F.num(int(t == len(v) - 1))] for t, r in enumerate(v)])}
+    if "slice_count" in conds:
+        hints.update(fiber_hints(net, ev.pop("slice_basis", []), ev.pop("points", None)))
     if hints:
         ev["hints"] = hints
     return ev

@@ -437,7 +437,9 @@ _CRITERION = {"method": "tag", "theorem": "str", "citation": "str", "statement":
               "hints?": {"hidden_widths_equal_rank?": {"rank": RANK}, "kruskal_K1?": {"W_2": KRUSKAL, "V": KRUSKAL},
                          "kruskal_K2?": {"V_e": KRUSKAL}}}
 IDENTIFIABLE = ("method", {"criterion": _CRITERION,
-                           "exact_fiber": {**_CRITERION, "slice_basis": ["str"], "points": "int"}})
+                           "exact_fiber": {**_CRITERION, "hints?": {
+                               "no_smaller_subnetwork?": {"cofactors": "any"},
+                               "slice_count?": {"basis": ["str"], "points": "int", "cofactors": "any"}}}})
 MATCHES = {"generator": "str", "matchings": ["@matching"]}
 SCHEMAS = {"matching": {"perm": ["int"], "next?": ["@matching"]}}
 EVIDENCE = {

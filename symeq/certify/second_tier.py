@@ -9,10 +9,11 @@ a trusted library is here, outside it, under a name that every verdict relying o
   homomorphism G -> B_d (or S_d) by trying every tuple of generator images of fitting order,
   group them into conjugacy classes, and require the listed types to be one per class
   (limits: :data:`MAX_CANDIDATES` tuples).
-* ``exact fiber by Groebner bases (sympy)``: the conditions ``no_smaller_subnetwork`` and
-  ``slice_count`` of the power_fiber_slice theorem, recomputed with sympy's ``groebner`` and
-  counted by the rank of the Hermite trace form (limits: 10 unknowns, degree 8, 400 standard
-  monomials).
+* :data:`symeq.certify.slice_ideal.NAME`: the conditions ``no_smaller_subnetwork`` and
+  ``slice_count`` of the power_fiber_slice theorem from cofactor hints (ideal membership),
+  Buchberger's criterion and Hermite's trace form.  It searches nothing; it lives outside the
+  kernel only because the kernel must stay readable in one sitting (limits: 10 unknowns,
+  degree 8, 400 standard monomials, 200,000 hint terms).
 
 * ``linear bypass``: every hidden neuron lies in a pair with negated incoming row, bias and
   outgoing column, so by the identity sigma(z) - sigma(-z) = kappa z (relu, leaky_relu, gelu,
@@ -33,9 +34,10 @@ Each procedure raises :class:`~symeq.kernel.core.Reject` when its check fails.
 from __future__ import annotations
 
 from collections import deque
-from itertools import combinations, permutations, product
+from itertools import permutations, product
 from math import factorial
 
+from symeq.certify import slice_ideal
 from symeq.kernel.core import Budget, Reject, tick
 from symeq.kernel.groups import compose, extends
 from symeq.kernel.linalg import apply, mul, require_equal, vadd
@@ -45,7 +47,6 @@ __all__ = ["PROCEDURES", "MAX_CANDIDATES"]
 
 #: Largest number of generator-image tuples tried when enumerating homomorphisms.
 MAX_CANDIDATES = 300_000
-MAX_SLICE_UNKNOWNS, MAX_FIBER_DEGREE, MAX_STANDARD_MONOMIALS = 10, 8, 400
 
 
 def _inverse(x: tuple) -> tuple:
@@ -111,131 +112,6 @@ def hom_classes(right: list, reps: list, d: int, signed: bool) -> None:
     if None in got or len(set(got)) != len(got) or len(got) != n:
         raise Reject(f"{len(set(g for g in got if g is not None))} types listed, but there are {n} conjugacy "
                      f"classes of homomorphisms into {'B' if signed else 'S'}_{d}")
-
-
-def _sympy_net(net):
-    import sympy
-
-    q = lambda x: sympy.Rational(int(x.rational().p), int(x.rational().q))  # noqa: E731
-    return ([sympy.Matrix([[q(x) for x in r] for r in w]) for w in net.weights],
-            [sympy.Matrix([q(x) for x in b]) for b in net.biases], net.activation.degree)
-
-
-def _fiber_basis(net, kept: list):
-    """The reduced grevlex basis (sympy, over QQ) of the coefficients in x of f(x; slice) - f(x; theta),
-    the slice having the neurons ``kept`` with unknown rows v{j}_{t}, outgoing weights 1, output bias beta."""
-    import sympy
-
-    (w1, w2), (b1, b2), m = _sympy_net(net)
-    d0 = w1.shape[1]
-    xs = [sympy.Dummy(f"x{c}") for c in range(d0)]
-    rows = [[sympy.Symbol(f"v{j}_{t}") for t in range(d0 + 1)] for j in kept]
-    beta = sympy.Symbol("beta")
-    gens = [s for r in rows for s in r] + [beta]
-    other = sum(((sum(r[t] * xs[t] for t in range(d0)) + r[d0]) ** m for r in rows), sympy.Integer(0)) + beta
-    own = sum((w2[0, j] * (sum(w1[j, t] * xs[t] for t in range(d0)) + b1[j]) ** m for j in range(w1.shape[0])),
-              sympy.Integer(0)) + b2[0]
-    diff = sympy.expand(other - own)
-    eqs = [c for c in sympy.Poly(diff, *xs).coeffs() if c != 0] if diff != 0 else [sympy.Integer(0)]
-    return sympy.groebner(eqs, *gens, order="grevlex", domain="QQ"), gens
-
-
-def _standard_monomials(lead: list, n: int) -> list:
-    out, frontier, seen = [], [(0,) * n], {(0,) * n}
-    while frontier:
-        m = frontier.pop()
-        if any(all(a >= b for a, b in zip(m, ld)) for ld in lead):
-            continue
-        out.append(m)
-        if len(out) > MAX_STANDARD_MONOMIALS:
-            raise Budget(f"more than {MAX_STANDARD_MONOMIALS} standard monomials")
-        for k in range(n):
-            nxt = tuple(e + (k == i) for i, e in enumerate(m))
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    return sorted(out)
-
-
-def _hermite_rank(g, gens: list) -> int:
-    """Distinct complex zeros of a zero-dimensional ideal: rank of Tr(m_{b_k b_l}) (FLINT)."""
-    import sympy
-    from flint import fmpq, fmpq_mat
-
-    if list(g.exprs) == [1]:
-        return 0
-    lead = [sympy.Poly(p, *gens).monoms(order="grevlex")[0] for p in g.exprs]
-    for v in range(len(gens)):
-        if not any(m[v] > 0 and sum(m) == m[v] for m in lead):
-            raise Reject(f"the slice is not zero-dimensional ({gens[v]} is free)")
-    basis = _standard_monomials(lead, len(gens))
-    index, n = {m: k for k, m in enumerate(basis)}, len(basis)
-
-    def mult(var: int):
-        mat = fmpq_mat(n, n)
-        for col, m in enumerate(basis):
-            _, rem = g.reduce(sympy.Mul(*[s ** e for s, e in zip(gens, m)]) * gens[var])
-            for mon, c in sympy.Poly(rem, *gens).terms():
-                mat[index[mon], col] = fmpq(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
-        return mat
-
-    mults, one = [mult(v) for v in range(len(gens))], fmpq_mat(n, n)
-    for k in range(n):
-        one[k, k] = 1
-    powers = []
-    for m in basis:
-        acc = one
-        for v, e in enumerate(m):
-            for _ in range(e):
-                acc = acc * mults[v]
-        powers.append(acc)
-    h = fmpq_mat(n, n)
-    for k in range(n):
-        for col in range(k, n):
-            tick()
-            prod = powers[k] * powers[col]
-            h[k, col] = h[col, k] = sum((prod[t, t] for t in range(n)), fmpq(0))
-    return int(h.rank())
-
-
-def exact_fiber(what: str, net, ev: dict) -> str:
-    """The conditions (a) no_smaller_subnetwork and (b) slice_count of power_fiber_slice."""
-    import sympy
-
-    d0, d1, m = net.widths[0], net.widths[1], net.activation.degree
-    if d1 * (d0 + 1) + 1 > MAX_SLICE_UNKNOWNS or m > MAX_FIBER_DEGREE:
-        raise Budget(f"the slice has {d1 * (d0 + 1) + 1} unknowns and degree {m}: beyond {MAX_SLICE_UNKNOWNS} "
-                     f"unknowns, degree {MAX_FIBER_DEGREE}")
-    if what == "no_smaller_subnetwork":
-        count = 0
-        for size in range(d1):
-            for kept in combinations(range(d1), size):
-                if list(_fiber_basis(net, list(kept))[0].exprs) != [1]:
-                    raise Reject(f"the slice network with neurons {list(kept)} only may reach f (basis is not [1])")
-                count += 1
-        return f"{count} proper subset(s) of the neurons: every fiber ideal is the unit ideal"
-    g, gens = _fiber_basis(net, list(range(d1)))
-    stated = ev.get("slice_basis")
-    if not isinstance(stated, list) or len(stated) != len(g.exprs):
-        raise Reject("the stated slice basis differs from the recomputed one in length")
-    from symeq.certify.reader import Reader
-
-    names = [str(s) for s in gens]
-    read = Reader({"network": {"symbols": names}})
-    for k, (text, p) in enumerate(zip(stated, g.exprs)):
-        x = read.num(text, f"slice_basis polynomial {k}")
-        if x.d is not None:
-            raise Reject(f"slice_basis polynomial {k} is not a polynomial")
-        q = sum((sympy.Rational(int(c.p), int(c.q)) * sympy.Mul(*[sympy.Symbol(n) ** e for n, e in zip(
-            read.F.names, exps) if n in names]) for exps, c in x.n.terms()), sympy.Integer(0))
-        if sympy.expand(q - p) != 0:
-            raise Reject(f"slice_basis polynomial {k} differs from the recomputed basis")
-    points, expected = _hermite_rank(g, gens), factorial(d1) * m ** d1
-    if ev.get("points") != points or isinstance(ev.get("points"), bool) or points != expected:
-        raise Reject(f"the slice has {points} distinct complex points; the certificate states "
-                     f"{str(ev.get('points'))[:20]}, the orbit meets it in d_1! M^d_1 = {expected}")
-    return (f"recomputed reduced basis of {len(g.exprs)} polynomials equals the stated one; {points} distinct "
-            "complex points (Hermite rank) = d_1! M^d_1")
 
 
 #: Lemma B1, sigma(z) - sigma(-z) = kappa z for every real z: kappa (from the slope A) and the item.
@@ -339,4 +215,4 @@ def relu_canonical_form(c, net, G, ev: dict) -> None:
 
 PROCEDURES = {"relu canonical form": relu_canonical_form, "linear bypass": linear_bypass,
               "conjugacy classes of homomorphisms G -> B_d (enumeration)": hom_classes,
-              "exact fiber by Groebner bases (sympy)": exact_fiber}
+              slice_ideal.NAME: slice_ideal.check}

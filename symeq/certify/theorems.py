@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
+from symeq.certify.slice_ideal import NAME as SLICE_IDEAL
 from symeq.kernel.core import Reject
 from symeq.kernel.linalg import certified_rank, mul, nonzero_minor
 from symeq.kernel.mlp import rows
@@ -129,9 +130,9 @@ THEOREMS: dict[str, Theorem] = {
         "elementary", "criterion", ("identity",), (0, None), ("hidden_widths_equal_rank",)),
     "power_fiber_slice": Theorem(
         "the exact-fiber slice argument",
-        "symeq's slice argument (symeq.identifiability.fibers); Hermite's theorem (the number of "
+        "symeq's slice argument (symeq.architectures.mlp.fibers); Hermite's theorem (the number of "
         "distinct complex zeros of a zero-dimensional ideal is the rank of its trace form); "
-        "sympy's groebner (reduced grevlex basis over QQ)",
+        "Buchberger's criterion (a basis whose S-polynomials reduce to 0 is a Groebner basis)",
         "One hidden layer of power:M units, one output, rational parameters, every outgoing "
         "weight nonzero and the rows v_j = (W_1[j, :], b_1[j]) pairwise non-proportional. If (a) "
         "for every proper subset S of the hidden neurons (S may be empty) the fiber ideal of the "
@@ -269,7 +270,7 @@ def _fiber(what: str):
     def check(c, net, ev) -> str:
         if net.activation.name != "power" or net.depth != 2 or any(not x.is_rational() for x in net.numbers()):
             raise Reject("exact_fiber certificates are for one hidden power:M layer with rational parameters")
-        return c.second_tier("exact fiber by Groebner bases (sympy)", what, net, ev)
+        return c.second_tier(SLICE_IDEAL, what, net, ev)
     return check
 
 
@@ -288,7 +289,8 @@ CONDITIONS = {
     "kruskal_K2": ("(K2) 1 + M k([V, e]) >= 2(r + 1) + M", _kruskal_k2),
     "no_proportional_rows": ("the rows of (W_1 | b_1) are pairwise non-proportional", _no_proportional_rows),
     "no_smaller_subnetwork": ("(a) no network on a proper subset of the neurons reaches f", _fiber("no_smaller_subnetwork")),
-    "slice_count": ("(b) the slice is zero-dimensional with d_1! M^d_1 distinct complex points", _fiber("slice_count")),
+    "slice_count": ("(b) the slice is zero-dimensional with d_1! M^d_1 distinct complex points (at most that many: "
+                    "a Groebner basis inside its ideal has that many zeros; the orbit gives as many)", _fiber("slice_count")),
 }
 #: symeq's own lemmas, trusted: the name a verdict relies on, and the statement a reader can judge.
 LEMMA_STATEMENTS = {

@@ -42,7 +42,7 @@ from flint import fmpq, fmpq_mat, fmpq_mpoly_ctx
 
 from symeq.kernel.core import Budget, Reject, tick
 
-__all__ = ["NAME", "slice_equations", "subsets", "check", "MAX_UNKNOWNS", "MAX_DEGREE", "MAX_HINT_TERMS"]
+__all__ = ["NAME", "slice_equations", "subsets", "check", "points", "MAX_UNKNOWNS", "MAX_DEGREE", "MAX_HINT_TERMS"]
 
 #: The name verdicts list: the check runs outside the kernel (the kernel's line budget), as a
 #: second-tier item, though it searches nothing.
@@ -170,6 +170,18 @@ def _standard_monomials(lead: list, n: int) -> list:
                 seen.add(nxt)
                 frontier.append(nxt)
     return sorted(out)
+
+
+def points(ring, basis: list) -> int:
+    """Distinct complex zeros of the ideal of ``basis``, a zero-dimensional Groebner basis (the
+    caller knows it is one; :func:`check` proves it first).
+
+    >>> R = fmpq_mpoly_ctx.get(("x", "y"), "degrevlex")
+    >>> x, y = R.gens()
+    >>> points(R, [y * y - 1, x - y]), points(R, [x * x, y - 1])
+    (2, 1)
+    """
+    return _points(ring, basis, [_lead(g) for g in basis])
 
 
 def _points(ring, basis: list, leads: list) -> int:

@@ -839,7 +839,7 @@ def test_verification_loads_no_engine_module_and_no_sympy() -> None:
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('symeq', 'sympy')))))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = json.loads(out)
-    allowed = ("symeq", "symeq.certify", "symeq.certify.verify", "symeq.certify.reader", "symeq.certify.second_tier",
+    allowed = ("symeq", "symeq.certify", "symeq.certify.verify", "symeq.certify.reader", "symeq.certify.second_tier", "symeq.certify.slice_ideal",
                "symeq.certify.theorems")
     assert loaded and all(m in allowed or m.startswith("symeq.kernel") for m in loaded), loaded
 

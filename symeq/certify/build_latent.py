@@ -2,13 +2,13 @@
 
 A construction that holds becomes a ``latent_actions`` certificate: the network the actions act
 on (theta, or beta(theta~) with the proof that it computes the same function as theta), the
-group, the latent maps of every generator, the verified presentation of G, and, when the engine
+group, the latent maps of every generator, the order of G, and, when the engine
 proved it by a criterion the checker can re-run, the uniqueness of the latent action.  A
 refutation (f is not equivariant) is ``symeq check``'s ``not_equivariant`` certificate.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.latent.analysis import analyze
+>>> from symeq.construction.analysis import analyze
 >>> from symeq.certify.verify import verify_certificate
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["2", "1"]], [["1", "1"]]],
 ...                          "biases": [["0", "0"], ["0"]]})
@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from symeq.certify.build import certificate, check_certificate
-from symeq.latent.analysis import LatentResult
+from symeq.construction.analysis import LatentResult
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["latent_certificate", "uniqueness_evidence"]

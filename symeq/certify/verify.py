@@ -53,6 +53,15 @@ class Verification:
         """True when the certificate was rejected because the budget ran out."""
         return not self.ok and (self.reason or "").startswith("budget")
 
+    @property
+    def verdict(self) -> str:
+        """``holds`` (verified) or ``fails`` (rejected), for the Result protocol."""
+        return "holds" if self.ok else "fails"
+
+    def certificate(self) -> None:
+        """None: a verification is the check of a certificate, not a claim of its own."""
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """The ``symeq verify --json`` object; ``relies_on`` lists the trusted items of an accepted
         certificate (empty for a rejected one)."""

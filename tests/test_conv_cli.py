@@ -49,7 +49,6 @@ def test_draw_writes_the_figure(capsys, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (("check", "{z6}", "--certificate", "c.json"), "--certificate is not available for architecture 'conv' yet"),
     (("check", "{z6}", "--group", "C4"), "catalog group 'C4' needs a square 2-D grid; this network's grid is Z_6"),
     (("check", "{z6}", "--group", "lattice"), "unknown convolutional catalog group 'lattice'"),
     (("draw", "{z6}", "--out", "x.svg", "--image-shape", "2x3"), "--theorem-parameter and --image-shape are for MLPs"),
@@ -73,19 +72,12 @@ def test_bad_files(capsys, tmp_path) -> None:
     assert code == 2 and "generator m: the grid map p -> A p + t with A = [[2]] is not a bijection of Z_6" in err
 
 
-# -- the theorem instances waiting for the kernel's conv module ----------------------------------
 
-INSTANCES = sorted((Path(__file__).resolve().parent / "conv_instances").glob("*.toml"))
-
-
-@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: p.name)
-def test_conv_instances_reach_their_verdict_and_facts(path: Path) -> None:
-    """Each instance reaches its stated verdict with every stated fact; the only deviation left
-    is the certificate, which the checker cannot check for convolutions yet (the kernel's conv
-    module; then these move to proofs/ and this test goes)."""
-    from symeq.proofs.instances import prove_instance
-
-    o = prove_instance(path)
-    assert o.verdict == o.expect, o.deviations
-    assert all("no certificate produced" in d or "fresh certificate rejected: network has unexpected key(s): "
-               "channels, filters, grid" in d for d in o.deviations), o.deviations
+def test_certificates_are_written_and_verified(capsys, tmp_path) -> None:
+    for verb, name in (("check", "conv_z6.toml"), ("latent", "conv_c4.toml"), ("identify", "conv_signs.toml"),
+                       ("check", "conv_z6_broken.toml")):
+        cert = tmp_path / f"{verb}-{name}.json"
+        code, out, _ = run(capsys, verb, str(EXAMPLES / name), "--certificate", str(cert))
+        assert f"certificate: written to {cert}" in out or f"certificate: {cert}" in out, out
+        code, out, _ = run(capsys, "verify", str(cert))
+        assert code == 0 and out.rstrip().endswith("verified"), out

@@ -11,7 +11,7 @@ from symeq.errors import InputError
 from symeq.files import load_document, write_json
 
 __all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
-           "load_inputs", "emit_json", "write_json_atomic", "check_certifiable"]
+           "load_inputs", "emit_json", "write_json_atomic"]
 
 
 
@@ -76,16 +76,6 @@ def load_inputs(path: str, group_spec: str | None = None, need_group: bool = Tru
 
     net, group = load(path, group_spec, need_group=need_group)
     return net, group, load_document(path)
-
-
-def check_certifiable(net: Any, path: str | None) -> None:
-    """Refuse --certificate (one line, exit 2) for an architecture whose certificates the checker
-    does not check yet (its package says ``CERTIFIED = False``)."""
-    from symeq.architectures import implementation
-
-    if path is not None and not getattr(implementation(net.architecture), "CERTIFIED", True):
-        raise InputError(f"--certificate is not available for architecture {net.architecture!r} yet "
-                         "(the checker does not check its certificates)")
 
 
 def emit_json(obj: Any) -> None:

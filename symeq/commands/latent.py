@@ -20,9 +20,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certifiable,
-                                   check_certificate_path, check_int_range, emit_json, load_inputs,
-                                   write_verified_certificate)
+from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certificate_path,
+                                   check_int_range, emit_json, load_inputs, write_verified_certificate)
 
 HELP = "construct the latent actions rho_i of the theorem, with orbits, characters and a certificate"
 DESCRIPTION = __doc__
@@ -46,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
     check_int_range(args.budget, 1, MAX_BUDGET, "--budget")
     check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
-    check_certifiable(net, args.certificate)
     assert group is not None
     result = analyze(net, group, budget=args.budget, structure=not args.no_structure)
     written = None

@@ -6,13 +6,13 @@ homomorphisms G -> K_i along the Cayley graph of G, closed exactly).
 
 from __future__ import annotations
 
-from symeq.kernel import mlp
+from symeq.kernel import conv, mlp
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import check_group, closure, extends
 from symeq.kernel.linalg import apply, eye, mul, vadd
 from symeq.kernel.numbers import PRECISIONS
 
-ARCHITECTURES = {mlp.MLP: mlp}
+ARCHITECTURES = {mlp.MLP: mlp, conv.Conv: conv}
 
 def equivariant_by(c, net, G, ev: dict, prefix: str = "") -> list:
     """Verify equivariance evidence for ``net`` and ``G``; the latent maps per generator (layerwise)."""
@@ -105,8 +105,11 @@ def check(c, cert) -> None:
 
     CLAIMS.update(mlp_refute.CLAIMS)
     c.claim = cert.kind
-    if cert.group is not None:
+    own = getattr(ARCHITECTURES.get(type(cert.network)), "CLAIMS", {}) if type(cert.network) is not mlp.MLP else {}
+    if isinstance(cert.group, conv.ConvGroup):
+        conv.check_group(c, cert.group)
+    elif cert.group is not None:
         check_group(c, cert.group)
     elif cert.kind in ("equivariant", "not_equivariant", "latent_actions", "counterexample"):
         raise Reject(f"a {cert.kind} certificate needs a group")
-    CLAIMS[cert.kind](c, cert)
+    (own.get(cert.kind) or CLAIMS[cert.kind])(c, cert)

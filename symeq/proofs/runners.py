@@ -295,8 +295,7 @@ def _architecture_group(inst: Instance, net: Any) -> Any:
 
 def _run_architecture(inst: Instance, net: Any, name: str) -> RunResult:
     """A check or latent instance about a network of another architecture than the MLP: its
-    verb's Result (identify is generic).  Certificates are not produced until the kernel checks
-    that architecture's claims."""
+    verb's Result and certificate (identify is generic)."""
     from symeq.architectures import verb
 
     group = _architecture_group(inst, net)
@@ -305,7 +304,7 @@ def _run_architecture(inst: Instance, net: Any, name: str) -> RunResult:
         d = res.to_dict()
         facts = {"method": res.method, "latent_actions": d.get("actions_described"),
                  "witness_generator": res.witness.generator if res.witness is not None else None}
-        return RunResult(res.verdict, None, res.method, fact_data(facts), _subject(net))
+        return RunResult(res.verdict, _engine_stamp(res.certificate()), res.method, fact_data(facts), _subject(net))
     res = verb(net, "latent")(net, group, budget=_positive_int(inst, "budget", 20_000))
     d = res.to_dict()
     layers = d.get("layers", [])
@@ -319,7 +318,8 @@ def _run_architecture(inst: Instance, net: Any, name: str) -> RunResult:
              "characters": [L["character"] for L in layers],
              "multiplicities": [L["multiplicities"] for L in layers],
              "irreducible_degrees": layers[0]["degrees"] if layers else None}
-    return RunResult(res.verdict, None, d.get("method") or res.summary, fact_data(facts), _subject(net))
+    return RunResult(res.verdict, _engine_stamp(res.certificate()), d.get("method") or res.summary, fact_data(facts),
+                     _subject(net))
 
 
 def _positive_int(inst: Instance, key: str, default: int | None) -> int | None:

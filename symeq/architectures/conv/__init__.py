@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from symeq.architectures.conv.group import ConvGroupAction, group_from_dict, group_from_spec
 
-#: The kernel does not check convolutional certificates yet (docs/certificates.md describes them):
-#: the commands refuse --certificate for convolutional networks until it does.
-CERTIFIED = False
 from symeq.architectures.conv.io import conv_from_dict as from_dict
 from symeq.architectures.conv.model import ConvNet
 

@@ -29,8 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from symeq.architectures.conv.group import ConvGroupAction
     from symeq.architectures.conv.model import ConvNet
 
-__all__ = ["network_table", "group_table", "certificate", "check_certificate", "latent_certificate",
-           "identify_certificate"]
+__all__ = ["network_table", "group_table", "certificate", "check_certificate", "latent_certificate"]
 
 
 def network_table(net: "ConvNet") -> dict[str, Any]:
@@ -50,10 +49,13 @@ def group_table(group: "ConvGroupAction") -> dict[str, Any]:
 
 def certificate(net: "ConvNet", group: "ConvGroupAction", claim: dict[str, Any], evidence: dict[str, Any],
                 seconds: float = 0.0) -> dict[str, Any]:
-    """One certificate object."""
-    return {"format": FORMAT, "version": VERSION, "claim": claim, "network": network_table(net),
-            "group": group_table(group), "evidence": evidence,
-            "engine": {"symeq_version": _version(), "seconds": f"{seconds:.3f}"}}
+    """One certificate object, with the kernel's hints (:func:`symeq.certify.hints.with_hints`:
+    the number field of algebraic entries, the lowered MLP's hints)."""
+    from symeq.certify.hints import with_hints
+
+    return with_hints({"format": FORMAT, "version": VERSION, "claim": claim, "network": network_table(net),
+                       "group": group_table(group), "evidence": evidence,
+                       "engine": {"symeq_version": _version(), "seconds": f"{seconds:.3f}"}})
 
 
 def check_certificate(result: "ConvCheckResult") -> dict[str, Any] | None:
@@ -93,20 +95,3 @@ def latent_certificate(result: Any) -> dict[str, Any] | None:
                           "order": G.order, "closure": hints}
     return certificate(result.acting, result.group, {"kind": "latent_actions"}, ev, result.seconds)
 
-
-def identify_certificate(result: Any) -> dict[str, Any] | None:
-    """``identifiable`` (the lowered MLP's evidence, which the kernel checks on its own lowering
-    of the network) or ``not_identifiable`` (a direction of the fiber with its structural
-    reason); None for the other verdicts."""
-    net = result.network
-    base = {"format": FORMAT, "version": VERSION, "network": network_table(net),
-            "engine": {"symeq_version": _version()}}
-    if result.verdict == "identifiable" and result.lowered is not None:
-        ev = result.lowered.identifiable_evidence()
-        if ev is None:
-            return None
-        return {**base, "claim": {"kind": "identifiable"}, "evidence": {"method": "lowered", "mlp_evidence": ev}}
-    if result.verdict == "not identifiable" and result.direction is not None:
-        return {**base, "claim": {"kind": "not_identifiable"},
-                "evidence": {"method": "fiber_direction", **result.direction.to_dict()}}
-    return None

@@ -414,6 +414,12 @@ class ConvNet:
 
         return latent_report(self, group, actions)
 
+    def latent_certificate(self, result: Any) -> dict[str, Any] | None:
+        """The certificate of a latent verdict (:func:`.certificate.latent_certificate`)."""
+        from symeq.architectures.conv.certificate import latent_certificate
+
+        return latent_certificate(result)
+
     def layer_structure(self, group: Any, actions: Any) -> Any:
         """What each hidden layer carries (:func:`.construction.layer_structure`)."""
         from symeq.architectures.conv.construction import layer_structure

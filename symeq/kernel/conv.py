@@ -106,10 +106,6 @@ def forward(net: Conv, x, ball=None) -> tuple:
     return tuple(v for ch in xs for v in ch)
 
 
-def forward_ball(net: Conv, x, prec: int) -> tuple:
-    return forward(net, x, ball=prec)
-
-
 # -- theta^g and the layer equations -----------------------------------------------------------------
 
 
@@ -186,7 +182,7 @@ def check_layers(c, net: Conv, m, r_in, r_out_inv, actions: list, where: str) ->
     if list(T[0]) != list(net.layers[-1][0]) or list(T[1]) != list(net.layers[-1][1]):
         raise Reject(f"{where}, layer {net.depth}: the output layer of theta^g o k_{net.depth - 1} is not theta's")
     c.step(f"{where}, layer {net.depth} (output): theta^g o k_{net.depth - 1} equals theta's readout")
-    return [a for a in actions]
+    return list(actions)
 
 
 # -- the crossed-homomorphism closure, from the element table --------------------------------------
@@ -201,13 +197,15 @@ def closure(c, net: Conv, G, maps: list, hint: dict) -> int:
     if n < 1 or words[0] or len(right) != len(G.names) or any(len(r) != n for r in right):
         raise Reject("closure hint: one word per element, the identity's empty, one table row per generator")
     els = [G.word(w) for w in words]
-    keys = [G.key(e) for e in els]
-    if len(set(keys)) != n:
-        raise Reject("closure hint: two listed words name the same element")
+    for a in range(n):
+        for b in range(a):
+            tick()
+            if G.same(els[a], els[b]):
+                raise Reject("closure hint: two listed words name the same element")
     for j, g in enumerate(G.names):
         for a in range(n):
             tick()
-            if not 0 <= right[j][a] < n or G.key(G.mul(els[a], G.element(g))) != keys[right[j][a]]:
+            if not 0 <= right[j][a] < n or not G.same(G.mul(els[a], G.element(g)), els[right[j][a]]):
                 raise Reject(f"closure hint: element {a} times {g} is not element {right[j][a]}")
     c.step(f"group: the {n} listed elements are distinct and closed under the generators: |G| = {n}")
     inv_lin = [G.inverse_linear(net, g) for g in G.names]
@@ -297,17 +295,20 @@ class ConvGroup:
         k = len(self.shape)
         out = (tuple(tuple(int(i == j) for j in range(k)) for i in range(k)), (0,) * k), None, None
         for name in text.split():
+            tick()
             if name not in self.names:
                 raise Reject(f"closure hint: unknown generator {name[:40]!r}")
             out = self.mul(out, self.element(name))
         return out
 
-    def key(self, e: tuple) -> tuple:
-        """A hashable form: the grid map and the channel matrices (identity for None)."""
-        mat = lambda P: None if P is None or all(  # noqa: E731
-            x == (1 if i == j else 0) for i, r in enumerate(P) for j, x in enumerate(r)) else tuple(
-            str(x) for r in P for x in r)
-        return e[0], mat(e[1]), mat(e[2])
+    def same(self, x: tuple, y: tuple) -> bool:
+        """Equal elements: the same grid map and equal channel matrices (None the identity), exactly."""
+        def eq(P, Q) -> bool:
+            if P is None and Q is None:
+                return True
+            P, Q = (P, Q) if P is not None else (Q, P)
+            return all(v == (Q[i][j] if Q is not None else int(i == j)) for i, r in enumerate(P) for j, v in enumerate(r))
+        return x[0] == y[0] and eq(x[1], y[1]) and eq(x[2], y[2])
 
     def inverse_linear(self, net: Conv, g: str) -> list:
         """The table q -> A^-1 q of generator g's linear part on grid indices."""
@@ -323,49 +324,34 @@ class ConvGroup:
 
 def check_group(c, G: ConvGroup) -> None:
     """Every relation word evaluates to the identity (grid map and channel matrices)."""
-    ident = G.key(G.word(""))
+    ident = G.word("")
     for word, text in zip(G.words, G.texts):
         out = G.word("")
         for k, e in word:
             x, m = G.element(G.names[k]), 1
-            while G.key(x) != ident and m <= 5000:  # the order of the generator, to invert it
+            while not G.same(x, ident) and m <= 5000:  # the order of the generator, to invert it
                 x, m = G.mul(x, G.element(G.names[k])), m + 1
             for _ in range(e if e > 0 else -e * (m - 1)):
                 out = G.mul(out, G.element(G.names[k]))
-        if G.key(out) != ident:
+        if not G.same(out, ident):
             raise Reject(f"group relation {text[:40]!r} does not hold")
     c.step(f"group: grid maps {', '.join(G.names)} are bijections of the grid" + (f"; relations {', '.join(G.texts)} hold" if G.texts else ""))
 
 
-def _act_in(net: Conv, G: ConvGroup, g: str, x: tuple) -> tuple:
-    """rho_0(g) x: positions moved by the grid map, channels mixed by R_in."""
-    m, r_in, _ = G.generator(g)
-    N = net.size
-    moved = [None] * len(x)
-    for ch in range(len(x) // N):
-        for p in range(N):
-            moved[ch * N + net.index(apply_map(net, m, net.pos(p)))] = x[ch * N + p]
-    if r_in is None:
-        return tuple(moved)
-    return tuple(sum((r_in[a][b] * moved[b * N + p] for b in range(len(r_in))), x[0].f.zero)
-                 for a in range(len(r_in)) for p in range(N))
-
-
-def _act_out(net: Conv, G: ConvGroup, g: str, y: list, val) -> list:
-    m, _, _ = G.generator(g)
-    r_out = G.r_out[G.names.index(g)]
-    N, zero = net.size, 0 * y[0]
-    if not net.dense:
-        moved = [None] * len(y)
+def _act(net: Conv, G: ConvGroup, g: str, y: list, side: int, val=lambda v: v) -> list:
+    """rho_0(g) y (side 0) or rho_L(g) y (side 1): positions moved by the grid map (not on a dense
+    readout), channels mixed by R_in or R_out."""
+    m, R, N = G.maps[G.names.index(g)], (G.r_in, G.r_out)[side][G.names.index(g)], net.size
+    if side == 0 or not net.dense:
+        moved = list(y)
         for ch in range(len(y) // N):
             for p in range(N):
                 moved[ch * N + net.index(apply_map(net, m, net.pos(p)))] = y[ch * N + p]
         y = moved
-    if r_out is None:
+    if R is None:
         return list(y)
-    if net.dense:
-        return [sum((val(r) * v for r, v in zip(row, y)), zero) for row in r_out]
-    return [sum((val(r_out[a][b]) * y[b * N + p] for b in range(len(r_out))), zero) for a in range(len(r_out)) for p in range(N)]
+    zero, n = 0 * y[0], (1 if side and net.dense else N)
+    return [sum((val(R[a][b]) * y[b * n + p] for b in range(len(R))), zero) for a in range(len(R)) for p in range(n)]
 
 
 def not_equivariant(c, cert) -> None:
@@ -378,14 +364,14 @@ def not_equivariant(c, cert) -> None:
     if g not in G.names or len(x) != net.widths[0] or k >= net.widths[-1] or q.sign() <= 0 or ev.get("symbol_values") \
             or net.symbols:
         raise Reject("the witness needs a generator, x of the input width, a coordinate, a positive bound (numeric network)")
-    gx = _act_in(net, G, g, x)
+    gx = tuple(_act(net, G, g, list(x), 0))
     if net.exact:
-        d = forward(net, gx)[k] - _act_out(net, G, g, list(forward(net, x)), lambda v: v)[k]
+        d = forward(net, gx)[k] - _act(net, G, g, list(forward(net, x)), 1)[k]
         if d.is_zero() or (d * d - q * q).sign() < 0:
             raise Reject(f"generator {g}: the difference at coordinate {k} is {d}, not at least {q} in size")
         return c.step(f"generator {g}: exact difference at coordinate {k}: {d}")
     for prec in PRECISIONS:
-        d = abs(forward_ball(net, gx, prec)[k] - _act_out(net, G, g, list(forward_ball(net, x, prec)), lambda v: v.ball(prec))[k])
+        d = abs(forward(net, gx, prec)[k] - _act(net, G, g, list(forward(net, x, prec)), 1, lambda v: v.ball(prec))[k])
         if d > q.ball(prec):
             c.rely(f"ball arithmetic of {net.activation.name} (python-flint arb)")
             return c.step(f"generator {g}: |difference| at coordinate {k} lies in {d.str(5)} > {q} ({prec}-bit balls)")
@@ -440,8 +426,7 @@ class _Dense:
     def generator(self, g: str) -> tuple:
         net, n0, nL = self.net, self.net.widths[0], self.net.widths[-1]
         cols = lambda n, f: tuple(zip(*[f([self.F.one if j == i else self.F.zero for j in range(n)]) for i in range(n)]))  # noqa: E731
-        return (cols(n0, lambda e: _act_in(net, self.G, g, tuple(e))),
-                cols(nL, lambda e: _act_out(net, self.G, g, e, lambda v: v)))
+        return cols(n0, lambda e: _act(net, self.G, g, e, 0)), cols(nL, lambda e: _act(net, self.G, g, e, 1))
 
 
 def identifiable(c, cert) -> None:

@@ -233,7 +233,7 @@ class Reader:
         self.keys(table, {"architecture", "activation", "widths", "weights", "biases", "symbols", "description"}, what)
         arch = table.get("architecture", "mlp")
         if arch != "mlp":
-            raise Reject(f"{what}: architecture {str(arch)[:40]!r} is not supported by this checker (only mlp)")
+            raise Reject(f"{what}: architecture {str(arch)[:40]!r} is not supported by this checker (only mlp and conv)")
         if not isinstance(table.get("symbols", []), list) or not set(map(str, table.get("symbols", []))) <= set(self.symbols):
             raise Reject(f"{what}: symbols must be among the certificate network's symbols {list(self.symbols)}")
         act = self.activation(self.get(table, "activation", str, what))

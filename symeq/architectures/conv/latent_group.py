@@ -45,27 +45,15 @@ from sympy import ImmutableMatrix, Integer
 
 from symeq.activations import IDENTITY_RELATION, Activation, Relation
 from symeq.architectures.conv.grid import Grid, GridMap
-from symeq.architectures.mlp.latent_map import relation_from_dict, simplify_scalar
+from symeq.architectures.mlp.latent_map import _is_id, _same, relation_from_dict, simplify_scalar
 from symeq.errors import InputError
-from symeq.exact import is_exact_zero, number_to_string
+from symeq.exact import number_to_string
 from symeq.kinds import LatentKind
 
 __all__ = ["ChannelMap", "ChannelGroup", "IDENTITY", "compose_relations", "invert_relation"]
 
 IDENTITY = IDENTITY_RELATION
 _ZERO, _ONE = Integer(0), Integer(1)
-
-
-def _is_id(r: Relation) -> bool:
-    return r is IDENTITY or (r.a == 1 and r.c == 0 and r.b == 1 and r.e == 0)
-
-
-def _same(x: sympy.Expr, y: sympy.Expr) -> bool:
-    if x == y:
-        return True
-    if x.is_Rational and y.is_Rational:
-        return False
-    return is_exact_zero(x - y)
 
 
 def compose_relations(r1: Relation, r2: Relation) -> Relation:

@@ -8,7 +8,6 @@ Exit codes: 2 for a file that is no certificate, 1 for a rejected one, 3 for a b
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import sys

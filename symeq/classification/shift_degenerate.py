@@ -77,7 +77,7 @@ from symeq.classification.degenerate import (
 )
 from symeq.classification.shifts import BlockChoice, BlockSpace, ShiftSpace, shift_space
 from symeq.classification.torus import TorusComponent
-from symeq.classification.types import LayerType
+from symeq.classification.results import LayerType
 from symeq.groups import GroupAction
 
 __all__ = ["ChoiceSummary", "BlockSummary", "ShiftLayer", "ShiftVerdict", "shift_degeneracy", "shift_verdict",

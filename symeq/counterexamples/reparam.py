@@ -40,7 +40,9 @@ import sympy
 from sympy import ImmutableMatrix
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.classification.classify import Classification, assignment_space, classify
+from symeq.classification.classify import assignment_space, classify
+
+from symeq.classification.results import Classification
 from symeq.classification.spaces import NetworkSpace
 from symeq.counterexamples.constructions import (
     bypass_network,

@@ -40,6 +40,9 @@ __all__ = [
     "DEFAULT_ASSIGNMENT_BUDGET",
 ]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Default largest number of assignments (tuples of types, one per hidden layer) examined.
 DEFAULT_ASSIGNMENT_BUDGET = 2_000
 

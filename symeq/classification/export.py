@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["to_json"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 
 def _type_json(t: Any, names: tuple[str, ...], kind: str) -> dict[str, Any]:
     if kind == "real":  # an isomorphism class: multiplicities of real irreducibles, no matrices

@@ -124,6 +124,9 @@ __all__ = [
     "WITNESS_TRIES",
 ]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Integer parameters tried when looking for a witness of a non-degenerate verdict.
 WITNESS_TRIES = 8
 

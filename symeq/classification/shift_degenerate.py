@@ -83,6 +83,9 @@ from symeq.groups import GroupAction
 __all__ = ["ChoiceSummary", "BlockSummary", "ShiftLayer", "ShiftVerdict", "shift_degeneracy", "shift_verdict",
            "DEFAULT_COMPONENT_BUDGET", "DEFAULT_COVER_BUDGET"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Default largest number of bias components of one block choice examined for a passing one.
 DEFAULT_COMPONENT_BUDGET = 4_096
 #: Default largest number of distinct sets of covered columns kept while combining blocks.

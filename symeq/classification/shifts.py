@@ -118,6 +118,9 @@ __all__ = [
     "DEFAULT_LIFT_BUDGET",
 ]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Default largest number of lifts listed for one type of one hidden layer.
 DEFAULT_LIFT_BUDGET = 2_000
 

@@ -62,6 +62,9 @@ __all__ = [
     "CENTRED_ACTIVATIONS",
 ]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 
 @dataclass(frozen=True)
 class SignedPermutationAction:

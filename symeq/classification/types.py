@@ -60,6 +60,9 @@ from symeq.groups.permutation import finite_group
 
 __all__ = ["type_kind", "gset_action", "layer_types"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 
 
 

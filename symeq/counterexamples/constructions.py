@@ -52,6 +52,9 @@ __all__ = [
     "non_constant_witness",
 ]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 
 def bypass_factor(activation_spec: str) -> sympy.Expr | None:
     """kappa with sigma(z) - sigma(-z) = kappa z for all z, or None (no linear bypass).

@@ -59,6 +59,9 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_reparam", "CHECKABLE_KINDS", "relu_reparametrization"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Engine latent kinds whose classification proofs the checker verifies, by its name for them
 #: ("even": signed permutations on the pre-activations, their permutations on the layer).
 CHECKABLE_KINDS = {"permutation": "permutation", "signed": "signed_permutation", "even": "signed_lift"}

@@ -85,8 +85,8 @@ def main() -> int:
     start = time.perf_counter()
     for g in G.names:
         for i in range(net.depth):
-            exact_conv(others[g].layers[i].weights, xs[i], grid)
-            exact_conv(net.layers[i].weights, xs[i], grid)
+            exact_conv(others[g].layers[i].weight, xs[i], grid)
+            exact_conv(net.layers[i].weight, xs[i], grid)
     baseline = time.perf_counter() - start
     start = time.perf_counter()
     result = latent(net, G)

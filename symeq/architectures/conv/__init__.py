@@ -52,13 +52,12 @@ def symmetries(net: ConvNet, *, seed: int = 0, proofs: bool = True):  # noqa: AN
     return run(net, seed=seed, proofs=proofs)
 
 
-def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown", *, budget: int = 20_000):  # noqa: ANN201
-    """``symeq explain``: (the latent result, the text) (:mod:`symeq.architectures.conv.teaching`)."""
+def explain(result, fmt: str = "markdown") -> str:  # noqa: ANN001
+    """``symeq explain``: the derivation of a ``symeq latent`` result on a convolutional network
+    as Markdown or LaTeX (:mod:`symeq.architectures.conv.teaching`)."""
     from symeq.architectures.conv.teaching import explain as text
-    from symeq.architectures.conv.construction import latent as run
 
-    res = run(net, group, budget)
-    return res, text(net, group, fmt, result=res)
+    return text(result.network, result.group, fmt, result=result)
 
 
 def draw(net: ConvNet, group: ConvGroupAction | None, out: str, generator: str | None = None):  # noqa: ANN201

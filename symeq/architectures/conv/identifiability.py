@@ -234,7 +234,7 @@ def _offsets(net: ConvNet) -> list[int]:
     out, k = [], 0
     for L in net.layers:
         out.append(k)
-        k += L.weights.size + L.bias.size
+        k += L.weight.size + L.bias.size
     return out
 
 
@@ -311,7 +311,7 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
             else:
                 entries[reader(i, c, t)] = -rel.b
             if rel.e != 0:
-                entries[offs[i] + net.layers[i].weights.size] = -rel.e
+                entries[offs[i] + net.layers[i].weight.size] = -rel.e
             out.append(Direction(f"layer {i}, channels {c} and {d}: channel {d}'s filters and bias are "
                                  f"channel {c}'s moved by a relation of {net.activation.spec} and the "
                                  f"translation {grid.label(grid.position(t))}, so layer {i + 1} sees only a "

@@ -20,7 +20,7 @@ Every operation returns a new layer; arrays are read-only.
 
 >>> import numpy as np
 >>> L = Layer.from_values(np.array([[[1, 2, 0]]], dtype=object), np.array([3], dtype=object))
->>> L.kind, L.den, L.weights.tolist()
+>>> L.kind, L.den, L.weight.tolist()
 ('int', 1, [[[1, 2, 0]]])
 >>> L.scaled_rows([sympy.Rational(1, 2)], [sympy.Integer(1)]).values()[0].tolist()
 [[[1/2, 1, 0]]]
@@ -95,12 +95,12 @@ def exact_matrix_of(m: Any) -> np.ndarray:
 class Layer:
     """Weights and bias of one layer, exact (see the module docstring)."""
 
-    weights: np.ndarray
+    weight: np.ndarray
     bias: np.ndarray
     den: int = 1
 
     def __post_init__(self) -> None:
-        _frozen(self.weights)
+        _frozen(self.weight)
         _frozen(self.bias)
 
     # -- construction -----------------------------------------------------------------------
@@ -141,20 +141,20 @@ class Layer:
     @property
     def kind(self) -> str:
         """``int`` or ``exact``."""
-        return "int" if self.weights.dtype != object else "exact"
+        return "int" if self.weight.dtype != object else "exact"
 
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of the weights."""
-        return self.weights.shape
+        return self.weight.shape
 
     @cached_property
     def _values(self) -> tuple[np.ndarray, np.ndarray]:
         if self.kind == "exact":
-            return self.weights, self.bias
+            return self.weight, self.bias
         d = sympy.Integer(self.den)
         conv = np.vectorize(lambda v: sympy.Integer(int(v)) / d, otypes=[object])
-        w = conv(self.weights) if self.weights.size else self.weights.astype(object)
+        w = conv(self.weight) if self.weight.size else self.weight.astype(object)
         b = conv(self.bias) if self.bias.size else self.bias.astype(object)
         return _frozen(w), _frozen(b)
 
@@ -175,7 +175,7 @@ class Layer:
         if self.kind == "int":
             return frozenset()
         out: set[sympy.Symbol] = set()
-        for x in list(self.weights.reshape(-1)) + list(self.bias.reshape(-1)):
+        for x in list(self.weight.reshape(-1)) + list(self.bias.reshape(-1)):
             out |= x.free_symbols
         return frozenset(out)
 
@@ -184,9 +184,9 @@ class Layer:
         if self.shape != other.shape or self.bias.shape != other.bias.shape:
             return False
         if self.kind == "int" and other.kind == "int":
-            big = max(_max_abs(self.weights), _max_abs(self.bias), _max_abs(other.weights), _max_abs(other.bias))
+            big = max(_max_abs(self.weight), _max_abs(self.bias), _max_abs(other.weight), _max_abs(other.bias))
             if big * max(self.den, other.den) < INT_LIMIT:
-                return bool(np.array_equal(self.weights * other.den, other.weights * self.den)
+                return bool(np.array_equal(self.weight * other.den, other.weight * self.den)
                             and np.array_equal(self.bias * other.den, other.bias * self.den))
         return self.first_difference(other) is None
 
@@ -212,7 +212,7 @@ class Layer:
 
     def gather(self, index: np.ndarray, axis: int = -1) -> "Layer":
         """Weights re-indexed along ``axis``: w'[..., j, ...] = w[..., index[j], ...]."""
-        return Layer(np.take(self.weights, index, axis=axis), self.bias, self.den)
+        return Layer(np.take(self.weight, index, axis=axis), self.bias, self.den)
 
     def mix_inputs(self, matrix: np.ndarray) -> "Layer":
         """Conv weights w'[c, c'', q] = sum_c' w[c, c', q] R[c', c''] for an exact matrix R
@@ -220,12 +220,12 @@ class Layer:
         def op(L: "Layer", ints: bool) -> "Layer":
             if ints:
                 m, S = _int_matrix(matrix)
-                if _max_abs(L.weights) * _max_abs(m) * max(1, m.shape[0]) >= INT_LIMIT or \
+                if _max_abs(L.weight) * _max_abs(m) * max(1, m.shape[0]) >= INT_LIMIT or \
                         _max_abs(L.bias) * S >= INT_LIMIT:
                     raise _Overflow
-                w = np.einsum("abq,bc->acq", L.weights, m)
+                w = np.einsum("abq,bc->acq", L.weight, m)
                 return Layer(w, L.bias * S, L.den * S)
-            w = np.einsum("abq,bc->acq", L.weights, matrix.astype(object))
+            w = np.einsum("abq,bc->acq", L.weight, matrix.astype(object))
             return Layer(canonical_array(w), L.bias, 1)
         return self._try(op)
 
@@ -235,12 +235,12 @@ class Layer:
         def op(L: "Layer", ints: bool) -> "Layer":
             if ints:
                 m, S = _int_matrix(matrix)
-                if max(_max_abs(L.weights), _max_abs(L.bias)) * _max_abs(m) * max(1, m.shape[1]) >= INT_LIMIT:
+                if max(_max_abs(L.weight), _max_abs(L.bias)) * _max_abs(m) * max(1, m.shape[1]) >= INT_LIMIT:
                     raise _Overflow
-                w = np.tensordot(m, L.weights, axes=(1, 0))
+                w = np.tensordot(m, L.weight, axes=(1, 0))
                 return Layer(w, m @ L.bias, L.den * S)
             M = matrix.astype(object)
-            return Layer(canonical_array(np.tensordot(M, L.weights, axes=(1, 0))),
+            return Layer(canonical_array(np.tensordot(M, L.weight, axes=(1, 0))),
                          canonical_array(M.dot(L.bias)), 1)
         return self._try(op)
 
@@ -256,17 +256,17 @@ class Layer:
                 S = lcm(Sa, Sc)
                 ma = np.array([int(x) * (S // Sa) for x in ma], dtype=object)
                 mc = np.array([int(x) * (S // Sc) * L.den for x in mc], dtype=object)
-                big = max(_max_abs(L.weights), _max_abs(L.bias)) * max((abs(int(x)) for x in ma), default=1)
+                big = max(_max_abs(L.weight), _max_abs(L.bias)) * max((abs(int(x)) for x in ma), default=1)
                 if big + max((abs(int(x)) for x in mc), default=0) >= INT_LIMIT:
                     raise _Overflow
-                shape = (-1,) + (1,) * (L.weights.ndim - 1)
-                w = L.weights * ma.astype(np.int64).reshape(shape)
+                shape = (-1,) + (1,) * (L.weight.ndim - 1)
+                w = L.weight * ma.astype(np.int64).reshape(shape)
                 b = L.bias * ma.astype(np.int64) + mc.astype(np.int64)
                 return Layer(w, b, L.den * S)
             A = np.array([sympy.sympify(x) for x in a], dtype=object)
             C = np.array([sympy.sympify(x) for x in c], dtype=object)
-            shape = (-1,) + (1,) * (L.weights.ndim - 1)
-            return Layer(canonical_array(L.weights * A.reshape(shape)), canonical_array(L.bias * A + C), 1)
+            shape = (-1,) + (1,) * (L.weight.ndim - 1)
+            return Layer(canonical_array(L.weight * A.reshape(shape)), canonical_array(L.bias * A + C), 1)
         return self._try(op)
 
     def scaled_inputs(self, s: Sequence[Any], column_channel: np.ndarray | None = None) -> "Layer":
@@ -279,14 +279,14 @@ class Layer:
                     raise _Overflow
                 m, S = _common(fs)
                 per = m.astype(np.int64) if column_channel is None else m.astype(np.int64)[column_channel]
-                if _max_abs(L.weights) * max((abs(int(x)) for x in m), default=1) >= INT_LIMIT or \
+                if _max_abs(L.weight) * max((abs(int(x)) for x in m), default=1) >= INT_LIMIT or \
                         _max_abs(L.bias) * S >= INT_LIMIT:
                     raise _Overflow
             else:
                 m = np.array([sympy.sympify(x) for x in s], dtype=object)
                 per = m if column_channel is None else m[column_channel]
                 S = 1
-            w = L.weights * (per.reshape(1, -1, 1) if column_channel is None else per.reshape(1, -1))
+            w = L.weight * (per.reshape(1, -1, 1) if column_channel is None else per.reshape(1, -1))
             if ints:
                 return Layer(w, L.bias * S, L.den * S)
             return Layer(canonical_array(w), L.bias, 1)
@@ -300,13 +300,13 @@ class Layer:
                 if fd is None:
                     raise _Overflow
                 m, S = _common(fd)
-                big = max(_max_abs(L.weights), _max_abs(L.bias)) * S
+                big = max(_max_abs(L.weight), _max_abs(L.bias)) * S
                 md = [int(x) * L.den for x in m]
                 if big + max((abs(x) for x in md), default=0) >= INT_LIMIT:
                     raise _Overflow
-                return Layer(L.weights * S, L.bias * S + np.array(md, dtype=np.int64), L.den * S)
+                return Layer(L.weight * S, L.bias * S + np.array(md, dtype=np.int64), L.den * S)
             D = np.array([sympy.sympify(x) for x in delta], dtype=object)
-            return Layer(L.weights, canonical_array(L.bias + D), 1)
+            return Layer(L.weight, canonical_array(L.bias + D), 1)
         return self._try(op)
 
     def input_sums(self, n_channels: int, size: int) -> np.ndarray:
@@ -321,12 +321,12 @@ class Layer:
         """The int representation with the smallest denominator (or the layer unchanged)."""
         if self.kind != "int" or self.den == 1:
             return self
-        g = np.gcd.reduce(np.concatenate([np.abs(self.weights).reshape(-1), np.abs(self.bias).reshape(-1),
+        g = np.gcd.reduce(np.concatenate([np.abs(self.weight).reshape(-1), np.abs(self.bias).reshape(-1),
                                           np.array([self.den], dtype=np.int64)]))
         g = int(g)
         if g <= 1:
             return self
-        return Layer(self.weights // g, self.bias // g, self.den // g)
+        return Layer(self.weight // g, self.bias // g, self.den // g)
 
 
 def _int_matrix(matrix: np.ndarray) -> tuple[np.ndarray, int]:

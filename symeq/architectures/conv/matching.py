@@ -130,7 +130,7 @@ class _Rows:
 
 
 def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
-    w, b, den = layer.weights, layer.bias, layer.den
+    w, b, den = layer.weight, layer.bias, layer.den
     C = w.shape[0]
     keys: list[Any] = []
     lams: list[int] = []

@@ -79,13 +79,13 @@ class ConvNet:
         for i, L in enumerate(layers, start=1):
             dense = readout == "dense" and i == len(layers)
             if dense:
-                if L.weights.ndim != 2 or L.shape[1] != channels[-1] * N:
+                if L.weight.ndim != 2 or L.shape[1] != channels[-1] * N:
                     raise InputError(f"the dense readout must have {channels[-1] * N} columns "
                                      f"(C_{i - 1} |Omega|), got shape {L.shape}")
                 if L.bias.shape != (L.shape[0],):
                     raise InputError(f"the readout bias must have length {L.shape[0]}")
                 continue
-            if L.weights.ndim != 3 or L.shape[2] != N or L.shape[0] < 1 or L.shape[1] < 1:
+            if L.weight.ndim != 3 or L.shape[2] != N or L.shape[0] < 1 or L.shape[1] < 1:
                 raise InputError(f"layer {i}: filters must have shape C_{i} x C_{i - 1} x |Omega| "
                                  f"with |Omega| = {N}, got {L.shape}")
             if L.shape[1] != channels[-1]:
@@ -104,7 +104,7 @@ class ConvNet:
                 for i, L in enumerate(layers, start=1):
                     if readout == "dense" and i == len(layers):
                         continue
-                    w, _ = (L.weights, None) if L.kind == "int" else L.values()
+                    w, _ = (L.weight, None) if L.kind == "int" else L.values()
                     nz = np.array([[[x != 0 for x in row] for row in plane] for plane in w], dtype=bool) \
                         if L.kind == "exact" else (w != 0)
                     if nz[:, :, outside].any():
@@ -170,7 +170,7 @@ class ConvNet:
     @property
     def n_params(self) -> int:
         """The number of scalar parameters."""
-        return sum(L.weights.size + L.bias.size for L in self.layers)
+        return sum(L.weight.size + L.bias.size for L in self.layers)
 
     @cached_property
     def symbols(self) -> frozenset[sympy.Symbol]:
@@ -211,7 +211,7 @@ class ConvNet:
             raise InputError(f"expected {self.n_params} parameters, got {len(theta)}")
         layers, k = [], 0
         for L in self.layers:
-            nw, nb = L.weights.size, L.bias.size
+            nw, nb = L.weight.size, L.bias.size
             w = np.array(list(theta[k:k + nw]), dtype=object).reshape(L.shape)
             b = np.array(list(theta[k + nw:k + nw + nb]), dtype=object)
             layers.append(Layer.from_values(w, b))

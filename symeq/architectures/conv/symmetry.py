@@ -32,6 +32,7 @@ from symeq.activations import IDENTITY_RELATION
 from symeq.architectures.conv.latent_group import ChannelGroup, ChannelMap
 from symeq.architectures.conv.model import MAX_LOWERED, ConvNet
 from symeq.errors import BudgetExceeded, InputError
+from symeq.exact import Matrix
 from symeq.verdict import Verdict
 
 __all__ = ["ConvSymmetriesResult", "symmetries", "generators"]
@@ -142,7 +143,7 @@ def _same_function(net: ConvNet, moved: ConvNet, i: int, k: ChannelMap) -> bool:
     mlp = net.to_mlp()
     expected = mlp_act(mlp, i, k.lowered())
     got = moved.to_mlp()
-    return all((a - b).is_zero_matrix for a, b in zip(expected.weights + expected.biases, got.weights + got.biases))
+    return bool((Matrix(expected.parameters()) - Matrix(got.parameters())).is_zero_matrix)
 
 
 def symmetries(net: ConvNet, *, seed: int = 0, proofs: bool = True) -> ConvSymmetriesResult:

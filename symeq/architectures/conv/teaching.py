@@ -28,7 +28,7 @@ from symeq.architectures.conv.construction import ConvLatentResult, element_maps
 from symeq.architectures.conv.model import ConvNet
 from symeq.exact import number_to_string
 from symeq.groups.permutation import finite_group
-from symeq.report.explain import _Doc
+from symeq.report.document import Document
 
 __all__ = ["explain", "rho_map"]
 
@@ -57,7 +57,9 @@ def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown",
             result: ConvLatentResult | None = None, budget: int = 20_000) -> str:
     """The construction on ``net`` and ``group`` for teaching (see the module docstring)."""
     res = result if result is not None else latent(net, group, budget)
-    doc = _Doc(fmt)
+    if not isinstance(res, ConvLatentResult):  # the generic analysis (symeq.api.latent)
+        res = ConvLatentResult(res)
+    doc = Document(fmt)
     grid = net.grid
     doc.heading("1. The network")
     doc.para(f"A circular convolutional network on the grid {grid.describe()} with channels "

@@ -51,12 +51,12 @@ def output_side(net: "ConvNet", L: Layer, k: ChannelMap) -> Layer:
     """Layer L (convolutional) with its output channels moved by k (see the module docstring)."""
     grid = net.grid
     idx = np.stack([grid.shift_table(t) for t in k.shifts])[:, None, :]  # F(q - t_c)
-    w = np.take_along_axis(L.weights, np.broadcast_to(idx, L.shape), axis=2)
+    w = np.take_along_axis(L.weight, np.broadcast_to(idx, L.shape), axis=2)
     moved = Layer(w, L.bias, L.den)
     if any(r.a != 1 or r.c != 0 for r in k.relations):
         moved = moved.scaled_rows([r.a for r in k.relations], [r.c for r in k.relations])
     inv = _inverse_perm(k.perm)
-    return Layer(moved.weights[inv], moved.bias[inv], moved.den)
+    return Layer(moved.weight[inv], moved.bias[inv], moved.den)
 
 
 def input_side(net: "ConvNet", i: int, L: Layer, k: ChannelMap) -> Layer:
@@ -72,7 +72,7 @@ def input_side(net: "ConvNet", i: int, L: Layer, k: ChannelMap) -> Layer:
         moved = L.gather(cols, axis=1)  # W[:, (c, p - t_c)]
     else:
         idx = np.stack([grid.shift_table(grid.neg(t)) for t in k.shifts])[None, :, :]  # F(q + t_c)
-        moved = Layer(np.take_along_axis(L.weights, np.broadcast_to(idx, L.shape), axis=2), L.bias, L.den)
+        moved = Layer(np.take_along_axis(L.weight, np.broadcast_to(idx, L.shape), axis=2), L.bias, L.den)
     if any(r.b != 1 for r in k.relations):
         inv_b = [1 / r.b for r in k.relations]
         column = np.repeat(np.arange(C), N) if dense else None
@@ -142,7 +142,7 @@ def orbit_tangents(net: "ConvNet") -> list[tuple[sympy.Expr, ...]]:
     offsets, k = [], 0
     for layer in net.layers:
         offsets.append(k)
-        k += layer.weights.size + layer.bias.size
+        k += layer.weight.size + layer.bias.size
     n = k
     N = net.grid.size
     out: list[tuple[sympy.Expr, ...]] = []
@@ -170,7 +170,7 @@ def orbit_tangents(net: "ConvNet") -> list[tuple[sympy.Expr, ...]]:
                     for d in range(V.shape[0]):
                         for q in range(N):
                             v[base2 + (d * C2 + c) * N + q] = -beta * V[d, c, q]
-                        v[base2 + nxt.weights.size + d] += -eps * sum(V[d, c, :])
+                        v[base2 + nxt.weight.size + d] += -eps * sum(V[d, c, :])
                 out.append(tuple(sympy.expand(x) for x in v))
     return out
 

@@ -809,20 +809,29 @@ def test_random_circulant_networks_verify_and_perturbed_ones_do_not(doc: dict, d
 # -- the kernel imports only the standard library and python-flint ---------------------------------
 
 
+#: Each architecture added after the MLP brings its own kernel module with its own line cap (the
+#: lead's decision on issue 15): the shared kernel (numbers, groups, claims, the MLP's checker) was
+#: at 1,196 of its 1,200 lines when convolutions arrived, so one total cap would have forced
+#: either a bigger trusted base for everyone or squeezing the MLP's checker.  Separate caps keep
+#: every module small enough to read on its own.
+ARCHITECTURE_KERNEL_CAPS = {"conv.py": 560}
+
+
 def test_kernel_imports_only_the_standard_library_and_flint() -> None:
+    """The kernel imports only the standard library, python-flint and itself, and stays small:
+    at most 1,200 lines for the shared kernel with the MLP's checker, and each later
+    architecture's module (``ARCHITECTURE_KERNEL_CAPS``) at most its own cap."""
     import ast
     import pathlib
 
     import symeq.kernel
 
     folder = pathlib.Path(symeq.kernel.__file__).parent
-    lines, conv = 0, 0
+    lines, own = 0, {}
     for path in folder.glob("*.py"):
         text = path.read_text()
-        # conv.py (issue 15) is counted on its own until the lead decides the budget: the kernel
-        # was at 1,196 lines before it arrived, so no architecture module fits in 1,200 total.
-        if path.name == "conv.py":
-            conv = len(text.splitlines())
+        if path.name in ARCHITECTURE_KERNEL_CAPS:
+            own[path.name] = len(text.splitlines())
         else:
             lines += len(text.splitlines())
         for node in ast.walk(ast.parse(text)):
@@ -833,7 +842,9 @@ def test_kernel_imports_only_the_standard_library_and_flint() -> None:
                 assert top in sys.stdlib_module_names | {"flint", "symeq"}, (path.name, name)
                 assert top != "symeq" or name == "symeq.kernel" or name.startswith("symeq.kernel."), (path.name, name)
     assert lines <= 1200, f"the kernel has {lines} lines"
-    assert conv <= 560, f"the kernel's conv module has {conv} lines"
+    assert set(own) == set(ARCHITECTURE_KERNEL_CAPS), f"capped modules missing: {set(ARCHITECTURE_KERNEL_CAPS) - set(own)}"
+    for name, n in own.items():
+        assert n <= ARCHITECTURE_KERNEL_CAPS[name], f"the kernel's {name} has {n} lines (cap {ARCHITECTURE_KERNEL_CAPS[name]})"
 
 
 def test_verification_loads_no_engine_module_and_no_sympy() -> None:

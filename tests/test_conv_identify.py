@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from conv_strategies import random_net
 from symeq.architectures.conv import from_dict
+from symeq.errors import InputError
 from symeq.architectures.conv.grid import Grid
 from symeq.architectures.conv.identifiability import degenerate_directions, identify
 from symeq.architectures.conv.jacobians import embedding_columns
@@ -92,3 +93,17 @@ def test_embedding_and_functional_dimension() -> None:
     assert fd.status == "exact" and fd.orbit_dim == 2 and fd.rank == net.n_params - 2
     relu = from_dict({**BASE, "activation": "relu"})
     assert functional_dimension(relu).orbit_dim == 2
+
+
+def test_a_stated_support_has_no_functional_dimension_yet() -> None:
+    # its parameters are the support's entries; a rank over the whole grid's would be the
+    # full-grid architecture's (33 instead of 23 for this relu network): refused, not misreported
+    net = from_dict({"architecture": "conv", "activation": "relu", "grid": [8], "channels": [1, 2],
+                     "filters": [[[["1", "2", "1"]], [["0", "3", "-1"]]]], "biases": [["0", "1"]],
+                     "support": [[0], [1], [7]],
+                     "readout": {"weights": [["1"] * 8 + ["2", "0"] * 4], "bias": ["0"]}})
+    with pytest.raises(InputError, match="functional dimension of a network with a stated filter support"):
+        functional_dimension(net)
+    from symeq.identifiability.local import local_identifiability
+
+    assert local_identifiability(net).status == "unavailable"

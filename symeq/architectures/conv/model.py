@@ -431,6 +431,13 @@ class ConvNet:
         (:class:`~symeq.architectures.conv.jacobians.ConvJacobians`, on the lowered network)."""
         from symeq.architectures.conv.jacobians import ConvJacobians
 
+        if self.support is not None:
+            # the architecture's parameters are then the support's entries, but parameters() and
+            # the Jacobian's columns run over the whole grid: the rank would be that of the
+            # full-grid architecture at theta, not this one's
+            raise InputError("the functional dimension of a network with a stated filter support is not "
+                             "implemented (its parameters are the support's entries, the Jacobian runs over "
+                             "the whole grid)")
         return ConvJacobians(self)
 
     def orbit_tangents(self) -> list[tuple[sympy.Expr, ...]]:

@@ -161,3 +161,19 @@ def test_a_restricted_support_keeps_only_its_periods() -> None:
     r = latent(net, G)
     assert r.verdict == "unknown" and "f is G-equivariant (lowered) but no layerwise action exists" in r.summary
     assert check(net, G).verdict == "holds"
+
+
+def test_the_identity_activation_is_unknown_with_the_reason_and_check_decides() -> None:
+    # its K_i (invertible convolutions) is not implemented: latent says so instead of bad input,
+    # and reports check's verdict, which the lowered MLP decides
+    import symeq
+    from symeq.activations import activation
+
+    for name, verdict, code in (("conv_z6.toml", "unknown", 3), ("conv_z6_broken.toml", "fails", 1)):
+        net, G = load(name)
+        linear = type(net)(activation("identity"), net.grid, list(net.layers))
+        r = symeq.latent(linear, G)
+        assert (r.verdict, r.exit_code) == (verdict, code)
+        assert "identity activation (invertible convolutions) are not implemented" in r.summary
+        assert r.check.verdict == ("holds" if verdict == "unknown" else "fails")
+    assert r.certificate()["claim"] == {"kind": "not_equivariant"}

@@ -205,6 +205,15 @@ def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool 
         return LatentResult(verdict, summary, net, group, notes=tuple(notes),
                             identifiability=fam_i, seconds=time.perf_counter() - start, **kw)
 
+    missing = getattr(net, "construction_missing", None)
+    if missing is not None and missing():  # the architecture cannot build these latent groups yet
+        from symeq.architectures import verb
+
+        chk = verb(net, "check")(net, group)
+        if chk.verdict == "fails":
+            return done("fails", f"f is not G-equivariant (check: {chk.method}); the construction: {missing()}",
+                        check=chk)
+        return done("unknown", f"unknown: {missing()}; equivariance: {chk.verdict} ({chk.method})", check=chk)
     try:
         c = construct(net, group, budget)
     except BudgetExceeded as exc:  # the search at theta was cut short: try beta(theta~), else unknown

@@ -285,17 +285,8 @@ def latent(net: ConvNet, group: ConvGroupAction, budget: int = 20_000, structure
            consult: bool = True) -> ConvLatentResult:
     """The theorem's construction on a convolutional network: the generic analysis (see the
     module docstring)."""
-    from symeq.construction.analysis import LatentResult, analyze
+    from symeq.construction.analysis import analyze
 
     if not isinstance(group, ConvGroupAction):
         raise InputError("a convolutional network needs a convolutional group (grid maps on every layer)")
-    if net.activation.kind == "affine" and net.depth > 1:
-        from symeq.architectures.conv.equivariance import check
-
-        chk = check(net, group)
-        return ConvLatentResult(LatentResult(
-            "fails" if chk.verdict == "fails" else "unknown",
-            f"unknown: the latent groups of the identity activation (invertible convolutions) are not "
-            f"implemented for convolutional networks; equivariance: {chk.verdict} ({chk.method})", net, group,
-            check=chk))
     return ConvLatentResult(analyze(net, group, budget=budget, structure=structure, consult=consult))

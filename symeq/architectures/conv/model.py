@@ -464,6 +464,13 @@ class ConvNet:
 
     search_method = "channel matching"
 
+    def construction_missing(self) -> str | None:
+        """Why the generic construction cannot run on this network (None: it can)."""
+        if self.activation.kind == "affine" and self.depth > 1:
+            return ("the latent groups of the identity activation (invertible convolutions) are not "
+                    "implemented for convolutional networks")
+        return None
+
     def solve_layer(self, i: int, k_prev: ChannelMap | None, other: "ConvNet", budget: Any) -> Any:
         """Every k_i with f_i(.; other_i) o k_prev = k_i o f_i(.; theta_i) (channel matching
         with signs and translations, :mod:`symeq.architectures.conv.matching`)."""

@@ -295,6 +295,37 @@ def test_witness_search_is_deterministic_and_finds_nothing_on_equivariant_networ
     assert find_witness(net, G, tries=0) is None
 
 
+# Regression (CI, hypothesis): gelu MLP 3-6-1-3 under D3:shift/same, hidden blocks
+# [['input', 'input'], ['trivial']], perturbation (1, 0, 0, -2).  The last hidden neuron is
+# saturated far below 0 (its pre-activation is near -38 at x = 0), so f(rho_0 x) and rho_L f(x)
+# differ by about 1e-157 at every small input: floats see 0 everywhere, and the search used to
+# answer "unknown".  The defect is real (an independent ball computation proves it).
+SATURATED_GELU = {"activation": "gelu",
+                  "weights": [[["-3", "3", "-1"], ["3", "-1", "-1"], ["-1", "-1", "3"], ["-2", "3", "3"],
+                               ["3", "3", "-2"], ["3", "-2", "3"]], [["-3", "-3", "-3", "-2", "-2", "-2"]],
+                              [["-1"], ["-1"], ["-1"]]],
+                  "biases": [["3", "3", "3", "2", "2", "2"], ["1"], ["-3", "-3", "-3"]]}
+# The same shape where the first separating inputs differ by about 1e-500, below what a
+# certificate can write (400 digits): the witness must be one whose bound is writable.
+DEEPLY_SATURATED_GELU = {"activation": "gelu",
+                         "weights": [[["-1", "1", "2"], ["1", "2", "1"], ["-2", "1", "1"], ["1", "-2", "1"],
+                                      ["2", "1", "1"], ["1", "1", "-2"]], [["-3"] * 6], [["3"], ["3"], ["3"]]],
+                         "biases": [["1", "1", "3", "3", "1", "3"], ["-3"], ["-1", "-1", "-1"]]}
+
+
+@pytest.mark.parametrize("spec", [SATURATED_GELU, DEEPLY_SATURATED_GELU], ids=["1e-157", "1e-500"])
+def test_saturated_networks_are_refuted(spec):
+    net = network_from_dict(spec)
+    G = catalog_group("D3:shift", 3, 3)
+    result = check_equivariance(net, G)
+    assert (result.verdict, result.method) == ("fails", "witness"), result.reason
+    w = result.witness
+    assert certified_defect(net, G, w.generator, w.x)
+    cert = verified(net, G, result)
+    assert parse_number(cert["evidence"]["difference_lower_bound"]) == w.lower_bound > 0
+    assert check_equivariance(net, G).witness == w  # deterministic
+
+
 def test_witness_json_shape():
     net = net_of("sigmoid", [[["1", "3"]], [["2"]]], [["1/2"], ["0"]])
     G = catalog_group("S2", 2, 1, output="trivial")

@@ -503,6 +503,12 @@ def domain_matrix(m: Matrix) -> DomainMatrix:
     >>> domain_matrix(ImmutableMatrix([[1, sympy.sqrt(2)]])).domain
     QQ<sqrt(2)>
     """
+    rep = getattr(m, "_rep", None)  # sympy >= 1.13 stores dense matrices as DomainMatrix
+    if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ):
+        return rep.copy()
+    if not m.free_symbols and not any(x.has(sympy.pi) for x in m):
+        K, elems = exact_field(list(m))
+        return DomainMatrix([elems[r * m.cols:(r + 1) * m.cols] for r in range(m.rows)], m.shape, K)
     # extension=True puts radicals into an algebraic field instead of the generic EX domain.
     return DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True)
 
@@ -512,7 +518,9 @@ def exact_field(values: Sequence[sympy.Expr]) -> tuple[Any, list[Any]]:
     converted into it, in order (QQ for no values).
 
     One place for this conversion: into an algebraic field it is what costs, so callers convert
-    each entry once and do their linear algebra over the field.
+    each entry once and do their linear algebra over the field.  Algebraic constants go through
+    :func:`symeq.rings.number_field` (one primitive element, a documented degree limit);
+    anything else (symbols, pi, cos(pi/5)) through sympy's ``construct_domain``.
 
     >>> K, xs = exact_field([sympy.Integer(2), sympy.sqrt(2) / 2])
     >>> K, [K.to_sympy(x) for x in xs]
@@ -520,8 +528,17 @@ def exact_field(values: Sequence[sympy.Expr]) -> tuple[Any, list[Any]]:
     >>> exact_field([])
     (QQ, [])
     """
+    from symeq.rings import number_field
+
+    values = list(values)
+    if values and not any(v.free_symbols or v.has(sympy.pi) for v in values):
+        F = number_field(values)
+        try:
+            return F.K, [F.convert(v) for v in values]
+        except ValueError:
+            pass  # a constant outside the radicals (cos(pi/5)): sympy decides below
     # extension=True puts radicals into an algebraic field instead of the generic EX domain.
-    K0, elems = construct_domain(list(values) or [sympy.Integer(0)], extension=True)
+    K0, elems = construct_domain(values or [sympy.Integer(0)], extension=True)
     K = K0 if K0.is_Field else K0.get_field()
     return K, [K.convert_from(e, K0) for e in elems][:len(values)]
 

@@ -11,6 +11,7 @@ from typing import Any
 from symeq.errors import InputError
 from symeq.groups import GroupAction, group_from_dict, group_from_spec
 from symeq.files import load_document, write_document
+from symeq.rings import check_field_degree
 from symeq.architectures import network_from_dict
 from symeq.architectures.mlp.model import MLP
 
@@ -96,6 +97,9 @@ def load_inputs(path: str, group_spec: str | None = None, need_group: bool = Tru
         group = group_from_dict(doc["group"], d_in, d_out)
     elif need_group:
         raise InputError(f"{path}: no [group] table; name one with --group")
+    if group is not None:  # the engine computes in the field of both (twisted weights W rho_0(g))
+        check_field_degree([*net.parameters(), *(x for m in (*group.inputs, *group.outputs) for x in m)],
+                           f"{path}: the network's and the group's numbers")
     return net, group, doc
 
 

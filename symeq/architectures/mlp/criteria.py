@@ -90,9 +90,8 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix
 
-from sympy.polys.matrices import DomainMatrix
 
-from symeq.exact import is_exact_zero
+from symeq.exact import domain_matrix, is_exact_zero
 from symeq.architectures.mlp.degenerate import is_zero_vector
 from symeq.architectures.mlp.model import MLP
 
@@ -172,8 +171,7 @@ def rank(m: ImmutableMatrix) -> int:
     if m.rows == 0 or m.cols == 0:
         return 0
     # An explicit exact domain (ZZ, QQ or an algebraic field), never the expression domain.
-    dm = DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True)
-    return int(dm.rank())
+    return int(domain_matrix(m).rank())
 
 
 def kruskal_rank(m: ImmutableMatrix) -> int:

@@ -31,7 +31,9 @@ VERBS = (
     "draw",
 )
 
-EXIT_HOLDS, EXIT_FAILS, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+from symeq.verdict import EXIT_BAD_INPUT, EXIT_INTERNAL, Verdict
+
+EXIT_UNKNOWN = Verdict.UNKNOWN.exit_code
 
 
 class _Parser(argparse.ArgumentParser):

@@ -148,7 +148,10 @@ def test_internal_errors_exit_4_not_1(fake_verb: types.ModuleType, capsys: pytes
 
 
 def test_exit_code_constants() -> None:
-    assert (cli.EXIT_HOLDS, cli.EXIT_FAILS, cli.EXIT_BAD_INPUT, cli.EXIT_UNKNOWN) == (0, 1, 2, 3)
+    from symeq.verdict import Verdict
+
+    assert (Verdict.HOLDS.exit_code, Verdict.FAILS.exit_code, cli.EXIT_BAD_INPUT, cli.EXIT_UNKNOWN) == (0, 1, 2, 3)
+    assert {v.exit_code for v in Verdict} == {0, 1, 3}  # 2 is bad input and 4 a bug: never verdicts
 
 
 def test_module_entry_point_runs_in_a_subprocess() -> None:

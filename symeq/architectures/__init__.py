@@ -5,6 +5,19 @@ The generic stages (symmetries, identifiability, latent actions, certificates) r
 architecture only through the protocol; this module maps names to implementations and reads
 and writes the ``[network]`` table whatever the architecture.
 
+The package registered for a name (``ARCHITECTURES[name]``) provides, at its top level:
+
+* ``from_dict(table) -> Architecture`` (required): the network of a ``[network]`` table;
+* ``group_from_dict(table, net) -> GroupAction`` (optional): the ``[group]`` table for this
+  architecture (default :func:`symeq.groups.group_from_dict` on the input and output
+  dimensions); attention reads token permutations there, convolutions grid maps;
+* one function per verb it answers, each returning a :class:`~symeq.architectures.base.Result`:
+  ``check(net, group, *, tries, seed)``, ``identify(net, *, local)``,
+  ``symmetries(net, *, seed, proofs)``, ``explain(result, fmt)`` and ``draw(net, group, ...)``.
+  ``symeq latent`` is generic (:func:`symeq.latent.analysis.analyze`) and needs only the
+  protocol.  A verb an architecture does not provide ends with one line, exit 2 (see
+  :func:`verb`).
+
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1"]], [["2"]]],
 ...                          "biases": [["0"], ["0"]]})
 >>> net.architecture, network_to_dict(net)["weights"]
@@ -23,7 +36,7 @@ from typing import Any
 
 from symeq.errors import InputError
 
-__all__ = ["ARCHITECTURES", "register", "implementation", "network_from_dict", "network_to_dict",
+__all__ = ["ARCHITECTURES", "register", "implementation", "verb", "network_from_dict", "network_to_dict",
            "load_network"]
 
 #: name -> the module that implements it; the module has ``from_dict(table) -> Architecture``.
@@ -50,6 +63,25 @@ def implementation(name: str) -> Any:
                              f"{'is' if len(ARCHITECTURES) == 1 else 'are'}")
         raise InputError(f"unknown architecture {name!r}; known: {', '.join(ARCHITECTURES)}")
     return importlib.import_module(ARCHITECTURES[name])
+
+
+def verb(net: Any, name: str) -> Any:
+    """The function of architecture ``net.architecture`` that answers verb ``name``
+    (InputError, exit 2, when the architecture does not answer it).
+
+    >>> net = network_from_dict({"activation": "tanh", "weights": [[["1"]], [["2"]]],
+    ...                          "biases": [["0"], ["0"]]})
+    >>> verb(net, "check").__name__
+    'check'
+    >>> verb(net, "fly")
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: symeq fly does not support architecture 'mlp' yet
+    """
+    fn = getattr(implementation(net.architecture), name, None)
+    if fn is None or not callable(fn):
+        raise InputError(f"symeq {name} does not support architecture {net.architecture!r} yet")
+    return fn
 
 
 def network_from_dict(d: object) -> Any:

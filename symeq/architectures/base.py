@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover - for readers and type checkers only
     from symeq.groups import GroupAction
     from symeq.kinds import LatentKind
 
-__all__ = ["Architecture", "LatentGroup", "LatentElement", "LayerSolutions", "LayerFailure", "NotEnumerable",
+__all__ = ["Architecture", "LatentGroup", "LatentElement", "Result", "LayerSolutions", "LayerFailure", "NotEnumerable",
            "Budget", "DEFAULT_BUDGET"]
 
 
@@ -140,6 +140,26 @@ class LayerSolutions:
 
 # -- the protocols ------------------------------------------------------------------------------
 
+
+
+@runtime_checkable
+class Result(Protocol):
+    """What every verb returns (``symeq.check``, ``symeq.identify``, ...): a verdict, the reason
+    in words, the certificate when the verdict is checkable, and plain data for ``--json``."""
+
+    @property
+    def verdict(self) -> Any:
+        """A :class:`~symeq.verdict.Verdict` (or its string)."""
+
+    @property
+    def reason(self) -> str:
+        """Why, in one paragraph."""
+
+    def certificate(self) -> dict[str, Any] | None:
+        """The certificate (holds) or witness (fails) the kernel re-checks; None otherwise."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``--json`` prints."""
 
 
 @runtime_checkable

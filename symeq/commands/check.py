@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import argparse
 
-from symeq.commands.common import (VERDICT_EXIT, add_certificate_argument, add_network_arguments,
+from symeq.commands.common import (add_certificate_argument, add_network_arguments,
                                    check_certificate_path, check_int_range, emit_json, load_inputs,
                                    write_verified_certificate)
 from symeq.exact import number_to_string
+from symeq.verdict import EXIT_INTERNAL, Verdict
 
-#: Exit code when a certificate the engine built does not verify (a bug, never a verdict).
-EXIT_INTERNAL = 4
 
 HELP = "decide end-to-end equivariance exactly: certificate or witness"
 DESCRIPTION = __doc__
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         emit_json(out)
     else:
         _print_text(result, group.names, args.certificate, written)
-    return VERDICT_EXIT[result.verdict]
+    return Verdict(result.verdict).exit_code
 
 
 def _print_text(result, names: tuple[str, ...], requested: str | None, written: str | None) -> None:

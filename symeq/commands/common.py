@@ -16,10 +16,8 @@ from symeq.architectures import network_from_dict
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
-           "load_inputs", "emit_json", "write_json_atomic", "VERDICT_EXIT"]
+           "load_inputs", "emit_json", "write_json_atomic"]
 
-#: Exit code of each verdict (DESIGN.md principle 4).
-VERDICT_EXIT = {"holds": 0, "fails": 1, "conjectural": 3, "unknown": 3}
 
 
 def add_network_arguments(p: argparse.ArgumentParser, group: bool = True) -> None:

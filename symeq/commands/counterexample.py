@@ -27,8 +27,9 @@ from typing import Any
 from symeq.architectures.spec import parse_spec
 from symeq.commands.classify import load_group
 from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
-from symeq.counterexamples.outcome import CLAIM_STATEMENTS, VERDICT_EXIT, Outcome
+from symeq.counterexamples.outcome import CLAIM_STATEMENTS, Outcome
 from symeq.errors import InputError
+from symeq.verdict import Verdict
 from symeq.architectures import network_to_dict
 
 HELP = "search for networks that break a stated claim; certificate of the break"
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         emit_json(data)
     else:
         _print(out, arch, group_spec, args.certificate, verified)
-    return VERDICT_EXIT[out.verdict]
+    return Verdict(out.verdict).exit_code
 
 
 def _print(out: Outcome, arch: str, group: str, path: str | None, verified: bool | None) -> None:

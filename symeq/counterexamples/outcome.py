@@ -15,10 +15,9 @@ from symeq.groups import GroupAction
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["Outcome", "counterexample_certificate", "VERDICT_EXIT", "CLAIM_STATEMENTS"]
+__all__ = ["Outcome", "counterexample_certificate", "CLAIM_STATEMENTS"]
 
 #: Exit code of each verdict of ``symeq counterexample``.
-VERDICT_EXIT = {"refuted": 1, "not refuted": 3, "unknown": 3}
 
 #: The claims, as the statements they refute.
 CLAIM_STATEMENTS = {

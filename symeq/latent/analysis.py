@@ -39,6 +39,7 @@ from typing import Any
 import sympy
 
 from symeq.errors import BudgetExceeded, InputError
+from symeq.verdict import Verdict
 from symeq.groups import GroupAction
 from symeq.latent.construct import Construction, LatentActions, construct
 from symeq.architectures.mlp.families import Inequation, identifiability_conditions, uniqueness_conditions
@@ -48,9 +49,7 @@ from symeq.latent.structure import LayerStructure, network_structure
 from symeq.architectures.mlp.weak import WeakConstruction, construct_weak
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["LatentResult", "analyze", "symbol_denominators", "VERDICT_EXIT"]
-
-VERDICT_EXIT = {"holds": 0, "fails": 1, "unknown": 3}
+__all__ = ["LatentResult", "analyze", "symbol_denominators"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class LatentResult:
     @property
     def exit_code(self) -> int:
         """0 holds, 1 fails, 3 unknown."""
-        return VERDICT_EXIT[self.verdict]
+        return Verdict(self.verdict).exit_code
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``symeq latent --json``."""

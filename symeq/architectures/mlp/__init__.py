@@ -8,7 +8,18 @@ dimension's Jacobians.  The generic stages reach it through the
 :class:`~symeq.architectures.base.Architecture` protocol.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from symeq.architectures.mlp.io import mlp_from_dict as from_dict
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["MLP", "from_dict"]
+__all__ = ["MLP", "from_dict", "check"]
+
+
+def check(net: MLP, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
+    """``symeq check`` for an MLP: :func:`symeq.architectures.mlp.check.check_equivariance`."""
+    from symeq.architectures.mlp.check import check_equivariance
+
+    return check_equivariance(net, group, tries=tries, seed=seed)

@@ -45,12 +45,10 @@ from symeq.architectures.mlp.nonidentifiable import (Witness, linear_witness, qu
                                            zero_neuron_stabilizer)
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
+from symeq.verdict import Verdict
 
-__all__ = ["IdentifyResult", "identify", "VERDICT_EXIT"]
+__all__ = ["IdentifyResult", "identify"]
 
-#: Exit code of each verdict: 0 identifiable / weakly, 1 not identifiable, 3 otherwise.
-VERDICT_EXIT = {"identifiable": 0, "weakly identifiable": 0, "not identifiable": 1,
-                "locally identifiable": 3, "conjectural": 3, "unknown": 3}
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class IdentifyResult:
     @property
     def exit_code(self) -> int:
         """0 identifiable or weakly identifiable, 1 not identifiable, 3 otherwise."""
-        return VERDICT_EXIT[self.verdict]
+        return Verdict(self.verdict).exit_code
 
     @property
     def theta_equals_beta(self) -> bool:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sympy import Integer, Rational, sqrt
 
 from symeq.cli import main
+from symeq.errors import InputError
 from symeq.rings import MAX_FIELD_DEGREE, FieldTooLarge, exact_ring, number_field
 
 
@@ -120,3 +121,100 @@ def test_exact_ring_reads_polynomials_over_the_field():
     assert R is not None and R.ground.ext.minpoly.degree() == 4
     x = R.element(sqrt(2) * w + sqrt(3) * sympy.pi * sqrt(2))
     assert sympy.expand(R.to_sympy(x) - (sqrt(2) * w + sqrt(6) * sympy.pi)) == 0
+
+
+# -- groups with many generators, large groups ---------------------------------------------------
+
+_TANH_4 = {"activation": "tanh",
+           "weights": [[["2", "1", "1", "1"], ["1", "2", "1", "1"], ["1", "1", "2", "1"], ["1", "1", "1", "2"]],
+                       [["1", "0", "0", "0"], ["0", "1", "0", "0"], ["0", "0", "1", "0"], ["0", "0", "0", "1"]]],
+           "biases": [["1", "1", "1", "1"], ["0", "0", "0", "0"]]}
+
+
+def _perm_matrix(p):
+    return [["1" if p[j] == i else "0" for j in range(len(p))] for i in range(len(p))]
+
+
+def _s4_generators(n, seed=1):
+    import itertools
+    import random
+
+    rng = random.Random(seed)
+    perms = list(itertools.permutations(range(4)))
+    return {f"g{k}": {"input": _perm_matrix(rng.choice(perms))} for k in range(n)}
+
+
+def test_thousands_of_generators_are_refused_in_one_line(tmp_path, capsys):
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps({"network": _TANH_4, "group": {"generators": _s4_generators(3000)}}))
+    start = time.perf_counter()
+    for verb in ("latent", "check", "explain"):
+        code, out, err = _run([verb, str(path)], capsys)
+        assert code == 2 and err.count("\n") == 1 and "3000 generators" in err and "MAX_GENERATORS" in err
+    assert time.perf_counter() - start < 30
+
+
+def test_thirty_two_generators_stay_within_seconds(tmp_path, capsys):
+    # S4 by 32 random permutations: the presentation search ran thousands of coset enumerations
+    # (minutes); the latent structure now checks homomorphisms by closure
+    path = tmp_path / "s4.json"
+    path.write_text(json.dumps({"network": _TANH_4, "group": {"generators": _s4_generators(32)}}))
+    start = time.perf_counter()
+    code, out, err = _run(["latent", str(path), "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["verdict"] == "holds"
+    assert time.perf_counter() - start < 30
+
+
+def test_presentations_of_many_generators_go_through_a_generating_subset():
+    from symeq.groups import GroupAction
+    from symeq.groups.permutation import finite_group
+    from symeq.groups.presentation import enumerate_cosets, presentation
+    from symeq.exact import parse_matrix
+
+    gens = _s4_generators(32)
+    mats = tuple(parse_matrix(g["input"]) for g in gens.values())
+    G = finite_group(GroupAction(tuple(gens), mats, mats))
+    start = time.perf_counter()
+    P = presentation(G)
+    assert time.perf_counter() - start < 10
+    assert P.order == 24 and len(enumerate_cosets(P.names, P.relators)) == 24
+    assert len(P.relators) <= 31 + 6  # one relator per redundant generator, a few for the core
+
+
+def test_large_signed_permutation_groups_close_fast():
+    # C_2^12 acting by sign flips on R^12: 4096 elements of 12 x 12 matrices took 40 s
+    from symeq.groups import group_from_dict
+
+    d = 12
+    flips = {f"f{k}": {"input": [[("-1" if j == k else "1") if i == j else "0" for j in range(d)]
+                                 for i in range(d)]} for k in range(d)}
+    start = time.perf_counter()
+    G = group_from_dict({"generators": flips}, d, d)
+    assert G.order() == 4096
+    assert time.perf_counter() - start < 10
+    # the same group on rational (non-signed-permutation) matrices: the flint closure
+    conj = {f"f{k}": {"input": [[("-1" if j == k else "1") if i == j else "0" for j in range(3)]
+                                for i in range(3)]} for k in range(3)}
+    conj["h"] = {"input": [["1/2", "0", "0"], ["0", "2", "0"], ["0", "0", "1"]]}
+    with pytest.raises(InputError, match="infinite"):
+        group_from_dict({"generators": conj}, 3, 3)
+
+
+# -- classify: one budget for the listing and the width search ------------------------------------
+
+
+def test_classify_honours_its_budget(capsys):
+    start = time.perf_counter()
+    code, out, err = _run(["classify", "--arch", "relu:2-12-12-2", "--group", "C12", "--json", "--no-progress"],
+                          capsys)
+    assert time.perf_counter() - start < 30
+    assert code == 3, err
+    doc = json.loads(out)
+    assert doc["total_assignments"] == 2025 and len(doc["assignments"]) == 500
+    assert doc["smallest_nondegenerate_width"]["status"] == "unknown"
+    code, out, err = _run(["classify", "--arch", "relu:2-12-12-2", "--group", "C12", "--json", "--no-progress",
+                           "--budget", "40"], capsys)
+    doc = json.loads(out)
+    assert code == 3 and len(doc["assignments"]) == 40
+    assert "budget" in doc["smallest_nondegenerate_width"]["reason"]

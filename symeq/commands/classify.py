@@ -50,7 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="catalog group (C8, D4, S3, D4:3x3, ... with /trivial for invariance) or a file "
                    "with a [group] table")
     p.add_argument("--budget", type=int, default=DEFAULT_ASSIGNMENT_BUDGET, metavar="N",
-                   help=f"largest number of assignments examined (default {DEFAULT_ASSIGNMENT_BUDGET})")
+                   help=f"largest number of assignments examined, by the listing and the smallest-width "
+                   f"search together (default {DEFAULT_ASSIGNMENT_BUDGET})")
     p.add_argument("--max-width", type=int, default=None, metavar="W",
                    help="search the smallest non-degenerate hidden width up to W (default: max(widest "
                    "hidden layer, |G|))")

@@ -33,7 +33,7 @@ from typing import Any
 from symeq.classify.classify import DEFAULT_ASSIGNMENT_BUDGET, Classification, classify
 from symeq.architectures.spec import parse_spec
 from symeq.classify.types import KINDS
-from symeq.commands.common import emit_json
+from symeq.commands.common import emit_json, integer
 from symeq.errors import InputError
 from symeq.groups import GroupAction, group_from_dict, group_from_spec
 from symeq.groups.permutation import finite_group
@@ -49,10 +49,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--group", required=True, metavar="NAME_OR_FILE",
                    help="catalog group (C8, D4, S3, D4:3x3, ... with /trivial for invariance) or a file "
                    "with a [group] table")
-    p.add_argument("--budget", type=int, default=DEFAULT_ASSIGNMENT_BUDGET, metavar="N",
+    p.add_argument("--budget", type=integer, default=DEFAULT_ASSIGNMENT_BUDGET, metavar="N",
                    help=f"largest number of assignments examined, by the listing and the smallest-width "
                    f"search together (default {DEFAULT_ASSIGNMENT_BUDGET})")
-    p.add_argument("--max-width", type=int, default=None, metavar="W",
+    p.add_argument("--max-width", type=integer, default=None, metavar="W",
                    help="search the smallest non-degenerate hidden width up to W (default: max(widest "
                    "hidden layer, |G|))")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,29 @@ from symeq.rings import check_field_degree
 from symeq.architectures import network_from_dict
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
+__all__ = ["integer", "read_network_document", "TABLES", "add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
            "load_inputs", "emit_json", "write_json_atomic"]
 
+
+
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
+def integer(text: str) -> int:
+    """The argparse type of every integer option: ASCII digits only, at most 18 of them (int()
+    would read "\u0663" as 3, "1_000" as 1000 and a 5000-digit string at length).
+
+    >>> integer("-12")
+    -12
+    >>> integer("\u0663")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: invalid integer '\u0663': write it with the ASCII digits 0-9 (at most 18)
+    """
+    if not _INTEGER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"invalid integer {text[:40]!r}: write it with the ASCII digits 0-9 "
+                                         "(at most 18)")
+    return int(text)
 
 
 def add_network_arguments(p: argparse.ArgumentParser, group: bool = True) -> None:
@@ -74,11 +95,34 @@ def check_int_range(value: int, low: int, high: int, option: str) -> None:
         raise InputError(f"{option} must be an integer from {low} to {high}")
 
 
-def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[MLP, GroupAction | None, dict[str, Any]]:
-    """The network of FILE and the group (from --group or FILE's [group] table)."""
+#: The top-level tables of a network file (docs/reference/schema.md).
+TABLES = ("network", "group", "claim", "draw")
+
+
+def read_network_document(path: str) -> dict[str, Any]:
+    """The document of a network file: a [network] table, only the schema's top-level tables,
+    and a valid [claim] table if there is one (a misspelt table or a malformed claim is an
+    error, never silently ignored)."""
     doc = load_document(path)
+    unknown = sorted(str(k) for k in doc if k not in TABLES)
+    if unknown:
+        raise InputError(f"{path}: unknown top-level key(s) {', '.join(repr(k[:40]) for k in unknown[:5])}; "
+                         f"a network file has the tables {', '.join(f'[{t}]' for t in TABLES)}")
     if "network" not in doc:
         raise InputError(f"{path}: no [network] table")
+    if "claim" in doc:
+        from symeq.commands.prove_runners import check_claim
+
+        try:
+            check_claim(doc["claim"])
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
+    return doc
+
+
+def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[MLP, GroupAction | None, dict[str, Any]]:
+    """The network of FILE and the group (from --group or FILE's [group] table)."""
+    doc = read_network_document(path)
     net = network_from_dict(doc["network"])
     d_in, d_out = net.widths[0], net.widths[-1]
     group: GroupAction | None = None

@@ -321,7 +321,7 @@ def _engine_stamp(cert: dict[str, Any] | None) -> dict[str, Any] | None:
 def run_check(inst: Instance) -> RunResult:
     """``symeq check``: end-to-end equivariance (holds / fails / unknown)."""
     from symeq.certify.build import check_certificate
-    from symeq.architectures.mlp.check import check_equivariance
+    from symeq.architectures.mlp.equivariance import check_equivariance
 
     net = _network(inst)
     group = _group(inst, net.widths[0], net.widths[-1])
@@ -393,8 +393,8 @@ def run_latent(inst: Instance) -> RunResult:
 
 def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
-    from symeq.architectures.mlp.fibers import Budget
-    from symeq.architectures.mlp.identify import identify
+    from symeq.architectures.mlp.fibers import FiberLimits
+    from symeq.identifiability.identify import identify
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
@@ -404,7 +404,7 @@ def run_identify(inst: Instance) -> RunResult:
     local = inst.claim.get("local", True)
     if not isinstance(local, bool):
         raise InputError("[claim] local must be true or false")
-    res = identify(net, Budget(seconds=float(seconds)), local=local)
+    res = identify(net, FiberLimits(seconds=float(seconds)), local=local)
     cert = res.certificate({"symeq_version": _version()})
     if res.witness is not None:
         method = f"witness ({res.witness.kind})"
@@ -504,7 +504,8 @@ def run_classify(inst: Instance) -> RunResult:
 def run_symmetries(inst: Instance) -> RunResult:
     """``symmetries``: functional dimension and hidden symmetries at a parameter (the
     instance's [network], or a random rational one for ``arch`` and ``seed``)."""
-    from symeq.symmetry.functional_dimension import functional_dimension, random_network
+    from symeq.architectures.mlp.sampling import random_network
+    from symeq.symmetry.functional_dimension import functional_dimension
     from symeq.architectures.mlp.latent_group import latent_groups
     from symeq.activations.relations import derive_relations
 

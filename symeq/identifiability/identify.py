@@ -1,32 +1,31 @@
-"""The combined identifiability verdict of ``symeq identify`` (THEORY.md, section 3).
+"""The combined identifiability verdict of ``symeq identify`` (THEORY.md, section 3), for every
+architecture.
 
-Pipeline: reduce theta to its submodel theta~ (:func:`reduce_network`), then decide theta~ by,
-in this order of strength,
+Pipeline: reduce theta to its submodel theta~ (``net.reduce()``), then decide theta~ by, in
+this order of strength,
 
-1. an exact fiber computation (polynomial activations, within budget) that proves the fiber is
-   the K-orbit with trivial stabilizer -> "identifiable";
-2. the literature criterion for the activation and depth (:func:`criterion_for`), a sufficient
-   condition checked exactly -> "identifiable";
-3. a witness the checker verifies (stabilizer element, or a second parameter outside the orbit)
-   -> "not identifiable";
-4. ReLU: "conjectural" (Grillo-Montufar 2026), never "identifiable";
-5. local evidence: Jacobian rank = #params - dim K -> "locally identifiable";
+1. an exact fiber computation (``net.exact_fiber(limits)``: polynomial networks, within budget)
+   that proves the fiber is the K-orbit with trivial stabilizer -> "identifiable";
+2. the literature criterion that applies (``net.criterion()``), a sufficient condition checked
+   exactly -> "identifiable";
+3. a witness the checker verifies (``net.nonidentifiability_witness(fiber)``: a stabilizer
+   element, or a second parameter outside the orbit) -> "not identifiable";
+4. a criterion that rests on a conjecture (ReLU: Grillo-Montufar 2026) -> "conjectural";
+5. local evidence: Jacobian rank = #params - dim K (:mod:`.local`) -> "locally identifiable";
 6. otherwise "unknown" (with the limit that stopped us).
 
 If theta~ is identifiable and the reduction changed theta, the verdict is "weakly identifiable":
 theta~ is identifiable and beta(theta~) (same function as theta, THEORY.md section 5) is the
 parameter the latent-action construction uses.  theta itself equals beta(theta~) exactly when
-every removed neuron was a zero neuron (``theta_equals_beta``).
+every removed neuron was a zero neuron (``theta_equals_beta``).  The certificate's evidence for
+an identifiable theta~ comes from ``net.identifiable_evidence(criterion, fiber)``.
 
->>> from sympy import ImmutableMatrix as M
->>> from symeq.activations import activation
->>> from symeq.architectures.mlp.model import MLP
->>> net = MLP(activation("tanh"), (M([[1, 2], [-1, -2]]), M([[3, 1]])), (M([1, -1]), M([0])))
+>>> from symeq.architectures import network_from_dict
+>>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["-1", "-2"]], [["3", "1"]]],
+...                          "biases": [["1", "-1"], ["0"]]})
 >>> res = identify(net, local=False)
 >>> res.verdict, res.criterion.criterion
 ('weakly identifiable', 'Sussmann irreducibility (one hidden tanh layer)')
->>> res.reduction.reduced.weights[1]
-Matrix([[2]])
 >>> res.certificate()["claim"]["kind"], res.certificate_note
 ('weakly_identifiable', 'weakly_identifiable: 1 rewrite step(s), then theorem sussmann1992 (criterion)')
 """
@@ -36,19 +35,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from symeq.architectures.mlp.criteria import CriterionResult, criterion_for
-from symeq.architectures.mlp.fibers import Budget, FiberResult, exact_fiber
-from symeq.architectures.mlp.local import LocalResult, local_identifiability
-from symeq.architectures.mlp.reduce import Reduction, reduce_network
-from symeq.architectures.mlp.theorems import criterion_evidence, fiber_evidence
-from symeq.architectures.mlp.nonidentifiable import (Witness, linear_witness, quadratic_witness,
-                                           zero_neuron_stabilizer)
 from symeq.architectures import network_to_dict
-from symeq.architectures.mlp.model import MLP
+from symeq.identifiability.local import LocalResult, local_identifiability
 from symeq.verdict import Verdict
 
 __all__ = ["IdentifyResult", "identify"]
-
 
 
 @dataclass(frozen=True)
@@ -57,12 +48,12 @@ class IdentifyResult:
 
     verdict: str
     basis: str
-    network: MLP
-    reduction: Reduction
-    criterion: CriterionResult
-    fiber: FiberResult | None = None
+    network: Any
+    reduction: Any
+    criterion: Any
+    fiber: Any = None
     local: LocalResult | None = None
-    witness: Witness | None = None
+    witness: Any = None
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -96,12 +87,9 @@ class IdentifyResult:
 
     def identifiable_evidence(self) -> dict[str, Any] | None:
         """The ``identifiable`` evidence for the submodel theta~ (theta itself when nothing was
-        reduced): the criterion's trusted theorem and its conditions when the criterion holds,
-        else the power:M exact-fiber slice data; None when neither is available."""
-        found = criterion_evidence(self.criterion)
-        if found is None and self.fiber is not None:
-            found = fiber_evidence(self.fiber)
-        return found
+        reduced), from the architecture: a trusted theorem and its conditions, or exact-fiber
+        data; None when neither is available."""
+        return self.reduction.reduced.identifiable_evidence(self.criterion, self.fiber)
 
     @property
     def certificate_note(self) -> str:
@@ -150,31 +138,18 @@ class IdentifyResult:
                              "steps": [s.to_dict() for s in self.reduction.steps], "submodel": ev}}
 
 
-def _witness_for(net: MLP, fiber: FiberResult | None) -> Witness | None:
-    if net.symbols:
-        return None
-    if net.activation.name == "identity":
-        found = linear_witness(net)
-        if found is not None:
-            return found
-    found = zero_neuron_stabilizer(net)
-    if found is not None:
-        return found
-    if fiber is not None and fiber.status == "hidden symmetries":
-        return quadratic_witness(net)
-    return None
+def identify(net: Any, budget: Any = None, local: bool = True, fibers: bool = True) -> IdentifyResult:
+    """The identifiability verdict for ``net`` with its criterion, reference and evidence.
 
-
-def identify(net: MLP, budget: Budget = Budget(), local: bool = True,
-             fibers: bool = True) -> IdentifyResult:
-    """The identifiability verdict for ``net`` with its criterion, reference and evidence."""
-    red = reduce_network(net)
+    ``budget``: the limits of the exact fiber computation (the architecture's type; None for
+    its defaults); ``local``: also compute local evidence; ``fibers``: try the exact fiber."""
+    red = net.reduce()
     sub = red.reduced
-    crit = criterion_for(sub)
+    crit = sub.criterion()
     notes: list[str] = list(red.notes)
-    fib = exact_fiber(sub, budget) if fibers and sub.activation.polynomial and not sub.symbols else None
+    fib = sub.exact_fiber(budget) if fibers else None
     loc = local_identifiability(sub) if local else None
-    witness = _witness_for(sub, fib)
+    witness = sub.nonidentifiability_witness(fib)
     if fib is not None and fib.status == "identifiable":
         verdict, basis = "identifiable", "exact fiber: the fiber is the K-orbit, trivial stabilizer"
     elif crit.verdict == "identifiable":
@@ -198,7 +173,7 @@ def identify(net: MLP, budget: Budget = Budget(), local: bool = True,
         basis = f"submodel identifiable by {basis}; the reduction removed {len(red.steps)} neuron(s) " \
                 "with verified rewrite steps"
     elif red.changed and verdict == "not identifiable":
-        direct = _witness_for(net, None)
+        direct = net.nonidentifiability_witness(None)
         if direct is not None:
             witness, basis = direct, f"witness: {direct.description}"
         else:

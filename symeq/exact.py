@@ -14,7 +14,10 @@ Grammar (``^`` and ``**`` both mean power)::
     atom   := NUMBER | "pi" | NAME | "sqrt" "(" expr ")" | "(" expr ")"
 
 Exponents must be rational constants of bounded size, so ``"9**9**9"`` is refused instead of
-exhausting memory.  Every other size is bounded too, so that no text can make the parser (or a
+exhausting memory.  Square roots and fractional powers take non-negative algebraic bases only
+(no symbol, no pi): the checker (:mod:`symeq.certify`) reads numbers with its own parser and the
+same grammar, so every number the engine accepts can be stated in a certificate
+(docs/reference/schema.md, "Numbers").  Every other size is bounded too, so that no text can make the parser (or a
 later ``expand``) run long: the text length, the nesting depth, the digits of every rational
 built (which keeps :func:`number_to_string` readable back), and the number of terms an
 expression with symbols expands to.  Only ASCII digits are numbers.  Square roots and
@@ -187,9 +190,13 @@ class _Parser:
         return is_exact_zero(e)
 
     def nonnegative(self, e: sympy.Expr, what: str, where: int) -> None:
-        """Refuse a square root or fractional power whose base is negative or symbolic."""
+        """Refuse a square root or fractional power whose base is negative, symbolic or involves
+        pi: roots are of non-negative algebraic numbers only (the checker's grammar too, so a
+        number the engine accepts is one its certificate can state)."""
         if e.free_symbols:
             self.fail(f"{what} at position {where} needs a constant base, not one with symbols")
+        if e.has(sympy.pi):
+            self.fail(f"{what} at position {where} needs an algebraic base, not one with pi")
         if e.is_nonnegative:
             return
         if e.is_negative:
@@ -262,8 +269,7 @@ class _Parser:
     def atom(self) -> sympy.Expr:
         kind, value, where = self.take()
         if kind == "num":
-            digits = value.replace(".", "")
-            if len(digits) > MAX_DIGITS:
+            if len(value) > MAX_DIGITS:  # the point counts, as in the checker
                 self.fail(f"literal at position {where} has too many digits")
             return Rational(Fraction(value))
         if kind == "name":

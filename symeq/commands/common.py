@@ -6,20 +6,13 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from symeq.errors import InputError
-from symeq.groups import GroupAction, group_from_dict, group_from_spec
-from symeq.files import load_document, write_document
-from symeq.rings import check_field_degree
-from symeq.architectures import network_from_dict
-from symeq.architectures.mlp.model import MLP
+from symeq.files import load_document, write_json
 
-__all__ = ["integer", "read_network_document", "TABLES", "add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
+__all__ = ["integer", "add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
            "load_inputs", "emit_json", "write_json_atomic"]
-
-
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 
@@ -95,54 +88,13 @@ def check_int_range(value: int, low: int, high: int, option: str) -> None:
         raise InputError(f"{option} must be an integer from {low} to {high}")
 
 
-#: The top-level tables of a network file (docs/reference/schema.md).
-TABLES = ("network", "group", "claim", "draw")
+def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[Any, Any, dict[str, Any]]:
+    """The network of FILE, the group (from --group or FILE's [group] table) and the document
+    (:func:`symeq.api.load`)."""
+    from symeq.api import load
 
-
-def read_network_document(path: str) -> dict[str, Any]:
-    """The document of a network file: a [network] table, only the schema's top-level tables,
-    and a valid [claim] table if there is one (a misspelt table or a malformed claim is an
-    error, never silently ignored)."""
-    doc = load_document(path)
-    unknown = sorted(str(k) for k in doc if k not in TABLES)
-    if unknown:
-        raise InputError(f"{path}: unknown top-level key(s) {', '.join(repr(k[:40]) for k in unknown[:5])}; "
-                         f"a network file has the tables {', '.join(f'[{t}]' for t in TABLES)}")
-    if "network" not in doc:
-        raise InputError(f"{path}: no [network] table")
-    if "claim" in doc:
-        from symeq.commands.prove_runners import check_claim
-
-        try:
-            check_claim(doc["claim"])
-        except InputError as exc:
-            raise InputError(f"{path}: {exc}") from None
-    return doc
-
-
-def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[MLP, GroupAction | None, dict[str, Any]]:
-    """The network of FILE and the group (from --group or FILE's [group] table)."""
-    doc = read_network_document(path)
-    net = network_from_dict(doc["network"])
-    d_in, d_out = net.widths[0], net.widths[-1]
-    group: GroupAction | None = None
-    if group_spec is not None:
-        looks_like_file = Path(group_spec).suffix.lower() in (".toml", ".json")
-        if Path(group_spec).is_file() or looks_like_file:  # load_document says if it is missing
-            gdoc = load_document(group_spec)
-            if "group" not in gdoc:
-                raise InputError(f"{group_spec}: no [group] table")
-            group = group_from_dict(gdoc["group"], d_in, d_out)
-        else:
-            group = group_from_spec(group_spec, d_in, d_out)
-    elif "group" in doc:
-        group = group_from_dict(doc["group"], d_in, d_out)
-    elif need_group:
-        raise InputError(f"{path}: no [group] table; name one with --group")
-    if group is not None:  # the engine computes in the field of both (twisted weights W rho_0(g))
-        check_field_degree([*net.parameters(), *(x for m in (*group.inputs, *group.outputs) for x in m)],
-                           f"{path}: the network's and the group's numbers")
-    return net, group, doc
+    net, group = load(path, group_spec, need_group=need_group)
+    return net, group, load_document(path)
 
 
 def emit_json(obj: Any) -> None:
@@ -152,9 +104,8 @@ def emit_json(obj: Any) -> None:
 
 
 def write_json_atomic(obj: Any, path: str) -> None:
-    """Write JSON to ``path`` atomically (never a partial file)."""
-    check_certificate_path(path)
-    write_document(obj, path)
+    """Write JSON to ``path`` atomically (never a partial file; :func:`symeq.files.write_json`)."""
+    write_json(obj, path)
 
 
 def write_verified_certificate(cert: dict[str, Any], path: str, verb: str) -> bool:

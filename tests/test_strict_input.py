@@ -64,6 +64,8 @@ def test_a_5000_digit_width_is_one_line(argv, capsys):
     ["check", str(FIRST), "--seed", "1_0"],
     ["latent", str(FIRST), "--budget", "\uff15"],  # a fullwidth 5
     ["classify", "--arch", "relu:2-2-2", "--group", "C2", "--budget", "\u0663"],
+    ["identify", str(FIRST), "--seconds", "\u0663"],
+    ["identify", str(FIRST), "--seconds", "nan"],
 ])
 def test_unicode_digits_are_not_numbers(argv, capsys):
     _bad(argv, capsys)

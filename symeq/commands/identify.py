@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
+from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic, decimal
 from symeq.api import identify as _identify
 from symeq.architectures import network_to_dict
 
@@ -42,7 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """FILE, --json, --certificate, --seconds."""
     add_network_arguments(p, group=False)
     p.add_argument("--certificate", metavar="OUT", help="write the checkable certificate (JSON)")
-    p.add_argument("--seconds", type=float, default=20.0, metavar="S",
+    p.add_argument("--seconds", type=decimal, default=20.0, metavar="S",
                    help="time budget per Groebner basis in exact fiber computations (default 20)")
     p.add_argument("--no-local", action="store_true",
                    help="skip the functional-dimension (local identifiability) computation")

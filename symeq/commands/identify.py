@@ -89,16 +89,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"reference: {crit.reference}")
     for c in crit.conditions:
         print(f"  [{'holds' if c.holds else 'fails'}] {c.text}" + (f" ({c.detail})" if c.detail else ""))
-    for note in crit.notes:
-        print(f"  note: {note}")
+    for text in crit.notes:
+        print(f"  note: {text}")
     red = res.reduction
     if red.changed:
         print(f"submodel: widths {list(red.reduced.widths)} after {len(red.steps)} step(s):")
         for s in red.steps:
             print(f"  {s.to_dict()}")
         print(f"  submodel network: {network_to_dict(red.reduced)}")
-    for note in red.notes:
-        print(f"  note: {note}")
+    for text in red.notes:
+        print(f"  note: {text}")
     if res.fiber is not None:
         print(f"exact fiber: {res.fiber.status}")
         for d in res.fiber.details:
@@ -107,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"local: {res.local.status}" + (f" ({res.local.detail})" if res.local.detail else ""))
     if res.witness is not None:
         print(f"witness ({res.witness.kind}): {res.witness.description}")
-    for note in res.notes:
-        print(f"note: {note}")
+    for text in res.notes:
+        print(f"note: {text}")
     if args.certificate is not None:
         print(f"certificate: {args.certificate} ({note})" if cert is not None else
               f"certificate: {note}" + ("" if rejected else "; nothing written"))

@@ -70,7 +70,8 @@ Sources and exactly what is used:
   identifiable parameters" (arXiv:2605.03601, 2026): for every architecture whose input and
   hidden layers have width >= 2 there is an open set of identifiable parameters, and the
   functional dimension is #params - #hidden neurons.  The open set is not described by checkable
-  conditions, so the verdict is "conjectural" (conjecture: theta lies in it).
+  conditions, so the verdict is "conjectural" (identifiable if theta lies in it); a witness
+  (:func:`~symeq.architectures.mlp.nonidentifiable.bypass_witness`) can still refute it.
 
 >>> from sympy import ImmutableMatrix as M
 >>> from symeq.activations import activation
@@ -356,8 +357,8 @@ def relu_grillo_montufar(net: MLP) -> CriterionResult:
     widths = net.widths[:-1]
     cond = Condition("input and hidden widths are >= 2 (the architecture hypothesis of the theorem)",
                      all(d >= 2 for d in widths), f"widths d_0..d_(L-1) = {list(widths)}")
-    notes = ["conjecture: theta lies in the open set of identifiable parameters whose existence the "
-             "theorem proves; the set is not described by conditions we can check"]
+    notes = ["conjectural: theta is identifiable if it lies in the open set of identifiable parameters "
+             "whose existence the theorem proves; the set is not described by conditions we can check"]
     if net.activation.name == "leaky_relu":
         notes.append("the theorem is stated for ReLU; leaky ReLU is covered by analogy only")
     return CriterionResult("conjectural" if cond.holds else "unknown",

@@ -74,4 +74,4 @@ def _print_text(result, requested: str | None, written: str | None) -> None:  # 
         if written is not None:
             print(f"certificate: written to {written}")
         else:
-            print("certificate: none written (the verdict is unknown)")
+            print(f"certificate: none written ({getattr(result, 'certificate_note', 'the verdict is unknown')})")

@@ -26,6 +26,11 @@ c'. **linear bypass** (:mod:`~symeq.architectures.mlp.bypass`; relu, leaky_relu,
    equivariant network.
 d. **witness search** (:mod:`~symeq.architectures.mlp.witness`) over small rational inputs (and
    symbol values) with an exact or interval-certified lower bound -> *fails*.
+d'. **relu regions** (:mod:`~symeq.architectures.mlp.regions`; relu, leaky_relu, any depth, rational
+   weights): the activation regions of both sides enumerated exactly, within a budget of linear
+   programs -> *holds* when the difference is the zero map on every region (proved by the engine;
+   the checker has no procedure for it, so no certificate), *fails* with an exact witness inside
+   a region where it is not (a break far from the origin, which the search misses).
 e. otherwise *unknown*, with the reason.
 
 For a network with symbolic parameters "holds" means for every value of the symbols, and a
@@ -62,7 +67,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import Integer
+from sympy import Integer, Rational
 
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
 from symeq.errors import BudgetExceeded, InputError
@@ -72,6 +77,7 @@ from symeq.architectures.mlp.identity import DEFAULT_MAX_TERMS, IdentityOutcome,
 from symeq.architectures.base import LayerFailure
 from symeq.construction.construct import Construction, construct
 from symeq.architectures.mlp.witness import Witness, certify_point, find_witness
+from symeq.architectures.mlp.regions import relu_regions
 from symeq.architectures.mlp.degenerate import relation_between
 from symeq.architectures.mlp.reduce import Reduction, reduce_network
 from symeq.architectures import network_to_dict
@@ -82,10 +88,13 @@ __all__ = ["CheckResult", "check_equivariance", "match_layerwise", "VERDICTS", "
 DEFAULT_BUDGET = 2000
 
 VERDICTS = ("holds", "fails", "unknown")
+#: Methods whose "holds" the checker cannot re-check yet, with what the verdict rests on.
+UNCERTIFIED = {"relu_regions": "the verdict rests on the engine's exact enumeration of activation regions, which the "
+                               "checker does not re-run (no certificate format for it yet)"}
 #: Methods a result can name.  "reduction+M" is certificate evidence "via_reduction" whose
 #: "reduced_equivariance" is M's evidence for the reduced network; "none" has no evidence; the
 #: others are certificate evidence methods themselves.
-METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_bypass", "reduction+layerwise",
+METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_bypass", "relu_regions", "reduction+layerwise",
            "reduction+polynomial_identity", "reduction+linear_bypass", "witness", "none")
 
 
@@ -122,9 +131,20 @@ class CheckResult:
         (docs/certificates.md); the checker re-verifies it (``symeq.verify``)."""
         if self.verdict == "unknown" or self.network is None or self.group is None:
             return None
+        if self.method in UNCERTIFIED:
+            return None
         from symeq.certify.build import check_certificate
 
         return check_certificate(self.network, self.group, self)
+
+    @property
+    def certificate_note(self) -> str:
+        """Why :meth:`certificate` is None (printed by ``symeq check --certificate``)."""
+        if self.verdict == "unknown":
+            return "the verdict is unknown"
+        if self.method in UNCERTIFIED:
+            return UNCERTIFIED[self.method]
+        return "a certificate exists"
 
     def evidence(self) -> dict[str, Any]:
         """The certificate's "evidence" object (docs/certificates.md).
@@ -344,6 +364,20 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
                     f"a separating input was found by search and proved by {how}", match, w)
     attempts.append(f"witness search: no separating input among {tries} tried")
 
+    # (d') ReLU networks of any depth: exact, by their activation regions
+    regions = relu_regions(net, group) if act.name in ("relu", "leaky_relu") and net.depth > 1 else None
+    if regions is not None:
+        attempts.append(f"relu regions: {regions.reason}")
+        if regions.status == "holds":
+            return done("holds", "relu_regions", f"equivariant: {regions.reason}", match)
+        if regions.status == "fails":
+            assert regions.generator is not None and regions.point is not None
+            point = tuple(Rational(v.numerator, v.denominator) for v in regions.point)
+            w = certify_point(net, group, regions.generator, point)
+            if w is not None:
+                return done("fails", "witness", f"{regions.reason}; an exact point where the sides differ was taken "
+                            f"inside that region ({regions.cells} region(s) examined)", match, w)
+
     # (e) unknown
     no_action = ("no layerwise action" if match.failure.definitive
                  else f"no layerwise action found ({match.failure.kind})")
@@ -352,6 +386,8 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         no_action += (", nor on its submodel" if rmatch.failure.definitive
                       else f", nor found on its submodel ({rmatch.failure.kind})")
     reason = f"{no_action}; no separating input among {tries} tried"
+    if regions is not None and regions.status == "budget":
+        reason += f"; unknown (budget: {regions.reason})"
     if net.depth > 1 and match.failure.definitive and act.name not in ("identity",) and reduction is None:
         reason += ("; the network has no removable inactive or redundant neuron, but pairs of neurons can still "
                    "pass a signal around the layer actions (THEORY.md section 6)")

@@ -33,8 +33,10 @@ d'. **relu regions** (:mod:`~symeq.architectures.mlp.regions`; relu, leaky_relu,
    a region where it is not (a break far from the origin, which the search misses).
 e. otherwise *unknown*, with the reason.
 
-For a network with symbolic parameters "holds" means for every value of the symbols, and a
-witness also assigns exact values to the symbols.
+For a network with symbolic parameters "holds" means for every real value of the symbols where
+the denominators of the network's entries and of the proof (the latent maps) are nonzero; the
+verdict names those polynomials (``nonzero``) and the certificate's claim lists them.  A witness
+also assigns exact values to the symbols.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
@@ -67,6 +69,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import sympy
 from sympy import Integer, Rational
 
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
@@ -125,6 +128,10 @@ class CheckResult:
     bypass: BypassProof | None = None
     network: MLP | None = field(default=None, compare=False, repr=False)
     group: GroupAction | None = field(default=None, compare=False, repr=False)
+    #: For a "holds" on a network with symbols: the polynomials in the symbols (irreducible
+    #: factors of the denominators of the network and of the proof) that must be nonzero; the
+    #: claim is "for every real value of the symbols where each of these is nonzero".
+    nonzero: tuple[Any, ...] = ()
 
     def certificate(self) -> dict[str, Any] | None:
         """The certificate of a holds, the witness certificate of a fails, None for unknown
@@ -233,16 +240,18 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     """
     start = time.perf_counter()
     act = net.activation
-    family = " for every value of the symbols" if net.symbols else ""
+    base = symbol_factors(net.parameters()) if net.symbols else ()
+    family = condition_text(net, base)
     attempts: list[str] = []
 
     reduction: Reduction | None = None
 
     def done(verdict: str, method: str, reason: str, match: Construction | None = None,
              witness: Witness | None = None, reduced: CheckResult | None = None,
-             bypass: BypassProof | None = None) -> CheckResult:
+             bypass: BypassProof | None = None, nonzero: tuple[Any, ...] = base) -> CheckResult:
         return CheckResult(verdict, method, reason, match, witness, tuple(attempts),
-                           time.perf_counter() - start, reduction, reduced, bypass, net, group)
+                           time.perf_counter() - start, reduction, reduced, bypass, net, group,
+                           nonzero if verdict == "holds" else ())
 
     # (a) layerwise
     match = match_layerwise(net, group, budget)
@@ -250,9 +259,10 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         kinds = {k.kind for acts in match.actions.maps for k in acts}
         what = "every layer" if net.depth > 1 else "the single affine layer"
         attempts.append("layerwise: latent actions found")
+        nonzero = _merge(base, symbol_factors(_map_entries(match))) if net.symbols else ()
         return done("holds", "layerwise",
-                    f"layerwise equivariant{family}: {', '.join(sorted(kinds)) or 'no hidden'} latent "
-                    f"actions make {what} equivariant for every generator", match)
+                    f"layerwise equivariant{condition_text(net, nonzero)}: {', '.join(sorted(kinds)) or 'no hidden'} "
+                    f"latent actions make {what} equivariant for every generator", match, nonzero=nonzero)
     assert match.failure is not None
     attempts.append(f"layerwise: {match.failure.message}")
 
@@ -274,10 +284,13 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         if rmatch.found:
             attempts.append(f"reduction: {how}; layerwise on the submodel: latent actions found")
             kinds = {k.kind for acts in rmatch.actions.maps for k in acts}
+            nonzero = _merge(base, symbol_factors(_map_entries(rmatch)), symbol_factors(red.parameters())) \
+                if net.symbols else ()
             inner = CheckResult("holds", "layerwise", f"the submodel is layerwise equivariant{family}", rmatch)
             return done("holds", "reduction+layerwise",
-                        f"equivariant{family}: {how}, and {', '.join(sorted(kinds))} latent actions make "
-                        "every layer of the submodel equivariant for every generator", match, reduced=inner)
+                        f"equivariant{condition_text(net, nonzero)}: {how}, and {', '.join(sorted(kinds))} latent "
+                        "actions make every layer of the submodel equivariant for every generator", match,
+                        reduced=inner, nonzero=nonzero)
         assert rmatch.failure is not None
         attempts.append(f"reduction: {how}; layerwise on the submodel: {rmatch.failure.message}")
 
@@ -512,3 +525,52 @@ def _describe_step(step: Any) -> str:
     r = step.relation
     rel = ", ".join(number_to_string(getattr(r, k)) for k in "acbe")
     return f"merge {where} into neuron {step.keep} (relation (a, c, b, e) = ({rel}))"
+
+
+def symbol_factors(values: Any) -> tuple[Any, ...]:
+    """The irreducible factors, in the symbols, of the denominators of ``values`` (exact
+    expressions), in a fixed order: where one of them vanishes the expression is undefined.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> symbol_factors([1 / a, a / (a * b - b), sympy.Integer(3)])
+    (a, b, a - 1)
+    """
+    out: dict[Any, None] = {}
+    for x in values:
+        if not getattr(x, "free_symbols", None):
+            continue
+        den = sympy.fraction(sympy.together(x))[1]
+        if den.free_symbols:
+            for f, _ in sympy.factor_list(den)[1]:
+                if f.free_symbols:
+                    out.setdefault(f, None)
+    return tuple(sorted(out, key=sympy.default_sort_key))
+
+
+def _merge(*parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(sorted(dict.fromkeys(x for p in parts for x in p), key=sympy.default_sort_key))
+
+
+def _map_entries(match: Construction) -> list[Any]:
+    """Every entry of the latent maps of a layerwise proof (their denominators bound where the
+    proof holds)."""
+    assert match.actions is not None
+    return [x for acts in match.actions.maps for k in acts for x in (*k.matrix(), *k.shift())]
+
+
+def condition_text(net: MLP, nonzero: tuple[Any, ...]) -> str:
+    """The condition of a "holds" on a network with symbols, as the verdict states it.
+
+    >>> from symeq.architectures import network_from_dict
+    >>> net = network_from_dict({"activation": "relu", "weights": [[["a"]], [["1/a"]]], "biases": [["0"], ["0"]]})
+    >>> condition_text(net, (sympy.Symbol("a", real=True),))
+    ' for every real value of the symbol a where a is nonzero'
+    """
+    if not net.symbols:
+        return ""
+    names = ", ".join(sorted(map(str, net.symbols)))
+    what = f"the symbol{'s' if len(net.symbols) > 1 else ''} {names}"
+    if not nonzero:
+        return f" for every real value of {what}"
+    dens = ", ".join(str(d) for d in nonzero)
+    return f" for every real value of {what} where {dens} {'is' if len(nonzero) == 1 else 'are'} nonzero"

@@ -31,13 +31,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symeq.construction.analysis import analyze
-    from symeq.report.explain import explain
+    from symeq.api import latent
+    from symeq.architectures import verb
 
     check_int_range(args.budget, 1, 10_000_000, "--budget")
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
-    result = analyze(net, group, budget=args.budget)
+    explain = verb(net, "explain")  # before the work: one line when the architecture has none
+    result = latent(net, group, budget=args.budget)
     text = explain(result, args.format)
     if args.out:
         _write(text, args.out)

@@ -19,7 +19,7 @@ exhaustive matching in the checker.
 >>> out = refute_layerwise_at_theta("tanh", (2, 3, 1), catalog_group("S2", 2, 1, output="trivial"))
 >>> out.verdict, out.network.widths
 ('refuted', (2, 3, 1))
->>> from symeq.certify.checker import verify_certificate
+>>> from symeq.certify.verify import verify_certificate
 >>> verify_certificate(out.certificate()).ok
 True
 """
@@ -49,6 +49,9 @@ from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_at_theta", "duplicate_seeds", "SHARES", "CHECKABLE"]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 #: Fractions of the outgoing column given to the copy.
 SHARES = (sympy.Rational(1, 2), sympy.Rational(1, 3), sympy.Rational(2, 3), sympy.Rational(1, 4))

@@ -17,6 +17,9 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["Outcome", "counterexample_certificate", "CLAIM_STATEMENTS"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Exit code of each verdict of ``symeq counterexample``.
 
 #: The claims, as the statements they refute.
@@ -65,7 +68,7 @@ class Outcome:
 
 def counterexample_certificate(net: MLP, group: GroupAction, refutes: str, evidence: dict[str, Any],
                                statement: str | None = None, seconds: float | None = None) -> dict[str, Any]:
-    """A "counterexample" certificate (checker extension symeq/certify/checker_counterexample.py)."""
+    """A "counterexample" certificate (checked by symeq/kernel/mlp_refute.py)."""
     cert = certificate(net, group, "counterexample", evidence, seconds)
     claim: dict[str, Any] = {"kind": "counterexample", "refutes": refutes}
     text = statement if statement is not None else CLAIM_STATEMENTS.get(refutes)

@@ -59,6 +59,9 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["ATOMS", "parse_predicate", "evaluate", "search_predicate", "CandidatePool", "MAX_PREDICATE"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 ATOMS = ("equivariant", "layerwise", "reduced")
 #: Longest predicate text accepted.
 MAX_PREDICATE = 500
@@ -272,7 +275,7 @@ def search_predicate(predicate: str | Callable[[MLP, GroupAction], bool], activa
     >>> out = search_predicate("equivariant -> layerwise", "relu", (2, 3, 1), G)
     >>> out.verdict
     'refuted'
-    >>> from symeq.certify.checker import verify_certificate
+    >>> from symeq.certify.verify import verify_certificate
     >>> verify_certificate(out.certificate()).ok
     True
     """

@@ -479,3 +479,41 @@ def test_c5_and_d5_invariant_tanh_networks_hold_with_nested_roots():
     result = check_equivariance(bad, catalog_group("C5", 2, 1, output="trivial"))
     assert result.verdict == "fails"
     verified(bad, catalog_group("C5", 2, 1, output="trivial"), result)
+
+
+ODD_FAMILY = """[network]
+activation = "tanh"
+symbols = ["a", "b"]
+weights = [[["1/a"]], [["b/(a-1)"]]]
+biases = [["0"], ["0"]]
+
+[group]
+relations = ["r^2"]
+
+[group.generators.r]
+input = [["-1"]]
+output = [["-1"]]
+"""
+
+
+def test_a_holds_with_symbols_states_where_it_holds(tmp_path, capsys):
+    # b/(a-1) tanh(x/a) is odd for every real a, b with a != 0 and a != 1 (issue 12): the verdict,
+    # the certificate's claim and the checker's message state that condition, and the kernel
+    # rejects a condition that leaves out a denominator
+    path, cert_path = tmp_path / "odd.toml", tmp_path / "odd.cert.json"
+    path.write_text(ODD_FAMILY)
+    assert main(["check", str(path), "--certificate", str(cert_path)]) == 0
+    condition = "for every real value of the symbols a, b where a, a - 1 are nonzero"
+    assert f"reason: layerwise equivariant {condition}: " in capsys.readouterr().out
+    doc = json.loads(cert_path.read_text())
+    assert doc["claim"] == {"kind": "equivariant", "nonzero": ["a", "a - 1"]}
+    v = verify_certificate(doc)
+    assert v.ok and v.claim.endswith(f"method layerwise; {condition}"), v.claim
+    for nonzero, missing in ((["a"], " (missing: a - 1)"), (None, " (missing: a, a - 1)"), (["a", "a - 1", "2"], "")):
+        if nonzero is None:
+            del doc["claim"]["nonzero"]
+        else:
+            doc["claim"]["nonzero"] = nonzero
+        v = verify_certificate(doc)
+        assert not v.ok and v.reason == ("the claim's nonzero list must be non-constant polynomials in the symbols, "
+                                         "among them every factor of a divisor" + missing), v.reason

@@ -517,3 +517,17 @@ def test_a_holds_with_symbols_states_where_it_holds(tmp_path, capsys):
         v = verify_certificate(doc)
         assert not v.ok and v.reason == ("the claim's nonzero list must be non-constant polynomials in the symbols, "
                                          "among them every factor of a divisor" + missing), v.reason
+
+
+def test_deep_relu_broken_far_from_the_origin_is_refused_by_its_regions():
+    # issue 12: swap-invariant wherever x1, x2 <= 1000, broken beyond; the random search sees no
+    # difference, the activation regions give a witness inside the region where the sides differ
+    net = network_from_dict({"activation": "relu",
+                             "weights": [[["1", "0"], ["0", "1"]], [["1", "0"], ["0", "1"]], [["1", "1"]]],
+                             "biases": [["0", "0"], ["-1000", "-1001"], ["0"]]})
+    G = catalog_group("S2", 2, 1, output="trivial")
+    result = check_equivariance(net, G)
+    assert (result.verdict, result.method) == ("fails", "witness"), result.reason
+    assert "witness search: no separating input among 200 tried" in result.attempts
+    assert max(result.witness.x) > 1000
+    assert verify_certificate(check_certificate(net, G, result)).ok

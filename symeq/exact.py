@@ -69,6 +69,7 @@ __all__ = [
     "domain_matrix",
     "free_symbols",
     "is_exact_zero",
+    "symbol_factors",
 ]
 
 Scalar = sympy.Expr
@@ -580,3 +581,23 @@ def is_exact_zero(x: sympy.Expr) -> bool:
         if result is None:
             raise InputError(f"cannot decide whether {y} is zero") from None
         return bool(result)
+
+
+def symbol_factors(values: Any) -> tuple[Any, ...]:
+    """The irreducible factors, in the symbols, of the denominators of ``values`` (exact
+    expressions), in a fixed order: where one of them vanishes the expression is undefined.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> symbol_factors([1 / a, a / (a * b - b), sympy.Integer(3)])
+    (a, b, a - 1)
+    """
+    out: dict[Any, None] = {}
+    for x in values:
+        if not getattr(x, "free_symbols", None):
+            continue
+        den = sympy.fraction(sympy.together(x))[1]
+        if den.free_symbols:
+            for f, _ in sympy.factor_list(den)[1]:
+                if f.free_symbols:
+                    out.setdefault(f, None)
+    return tuple(sorted(out, key=sympy.default_sort_key))

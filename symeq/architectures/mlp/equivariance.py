@@ -72,6 +72,7 @@ from typing import Any
 import sympy
 from sympy import Integer, Rational
 
+from symeq.exact import symbol_factors
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
@@ -525,26 +526,6 @@ def _describe_step(step: Any) -> str:
     r = step.relation
     rel = ", ".join(number_to_string(getattr(r, k)) for k in "acbe")
     return f"merge {where} into neuron {step.keep} (relation (a, c, b, e) = ({rel}))"
-
-
-def symbol_factors(values: Any) -> tuple[Any, ...]:
-    """The irreducible factors, in the symbols, of the denominators of ``values`` (exact
-    expressions), in a fixed order: where one of them vanishes the expression is undefined.
-
-    >>> a, b = sympy.symbols("a b", real=True)
-    >>> symbol_factors([1 / a, a / (a * b - b), sympy.Integer(3)])
-    (a, b, a - 1)
-    """
-    out: dict[Any, None] = {}
-    for x in values:
-        if not getattr(x, "free_symbols", None):
-            continue
-        den = sympy.fraction(sympy.together(x))[1]
-        if den.free_symbols:
-            for f, _ in sympy.factor_list(den)[1]:
-                if f.free_symbols:
-                    out.setdefault(f, None)
-    return tuple(sorted(out, key=sympy.default_sort_key))
 
 
 def _merge(*parts: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -31,7 +31,6 @@ from symeq.commands.common import (integer, add_certificate_argument, add_networ
 from symeq.verdict import EXIT_INTERNAL, Verdict
 
 
-HELP = "decide end-to-end equivariance exactly: certificate or witness"
 DESCRIPTION = __doc__
 
 MAX_TRIES = 100_000

@@ -19,6 +19,7 @@ from symeq.architectures.conv.symmetry import symmetries
 from symeq.architectures.conv.teaching import explain
 from symeq.commands.common import load_inputs
 from symeq.groups.permutation import finite_group
+from symeq.architectures.base import Budget
 from symeq.construction.homomorphism import _closure
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
@@ -39,7 +40,7 @@ def test_z6_translation_is_a_crossed_homomorphism_and_not_a_homomorphism() -> No
     assert (k @ k).shifts == ((4,),) and not (k @ k).is_identity()  # k(m)^2 != id = k(m^2)
     # the same pairs do NOT close up as an ordinary homomorphism (no structural action) ...
     K = net.latent_group(1)
-    assert _closure(K, [(k, None)], finite_group(G), 100) == ("e", "m m")
+    assert _closure(K, [(k, None)], finite_group(G), Budget(100)) == ("e", "m m")
     # ... but do with the grid action: k(m m) = (s(m)^-1 k(m) s(m)) k(m) = id
     maps = element_maps(net, G, r.actions)
     assert all(m.is_identity() for m in (maps[0][0],)) and maps[0][1] == k

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from symeq.commands.common import check_int_range, load_inputs
+from symeq.commands.common import check_int_range, load_inputs, integer
 
 DESCRIPTION = __doc__
 
@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", default="markdown", choices=("markdown", "latex"),
                    help="output format (default markdown)")
     p.add_argument("--out", metavar="PATH", help="write to PATH instead of standard output")
-    p.add_argument("--budget", type=int, default=20_000, metavar="N",
+    p.add_argument("--budget", type=integer, default=20_000, metavar="N",
                    help="matching steps for duplicate neurons and stabilizer search (default 20000)")
 
 

@@ -25,7 +25,7 @@ The package registered for a name (``ARCHITECTURES[name]``) provides, at its top
 >>> network_from_dict({"architecture": "lstm"})
 Traceback (most recent call last):
 ...
-symeq.errors.InputError: unknown architecture 'lstm'; known: mlp
+symeq.errors.InputError: unknown architecture 'lstm'; known: mlp, attention
 """
 
 from __future__ import annotations
@@ -41,10 +41,11 @@ __all__ = ["ARCHITECTURES", "register", "implementation", "verb", "network_from_
 
 #: name -> the module that implements it; the module has ``from_dict(table) -> Architecture``.
 #: Modules are imported on first use, so naming an architecture costs nothing until it is read.
-ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp"}
+ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp",
+                                  "attention": "symeq.architectures.attention"}
 
 #: Architectures the schema names (DESIGN.md section 3) that this build does not implement yet.
-_PLANNED = ("attention", "conv")
+_PLANNED = ("conv",)
 
 
 def register(name: str, module: str) -> None:

@@ -36,19 +36,21 @@ __all__ = ["exact_forward", "exact_layer", "ball_forward", "arb_matrix"]
 
 
 def exact_layer(net: Any, i: int, Z: DomainMatrix) -> DomainMatrix:
-    """f_i on a token matrix Z (n x features) over the network's field (lightning only)."""
+    """f_i on a token matrix Z (n x features), lightning only, over the domain of Z (the network's
+    field, or a polynomial ring over it when Z holds variables: then f_i is a polynomial)."""
     if net.normalization != "lightning":
         raise InputError("exact evaluation needs lightning attention (softmax needs exp)")
-    K = net.field
+    D = Z.domain
+    c = (lambda m: m) if D == net.field else (lambda m: m.convert_to(D))  # noqa: E731
     if i == net.depth:
-        ones = DomainMatrix([[K.one]] * net.tokens, (net.tokens, 1), K)
-        return Z * net.readout + ones * net.bias
+        ones = DomainMatrix([[D.one]] * net.tokens, (net.tokens, 1), D)
+        return Z * c(net.readout) + ones * c(net.bias)
     ly = net.layers[i - 1]
     if i == 1:
-        Y = Z if net.positional is None else Z + net.positional
+        Y = Z if net.positional is None else Z + c(net.positional)
     else:
-        Y = Z * ly.embed
-    blocks = [(Y * h.score * Y.transpose()) * (Y * h.value) for h in ly.heads]
+        Y = Z * c(ly.embed)
+    blocks = [(Y * c(h.score) * Y.transpose()) * (Y * c(h.value)) for h in ly.heads]
     return DomainMatrix.hstack(*blocks) if len(blocks) > 1 else blocks[0]
 
 

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import factorial
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 from sympy import ImmutableMatrix
@@ -169,6 +169,8 @@ class HeadGroup:
     tokens: int
     field: Any = sympy.QQ
     kind: LatentKind = LatentKind.HEAD
+    #: Token permutations (the structural actions) act on rows, K_i on columns: they commute.
+    commutes_with_structural: ClassVar[bool] = True
 
     @property
     def dim(self) -> int:
@@ -339,7 +341,9 @@ def orbit_tangents(net: Any) -> list[tuple[sympy.Expr, ...]]:
 def internal_tangents(net: Any) -> list[tuple[sympy.Expr, ...]]:
     """The symmetries inside a layer: W_Q -> W_Q E, W_K -> -W_K E^T for E in gl(a) (the Q-K
     change of basis); for lightning attention also W_Q -> W_Q, W_V -> -W_V (the scaling
-    (c M, W_V / c) at c = 1)."""
+    (c M, W_V / c) at c = 1); for layers i > 1, W_O^(i-1) -> W_O^(i-1) E and W_Q, W_K, W_V ->
+    -E W_Q, -E W_K, -E W_V for every head, E in gl(d_i') (the change of basis of the model
+    features)."""
     off = _offsets(net)
     n = off[("end",)]
     out = []
@@ -359,4 +363,17 @@ def internal_tangents(net: Any) -> list[tuple[sympy.Expr, ...]]:
                 _put(vec, off[(i, h, "q")], head.query)
                 _put(vec, off[(i, h, "v")], head.value, -1)
                 out.append(tuple(vec))
+        if ly.embed is not None:  # the model features of layer i: W_O G, G^-1 W_Q, G^-1 W_K, G^-1 W_V
+            K = ly.embed.domain
+            d = ly.embed.shape[1]
+            for p in range(d):
+                for q in range(d):
+                    vec = [sympy.Integer(0)] * n
+                    E = zeros(d, d, K)
+                    E[p, q] = K.one
+                    _put(vec, off[("embed", i)], ly.embed * E)
+                    for h, head in enumerate(ly.heads):
+                        for name, m in (("q", head.query), ("k", head.key), ("v", head.value)):
+                            _put(vec, off[(i, h, name)], E * m, -1)
+                    out.append(tuple(vec))
     return out

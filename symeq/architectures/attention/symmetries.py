@@ -27,7 +27,7 @@ functional dimension (THEORY.md sections 2 and 7.1).
 ...     "readout": {"output": [["1", "0"], ["0", "1"]], "bias": ["0", "0"]}})
 >>> fd = functional_dimension(net)
 >>> fd.n_params, fd.lower, fd.upper, fd.status
-(14, 9, 9, 'exact')
+(14, 8, 8, 'exact')
 >>> [(c.source, c.value) for c in fd.closed_forms if c.applies]
 [('Henry, Marchetti, Kohn 2025, one lightning layer: 2ad + dd' - a^2 - 1 (+ d_L for the bias)', 8)]
 """

@@ -28,8 +28,8 @@ functional dimension (THEORY.md sections 2 and 7.1).
 >>> fd = functional_dimension(net)
 >>> fd.n_params, fd.lower, fd.upper, fd.status
 (14, 8, 8, 'exact')
->>> [(c.source, c.value) for c in fd.closed_forms if c.applies]
-[('Henry, Marchetti, Kohn 2025, one lightning layer: 2ad + dd' - a^2 - 1 (+ d_L for the bias)', 8)]
+>>> [(c.source.split(":")[0], c.value) for c in fd.closed_forms if c.applies]
+[('NeuroDim (Henry, Marchetti, Kohn 2025)', 8), ('Henry, Marchetti, Kohn 2025, one lightning layer', 8)]
 """
 
 from __future__ import annotations

@@ -36,6 +36,8 @@ def certificate(net: Any, group: Any, claim_kind: str, evidence: dict[str, Any],
     engine: dict[str, Any] = {"symeq_version": _version()}
     if seconds is not None:
         engine["seconds"] = f"{seconds:.6f}"
-    return {"format": FORMAT, "version": VERSION, "claim": {"kind": claim_kind},
-            "network": network_table(net), "group": group_table(group), "evidence": evidence,
-            "engine": engine}
+    out = {"format": FORMAT, "version": VERSION, "claim": {"kind": claim_kind}, "network": network_table(net)}
+    if group is not None:
+        out["group"] = group_table(group)
+    out.update(evidence=evidence, engine=engine)
+    return out

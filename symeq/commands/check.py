@@ -54,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
     check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
+    if net.architecture != "mlp":
+        from symeq.commands.by_architecture import run_verb
+
+        return run_verb(args, "check", net, group, tries=args.tries, seed=args.seed)
     result = check_equivariance(net, group, tries=args.tries, seed=args.seed)
     written: str | None = None
     if args.certificate is not None and result.verdict != "unknown":

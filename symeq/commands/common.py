@@ -11,7 +11,7 @@ from typing import Any
 from symeq.errors import InputError
 from symeq.groups import GroupAction, group_from_dict, group_from_spec
 from symeq.files import load_document, write_document
-from symeq.architectures import network_from_dict
+from symeq.architectures import implementation, network_from_dict
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
@@ -79,7 +79,10 @@ def load_inputs(path: str, group_spec: str | None = None, need_group: bool = Tru
     if "network" not in doc:
         raise InputError(f"{path}: no [network] table")
     net = network_from_dict(doc["network"])
-    d_in, d_out = net.widths[0], net.widths[-1]
+    d_in, d_out = net.spaces()[0], net.spaces()[-1]
+    # an architecture may read its own [group] table (attention: token permutations and features)
+    own = getattr(implementation(net.architecture), "group_from_dict", None)
+    read = (lambda table: own(table, net)) if own is not None else (lambda table: group_from_dict(table, d_in, d_out))
     group: GroupAction | None = None
     if group_spec is not None:
         looks_like_file = Path(group_spec).suffix.lower() in (".toml", ".json")
@@ -87,11 +90,14 @@ def load_inputs(path: str, group_spec: str | None = None, need_group: bool = Tru
             gdoc = load_document(group_spec)
             if "group" not in gdoc:
                 raise InputError(f"{group_spec}: no [group] table")
-            group = group_from_dict(gdoc["group"], d_in, d_out)
+            group = read(gdoc["group"])
+        elif own is not None:
+            raise InputError(f"--group NAME names a catalog group of MLP inputs; for a {net.architecture} "
+                             "network give a file with a [group] table")
         else:
             group = group_from_spec(group_spec, d_in, d_out)
     elif "group" in doc:
-        group = group_from_dict(doc["group"], d_in, d_out)
+        group = read(doc["group"])
     elif need_group:
         raise InputError(f"{path}: no [group] table; name one with --group")
     return net, group, doc

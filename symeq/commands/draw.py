@@ -60,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.out.lower().endswith(FORMATS):
         raise InputError(f"--out {args.out!r} must end in .png or .svg")
     net, group, doc = load_inputs(args.file, args.group, need_group=False)
+    if net.architecture != "mlp":
+        from symeq.commands.by_architecture import run_verb
+
+        return run_verb(args, "draw", net, group, args.out, generator=args.generator)
     extra: list[str] = []
     if args.theorem_parameter:
         net, extra = _theorem_parameter(net, group)

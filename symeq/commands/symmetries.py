@@ -95,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
     from symeq.architectures.mlp.invariance import prove_invariance
 
     net, notes = _network(args)
+    if net.architecture != "mlp":
+        from symeq.commands.by_architecture import run_verb
+
+        return run_verb(args, "symmetries", net, seed=args.seed, proofs=not args.no_proofs)
     rel = derive_relations(net.activation)
     groups = latent_groups(net)
     proofs = () if args.no_proofs else prove_invariance(net.activation, net.widths)

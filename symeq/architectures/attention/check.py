@@ -5,12 +5,15 @@ Methods, in order:
 1. **Head matching** (:mod:`.matching`): layerwise latent maps k_i(g) in K_i for every generator
    make every layer equivariant (with P_g structural on every hidden space), hence f.  Holds,
    with the maps as the certificate.
-2. **Polynomial identity** (lightning attention): f is a polynomial in the input, so
+2. **Reduction**: the submodel theta~ without degenerate heads (:mod:`.reduce`: drop heads that
+   contribute nothing, merge heads with equal score forms, narrow rank-deficient heads), each
+   step an exact identity of functions; head matching on theta~.
+3. **Polynomial identity** (lightning attention): f is a polynomial in the input, so
    f(rho_0(g) X) - rho_L(g) f(X) is expanded exactly over the network's field (symbols
    included); zero for every generator means holds, else an exact witness exists.
-3. **Witness search**: exact inputs X where a coordinate of f(rho_0(g) X) - rho_L(g) f(X) is
+4. **Witness search**: exact inputs X where a coordinate of f(rho_0(g) X) - rho_L(g) f(X) is
    proved nonzero, exactly (lightning) or by python-flint balls that exclude 0 (softmax).
-4. Otherwise **unknown**, with what was tried.
+5. Otherwise **unknown**, with what was tried.
 
 >>> from symeq.architectures.attention.io import attention_from_dict
 >>> from symeq.architectures.attention.group import group_from_dict
@@ -74,12 +77,17 @@ class CheckResult:
     witness: Witness | None = None
     attempts: tuple[str, ...] = ()
     seconds: float = field(default=0.0, compare=False)
+    reduction: Any = None
 
     def evidence(self) -> dict[str, Any]:
         """The certificate's evidence (holds or fails only)."""
         if self.verdict == Verdict.HOLDS and self.method == "layerwise":
             assert self.construction is not None
             return {"method": "layerwise", "actions": self.construction.evidence_actions()}
+        if self.verdict == Verdict.HOLDS and self.method == "reduction+layerwise":
+            assert self.construction is not None and self.reduction is not None
+            return {"method": "reduction+layerwise", "steps": [s.to_dict() for s in self.reduction.steps],
+                    "reduced": self.reduction.reduced.to_dict(), "actions": self.construction.evidence_actions()}
         if self.verdict == Verdict.HOLDS:
             return {"method": self.method}
         if self.verdict == Verdict.FAILS and self.witness is not None:
@@ -105,10 +113,14 @@ class CheckResult:
                                         for g in self.construction.generators}
         if self.witness is not None:
             out["witness"] = self.witness.to_dict()
+        if self.reduction is not None:
+            out["reduction"] = self.reduction.to_dict()
         return out
 
     def text(self) -> str:
         lines = [f"verdict: {self.verdict}", f"method: {self.method}", f"reason: {self.reason}"]
+        if self.reduction is not None:
+            lines.extend(f"step {n}: {s.describe()}" for n, s in enumerate(self.reduction.steps, start=1))
         if self.construction is not None and self.construction.found:
             for g in self.construction.generators:
                 for i, k in enumerate(self.construction.action(g), start=1):
@@ -150,8 +162,10 @@ def polynomial_identity(net: Any, group: Any) -> tuple[bool | None, str, str]:
     for g in group.names:
         P, R_in, R_out = token_parts(group, g, net)
         K = net.field.unify(R_in.domain).unify(R_out.domain)
-        ring = K.poly_ring(*xs)
-        X = DomainMatrix([[ring.gens[t * net.d_in + c] for c in range(net.d_in)] for t in range(net.tokens)],
+        # symbols: the field of rational functions in the symbols and the inputs (sympy does not
+        # convert K0(w) into K0(w)[x]); otherwise the polynomial ring in the inputs
+        ring = K.domain.frac_field(*(K.symbols + xs)) if K.is_FractionField else K.poly_ring(*xs)
+        X = DomainMatrix([[ring.gens[len(ring.gens) - nvars + t * net.d_in + c] for c in range(net.d_in)] for t in range(net.tokens)],
                          (net.tokens, net.d_in), ring)
         left = _act_exact(X, P.images, R_in)
         right = X
@@ -290,6 +304,17 @@ def check(net: Any, group: Any, *, tries: int = 200, seed: int = 0, budget: int 
         return done("holds", "layerwise", "head matching: latent maps k_i(g) in K_i = GL(v)^H x| S_H make "
                     "every layer equivariant (token permutations structural), so f is equivariant", construction=c)
     attempts.append(f"head matching: {c.reason}")
+    from symeq.architectures.attention.reduce import reduce_heads
+
+    red = reduce_heads(net)
+    if red.changed:
+        c2 = construct(red.reduced, group, budget, on_budget="failure", continuum="failure")
+        steps = "; ".join(s.describe() for s in red.steps)
+        if c2.found:
+            return done("holds", "reduction+layerwise", f"the submodel theta~ ({steps}) computes the same function, "
+                        "and head matching gives it layerwise latent maps, so f is equivariant", construction=c2,
+                        reduction=red)
+        attempts.append(f"head matching on the submodel theta~ ({steps}): {c2.reason}")
     if net.normalization == "lightning":
         ok, g, note = polynomial_identity(net, group)
         attempts.append(note)

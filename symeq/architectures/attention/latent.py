@@ -13,7 +13,8 @@ and 7.1), on the generic stages.
 4. What each layer carries: the orbits of heads under the permutation parts, and the character
    of rho_i on V_i, chi_i(g) = (tokens fixed by P_g) * sum over heads fixed by k_i(g) of tr A_h,
    decomposed into irreducible characters.
-5. When no action exists: ``check`` (a witness that f is not equivariant, or unknown) and
+5. When theta has no action: the submodel theta~ (:mod:`.reduce`, the same function without
+   degenerate heads), the theorem's parameter choice, is tried; where that fails too, ``check`` (a witness that f is not equivariant, or unknown) and
    ``identify`` say why.
 
 >>> from symeq.architectures.attention.io import attention_from_dict
@@ -137,6 +138,12 @@ class AttentionLatent:
     notes: tuple[str, ...] = ()
     seconds: float = field(default=0.0, compare=False)
     where: str = "theta"
+    reduction: Any = None
+
+    @property
+    def acting(self) -> Any:
+        """The network the actions act on: theta, or the submodel theta~."""
+        return self.reduction.reduced if self.reduction is not None else self.network
 
     @property
     def reason(self) -> str:
@@ -153,6 +160,10 @@ class AttentionLatent:
         if self.verdict == Verdict.HOLDS and self.actions is not None and self.homomorphism is not None:
             ev: dict[str, Any] = {"method": "layerwise", "actions": self.actions.to_dict(),
                                   "order": self.homomorphism.order}
+            if self.reduction is not None:
+                ev = {"method": "reduction+layerwise", "steps": [s.to_dict() for s in self.reduction.steps],
+                      "reduced": self.reduction.reduced.to_dict(), "actions": self.actions.to_dict(),
+                      "order": self.homomorphism.order}
             return certificate(self.network, self.group, "latent_actions", ev, self.seconds)
         if self.verdict == Verdict.FAILS and self.check is not None:
             return self.check.certificate()
@@ -174,6 +185,8 @@ class AttentionLatent:
             out["group_order"] = self.homomorphism.order
             out["crossed"] = self.homomorphism.crossed
         out["layers"] = [s.to_dict() for s in self.structure]
+        if self.reduction is not None:
+            out["reduction"] = self.reduction.to_dict()
         if self.check is not None:
             out["check"] = self.check.to_dict()
         if self.identify is not None:
@@ -183,6 +196,8 @@ class AttentionLatent:
     def text(self) -> str:
         lines = [f"verdict: {self.verdict}", f"summary: {self.summary}"]
         lines.extend(f"note: {n}" for n in self.notes)
+        if self.reduction is not None:
+            lines.extend(f"step {n}: {s.describe()}" for n, s in enumerate(self.reduction.steps, start=1))
         if self.actions is not None:
             for n, ks in zip(self.actions.names, self.actions.maps):
                 for i, k in enumerate(ks, start=1):
@@ -245,6 +260,18 @@ def analyze(net: Any, group: Any, budget: int = 20_000, structure: bool = True) 
                         construction=c, actions=acts, stabilizer=stab, homomorphism=hc, structure=st)
         notes.append(f"the latent maps found are not a homomorphism: {hc.describe()}")
     reason = c.reason or "no homomorphic choice of latent maps at theta"
+    from symeq.architectures.attention.reduce import reduce_heads
+
+    red = reduce_heads(net)
+    if red.changed:
+        sub = analyze(red.reduced, group, budget, structure)
+        if sub.verdict == Verdict.HOLDS:
+            steps = "; ".join(s.describe() for s in red.steps)
+            notes.insert(0, f"no layerwise action at theta ({reason}); the submodel theta~ ({steps}) computes the "
+                         "same function and has one: the theorem's parameter choice")
+            return done(Verdict.HOLDS, sub.summary.replace("every layer", "every layer of theta~"),
+                        construction=sub.construction, actions=sub.actions, stabilizer=sub.stabilizer,
+                        homomorphism=sub.homomorphism, structure=sub.structure, where="theta~", reduction=red)
     chk = check_equivariance(net, group)
     idr = identify(net)
     if chk.verdict == Verdict.FAILS:

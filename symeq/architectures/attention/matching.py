@@ -215,9 +215,18 @@ def solve_layer(net: Any, i: int, k_prev: HeadMap | None, other: Any, budget: An
         if d.rank < d.V.shape[1]:
             raise NotEnumerable(f"head {h} of layer {i}: its value map has rank {d.rank} < v = {d.V.shape[1]}, so "
                                 f"A_{h} is not unique (a continuum)")
+    complete = True
+    if lightning:
+        for h, d in enumerate(mine):
+            if d.rankS is None:
+                d.rankS = rank(d.S)
+            if d.rankS == 0:
+                raise NotEnumerable(f"head {h} of layer {i} has score form 0: under lightning attention it is "
+                                    "the zero function (inactive)")
+            if d.rankS == 1 and d.rank == 1:
+                complete = False  # Henry, Marchetti, Kohn 2025: the rank-1 exception (Lemma B)
     B = None if k_prev is None else k_prev.block_matrix()
     theirs = effective_heads(other, i, B)
-    complete = True
     candidates: list[list[tuple[int, DomainMatrix]]] = []
     if not lightning:
         index: dict[Any, list[int]] = {}
@@ -226,13 +235,6 @@ def solve_layer(net: Any, i: int, k_prev: HeadMap | None, other: Any, budget: An
     for h, d in enumerate(mine):
         found = []
         if lightning:
-            if d.rankS is None:
-                d.rankS = rank(d.S)
-            if d.rankS == 0:
-                raise NotEnumerable(f"head {h} of layer {i} has score form 0: under lightning attention it is "
-                                    "the zero function (inactive)")
-            if d.rankS == 1 and d.rank == 1:
-                complete = False  # Henry, Marchetti, Kohn 2025: the rank-1 exception
             r, c = _first_nonzero(d.S)
             for p, (S2, V2) in enumerate(theirs):
                 budget.spend(f"matching heads of layer {i}")
@@ -259,7 +261,7 @@ def solve_layer(net: Any, i: int, k_prev: HeadMap | None, other: Any, budget: An
                 if A is not None:
                     found.append((p, A))
         if not found:
-            return LayerSolutions([], failure=_no_match(i, h, lightning))
+            return LayerSolutions([], complete, failure=_no_match(i, h, lightning))
         candidates.append(found)
 
     def bijections() -> Iterator[HeadMap]:

@@ -5,15 +5,17 @@ Methods, in order:
 1. **Head matching** (:mod:`.matching`): layerwise latent maps k_i(g) in K_i for every generator
    make every layer equivariant (with P_g structural on every hidden space), hence f.  Holds,
    with the maps as the certificate.
-2. **Reduction**: the submodel theta~ without degenerate heads (:mod:`.reduce`: drop heads that
+2. **Constant**: every head of some layer outputs 0 or is never read, so f(X) = 1 b^T; it is
+   equivariant iff R_g' b = b.
+3. **Reduction**: the submodel theta~ without degenerate heads (:mod:`.reduce`: drop heads that
    contribute nothing, merge heads with equal score forms, narrow rank-deficient heads), each
    step an exact identity of functions; head matching on theta~.
-3. **Polynomial identity** (lightning attention): f is a polynomial in the input, so
+4. **Polynomial identity** (lightning attention): f is a polynomial in the input, so
    f(rho_0(g) X) - rho_L(g) f(X) is expanded exactly over the network's field (symbols
    included); zero for every generator means holds, else an exact witness exists.
-4. **Witness search**: exact inputs X where a coordinate of f(rho_0(g) X) - rho_L(g) f(X) is
+5. **Witness search**: exact inputs X where a coordinate of f(rho_0(g) X) - rho_L(g) f(X) is
    proved nonzero, exactly (lightning) or by python-flint balls that exclude 0 (softmax).
-5. Otherwise **unknown**, with what was tried.
+6. Otherwise **unknown**, with what was tried.
 
 >>> from symeq.architectures.attention.io import attention_from_dict
 >>> from symeq.architectures.attention.group import group_from_dict
@@ -88,6 +90,8 @@ class CheckResult:
             assert self.construction is not None and self.reduction is not None
             return {"method": "reduction+layerwise", "steps": [s.to_dict() for s in self.reduction.steps],
                     "reduced": self.reduction.reduced.to_dict(), "actions": self.construction.evidence_actions()}
+        if self.verdict == Verdict.HOLDS and self.method == "constant":
+            return {"method": "constant", "layer": _silent_layer(self.network)}
         if self.verdict == Verdict.HOLDS:
             return {"method": self.method}
         if self.verdict == Verdict.FAILS and self.witness is not None:
@@ -146,6 +150,31 @@ def _act_exact(Z: DomainMatrix, images: tuple[int, ...], R: DomainMatrix) -> Dom
     """P Z R^T over the domain of Z."""
     moved = DomainMatrix(_move(Z.to_list(), images), Z.shape, Z.domain)
     return moved * R.convert_to(Z.domain).transpose()
+
+
+# -- the constant case -------------------------------------------------------------------------------
+
+
+def _silent_layer(net: Any) -> int | None:
+    """An attention layer all of whose heads contribute nothing (zero effective value map, zero
+    output map, or zero score form under lightning), or None: then f(X) = 1 b^T."""
+    from symeq.architectures.attention.identify import degenerate_heads
+
+    silent: dict[int, set[int]] = {}
+    for d in degenerate_heads(net):
+        if d.kind in ("inactive", "unread"):
+            silent.setdefault(d.layer, set()).add(d.head)
+    for i, heads in sorted(silent.items()):
+        if len(heads) == len(net.layers[i - 1].heads):
+            return i
+    return None
+
+
+def _fixes_bias(net: Any, group: Any, g: str) -> bool:
+    _, _, R_out = token_parts(group, g, net)
+    b, R = net.bias.transpose(), R_out
+    K = b.domain.unify(R.domain)
+    return R.convert_to(K) * b.convert_to(K) == b.convert_to(K)
 
 
 # -- 2. the polynomial identity -------------------------------------------------------------------
@@ -304,6 +333,12 @@ def check(net: Any, group: Any, *, tries: int = 200, seed: int = 0, budget: int 
         return done("holds", "layerwise", "head matching: latent maps k_i(g) in K_i = GL(v)^H x| S_H make "
                     "every layer equivariant (token permutations structural), so f is equivariant", construction=c)
     attempts.append(f"head matching: {c.reason}")
+    silent = _silent_layer(net)
+    if silent is not None:
+        fixed = all(_fixes_bias(net, group, g) for g in group.names)
+        if fixed:
+            return done("holds", "constant", f"every head of layer {silent} outputs 0 or is never read, so f(X) = 1 b^T "
+                        "is constant, and R_g' b = b for every generator", construction=c)
     from symeq.architectures.attention.reduce import reduce_heads
 
     red = reduce_heads(net)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from strategies import build_equivariant  # noqa: E402
 
-from symeq.architectures.mlp.check import check_equivariance  # noqa: E402
+from symeq.architectures.mlp.equivariance import check_equivariance  # noqa: E402
 
 
 def _blocks(rng: random.Random, width: int) -> tuple[str, ...]:

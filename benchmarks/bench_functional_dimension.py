@@ -17,8 +17,9 @@ import time
 
 import numpy as np
 
-from symeq.symmetry.functional_dimension import functional_dimension, random_network
-from symeq.symmetry.functional_dimension import default_count, default_inputs
+from symeq.architectures.mlp.sampling import random_network
+from symeq.symmetry.functional_dimension import functional_dimension
+from symeq.architectures.mlp.sampling import default_count, default_inputs
 from symeq.architectures.mlp.jacobian_exact import exact_jacobian
 
 WIDTHS = (8, 32, 32, 1)

@@ -27,7 +27,7 @@ from symeq.certify.checker_parse import parse_activation
 from symeq.counterexamples.constructions import bypass_factor, bypass_network, equivariant_linear_maps
 from symeq.counterexamples.reparam import refute_layerwise_reparam
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, bypass_pairs, linear_bypass
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.groups import catalog_group
 from symeq.exact import is_exact_zero
 from symeq.architectures import network_from_dict

@@ -26,9 +26,9 @@ from symeq.certify.build import check_certificate
 from symeq.certify.checker import verify_certificate
 from symeq.cli import main
 from symeq.errors import BudgetExceeded
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.architectures.mlp.witness import find_witness
-from symeq.architectures.mlp.check import match_layerwise
+from symeq.architectures.mlp.equivariance import match_layerwise
 from symeq.architectures.mlp.identity import polynomial_identity
 from symeq.exact import parse_number
 from symeq.groups import GroupAction, catalog_group

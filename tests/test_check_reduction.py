@@ -25,9 +25,9 @@ from sympy import ImmutableMatrix, Rational
 from strategies import equivariant_networks
 from symeq.certify.build import check_certificate
 from symeq.certify.checker import verify_certificate
-from symeq.architectures.mlp.check import check_equivariance
-from symeq.architectures.mlp.check import match_layerwise
-from symeq.architectures.mlp.check import _may_reduce
+from symeq.architectures.mlp.equivariance import check_equivariance
+from symeq.architectures.mlp.equivariance import match_layerwise
+from symeq.architectures.mlp.equivariance import _may_reduce
 from symeq.groups import catalog_group
 from symeq.architectures.mlp.reduce import reduce_network
 from symeq.architectures import network_from_dict

@@ -27,7 +27,7 @@ from symeq.classify.shifts import count_lifts, lift_biases, shift_space, type_li
 from symeq.classify.torus import smith_form, torus_fixed_points
 from symeq.classify.types import boundary_action, type_kind, layer_types
 from symeq.cli import main
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import catalog_group, group_from_dict
 from symeq.groups.gsets import element_images

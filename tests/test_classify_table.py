@@ -16,7 +16,7 @@ from symeq.classify.spaces import SignedPermutationAction, network_space
 from symeq.classify.types import layer_types
 from symeq.cli import main
 from symeq.counterexamples.constructions import space_network
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.groups import catalog_group
 from symeq.architectures.mlp.degenerate import find_degenerate
 from symeq.architectures.mlp.model import MLP

@@ -16,7 +16,7 @@ from symeq.counterexamples.at_theta import refute_layerwise_at_theta
 from symeq.counterexamples.predicate import evaluate, parse_predicate, search_predicate
 from symeq.counterexamples.reparam import refute_layerwise_reparam
 from symeq.counterexamples.unique import refute_unique_latent
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import catalog_group
 from symeq.architectures import network_from_dict

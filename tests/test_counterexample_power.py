@@ -20,7 +20,7 @@ from symeq.cli import main
 from symeq.counterexamples.constructions import non_constant_witness
 from symeq.counterexamples.outcome import counterexample_certificate
 from symeq.counterexamples.reparam import _type_table, refute_layerwise_reparam
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.groups import catalog_group
 from symeq.groups.gsets import count_signed_gsets
 from symeq.groups.permutation import finite_group

@@ -17,10 +17,11 @@ from symeq.cli import main
 from symeq.errors import InputError
 from symeq.exact import domain_matrix
 from symeq.architectures.mlp.model import MLP
-from symeq.symmetry.functional_dimension import functional_dimension, random_network
+from symeq.architectures.mlp.sampling import random_network
+from symeq.symmetry.functional_dimension import functional_dimension
 from symeq.architectures.mlp.latent_group import orbit_tangents
 from symeq.architectures.mlp.first_order import prove_first_order
-from symeq.symmetry.functional_dimension import default_inputs
+from symeq.architectures.mlp.sampling import default_inputs
 from symeq.architectures.mlp.jacobian_exact import OnKink, exact_jacobian
 
 
@@ -75,7 +76,7 @@ def _zero_row(act):  # neuron 0 has no incoming weight: constant sigma(1/2)
 
 def _span_rank(vectors):
     with flint.ctx.workprec(256):
-        from symeq.architectures.mlp.jacobian_arb import arb_rows, certified_rank
+        from symeq.ranks import arb_rows, certified_rank
 
         return certified_rank(arb_rows(vectors))
 

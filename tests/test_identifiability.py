@@ -20,7 +20,7 @@ from symeq.architectures.mlp.reduce import reduce_network
 from symeq.architectures.mlp.criteria import (criterion_for, deep_tanh, kruskal_rank,
                                             relu_grillo_montufar)
 from symeq.architectures.mlp.fibers import Budget, exact_fiber
-from symeq.architectures.mlp.identify import identify
+from symeq.architectures.mlp.identifiability import identify
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
 
@@ -334,7 +334,7 @@ def test_local_compares_with_the_orbit_dimension(monkeypatch):
 
 
 def test_command_writes_no_certificate_the_checker_rejects(tmp_path, monkeypatch, capsys):
-    from symeq.architectures.mlp.identify import IdentifyResult
+    from symeq.architectures.mlp.identifiability import IdentifyResult
 
     f = tmp_path / "tanh.toml"
     f.write_text('[network]\nactivation = "tanh"\nweights = [[["1","2"],["3","-1"]], [["1","1"]]]\n'

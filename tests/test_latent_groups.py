@@ -20,7 +20,7 @@ from symeq.architectures.mlp.latent_group import act, latent_group, orbit_tangen
 from symeq.architectures.mlp.latent_map import LatentMap
 from symeq.activations.relations import derive_relations
 from symeq.architectures.mlp.invariance import prove_invariance
-from symeq.symmetry.functional_dimension import random_network
+from symeq.architectures.mlp.sampling import random_network
 from symeq.activations.arb_eval import arb_value
 from symeq.architectures.mlp.invariance import _opaque, _prove_monomial, symbolic_network
 from symeq.architectures.mlp.jacobian_exact import exact_jacobian

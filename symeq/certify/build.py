@@ -6,7 +6,7 @@ and the group in the input schema, the claim, the evidence, and informational en
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.architectures.mlp.check import check_equivariance
+>>> from symeq.architectures.mlp.equivariance import check_equivariance
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1"]], [["2"]]],
 ...                          "biases": [["0"], ["0"]]})
 >>> G = catalog_group("sign", 1, 1)
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symeq.architectures.mlp.check import CheckResult
+from symeq.architectures.mlp.equivariance import CheckResult
 from symeq.groups import GroupAction
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP

@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symeq.certify.build import check_certificate
-    from symeq.architectures.mlp.check import check_equivariance
+    from symeq.architectures.mlp.equivariance import check_equivariance
 
     check_int_range(args.tries, 0, MAX_TRIES, "--tries")
     check_certificate_path(args.certificate)

@@ -14,7 +14,7 @@ import time
 
 from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
 from symeq.architectures.mlp.fibers import Budget
-from symeq.architectures.mlp.identify import identify
+from symeq.architectures.mlp.identifiability import identify
 from symeq.architectures import network_to_dict
 
 HELP = "identifiability verdict: criterion, reference, submodel and checkable evidence"

@@ -304,7 +304,7 @@ def _engine_stamp(cert: dict[str, Any] | None) -> dict[str, Any] | None:
 def run_check(inst: Instance) -> RunResult:
     """``symeq check``: end-to-end equivariance (holds / fails / unknown)."""
     from symeq.certify.build import check_certificate
-    from symeq.architectures.mlp.check import check_equivariance
+    from symeq.architectures.mlp.equivariance import check_equivariance
 
     net = _network(inst)
     group = _group(inst, net.widths[0], net.widths[-1])
@@ -377,7 +377,7 @@ def run_latent(inst: Instance) -> RunResult:
 def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
     from symeq.architectures.mlp.fibers import Budget
-    from symeq.architectures.mlp.identify import identify
+    from symeq.architectures.mlp.identifiability import identify
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
@@ -487,7 +487,8 @@ def run_classify(inst: Instance) -> RunResult:
 def run_symmetries(inst: Instance) -> RunResult:
     """``symmetries``: functional dimension and hidden symmetries at a parameter (the
     instance's [network], or a random rational one for ``arch`` and ``seed``)."""
-    from symeq.symmetry.functional_dimension import functional_dimension, random_network
+    from symeq.architectures.mlp.sampling import random_network
+    from symeq.symmetry.functional_dimension import functional_dimension
     from symeq.architectures.mlp.latent_group import latent_groups
     from symeq.activations.relations import derive_relations
 

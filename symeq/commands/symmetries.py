@@ -58,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _network(args: argparse.Namespace) -> tuple[MLP, list[str]]:
-    from symeq.symmetry.functional_dimension import random_network
+    from symeq.architectures.mlp.sampling import random_network
 
     notes: list[str] = []
     if (args.file is None) == (args.arch is None):

@@ -40,8 +40,8 @@ from symeq.classify.types import type_kind
 from symeq.counterexamples.constructions import duplicate_split, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.architectures.mlp.check import check_equivariance
-from symeq.architectures.mlp.check import match_layerwise
+from symeq.architectures.mlp.equivariance import check_equivariance
+from symeq.architectures.mlp.equivariance import match_layerwise
 from symeq.errors import InputError
 from symeq.groups import GroupAction
 from symeq.architectures.mlp.degenerate import find_degenerate

@@ -49,8 +49,8 @@ from symeq.counterexamples.constructions import bypass_network, duplicate_split,
 from symeq.counterexamples.at_theta import SHARES, duplicate_seeds
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.architectures.mlp.check import check_equivariance
-from symeq.architectures.mlp.check import match_layerwise
+from symeq.architectures.mlp.equivariance import check_equivariance
+from symeq.architectures.mlp.equivariance import match_layerwise
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
 from symeq.architectures.mlp.degenerate import find_degenerate

@@ -48,7 +48,7 @@ from symeq.counterexamples.constructions import (
     non_constant_witness,
 )
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import BudgetExceeded
 from symeq.exact import exact_field
 from symeq.groups import GroupAction

@@ -39,7 +39,7 @@ from symeq.classify.types import boundary_action, type_kind
 from symeq.counterexamples.constructions import layerwise_evidence, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
-from symeq.architectures.mlp.check import check_equivariance
+from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import InputError
 from symeq.groups import GroupAction
 from symeq.architectures.mlp.model import MLP

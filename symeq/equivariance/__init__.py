@@ -1,5 +1,5 @@
 """End-to-end equivariance: the decision of ``symeq check``.
 
 Each architecture contributes its decision methods; the MLP's live in
-:mod:`symeq.architectures.mlp.check`.
+:mod:`symeq.architectures.mlp.equivariance`.
 """

@@ -298,12 +298,12 @@ def _explain_absence(net: MLP, group: GroupAction, c: Construction, weak: WeakCo
                      reason: str, done: Any, proved: bool = True) -> LatentResult:
     """Why there is no action.  The theorem's contrapositive is invoked only when ``proved``
     (no layerwise homomorphism exists, not merely none was found) and theta is identifiable."""
-    from symeq.architectures.mlp.check import check_equivariance
+    from symeq.architectures.mlp.equivariance import check_equivariance
 
     chk = check_equivariance(net, group)
     idr = None
     try:
-        from symeq.architectures.mlp.identify import identify
+        from symeq.architectures.mlp.identifiability import identify
 
         idr = identify(net, local=False)
         ident = idr.verdict

@@ -238,7 +238,7 @@ def _map_signed_perm(k: Any, side: str = "b") -> list[tuple[int, int]] | None:
 
 def _latent_maps(net: MLP, group: GroupAction) -> tuple[dict[str, tuple[Any, ...]] | None, str]:
     """{generator: (rho_1(g), ..., rho_{L-1}(g))} or None with the reason."""
-    from symeq.architectures.mlp.check import match_layerwise
+    from symeq.architectures.mlp.equivariance import match_layerwise
 
     m = match_layerwise(net, group)
     if m.found:

@@ -1,4 +1,5 @@
-"""Functional dimension and hidden symmetries of an MLP at a parameter theta.
+"""Functional dimension and hidden symmetries of a network at a parameter theta, for every
+architecture.
 
 Phi(theta) = (f(x_1; theta), ..., f(x_N; theta)).  The functional dimension at theta is the
 dimension of the span of the gradients grad_theta f_l(x; theta) over all inputs x; its
@@ -11,14 +12,21 @@ dimension of the span of the gradients grad_theta f_l(x; theta) over all inputs 
   certified for transcendental activations: python-flint balls and a minor whose determinant
   ball excludes 0;
 * upper bound: #params minus the dimension of a space of directions *proved* to leave f
-  unchanged to first order for every x: the tangent space of the K-orbit (the latent groups
-  act by proved symmetries, :mod:`.invariance`), plus hidden directions proved by
-  :mod:`.first_order`.
+  unchanged to first order for every x: the tangent space of the K-orbit (``net.orbit_tangents()``;
+  the latent groups act by proved symmetries), plus hidden directions the architecture proves.
+
+The architecture supplies the Jacobians through ``net.jacobians()`` (the MLP's:
+:class:`~symeq.architectures.mlp.jacobians.MLPJacobians`): ``exact_supported(inputs)``,
+``exact(xs)`` (an integer matrix with a column scale), ``balls(xs)``, ``sample(count, seed)``,
+``sample_balls(count, seed)``, ``default_count()``, ``candidates()`` (named directions worth
+proving), ``prove(v)``, ``annihilated(xs, vs)`` and ``stuck_note(jacobian)``; this module does
+the linear algebra (:mod:`symeq.ranks`).
 
 When the bounds meet the status is ``"exact"`` and ``hidden_symmetries`` = #params - orbit_dim
 - rank.  ``orbit_dim`` is the dimension of the K-orbit at theta (= dim K where K acts locally
 freely; smaller for linear networks, whose stabilizers are positive-dimensional).
 
+>>> from symeq.architectures.mlp.sampling import random_network
 >>> fd = functional_dimension(random_network("relu", (2, 3, 1), seed=1))
 >>> fd.n_params, fd.dim_K, fd.rank, fd.status, fd.hidden_symmetries
 (13, 3, 10, 'exact', 0)
@@ -29,44 +37,28 @@ freely; smaller for linear networks, whose stabilizers are positive-dimensional)
 
 from __future__ import annotations
 
-import math
-import random
-from functools import lru_cache
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Sequence
 
 import flint
 import sympy
-from sympy import ImmutableMatrix, Integer, Rational
+from sympy import Rational
 
-from symeq.activations import Activation
 from symeq.errors import InputError
 from symeq.exact import number_to_string
-from symeq.architectures.mlp.model import MLP
 from symeq.activations.arb_eval import Unsupported
-from symeq.architectures.mlp.hidden_directions import degenerate_directions
-from symeq.architectures.mlp.first_order import prove_first_order
-from symeq.architectures.mlp.jacobian_arb import arb_jacobian, arb_rows, certified_rank
-from symeq.architectures.mlp.jacobian_exact import OnKink, exact_jacobian, integer_activation, kink_free
-from symeq.architectures.mlp.latent_group import latent_groups, orbit_tangents
-from symeq.activations.relations import resolve_activation
-from symeq.architectures.mlp.sampling import line_sweep_inputs
+from symeq.ranks import (PRIMES, arb_rows, certified_rank, greedy_complement, mod_p, rational_rank,
+                         reduced_kernel)
 
-__all__ = ["FunctionalDimension", "functional_dimension", "random_network", "sample_inputs",
-           "default_inputs", "default_count",
-           "PRIMES", "MAX_PARAMS_EXACT", "MAX_PARAMS_KERNEL", "MAX_PARAMS_CERTIFIED"]
+__all__ = ["FunctionalDimension", "functional_dimension", "MAX_PARAMS_EXACT", "MAX_PARAMS_KERNEL",
+           "MAX_PARAMS_CERTIFIED"]
 
-#: Primes for ranks modulo p (rank mod p <= rank over Q, so each gives a lower bound).
-PRIMES = (2**61 - 1, 2**31 - 1, 1_000_000_007)
 #: Largest network the exact Jacobian is built for (about 1.2 n^2 Python integers).
 MAX_PARAMS_EXACT = 2500
 #: Largest network whose exact rational kernel (hidden directions) is computed.
 MAX_PARAMS_KERNEL = 700
 #: Largest network for the ball-arithmetic (transcendental) path.
 MAX_PARAMS_CERTIFIED = 600
-#: Largest network whose hidden directions are proved symbolically for all x.
-MAX_PARAMS_PROOF = 400
 
 
 @dataclass(frozen=True)
@@ -124,233 +116,16 @@ class FunctionalDimension:
         }
 
 
-# -- parameters and inputs ---------------------------------------------------------------------
-def random_network(activation: str | Activation, widths: Sequence[int], seed: int = 0) -> MLP:
-    """An MLP with random small rational parameters, reproducible from ``seed``.
-
-    Weights are p/q with |p| <= 6, q <= 3.  For smooth activations the biases are drawn the
-    same way.  For piecewise-linear activations plain random biases leave many neurons of deep
-    layers dead or always active on all of R^d0 (a special parameter with extra symmetries),
-    so each bias is chosen to put the neuron's kink through a random anchor input (rounded to
-    thirds), and the draw is repeated until every neuron's activation pattern varies on the
-    sampled inputs: a *generic* parameter (checked only up to MAX_PARAMS_EXACT parameters).
-
-    >>> random_network("tanh", (2, 2, 1), seed=3).parameters()
-    (-1, 3, -1/3, 2/3, 1, 3, 4, 4, -1)
-    """
-    widths = tuple(widths)
-    if len(widths) < 2 or not all(isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in widths):
-        raise InputError(f"widths must be at least two positive integers, got {widths}")
-    act = resolve_activation(activation)
-    rng = random.Random(seed)
-
-    def number() -> Rational:
-        return Rational(rng.choice([p for p in range(-6, 7) if p]), rng.randint(1, 3))
-
-    ws = tuple(ImmutableMatrix(widths[i], widths[i - 1], lambda r, c: number()) for i in range(1, len(widths)))
-    bs = tuple(ImmutableMatrix(widths[i], 1, lambda r, c: number()) for i in range(1, len(widths)))
-    net = MLP(act, ws, bs)
-    iact = integer_activation(act)
-    if iact is None or iact.kind != "pl" or len(widths) < 3:
-        return net
-    if net.n_params > MAX_PARAMS_EXACT:
-        # The genericity check below builds exact Jacobians at about 2 n inputs, per draw; the
-        # functional dimension is not computed for such networks anyway.
-        return _anchored(net, iact, rng)
-    for attempt in range(30):
-        net = _anchored(net, iact, rng)
-        xs = default_inputs(net, max(40, 2 * net.n_params // widths[-1]), seed + attempt)
-        if not exact_jacobian(net, xs).stuck_neurons:
-            return net
-        ws = tuple(ImmutableMatrix(widths[i], widths[i - 1], lambda r, c: number()) for i in range(1, len(widths)))
-        net = MLP(act, ws, net.biases)
-    return net
-
-
-def _anchored(net: MLP, iact, rng: random.Random) -> MLP:
-    """Biases putting each hidden neuron's first kink through a random anchor input."""
-    kink = Rational(*iact.kinks[0])
-    d0 = net.widths[0]
-    for i in range(1, net.depth):
-        W = net.weights[i - 1]
-        b = []
-        for j in range(W.rows):
-            anchor = ImmutableMatrix([Integer(rng.randint(-8, 8)) for _ in range(d0)])
-            h = anchor
-            for k in range(1, i):
-                h = net.layer_value(k, h)
-            z = (W[j, :] * h)[0, 0]
-            b.append(Rational(round(3 * (kink - z)), 3) + Rational(rng.choice((-1, 1)), 7))
-        net = net.with_layer(i, W, ImmutableMatrix(b))
-    return net
-
-
-def sample_inputs(net: MLP, count: int, seed: int = 0) -> list[tuple[Rational, ...]]:
-    """``count`` random rational inputs suited to the activation: wide integer boxes for
-    piecewise-linear maps (every kink is crossed), small ones for polynomials, moderate
-    rationals for saturating transcendental maps.
-
-    >>> sample_inputs(random_network("tanh", (2, 2, 1)), 2, seed=1)
-    [(2, -3/2), (5/4, 5/2)]
-    """
-    rng = random.Random(seed * 7919 + 17)
-    iact = integer_activation(net.activation)
-    d = net.widths[0]
-    if iact is not None and iact.kind == "pl":
-        # several scales: far-away inputs reach the outer linear regions of deep neurons
-        return [tuple(Integer(rng.randint(-24, 24) * rng.choice((1, 1, 5, 25))) for _ in range(d))
-                for _ in range(count)]
-    if iact is not None:
-        return [tuple(Rational(rng.randint(-6, 6), 2) for _ in range(d)) for _ in range(count)]
-    return [tuple(Rational(rng.randint(-12, 12), 4) for _ in range(d)) for _ in range(count)]
-
-
-# -- exact linear algebra helpers --------------------------------------------------------------
-def _mod(x: Fraction | int | Rational, p: int) -> int:
-    q = Fraction(int(x.p), int(x.q)) if isinstance(x, Rational) else Fraction(x)
-    return q.numerator % p * pow(q.denominator % p, -1, p) % p
-
-
-def _rank_mod(rows: list[list[int]] | Any, p: int, nrows: int, ncols: int) -> int:
-    if nrows == 0 or ncols == 0:
-        return 0
-    return flint.nmod_mat(rows, p).rank()
-
-
-def _rational_rank(vectors: Sequence[Sequence[sympy.Expr]], n: int) -> int:
-    """Exact rank over Q of rational vectors."""
-    if not vectors:
-        return 0
-    rows = [[_mod(Rational(x), PRIMES[0]) for x in v] for v in vectors]
-    r = _rank_mod(rows, PRIMES[0], len(rows), n)
-    if r == len(vectors):
-        return r
-    m = flint.fmpq_mat(len(vectors), n, [flint.fmpq(int(Rational(x).p), int(Rational(x).q)) for v in vectors for x in v])
-    return m.rank()
-
-
-def _greedy_complement(base: list[tuple], candidates: list[tuple], n: int, rank_fn) -> list[int]:
-    """Indices of candidates that each raise the rank of base + chosen."""
-    chosen: list[int] = []
-    current = rank_fn(base)
-    for k, v in enumerate(candidates):
-        r = rank_fn(base + [candidates[c] for c in chosen] + [v])
-        if r > current:
-            chosen.append(k)
-            current = r
-    return chosen
-
-
-def _all_rational(xs: Sequence[sympy.Expr]) -> bool:
-    return all(sympy.sympify(x).is_Rational for x in xs)
-
-
-# -- the two paths -----------------------------------------------------------------------------
-def default_inputs(net: MLP, count: int, seed: int = 0) -> list[tuple]:
-    """The inputs the exact path samples: one per linear piece along random lines for
-    piecewise-linear activations (kinks excluded), small random rationals otherwise."""
-    iact = integer_activation(net.activation)
-    if iact is not None and iact.kind == "pl":
-        xs = line_sweep_inputs(net, count, seed)
-        return [x for x, ok in zip(xs, kink_free(net, xs)) if ok]
-    return sample_inputs(net, count, seed)
-
-
-def _annihilated(net: MLP, xs: list[tuple], vs: list[tuple]) -> list[bool]:
-    """For each direction v, exactly: J(xs) v = 0 (one Jacobian for all directions)."""
-    import numpy as np
-
-    if not vs:
-        return []
-    jac = exact_jacobian(net, xs)
-    out = []
-    for v in vs:
-        w = [Fraction(int(Rational(x).p), int(Rational(x).q)) for x in v]
-        den = math.lcm(*[f.denominator for f in w])
-        out.append(not np.any(jac.matrix.dot(np.array([int(f * den) for f in w], dtype=object))))
-    return out
-
-
-@lru_cache(maxsize=4)
-def _grid_jacobian(net: MLP, big_d: int):
-    import itertools
-
-    grid = [tuple(Integer(c) for c in pt) for pt in itertools.product(range(big_d + 1), repeat=net.widths[0])]
-    return exact_jacobian(net, grid)
-
-
-def _grid_annihilates(net: MLP, big_d: int, v: tuple) -> bool:
-    import numpy as np
-
-    jac = _grid_jacobian(net, big_d)
-    w = [Fraction(int(Rational(x).p), int(Rational(x).q)) for x in v]
-    den = math.lcm(*[f.denominator for f in w])
-    return not np.any(jac.matrix.dot(np.array([int(f * den) for f in w], dtype=object)))
-
-
-def _grid_proof(net: MLP, v: Sequence[sympy.Expr]) -> str | None:
-    """For a polynomial activation D_v f is a polynomial in x of degree <= D = deg(sigma)^(L-1)
-    in each variable; vanishing on the grid {0..D}^d0 proves it is zero."""
-    iact = integer_activation(net.activation)
-    if iact is None or iact.kind != "poly":
-        return None
-    deg = max(len(iact.coeffs) - 1, 1)
-    big_d = deg ** (net.depth - 1)
-    d0 = net.widths[0]
-    if (big_d + 1) ** d0 > 20000:
-        return None
-
-    if _grid_annihilates(net, big_d, tuple(v)):
-        return (f"D_v f is a polynomial of degree <= {big_d} in each input and vanishes on the grid "
-                f"{{0..{big_d}}}^{d0}, so it is zero")
-    return None
-
-
-def default_count(net: MLP) -> int:
-    """How many inputs the first Jacobian uses: 20% more rows than parameters.
-
-    >>> default_count(random_network("relu", (2, 3, 1)))
-    20
-    """
-    return math.ceil(1.2 * net.n_params / net.widths[-1]) + 4
-
-
-def _reduced_kernel(basis, nullity: int, scale: tuple[int, ...]) -> list[tuple]:
-    """The kernel of J = J_int diag(1/scale) in reduced row echelon form (a canonical, sparse
-    basis), each vector scaled to coprime integers."""
-    n = len(scale)
-    if nullity == 0:
-        return []
-    rows = flint.fmpq_mat(nullity, n, [int(basis[i, k]) * scale[i] for k in range(nullity) for i in range(n)])
-    red, rank = rows.rref()
-    out = []
-    for k in range(rank):
-        v = [Rational(int(red[k, i].p), int(red[k, i].q)) for i in range(n)]
-        den = math.lcm(*[int(x.q) for x in v])
-        ints = [int(x * den) for x in v]
-        g = math.gcd(*ints) or 1
-        out.append(tuple(Integer(x // g) for x in ints))
-    return out
-
-
-def _prove_direction(net: MLP, v: tuple) -> str | None:
-    proof = _grid_proof(net, v)
-    if proof is None and net.n_params <= MAX_PARAMS_PROOF:
-        proof = prove_first_order(net, v)
-    return proof
-
-
 #: Most fresh inputs used to test a kernel direction of the sampled Jacobian.
 MAX_FRESH = 8192
 
 
-def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, seed: int) -> FunctionalDimension:
-    n = net.n_params
+def _exact_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, inputs, seed: int) -> FunctionalDimension:
     notes: list[str] = []
     given = inputs is not None
     upper0 = n - orbit_dim
-    count = default_count(net)
-    xs = list(inputs) if given else default_inputs(net, count, seed)
+    count = J.default_count()
+    xs = list(inputs) if given else J.sample(count, seed)
     fresh_size = count
     proved: dict[tuple, str | None] = {}
     candidates: list[tuple] = []
@@ -358,11 +133,7 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
     stale = True
     while True:
         if stale:
-            try:
-                jac = exact_jacobian(net, xs)
-            except OnKink:
-                raise InputError("an input puts a neuron exactly on a kink; the Jacobian is undefined "
-                                 "there") from None
+            jac = J.exact(xs)
             p = PRIMES[0]
             jp = flint.nmod_mat((jac.matrix % p).tolist(), p)
             r = jp.rank()
@@ -376,7 +147,7 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
             if n > MAX_PARAMS_KERNEL:
                 if not given and round_ < 2:
                     round_ += 1
-                    xs = xs + default_inputs(net, count * 4**round_, seed + 1000 * round_)
+                    xs = xs + J.sample(count * 4**round_, seed + 1000 * round_)
                     continue
                 notes.append(f"exact kernel not computed above {MAX_PARAMS_KERNEL} parameters (budget)")
                 return FunctionalDimension(n, dim_k, orbit_dim, None, r, upper0, "certified-lower-bound",
@@ -384,9 +155,9 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
                                            notes=tuple(notes))
             basis, nullity = flint.fmpz_mat(jac.matrix.tolist()).nullspace()
             rank_q = n - nullity
-            kernel = _reduced_kernel(basis, nullity, jac.scale)
-            picks = _greedy_complement([tuple(t) for t in tangents], kernel, n,
-                                       lambda vs: _rational_rank(vs, n))
+            kernel = reduced_kernel(basis, nullity, jac.scale)
+            picks = greedy_complement([tuple(t) for t in tangents], kernel, n,
+                                       lambda vs: rational_rank(vs, n))
             candidates = [kernel[k] for k in picks]
             stale = False
         # Cheap exact tests first: a direction that fails at some fresh input is an artifact
@@ -395,23 +166,23 @@ def _exact_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, se
             break
         round_ += 1
         fresh_size = min(MAX_FRESH, fresh_size * 4)
-        fresh = default_inputs(net, fresh_size, seed + 1000 * round_)
-        artifacts = [v for v, ok in zip(candidates, _annihilated(net, fresh, candidates)) if not ok]
+        fresh = J.sample(fresh_size, seed + 1000 * round_)
+        artifacts = [v for v, ok in zip(candidates, J.annihilated(fresh, candidates)) if not ok]
         if artifacts:
             notes.append(f"{len(artifacts)} kernel direction(s) of the sampled Jacobian fail at "
                          f"{len(fresh)} fresh inputs (sampling artifacts); those inputs were added")
             xs = xs + fresh
             stale = True
-    if jac.stuck_neurons:
-        notes.append("neurons with one activation pattern on every input: "
-                     + ", ".join(f"layer {i} neuron {j}" for i, j in jac.stuck_neurons))
+    stuck = J.stuck_note(jac)
+    if stuck:
+        notes.append(stuck)
     for v in candidates:
         if v not in proved:
-            proved[v] = _prove_direction(net, v)
+            proved[v] = J.prove(v)
     hidden = [v for v in candidates if proved[v]]
     proofs = [proved[v] for v in hidden]
     unproved = len(candidates) - len(hidden)
-    upper = n - _rational_rank([tuple(t) for t in tangents] + hidden, n)
+    upper = n - rational_rank([tuple(t) for t in tangents] + hidden, n)
     if unproved:
         notes.append(f"{unproved} kernel direction(s) of the sampled Jacobian survive every sampled "
                      "input but were not proved for all inputs")
@@ -428,14 +199,13 @@ def _check_tangents(jp, tangents, scale, p: int) -> None:
     if not tangents:
         return
     n = len(scale)
-    cols = [[_mod(Rational(t[i]) / scale[i], p) for t in tangents] for i in range(n)]
+    cols = [[mod_p(Rational(t[i]) / scale[i], p) for t in tangents] for i in range(n)]
     prod = jp * flint.nmod_mat(cols, p)
     if any(int(x) for x in prod.entries()):
         raise AssertionError("an orbit tangent is not in the Jacobian's kernel: internal error")
 
 
-def _certified_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs, seed: int) -> FunctionalDimension:
-    n, d_out = net.n_params, net.widths[-1]
+def _certified_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, inputs, seed: int) -> FunctionalDimension:
     notes: list[str] = []
     if n > MAX_PARAMS_CERTIFIED:
         return FunctionalDimension(n, dim_k, orbit_dim, None, 0, n - orbit_dim, "unknown", None,
@@ -443,16 +213,15 @@ def _certified_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs
                                                          f"{MAX_PARAMS_CERTIFIED} parameters for ball "
                                                          "arithmetic",))
     proven, proofs = [], []
-    for name, v in degenerate_directions(net):
-        proof = prove_first_order(net, v) if n <= MAX_PARAMS_PROOF else None
+    for name, v in J.candidates():
+        proof = J.prove(v)
         if proof is not None:
             proven.append((name, v))
             proofs.append(f"{name}: {proof}")
-    count = len(inputs) if inputs is not None else math.ceil(1.2 * n / d_out) + 4
-    xs = list(inputs) if inputs is not None else sample_inputs(net, count, seed)
+    xs = list(inputs) if inputs is not None else J.sample_balls(J.default_count(), seed)
     with flint.ctx.workprec(192):
         try:
-            rows = arb_jacobian(net, xs)
+            rows = J.balls(xs)
             lower = certified_rank(rows)
             kernel_rows = arb_rows([tuple(t) for t in tangents] + [v for _, v in proven])
         except Unsupported as exc:
@@ -461,7 +230,7 @@ def _certified_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs
         known = certified_rank(kernel_rows) if kernel_rows else 0
         # hidden directions: proved candidates outside the tangent span
         base = arb_rows([tuple(t) for t in tangents])
-        picks = _greedy_complement(base, [r for r in arb_rows([v for _, v in proven])], n,
+        picks = greedy_complement(base, [r for r in arb_rows([v for _, v in proven])], n,
                                    lambda vs: certified_rank(vs) if vs else 0)
     upper = n - max(known, orbit_dim)
     hidden = tuple(proven[k][1] for k in picks)
@@ -476,7 +245,7 @@ def _certified_path(net: MLP, tangents: list, orbit_dim: int, dim_k: int, inputs
         n_inputs=len(xs), notes=tuple(notes))
 
 
-def functional_dimension(net: MLP, *, inputs: Sequence[Sequence[object]] | None = None,
+def functional_dimension(net: Any, *, inputs: Sequence[Sequence[object]] | None = None,
                          seed: int = 0) -> FunctionalDimension:
     """The functional dimension of ``net`` at its parameter, with certification status.
 
@@ -485,6 +254,7 @@ def functional_dimension(net: MLP, *, inputs: Sequence[Sequence[object]] | None 
     Exceeding a budget gives status "unknown" or "certified-lower-bound" with a note, never a
     hang.
 
+    >>> from symeq.architectures.mlp.sampling import random_network
     >>> fd = functional_dimension(random_network("identity", (2, 3, 1), seed=0))
     >>> fd.rank, fd.orbit_dim, fd.dim_K, fd.hidden_symmetries, fd.locally_identifiable
     (3, 10, 12, 0, True)
@@ -494,27 +264,28 @@ def functional_dimension(net: MLP, *, inputs: Sequence[Sequence[object]] | None 
                          + ", ".join(sorted(map(str, net.symbols))))
     if net.depth < 1:
         raise InputError("a network needs at least one layer")
-    n = net.n_params
+    n = len(net.parameters())
+    d0 = net.spaces()[0]
     if inputs is not None:
         inputs = [tuple(sympy.sympify(v) if not isinstance(v, str) else _parse(v) for v in x) for x in inputs]
-        if not inputs or any(len(x) != net.widths[0] for x in inputs):
-            raise InputError(f"inputs must be a non-empty list of vectors of length {net.widths[0]}")
-    groups = latent_groups(net)
-    dim_k = sum(g.dimension for g in groups)
-    tangents = orbit_tangents(net)
-    rational = _all_rational(net.parameters()) and all(_all_rational(t) for t in tangents)
-    exact_ok = integer_activation(net.activation) is not None and rational
-    if exact_ok and (inputs is None or all(_all_rational(x) for x in inputs)):
-        orbit_dim = _rational_rank(tangents, n)
+        if not inputs or any(len(x) != d0 for x in inputs):
+            raise InputError(f"inputs must be a non-empty list of vectors of length {d0}")
+    if not hasattr(net, "jacobians"):
+        raise InputError(f"the functional dimension of architecture {net.architecture!r} is not implemented")
+    J = net.jacobians()
+    dim_k = sum(net.latent_group(i).dimension for i in range(1, net.depth))
+    tangents = net.orbit_tangents()
+    if J.exact_supported(inputs):
+        orbit_dim = rational_rank(tangents, n)
         if n > MAX_PARAMS_EXACT:
             return FunctionalDimension(n, dim_k, orbit_dim, None, 0, n - orbit_dim, "unknown", None,
                                        method="none", notes=(f"unknown (budget): more than "
                                                              f"{MAX_PARAMS_EXACT} parameters for the "
                                                              "exact Jacobian",))
-        return _exact_path(net, tangents, orbit_dim, dim_k, inputs, seed)
+        return _exact_path(J, n, tangents, orbit_dim, dim_k, inputs, seed)
     with flint.ctx.workprec(192):
         orbit_dim = certified_rank(arb_rows(tangents)) if tangents else 0
-    return _certified_path(net, tangents, orbit_dim, dim_k, inputs, seed)
+    return _certified_path(J, n, tangents, orbit_dim, dim_k, inputs, seed)
 
 
 def _parse(text: str) -> sympy.Expr:

@@ -19,7 +19,7 @@ __all__ = ["MLP", "from_dict", "check"]
 
 
 def check(net: MLP, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
-    """``symeq check`` for an MLP: :func:`symeq.architectures.mlp.check.check_equivariance`."""
-    from symeq.architectures.mlp.check import check_equivariance
+    """``symeq check`` for an MLP: :func:`symeq.architectures.mlp.equivariance.check_equivariance`."""
+    from symeq.architectures.mlp.equivariance import check_equivariance
 
     return check_equivariance(net, group, tries=tries, seed=seed)

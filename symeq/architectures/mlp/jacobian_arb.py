@@ -1,38 +1,19 @@
-"""The Jacobian of theta -> (f(x_1; theta), ..., f(x_N; theta)) in ball arithmetic, and a
-certified lower bound on the rank of a matrix of balls.
-
-A rank lower bound r is certified by an r x r submatrix whose determinant ball excludes 0: the
-true matrix lies in the balls, so that minor of the true matrix is nonzero.  The submatrix is
-chosen with floating-point pivoted QR (a heuristic that only affects *which* minor is tried,
-never the verdict).
-
->>> from flint import arb
->>> certified_rank([[arb(1), arb(2)], [arb(2), arb(4)], [arb(0), arb(1)]])
-2
->>> certified_rank([[arb(1), arb(2)], [arb(2), arb(4)]])
-1
-"""
+"""The Jacobian of theta -> (f(x_1; theta), ..., f(x_N; theta)) of an MLP in ball arithmetic
+(python-flint arb), for the certified path of :mod:`symeq.symmetry.functional_dimension`."""
 
 from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
-import scipy.linalg
 import sympy
 from flint import arb, arb_mat
 
 from symeq.architectures.mlp.model import MLP
 from symeq.activations.arb_eval import arb_value
 from symeq.activations.formula import Z
+from symeq.ranks import arb_rows
 
-__all__ = ["arb_jacobian", "certified_rank", "arb_rows"]
-
-
-def arb_rows(vectors: Sequence[Sequence[sympy.Expr]]) -> list[list[arb]]:
-    """Exact vectors as rows of balls (at the current precision)."""
-    return [[arb_value(sympy.sympify(x), {}) for x in v] for v in vectors]
-
+__all__ = ["arb_jacobian"]
 
 def arb_jacobian(net: MLP, inputs: Sequence[Sequence[sympy.Expr]]) -> list[list[arb]]:
     """Rows (x, l) of the Jacobian as balls, columns in ``MLP.parameters()`` order."""
@@ -90,39 +71,3 @@ def arb_jacobian(net: MLP, inputs: Sequence[Sequence[sympy.Expr]]) -> list[list[
                     for x in range(n_in):
                         delta[j, x] = back[j, x] * S[j, x]
     return rows
-
-
-def certified_rank(rows: Sequence[Sequence[arb]]) -> int:
-    """A lower bound on the rank of every real matrix inside the balls (often the rank)."""
-    if not rows or not rows[0]:
-        return 0
-    mid = np.array([[float(x.mid()) for x in row] for row in rows], dtype=np.float64)
-    if not np.all(np.isfinite(mid)):
-        return 0
-    sv = np.linalg.svd(mid, compute_uv=False)
-    if sv.size == 0 or sv[0] == 0:
-        return 0
-    r = int(np.sum(sv > sv[0] * max(mid.shape) * 1e-12))
-    _, _, cols = scipy.linalg.qr(mid, pivoting=True, mode="economic")
-
-    def certified(k: int) -> bool:
-        if k == 0:
-            return True
-        cs = sorted(cols[:k])
-        _, _, rws = scipy.linalg.qr(mid[:, cs].T, pivoting=True, mode="economic")
-        rs = sorted(rws[:k])
-        return not arb_mat([[rows[i][j] for j in cs] for i in rs]).det().contains(0)
-
-    # The numerical rank first, then two smaller ones, then bisection: each try costs one
-    # determinant, so the work stays bounded when balls are too wide to certify r.
-    for k in (r, r - 1, r - 2):
-        if k >= 0 and certified(k):
-            return k
-    lo, hi = 0, max(r - 3, 0)
-    while lo < hi:
-        mid_k = (lo + hi + 1) // 2
-        if certified(mid_k):
-            lo = mid_k
-        else:
-            hi = mid_k - 1
-    return lo

@@ -210,7 +210,7 @@ def _v_formula(rel: RelationGroup, d: int) -> str:
 def latent_groups(net: MLP) -> tuple[LatentGroup, ...]:
     """(K_1, ..., K_{L-1}) for the hidden layers of ``net``.
 
-    >>> from symeq.symmetry.functional_dimension import random_network
+    >>> from symeq.architectures.mlp.sampling import random_network
     >>> [g.components for g in latent_groups(random_network("tanh", (2, 3, 2, 1)))]
     [48, 8]
     """

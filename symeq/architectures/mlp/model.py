@@ -289,6 +289,13 @@ class MLP:
             net = act(net, i, ki)
         return net
 
+    def jacobians(self) -> Any:
+        """The Jacobians the generic functional dimension asks for
+        (:class:`~symeq.architectures.mlp.jacobians.MLPJacobians`)."""
+        from symeq.architectures.mlp.jacobians import MLPJacobians
+
+        return MLPJacobians(self)
+
     def orbit_tangents(self) -> list[tuple[sympy.Expr, ...]]:
         """Tangent vectors of the K-orbit at theta, in the order of :meth:`parameters`."""
         from symeq.architectures.mlp.latent_group import orbit_tangents

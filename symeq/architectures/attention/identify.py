@@ -234,12 +234,12 @@ def identify(net: Any, *, local: bool = False) -> IdentifyResult:
                     "identifiable modulo K; stated for reference only", "conjectural")
     fd = None
     if local:
-        from symeq.architectures.attention.symmetries import functional_dimension
+        from symeq.symmetry.functional_dimension import functional_dimension
 
         fd = functional_dimension(net)
-        if fd.status == "exact":
+        if fd.status == "exact" and fd.hidden_symmetries == 0:
             return done(Verdict.LOCALLY_IDENTIFIABLE,
-                        f"the functional dimension is exactly {fd.lower} = #params - the dimension of the symmetry "
+                        f"the functional dimension is exactly {fd.rank} = #params - the dimension of the symmetry "
                         "group (K and the internal symmetries): near theta, the fiber is the orbit",
                         "exact functional dimension (local evidence only)", dimension=fd)
     return done(Verdict.CONJECTURAL,

@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import random
+
 import sympy
 from flint import arb, arb_mat, ctx as flint_ctx
 from sympy.polys.matrices import DomainMatrix
@@ -33,7 +35,8 @@ from sympy.polys.matrices import DomainMatrix
 from symeq.architectures.attention.evaluate import arb_matrix
 from symeq.architectures.attention.numbers import to_dm, zeros
 
-__all__ = ["exact_jacobian", "ball_jacobian", "parameter_slots"]
+__all__ = ["exact_jacobian", "exact_jacobian_domain", "ball_jacobian", "parameter_slots", "default_inputs",
+           "AttentionJacobians"]
 
 
 def parameter_slots(net: Any) -> list[tuple[str, Any, Any]]:
@@ -252,3 +255,105 @@ def ball_jacobian(net: Any, inputs: Sequence[Sequence[Any]], prec: int = 128) ->
         return _jacobian(net, inputs, ops, P)
     finally:
         flint_ctx.prec = old
+
+
+# -- the provider of the generic functional dimension -------------------------------------------------
+
+
+def default_inputs(net: Any, count: int, seed: int = 0) -> list[list[Any]]:
+    """Random rational inputs; small for softmax, where large scores saturate the softmax and
+    leave Jacobian entries too small to certify in floating-point-guided minors."""
+    rng = random.Random(seed)
+    den = 1 if net.normalization == "lightning" else 4
+    return [[sympy.Rational(rng.randint(-3, 3), den) for _ in range(net.tokens * net.d_in)] for _ in range(count)]
+
+
+
+class _Exact:
+    """An exact Jacobian as the generic engine reads it: integer rows (each row scaled by its
+    common denominator, which keeps rank and kernel) and column scale 1."""
+
+    def __init__(self, rows: list[list[Any]]) -> None:
+        import math
+
+        import numpy as np
+
+        ints = []
+        for r in rows:
+            den = math.lcm(*[int(x.denominator) for x in r]) if r else 1
+            ints.append([int(x * den) for x in r])
+        self.matrix = np.array(ints, dtype=object).reshape(len(rows), len(rows[0]) if rows else 0)
+        self.stuck_neurons: tuple[Any, ...] = ()
+
+    @property
+    def scale(self) -> tuple[int, ...]:
+        return (1,) * self.matrix.shape[1]
+
+
+class AttentionJacobians:
+    """What :func:`symeq.symmetry.functional_dimension.functional_dimension` needs of an
+    attention network: exact Jacobians (lightning attention with rational parameters), ball
+    Jacobians, inputs, and the symmetries inside a layer as named, proved directions (the Q-K
+    change of basis, the model-feature change of basis, the lightning scaling): they lie in the
+    Jacobian's kernel for every input but not in the tangent space of the K-orbit."""
+
+    def __init__(self, net: Any) -> None:
+        self.net = net
+
+    def exact_supported(self, inputs: Sequence[Sequence[Any]] | None) -> bool:
+        net = self.net
+        if net.normalization != "lightning" or not net.field.is_QQ:
+            return False
+        return inputs is None or all(sympy.sympify(v).is_Rational for x in inputs for v in x)
+
+    def exact(self, xs: Sequence[Sequence[Any]]) -> _Exact:
+        J = exact_jacobian_domain(self.net, xs)
+        return _Exact(J.to_list())
+
+    def balls(self, xs: Sequence[Sequence[Any]]) -> list[list[arb]]:
+        return ball_jacobian(self.net, xs, flint_ctx.prec)
+
+    def sample(self, count: int, seed: int) -> list[tuple]:
+        return [tuple(x) for x in default_inputs(self.net, count, seed)]
+
+    sample_balls = sample
+
+    def default_count(self) -> int:
+        import math
+
+        net = self.net
+        return 2 * math.ceil((net.n_params + 8) / (net.tokens * net.d_out)) + 2
+
+    def candidates(self) -> list[tuple[str, tuple]]:
+        return [(f"internal symmetry {k}", v) for k, v in enumerate(self.net.internal_tangents())]
+
+    def stuck_note(self, jac: Any) -> str | None:
+        return None
+
+    def annihilated(self, xs: list[tuple], vs: list[tuple]) -> list[bool]:
+        if not vs:
+            return []
+        J = exact_jacobian_domain(self.net, xs)
+        K = J.domain
+        out = []
+        for v in vs:
+            col = DomainMatrix([[K.from_sympy(sympy.sympify(x))] for x in v], (len(v), 1), K)
+            out.append((J * col).is_zero_matrix)
+        return out
+
+    def prove(self, v: tuple) -> str | None:
+        """A proof that v leaves f unchanged for every input: it is a combination of the
+        internal symmetries (each an identity of layer functions, :mod:`.symmetries`)."""
+        from symeq.architectures.attention.numbers import field_of, rank
+
+        internal = self.net.internal_tangents() + self.net.orbit_tangents()
+        if not internal:
+            return None
+        rows = [list(t) for t in internal]
+        K = field_of([x for r in rows + [list(v)] for x in r])
+        conv = lambda rs: DomainMatrix([[K.from_sympy(sympy.sympify(x)) for x in r] for r in rs],  # noqa: E731
+                                       (len(rs), len(rs[0])), K)
+        if rank(conv(rows + [list(v)])) == rank(conv(rows)):
+            return ("a combination of the K-orbit tangents and the symmetries inside the layers (Q-K changes "
+                    "of basis, model-feature changes of basis, lightning scalings), each of which leaves f unchanged")
+        return None

@@ -435,6 +435,12 @@ class Attention:
 
         return orbit_tangents(self)
 
+    def jacobians(self) -> Any:
+        """The Jacobians of theta -> f(x; theta) for the generic functional dimension."""
+        from symeq.architectures.attention.jacobian import AttentionJacobians
+
+        return AttentionJacobians(self)
+
     def internal_tangents(self) -> list[tuple[sympy.Expr, ...]]:
         """Tangent vectors of the symmetries inside a layer: the Q-K change of basis
         (W_Q B, W_K B^{-T}), and for lightning attention the scaling (c M, W_V / c)."""

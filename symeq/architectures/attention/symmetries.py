@@ -25,32 +25,26 @@ functional dimension (THEORY.md sections 2 and 7.1).
 ...     "widths": [2, 2], "layers": [{"heads": [{"query": [["1"], ["2"]], "key": [["1"], ["-1"]],
 ...     "value": [["1", "0"], ["1", "3"]]}]}],
 ...     "readout": {"output": [["1", "0"], ["0", "1"]], "bias": ["0", "0"]}})
->>> fd = functional_dimension(net)
->>> fd.n_params, fd.lower, fd.upper, fd.status
-(14, 8, 8, 'exact')
->>> [(c.source.split(":")[0], c.value) for c in fd.closed_forms if c.applies]
+>>> r = symmetries(net)
+>>> fd = r.dimension
+>>> fd.n_params, fd.rank, fd.status, r.k_orbit_dim, fd.orbit_dim     # K: gl(2); inside: gl(1), scaling
+(14, 8, 'exact', 4, 6)
+>>> [(c.source.split(":")[0], c.value) for c in r.closed if c.applies]
 [('NeuroDim (Henry, Marchetti, Kohn 2025)', 8), ('Henry, Marchetti, Kohn 2025, one lightning layer', 8)]
 """
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import sympy
-from sympy.polys.matrices import DomainMatrix
 
-from symeq.architectures.attention.numbers import field_of, rank
 from symeq.verdict import Verdict
 
-__all__ = ["FunctionalDimension", "ClosedForm", "SymmetriesResult", "functional_dimension", "closed_forms",
-           "symmetries", "MAX_PARAMS"]
-
-#: Largest number of (free) parameters whose Jacobian is built.
-MAX_PARAMS = 600
+__all__ = ["ClosedForm", "SymmetriesResult", "closed_forms", "symmetries"]
 
 
 @dataclass(frozen=True)
@@ -62,44 +56,6 @@ class ClosedForm:
     value: int | None
     applies: bool
     note: str = ""
-
-
-@dataclass(frozen=True)
-class FunctionalDimension:
-    """The functional dimension at theta: ``lower`` <= it <= ``upper``; ``status`` is ``exact``
-    (they meet), ``certified-lower-bound`` or ``unknown`` (with ``note``)."""
-
-    n_params: int
-    lower: int | None
-    upper: int
-    symmetry_dim: int
-    orbit_dim: int
-    internal_dim: int
-    status: str
-    method: str
-    samples: int
-    closed_forms: tuple[ClosedForm, ...] = ()
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"n_params": self.n_params, "lower": self.lower, "upper": self.upper,
-                "symmetry_dim": self.symmetry_dim, "orbit_dim": self.orbit_dim, "internal_dim": self.internal_dim,
-                "status": self.status, "method": self.method, "samples": self.samples, "note": self.note,
-                "closed_forms": [{"source": c.source, "value": c.value, "applies": c.applies, "note": c.note}
-                                 for c in self.closed_forms]}
-
-
-def _tangent_rank(vectors: list[tuple[sympy.Expr, ...]], columns: Sequence[int]) -> int:
-    if not vectors:
-        return 0
-    rows = [[v[c] for c in columns] for v in vectors]
-    K = field_of([x for r in rows for x in r])
-    m = DomainMatrix([[K.from_sympy(x) for x in r] for r in rows], (len(rows), len(columns)), K)
-    return rank(m)
-
-
-def _supported(vectors: list[tuple[sympy.Expr, ...]], free: set[int]) -> list[tuple[sympy.Expr, ...]]:
-    return [v for v in vectors if all(x == 0 for k, x in enumerate(v) if k not in free)]
 
 
 def closed_forms(net: Any) -> tuple[ClosedForm, ...]:
@@ -134,54 +90,6 @@ def closed_forms(net: Any) -> tuple[ClosedForm, ...]:
     return tuple(out)
 
 
-def default_inputs(net: Any, count: int, seed: int = 0) -> list[list[Any]]:
-    """Random rational inputs; small for softmax, where large scores saturate the softmax and
-    leave Jacobian entries too small to certify in floating-point-guided minors."""
-    rng = random.Random(seed)
-    den = 1 if net.normalization == "lightning" else 4
-    return [[sympy.Rational(rng.randint(-3, 3), den) for _ in range(net.tokens * net.d_in)] for _ in range(count)]
-
-
-def functional_dimension(net: Any, *, free: Sequence[int] | None = None, inputs: Sequence[Sequence[Any]] | None = None,
-                         seed: int = 0) -> FunctionalDimension:
-    """Bounds on the functional dimension at theta (see the module docstring).  ``free``: the
-    parameter indices that vary (default all; the others are held fixed), so that closed forms
-    of architectures without some parameters (no output projection) can be checked."""
-    from symeq.architectures.attention.jacobian import ball_jacobian, exact_jacobian_domain
-    from symeq.architectures.mlp.jacobian_arb import certified_rank
-
-    P = net.n_params
-    cols = list(range(P)) if free is None else sorted(set(free))
-    orbit = _supported(net.orbit_tangents(), set(cols))
-    internal = _supported(net.internal_tangents(), set(cols))
-    sym = _tangent_rank(orbit + internal, cols)
-    orbit_dim = _tangent_rank(orbit, cols)
-    upper = len(cols) - sym
-    count = inputs is None and 2 * math.ceil((len(cols) + 8) / (net.tokens * net.d_out)) + 2
-    xs = list(inputs) if inputs is not None else default_inputs(net, count, seed)
-    common = dict(n_params=len(cols), upper=upper, symmetry_dim=sym, orbit_dim=orbit_dim,
-                  internal_dim=sym - orbit_dim, samples=len(xs), closed_forms=closed_forms(net) if free is None else ())
-    if len(cols) > MAX_PARAMS:
-        return FunctionalDimension(lower=None, status="unknown", method="none",
-                                   note=f"unknown (budget): {len(cols)} parameters > {MAX_PARAMS}", **common)
-    if net.symbols:
-        return FunctionalDimension(lower=None, status="unknown", method="none",
-                                   note="the functional dimension needs numbers, not symbols", **common)
-    if net.normalization == "lightning":
-        J = exact_jacobian_domain(net, xs)
-        J = J.extract(list(range(J.shape[0])), cols)
-        lower = rank(J)
-        method = "exact rank of the rational Jacobian at rational inputs"
-    else:
-        J = ball_jacobian(net, xs, 128)
-        lower = certified_rank([[row[c] for c in cols] for row in J])
-        method = "certified rank (a minor whose ball determinant excludes 0, python-flint)"
-    status = "exact" if lower == upper else "certified-lower-bound"
-    note = "" if status == "exact" else (f"the rank found ({lower}) is below the upper bound ({upper}): more "
-                                         "inputs, a hidden symmetry, or balls too wide")
-    return FunctionalDimension(lower=lower, status=status, method=method, note=note, **common)
-
-
 @dataclass(frozen=True)
 class SymmetriesResult:
     """What ``symeq symmetries`` reports for an attention network."""
@@ -191,7 +99,9 @@ class SymmetriesResult:
     network: Any
     groups: tuple[Any, ...]
     internal: tuple[str, ...]
-    dimension: FunctionalDimension
+    dimension: Any
+    k_orbit_dim: int
+    closed: tuple[ClosedForm, ...]
     seconds: float = field(default=0.0, compare=False)
 
     def certificate(self) -> None:
@@ -201,7 +111,11 @@ class SymmetriesResult:
         return {"verdict": str(self.verdict), "reason": self.reason, "architecture": "attention",
                 "normalization": self.network.normalization,
                 "latent_groups": [g.to_dict() for g in self.groups], "internal_symmetries": list(self.internal),
-                "functional_dimension": self.dimension.to_dict(), "seconds": round(self.seconds, 6)}
+                "functional_dimension": {**self.dimension.to_dict(), "k_orbit_dim": self.k_orbit_dim,
+                                         "internal_dim": self.dimension.orbit_dim - self.k_orbit_dim},
+                "closed_forms": [{"source": c.source, "value": c.value, "applies": c.applies, "note": c.note}
+                                 for c in self.closed],
+                "seconds": round(self.seconds, 6)}
 
     def text(self) -> str:
         fd = self.dimension
@@ -212,16 +126,18 @@ class SymmetriesResult:
             lines.append(f"K_{i}: {g.describe()}; dimension {g.dimension}, {g.components} components ({g.components_formula})")
         for s in self.internal:
             lines.append(f"internal: {s}")
-        lines.append(f"functional dimension: {fd.lower if fd.status == 'exact' else f'{fd.lower} <= dim <= {fd.upper}'} "
-                     f"({fd.status}; {fd.method}; {fd.samples} inputs)")
-        lines.append(f"  upper bound: {fd.n_params} parameters - {fd.symmetry_dim} (symmetry directions: "
-                     f"{fd.orbit_dim} of K, {fd.internal_dim} internal) = {fd.upper}")
-        for c in fd.closed_forms:
+        exact = fd.status == "exact"
+        lines.append(f"functional dimension: {fd.rank if exact else f'{fd.lower} <= dim <= {fd.upper}'} "
+                     f"({fd.status}; {fd.method}; {fd.n_inputs} inputs)")
+        lines.append(f"  upper bound: {fd.n_params} parameters - {fd.orbit_dim} (symmetry directions: "
+                     f"{self.k_orbit_dim} of K, {fd.orbit_dim - self.k_orbit_dim} inside the layers) = "
+                     f"{fd.n_params - fd.orbit_dim}")
+        for c in self.closed:
             if c.applies:
-                agree = "agrees" if c.value == fd.lower and fd.status == "exact" else "differs"
+                agree = "agrees" if exact and c.value == fd.rank else "differs"
                 lines.append(f"  closed form {c.source}: {c.value} ({agree})")
-        if fd.note:
-            lines.append(f"  note: {fd.note}")
+        for note in fd.notes:
+            lines.append(f"  note: {note}")
         return "\n".join(lines)
 
 
@@ -239,14 +155,26 @@ def internal_symmetries(net: Any) -> tuple[str, ...]:
 
 
 def symmetries(net: Any, *, seed: int = 0, proofs: bool = False) -> SymmetriesResult:
-    """``symeq symmetries`` for an attention network."""
+    """``symeq symmetries`` for an attention network (the functional dimension is the generic
+    :func:`symeq.symmetry.functional_dimension.functional_dimension` on :mod:`.jacobian`)."""
+    from symeq.ranks import rational_rank
+    from symeq.symmetry.functional_dimension import functional_dimension
+
     start = time.perf_counter()
+    if net.symbols:
+        rng = random.Random(seed)
+        net = net.subs({s: sympy.Rational(rng.choice([p for p in range(-6, 7) if p]), rng.randint(1, 3))
+                        for s in sorted(net.symbols, key=str)})
     groups = tuple(net.latent_group(i) for i in range(1, net.depth))
     fd = functional_dimension(net, seed=seed)
-    if fd.status == "exact":
-        verdict, reason = Verdict.HOLDS, (f"the functional dimension is exactly {fd.lower} = #params - the "
-                                          "symmetry directions: no hidden symmetry at theta")
+    k_orbit = rational_rank(net.orbit_tangents(), net.n_params) if net.orbit_tangents() else 0
+    if fd.status == "exact" and fd.hidden_symmetries == 0:
+        verdict, reason = Verdict.HOLDS, (f"the functional dimension is exactly {fd.rank} = #params - the "
+                                          "symmetry directions of K and inside the layers: no hidden symmetry at theta")
+    elif fd.status == "exact":
+        verdict, reason = Verdict.HOLDS, (f"the functional dimension is exactly {fd.rank}, with "
+                                          f"{fd.hidden_symmetries} proved hidden symmetry direction(s)")
     else:
-        verdict, reason = Verdict.UNKNOWN, f"the functional dimension is only bounded: {fd.note}"
-    return SymmetriesResult(verdict, reason, net, groups, internal_symmetries(net), fd,
+        verdict, reason = Verdict.UNKNOWN, "the functional dimension is only bounded: " + "; ".join(fd.notes)
+    return SymmetriesResult(verdict, reason, net, groups, internal_symmetries(net), fd, k_orbit, closed_forms(net),
                             time.perf_counter() - start)

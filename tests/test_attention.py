@@ -15,7 +15,7 @@ from sympy.polys.matrices import DomainMatrix
 from attention_strategies import GROUPS, build, group_of, perturb
 from symeq.architectures import network_from_dict
 from symeq.architectures.attention import HeadGroup, HeadMap, group_from_dict
-from symeq.architectures.attention.check import check, polynomial_identity
+from symeq.architectures.attention.equivariance import check, polynomial_identity
 from symeq.architectures.attention.evaluate import exact_forward
 from symeq.architectures.base import Budget, NotEnumerable
 from symeq.errors import InputError

@@ -21,7 +21,7 @@ from sympy import ImmutableMatrix, Rational
 from attention_strategies import group_of, matrix_strings
 from symeq.architectures import network_from_dict
 from symeq.architectures.attention import group_from_dict
-from symeq.architectures.attention.check import check
+from symeq.architectures.attention.equivariance import check
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

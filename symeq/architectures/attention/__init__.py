@@ -3,8 +3,8 @@
 The model and its exact, symbolic and ball evaluation (:mod:`.model`, :mod:`.evaluate`), its
 file table (:mod:`.io`), groups acting on tokens and features (:mod:`.group`), the latent
 groups K_i = GL(v)^H x| S_H and their elements (:mod:`.heads`), the head matching that builds
-theta^g and every k_i (:mod:`.matching`), and one module per verb: :mod:`.check`,
-:mod:`.symmetries` (with :mod:`.jacobian`), :mod:`.identify`, :mod:`.latent`, :mod:`.report`
+theta^g and every k_i (:mod:`.matching`), and one module per verb: :mod:`.equivariance`,
+:mod:`.parameter_symmetries` (with :mod:`.jacobian`), :mod:`.identifiability`, :mod:`.latent_actions`, :mod:`.report`
 (explain and draw).  The generic stages reach it through the
 :class:`~symeq.architectures.base.Architecture` protocol; the verbs below are the contract of
 :mod:`symeq.architectures`.
@@ -24,29 +24,29 @@ __all__ = ["Attention", "HeadGroup", "HeadMap", "TokenGroupAction", "from_dict",
 
 
 def check(net: Attention, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
-    """``symeq check``: :func:`symeq.architectures.attention.check.check`."""
-    from symeq.architectures.attention.check import check as run
+    """``symeq check``: :func:`symeq.architectures.attention.equivariance.check`."""
+    from symeq.architectures.attention.equivariance import check as run
 
     return run(net, group, tries=tries, seed=seed)
 
 
 def identify(net: Attention, *, local: bool = False) -> Any:
-    """``symeq identify``: :func:`symeq.architectures.attention.identify.identify`."""
-    from symeq.architectures.attention.identify import identify as run
+    """``symeq identify``: :func:`symeq.architectures.attention.identifiability.identify`."""
+    from symeq.architectures.attention.identifiability import identify as run
 
     return run(net, local=local)
 
 
 def symmetries(net: Attention, *, seed: int = 0, proofs: bool = False) -> Any:
-    """``symeq symmetries``: :func:`symeq.architectures.attention.symmetries.symmetries`."""
-    from symeq.architectures.attention.symmetries import symmetries as run
+    """``symeq symmetries``: :func:`symeq.architectures.attention.parameter_symmetries.symmetries`."""
+    from symeq.architectures.attention.parameter_symmetries import symmetries as run
 
     return run(net, seed=seed, proofs=proofs)
 
 
 def latent(net: Attention, group: Any, *, budget: int = 20_000, structure: bool = True) -> Any:
-    """``symeq latent``: :func:`symeq.architectures.attention.latent.analyze`."""
-    from symeq.architectures.attention.latent import analyze
+    """``symeq latent``: :func:`symeq.architectures.attention.latent_actions.analyze`."""
+    from symeq.architectures.attention.latent_actions import analyze
 
     return analyze(net, group, budget=budget, structure=structure)
 

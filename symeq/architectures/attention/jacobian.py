@@ -343,7 +343,7 @@ class AttentionJacobians:
 
     def prove(self, v: tuple) -> str | None:
         """A proof that v leaves f unchanged for every input: it is a combination of the
-        internal symmetries (each an identity of layer functions, :mod:`.symmetries`)."""
+        internal symmetries (each an identity of layer functions, :mod:`.parameter_symmetries`)."""
         from symeq.architectures.attention.numbers import field_of, rank
 
         internal = self.net.internal_tangents() + self.net.orbit_tangents()

@@ -35,7 +35,7 @@ from typing import Any
 
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.architectures.attention.identify import _is_zero, _proportional
+from symeq.architectures.attention.identifiability import _is_zero, _proportional
 from symeq.architectures.attention.matching import effective_heads
 from symeq.architectures.attention.numbers import independent_rows, rank, unify
 

@@ -9,7 +9,7 @@ orbit, with the head permutation of one generator as arrows.
 
 >>> from symeq.architectures.attention.io import attention_from_dict
 >>> from symeq.architectures.attention.group import group_from_dict
->>> from symeq.architectures.attention.latent import analyze
+>>> from symeq.architectures.attention.latent_actions import analyze
 >>> net = attention_from_dict({"architecture": "attention", "tokens": 2, "widths": [2, 2],
 ...     "layers": [{"heads": [{"query": [["1"], ["0"]], "key": [["2"], ["1"]], "value": [["1"], ["3"]]},
 ...                           {"query": [["0"], ["1"]], "key": [["1"], ["2"]], "value": [["3"], ["1"]]}]}],
@@ -80,7 +80,7 @@ def _tex(text: str) -> str:
 
 
 def explain(res: Any, fmt: str = "markdown") -> str:
-    """The derivation for the result of :func:`symeq.architectures.attention.latent.analyze`."""
+    """The derivation for the result of :func:`symeq.architectures.attention.latent_actions.analyze`."""
     if fmt not in FORMATS:
         raise InputError(f"format must be one of {', '.join(FORMATS)}")
     net, group = res.network, res.group
@@ -175,7 +175,7 @@ def draw(net: Any, group: Any, out: str, generator: str | None = None) -> DrawRe
 
     res = None
     if group is not None:
-        from symeq.architectures.attention.latent import analyze
+        from symeq.architectures.attention.latent_actions import analyze
 
         res = analyze(net, group)
         if generator is not None and generator not in group.names:

@@ -219,8 +219,8 @@ class AttentionLatent:
 
 def analyze(net: Any, group: Any, budget: int = 20_000, structure: bool = True) -> AttentionLatent:
     """The construction for attention (see the module docstring)."""
-    from symeq.architectures.attention.check import check as check_equivariance
-    from symeq.architectures.attention.identify import identify
+    from symeq.architectures.attention.equivariance import check as check_equivariance
+    from symeq.architectures.attention.identifiability import identify
 
     start = time.perf_counter()
     notes: list[str] = []

@@ -157,7 +157,7 @@ def _act_exact(Z: DomainMatrix, images: tuple[int, ...], R: DomainMatrix) -> Dom
 def _silent_layer(net: Any) -> int | None:
     """An attention layer all of whose heads contribute nothing (zero effective value map, zero
     output map, or zero score form under lightning), or None: then f(X) = 1 b^T."""
-    from symeq.architectures.attention.identify import degenerate_heads
+    from symeq.architectures.attention.identifiability import degenerate_heads
 
     silent: dict[int, set[int]] = {}
     for d in degenerate_heads(net):

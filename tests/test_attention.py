@@ -225,7 +225,11 @@ def test_act_keeps_the_function_and_matching_recovers_k(seed, norm):
     for u, w in zip(net.value_ball(x), moved.value_ball(x)):
         assert u.overlaps(w)
     found = list(net.solve_layer(1, None, moved, Budget()))
-    assert found == [k]
+    assert k in found
+    if len(found) > 1:  # only when two heads have equal (lightning: proportional) score forms
+        from symeq.architectures.attention.identifiability import degenerate_heads
+
+        assert any(d.kind == "equal_scores" for d in degenerate_heads(net))
 
 
 def test_head_group_is_a_group():

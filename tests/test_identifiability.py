@@ -19,8 +19,8 @@ from symeq.errors import InputError
 from symeq.architectures.mlp.reduce import reduce_network
 from symeq.architectures.mlp.criteria import (criterion_for, deep_tanh, kruskal_rank,
                                             relu_grillo_montufar)
-from symeq.architectures.mlp.fibers import Budget, exact_fiber
-from symeq.architectures.mlp.identifiability import identify
+from symeq.architectures.mlp.fibers import FiberLimits, exact_fiber
+from symeq.identifiability.identify import identify
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
 
@@ -263,8 +263,8 @@ def test_identity_212_fiber_is_the_orbit():
 
 def test_fiber_budget_answers_unknown():
     n = net("power:3", [[1, 2], [3, -1]], [1, 0], [[1, 1]], [0])
-    assert exact_fiber(n, Budget(max_unknowns=4)).status == "unknown (budget)"
-    timed = exact_fiber(n, Budget(seconds=0.001))
+    assert exact_fiber(n, FiberLimits(max_unknowns=4)).status == "unknown (budget)"
+    timed = exact_fiber(n, FiberLimits(seconds=0.001))
     assert timed.status == "unknown (budget)" and "within" in timed.details[0]
 
 
@@ -301,7 +301,7 @@ def test_command_json_exit_codes_and_certificate(tmp_path, capsys):
 
 
 def test_local_detail_is_not_truncated(capsys, tmp_path):
-    from symeq.architectures.mlp.local import local_identifiability
+    from symeq.identifiability.local import local_identifiability
 
     r = local_identifiability(net("tanh", [[1, 2], [3, -1]], [0, 1], [[1, 1]], [0]))
     assert r.status == "locally identifiable"
@@ -317,7 +317,7 @@ def test_local_detail_is_not_truncated(capsys, tmp_path):
 def test_local_compares_with_the_orbit_dimension(monkeypatch):
     """A positive-dimensional stabilizer: rank = #params - dim K leaves a kernel direction outside
     the orbit's tangent space, so it is no local identifiability."""
-    from symeq.architectures.mlp import local
+    from symeq.identifiability import local
     from symeq.symmetry.functional_dimension import FunctionalDimension
 
     fake = FunctionalDimension(n_params=4, dim_K=2, orbit_dim=1, rank=2, lower=2, upper=2,
@@ -334,7 +334,7 @@ def test_local_compares_with_the_orbit_dimension(monkeypatch):
 
 
 def test_command_writes_no_certificate_the_checker_rejects(tmp_path, monkeypatch, capsys):
-    from symeq.architectures.mlp.identifiability import IdentifyResult
+    from symeq.identifiability.identify import IdentifyResult
 
     f = tmp_path / "tanh.toml"
     f.write_text('[network]\nactivation = "tanh"\nweights = [[["1","2"],["3","-1"]], [["1","1"]]]\n'

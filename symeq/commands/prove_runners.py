@@ -376,8 +376,8 @@ def run_latent(inst: Instance) -> RunResult:
 
 def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
-    from symeq.architectures.mlp.fibers import Budget
-    from symeq.architectures.mlp.identifiability import identify
+    from symeq.architectures.mlp.fibers import FiberLimits
+    from symeq.identifiability.identify import identify
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
@@ -387,7 +387,7 @@ def run_identify(inst: Instance) -> RunResult:
     local = inst.claim.get("local", True)
     if not isinstance(local, bool):
         raise InputError("[claim] local must be true or false")
-    res = identify(net, Budget(seconds=float(seconds)), local=local)
+    res = identify(net, FiberLimits(seconds=float(seconds)), local=local)
     cert = res.certificate({"symeq_version": _version()})
     if res.witness is not None:
         method = f"witness ({res.witness.kind})"

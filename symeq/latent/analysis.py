@@ -303,7 +303,7 @@ def _explain_absence(net: MLP, group: GroupAction, c: Construction, weak: WeakCo
     chk = check_equivariance(net, group)
     idr = None
     try:
-        from symeq.architectures.mlp.identifiability import identify
+        from symeq.identifiability.identify import identify
 
         idr = identify(net, local=False)
         ident = idr.verdict

@@ -25,7 +25,7 @@ f(x; theta') - f(x; theta), in the unknowns theta'.  sympy's ``groebner`` over Q
    {det W_1'[:, P] = 0} (basis [1]), since the orbit never does.
    Both together: the fiber is the K-orbit and the stabilizer is trivial -- identifiable.
 
-Budget.  Groebner bases are exponential.  Before starting, the number of unknowns and the
+FiberLimits.  Groebner bases are exponential.  Before starting, the number of unknowns and the
 degree of the equations are checked against the budget; the computation then runs in a forked
 child process that is terminated when the time budget runs out (sympy's Groebner code is pure
 Python, so a signal-based timeout would also work, but only in the main thread and not
@@ -57,12 +57,12 @@ from symeq.budget import call_with_budget
 from symeq.errors import BudgetExceeded
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["Budget", "FiberResult", "exact_fiber", "fiber_equations", "groebner_budgeted",
+__all__ = ["FiberLimits", "FiberResult", "exact_fiber", "fiber_equations", "groebner_budgeted",
            "ideal_dimension", "orbit_dimension"]
 
 
 @dataclass(frozen=True)
-class Budget:
+class FiberLimits:
     """Limits for one fiber computation: unknowns, equation degree, seconds per Groebner basis."""
 
     max_unknowns: int = 18
@@ -243,7 +243,7 @@ def _distinct_points(g: sympy.GroebnerBasis, gens: list[sympy.Symbol]) -> int:
     return int(h.rank())
 
 
-def _power_decision(net: MLP, budget: Budget,
+def _power_decision(net: MLP, budget: FiberLimits,
                     deadline: float) -> tuple[str, list[str], tuple[str, ...], int | None]:
     m = int(net.activation.spec.split(":")[1])
     w1, b1, w2 = net.weights[0], net.biases[0], net.weights[1]
@@ -296,7 +296,7 @@ def _slice_network(net: MLP, kept: list[int], m: int) -> tuple[MLP, list[sympy.S
                (ImmutableMatrix(bias), ImmutableMatrix([b2]))), gens
 
 
-def _linear_decision(net: MLP, budget: Budget, deadline: float) -> tuple[str, list[str]]:
+def _linear_decision(net: MLP, budget: FiberLimits, deadline: float) -> tuple[str, list[str]]:
     w1 = net.weights[0]
     r = w1.rank()
     if net.depth != 2 or r != w1.rows:
@@ -318,7 +318,7 @@ def _linear_decision(net: MLP, budget: Budget, deadline: float) -> tuple[str, li
     return ("identifiable" if unique and g2.exprs == [1] else "extra points"), details
 
 
-def exact_fiber(net: MLP, budget: Budget = Budget()) -> FiberResult:
+def exact_fiber(net: MLP, budget: FiberLimits = FiberLimits()) -> FiberResult:
     """Compute the fiber of ``net`` exactly within ``budget`` (see the module docstring)."""
     start = time.monotonic()
     act = net.activation

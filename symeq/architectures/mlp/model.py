@@ -289,6 +289,41 @@ class MLP:
             net = act(net, i, ki)
         return net
 
+    # -- identifiability (symeq.identifiability.identify) ------------------------------------
+    def reduce(self) -> Any:
+        """The submodel theta~ without inactive or redundant neurons, with the rewrite steps and
+        the embedding beta (:func:`symeq.architectures.mlp.reduce.reduce_network`)."""
+        from symeq.architectures.mlp.reduce import reduce_network
+
+        return reduce_network(self)
+
+    def criterion(self) -> Any:
+        """The literature criterion for the activation and depth, checked exactly."""
+        from symeq.architectures.mlp.criteria import criterion_for
+
+        return criterion_for(self)
+
+    def exact_fiber(self, limits: Any = None) -> Any:
+        """The exact fiber of a polynomial network (Groebner bases within ``limits``), or None
+        when the activation is not polynomial or the network has symbols."""
+        from symeq.architectures.mlp.fibers import FiberLimits, exact_fiber
+
+        if not self.activation.polynomial or self.symbols:
+            return None
+        return exact_fiber(self, limits if limits is not None else FiberLimits())
+
+    def nonidentifiability_witness(self, fiber: Any) -> Any:
+        """A checkable witness that theta is not identifiable, or None."""
+        from symeq.architectures.mlp.identifiability import witness_for
+
+        return witness_for(self, fiber)
+
+    def identifiable_evidence(self, criterion: Any, fiber: Any) -> dict[str, Any] | None:
+        """The certificate evidence that theta is identifiable, or None."""
+        from symeq.architectures.mlp.identifiability import identifiable_evidence
+
+        return identifiable_evidence(criterion, fiber)
+
     def jacobians(self) -> Any:
         """The Jacobians the generic functional dimension asks for
         (:class:`~symeq.architectures.mlp.jacobians.MLPJacobians`)."""

@@ -10,10 +10,9 @@ The rank comes from :mod:`symeq.symmetry.functional_dimension` (the symmetries s
 module only reads its result.  When that stage cannot evaluate the network or its rank is not
 exact, the result says "unavailable" and no verdict rests on it.
 
->>> from sympy import ImmutableMatrix as M
->>> from symeq.activations import activation
->>> from symeq.architectures.mlp.model import MLP
->>> r = local_identifiability(MLP(activation("tanh"), (M([[1]]), M([[1]])), (M([0]), M([0]))))
+>>> from symeq.architectures import network_from_dict
+>>> r = local_identifiability(network_from_dict({"activation": "tanh", "weights": [[["1"]], [["1"]]],
+...                                              "biases": [["0"], ["0"]]}))
 >>> r.status, r.detail
 ('locally identifiable', 'Jacobian rank 4 vs #params - dim(K-orbit) = 4 - 0; status exact')
 """
@@ -23,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from symeq.architectures.mlp.model import MLP
 from symeq.symmetry.functional_dimension import functional_dimension
 
 __all__ = ["LocalResult", "local_identifiability"]
@@ -46,7 +44,7 @@ class LocalResult:
                 "rank": self.rank, "detail": self.detail}
 
 
-def local_identifiability(net: MLP) -> LocalResult:
+def local_identifiability(net: Any) -> LocalResult:
     """Compare the exact Jacobian rank at theta (from the symmetries stage) with
     #params - dim(K-orbit at theta).  The orbit dimension, not dim K, is the bound: where the
     stabilizer is positive-dimensional (zero neurons, linear networks) rank = #params - dim K

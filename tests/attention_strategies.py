@@ -5,7 +5,7 @@ Shares no code with the engine.  A group G acts on token matrices by g . X = P_g
 signed permutation matrices (orthogonal, so R^-T = R).  The elements of G are enumerated here by
 closure of the generators.
 
-Regular orbit of heads (THEORY.md section 7.1, Ong's conditions): from one representative head
+Regular orbit of heads (docs/theory.md section 7.1, Ong's conditions): from one representative head
 (M_0 = Q_0 K_0^T, V_0, W_0) and invertible A_g for every element g, the heads
 
     Q_g = R_g Q_0,  K_g = R_g K_0,  V_g = R_g V_0 A_g,  W_O^g = A_g^-1 W_0 S_g^T

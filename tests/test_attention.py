@@ -1,4 +1,4 @@
-"""Attention networks (THEORY.md section 7.1): the model, files, groups, theta^g, the head
+"""Attention networks (docs/theory.md section 7.1): the model, files, groups, theta^g, the head
 matching, K_i, and check on networks built equivariant and broken."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Ong's structure theorem as a test oracle (THEORY.md section 7.1).
+"""Ong's structure theorem as a test oracle (docs/theory.md section 7.1).
 
 One softmax attention layer with a readout, n >= 3 tokens, G acting on tokens and (orthogonally)
 on features: the network is G-equivariant iff the heads, grouped by score form M (the points of

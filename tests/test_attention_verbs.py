@@ -1,5 +1,5 @@
 """The verbs on attention networks: latent, identify, symmetries (with the closed forms of
-THEORY.md 7.1), explain, draw, and the command line (exit codes, JSON, one-line errors)."""
+docs/theory.md 7.1), explain, draw, and the command line (exit codes, JSON, one-line errors)."""
 
 from __future__ import annotations
 

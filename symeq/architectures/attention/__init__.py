@@ -1,4 +1,4 @@
-"""Multi-head self-attention (THEORY.md section 7.1): everything attention-specific lives here.
+"""Multi-head self-attention (docs/theory.md section 7.1): everything attention-specific lives here.
 
 The model and its exact, symbolic and ball evaluation (:mod:`.model`, :mod:`.evaluate`), its
 file table (:mod:`.io`), groups acting on tokens and features (:mod:`.group`), the latent

@@ -1,4 +1,4 @@
-"""Groups acting on token matrices: g . X = P_g X R_g^T (THEORY.md section 7.1).
+"""Groups acting on token matrices: g . X = P_g X R_g^T (docs/theory.md section 7.1).
 
 A :class:`TokenGroupAction` is a :class:`~symeq.groups.GroupAction` whose rho_0(g) and rho_L(g)
 are the flattened actions P_g (x) R_g on R^{n d} (row-major: vec(P X R^T) = (P (x) R) vec X),

@@ -1,4 +1,4 @@
-"""The latent group of an attention layer: K_i = GL(v)^H x| S_H (THEORY.md section 7.1).
+"""The latent group of an attention layer: K_i = GL(v)^H x| S_H (docs/theory.md section 7.1).
 
 An element k = (perm; A_1, ..., A_H) sends head h to position perm[h] with the change of basis
 A_h of its value space: on V_i = R^{n x (v_1 + ... + v_H)}, (k Z)_{perm[h]} = Z_h A_h for every

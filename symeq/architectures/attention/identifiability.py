@@ -1,5 +1,5 @@
 """``symeq identify`` for attention networks: degenerate heads, submodels and what the literature
-says (THEORY.md sections 3 and 7.1).
+says (docs/theory.md sections 3 and 7.1).
 
 Degenerate heads, read off the *effective* forms S_h = U M_h U^T and V_h = U W_V^h of each layer
 (U = W_O of the previous layer, the identity for layer 1) and the head's output map W_O^h (the

@@ -1,4 +1,4 @@
-"""``symeq latent`` for attention networks: the theorem's construction (THEORY.md sections 5, 7.0
+"""``symeq latent`` for attention networks: the theorem's construction (docs/theory.md sections 5, 7.0
 and 7.1), on the generic stages.
 
 1. theta^g and the head matching for every generator (:func:`symeq.latent.construct.construct`

@@ -1,5 +1,5 @@
 """The head matching: every k_i relating a layer of theta to a layer of another parameter, and
-theta^g (THEORY.md sections 5, 7.0 and 7.1).
+theta^g (docs/theory.md sections 5, 7.0 and 7.1).
 
 **theta^g.**  g acts on inputs by X -> P X R_in^T and on outputs by Y -> P Y R_out^T.  Heads
 commute with token permutations (phi(P S P^T) = P phi(S) P^T for the row softmax and the

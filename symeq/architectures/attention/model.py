@@ -1,4 +1,4 @@
-"""Multi-head self-attention networks (THEORY.md section 7.1).
+"""Multi-head self-attention networks (docs/theory.md section 7.1).
 
 Tokens are rows: an input is X in R^{n x d_0}, flattened row-major (token t, feature c is
 coordinate t d_0 + c).  Attention layers i = 1..L-1 and a readout L:

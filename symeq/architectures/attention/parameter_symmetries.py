@@ -1,5 +1,5 @@
 """``symeq symmetries`` for attention networks: K_i, the symmetries inside a layer, and the
-functional dimension (THEORY.md sections 2 and 7.1).
+functional dimension (docs/theory.md sections 2 and 7.1).
 
 * K_i = GL(v_1) x ... x GL(v_H) x| S_H for every attention layer: the value-space change of
   basis A_h of each head (the next layer reads A_h^{-1} W_O^h) and permutations of heads of
@@ -14,7 +14,7 @@ functional dimension (THEORY.md sections 2 and 7.1).
   a polynomial) or a minor whose ball determinant excludes 0 (softmax).  Upper bound: #params
   minus the exact rank of the tangent vectors of all the symmetries above (each leaves f
   unchanged for every x).  Bounds that meet make it exact.  It is compared with the closed
-  forms of THEORY.md 7.1 where they apply: NeuroDim's for one head per layer
+  forms of docs/theory.md 7.1 where they apply: NeuroDim's for one head per layer
   (l (a (2d - a) + d^2) - (l - 1) d^2 - l (1 - normalized), plus d for the readout's bias) and
   Henry, Marchetti and Kohn's 2 a d + d d' - a^2 - 1 for one lightning layer (plus the bias);
   Henry 2026 says that for generic parameters there are no symmetries beyond these, i.e. the
@@ -59,7 +59,7 @@ class ClosedForm:
 
 
 def closed_forms(net: Any) -> tuple[ClosedForm, ...]:
-    """The closed forms of THEORY.md 7.1 and whether they apply to this architecture."""
+    """The closed forms of docs/theory.md 7.1 and whether they apply to this architecture."""
     out = []
     L = len(net.layers)
     single = all(len(ly.heads) == 1 for ly in net.layers)

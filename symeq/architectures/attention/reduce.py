@@ -1,5 +1,5 @@
 """Submodels of attention networks: rewrite steps that keep the end-to-end function and remove
-degenerate heads (THEORY.md sections 3 and 7.1).
+degenerate heads (docs/theory.md sections 3 and 7.1).
 
 Each step is an exact identity of functions:
 
@@ -12,7 +12,7 @@ Each step is an exact identity of functions:
 * ``narrow``: the head's value-output product W_V^h W_O^h has rank r below v_h.  Replace the
   head by a rank factorization: W_V^h T with rows of W_O^h in a basis (r columns and rows).
 
-The result theta~ is the submodel; the theorem (THEORY.md section 5) promises latent actions at
+The result theta~ is the submodel; the theorem (docs/theory.md section 5) promises latent actions at
 the parameter choice of theta~.
 
 >>> from symeq.architectures.attention.io import attention_from_dict

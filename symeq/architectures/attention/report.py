@@ -1,6 +1,6 @@
 """``symeq explain`` and ``symeq draw`` for attention networks.
 
-:func:`explain` writes the construction of THEORY.md sections 5 and 7.1 step by step, as
+:func:`explain` writes the construction of docs/theory.md sections 5 and 7.1 step by step, as
 Markdown or as a LaTeX document: the network and how G acts on tokens and features, the
 adjunction (theta^g), the head matching of every generator with the score forms compared and
 each A_h solved from V_h A_h = V'_p, uniqueness, the closure in K_i x| G, and what each layer

@@ -175,6 +175,15 @@ class TokenGroupAction(GroupAction):
             raise InputError(f"unknown generator {name!r}; the group has {', '.join(self.names)}") from None
         return TokenElement(TokenPermutation(self.token_images[k]), self.feature_inputs[k], self.feature_outputs[k])
 
+    def inverse_transposes(self, name: str) -> tuple[DomainMatrix, DomainMatrix]:
+        """(R_in^-T, R_out^-T) of a generator, computed once (theta^g moves the positional
+        encoding and the readout by them)."""
+        key = f"inverse_transposes_{name}"
+        if key not in self._cache:
+            e = self.part(name)
+            self._cache[key] = (e.input.inv().transpose(), e.output.inv().transpose())
+        return self._cache[key]
+
     @property
     def input_dim(self) -> int:
         return self.tokens * self.feature_inputs[0].shape[0]

@@ -61,8 +61,8 @@ class HeadMap:
         for h, (p, A) in enumerate(zip(self.perm, self.blocks)):
             if A.shape[0] != A.shape[1] or self.blocks[p].shape[0] != A.shape[0]:
                 raise InputError(f"head {h} (v = {A.shape[0]}) cannot move to head {p} (v = {self.blocks[p].shape[0]})")
-        blocks = unify(*self.blocks)
-        object.__setattr__(self, "blocks", tuple(blocks))
+        if len({A.domain for A in self.blocks}) > 1:
+            object.__setattr__(self, "blocks", tuple(unify(*self.blocks)))
 
     @staticmethod
     def identity(widths: Sequence[int], K: Any = sympy.QQ) -> "HeadMap":
@@ -77,11 +77,13 @@ class HeadMap:
         """self o other (``other`` first): h -> self.perm[other.perm[h]] with A^other_h A^self_{other.perm[h]}."""
         if self.widths != other.widths:
             raise InputError("cannot compose head maps of layers with different heads")
-        a, b = unify(self.blocks[0], other.blocks[0])
-        K = a.domain
-        mine = [m.convert_to(K) for m in self.blocks]
+        K = self.blocks[0].domain
+        if other.blocks[0].domain != K:
+            K = K.unify(other.blocks[0].domain)
+        mine = [m if m.domain == K else m.convert_to(K) for m in self.blocks]
+        theirs = [m if m.domain == K else m.convert_to(K) for m in other.blocks]
         return HeadMap(tuple(self.perm[q] for q in other.perm),
-                       tuple(A.convert_to(K) * mine[q] for A, q in zip(other.blocks, other.perm)))
+                       tuple(A * mine[q] for A, q in zip(theirs, other.perm)))
 
     def inverse(self) -> "HeadMap":
         perm, blocks = [0] * len(self.perm), [None] * len(self.perm)
@@ -115,6 +117,22 @@ class HeadMap:
                 for c in range(A.shape[1]):
                     rows[offs[h] + r][offs[p] + c] = a[r][c]
         return DomainMatrix(rows, (k, k), K)
+
+    def apply_rows(self, W: DomainMatrix) -> DomainMatrix:
+        """B W for a matrix W whose rows are stacked head blocks (v_h rows each), without forming
+        B: row block h of B W is A_h times row block perm[h] of W."""
+        offs, k = [], 0
+        for v in self.widths:
+            offs.append(k)
+            k += v
+        cols = list(range(W.shape[1]))
+        K = W.domain if W.domain == self.blocks[0].domain else W.domain.unify(self.blocks[0].domain)
+        W = W if W.domain == K else W.convert_to(K)
+        parts = []
+        for h, (p, A) in enumerate(zip(self.perm, self.blocks)):
+            A = A if A.domain == K else A.convert_to(K)
+            parts.append(A * W.extract(list(range(offs[p], offs[p] + self.widths[p])), cols))
+        return DomainMatrix.vstack(*parts) if len(parts) > 1 else parts[0]
 
     def matrix(self, tokens: int = 1) -> ImmutableMatrix:
         """The linear map of the flattened V_i (I_n (x) B^T) as a sympy matrix."""

@@ -219,9 +219,6 @@ class AttentionLatent:
 
 def analyze(net: Any, group: Any, budget: int = 20_000, structure: bool = True) -> AttentionLatent:
     """The construction for attention (see the module docstring)."""
-    from symeq.architectures.attention.equivariance import check as check_equivariance
-    from symeq.architectures.attention.identifiability import identify
-
     start = time.perf_counter()
     notes: list[str] = []
 
@@ -272,6 +269,9 @@ def analyze(net: Any, group: Any, budget: int = 20_000, structure: bool = True) 
             return done(Verdict.HOLDS, sub.summary.replace("every layer", "every layer of theta~"),
                         construction=sub.construction, actions=sub.actions, stabilizer=sub.stabilizer,
                         homomorphism=sub.homomorphism, structure=sub.structure, where="theta~", reduction=red)
+    from symeq.architectures.attention.equivariance import check as check_equivariance
+    from symeq.architectures.attention.identifiability import identify
+
     chk = check_equivariance(net, group)
     idr = identify(net)
     if chk.verdict == Verdict.FAILS:

@@ -67,7 +67,7 @@ from sympy.polys.matrices import DomainMatrix
 
 from symeq.architectures.attention.group import token_parts
 from symeq.architectures.attention.heads import HeadMap
-from symeq.architectures.attention.numbers import fingerprint, independent_rows, rank, unify
+from symeq.architectures.attention.numbers import _flint, fingerprint, independent_rows, rank, unify
 from symeq.architectures.base import LayerFailure, LayerSolutions, NotEnumerable
 from symeq.errors import InputError
 
@@ -88,10 +88,10 @@ def twisted(net: Any, group: Any, g: str) -> Any:
     K = net.field.unify(R_in.domain).unify(R_out.domain)
     if not K.is_Field:
         K = K.get_field()
-    R_in, R_out = R_in.convert_to(K), R_out.convert_to(K)
+    cached = group.inverse_transposes(g) if hasattr(group, "inverse_transposes") else None
+    R_in_inv_t, R_out_inv_t = cached or (R_in.inv().transpose(), R_out.inv().transpose())
+    R_in, R_in_inv_t, R_out_inv_t = (m if m.domain == K else m.convert_to(K) for m in (R_in, R_in_inv_t, R_out_inv_t))
     Rt = R_in.transpose()
-    R_in_inv_t = R_in.inv().transpose()
-    R_out_inv_t = R_out.inv().transpose()
     first = net.layers[0]
     heads = []
     for h in first.heads:
@@ -104,14 +104,14 @@ def twisted(net: Any, group: Any, g: str) -> Any:
     if net.positional is not None:
         rows = net.positional.convert_to(K).to_list()
         E = DomainMatrix([rows[p] for p in P.images], net.positional.shape, K) * R_in_inv_t
-    W = net.readout.convert_to(K) * R_out_inv_t
-    b = net.bias.convert_to(K) * R_out_inv_t
+    W = (net.readout if net.readout.domain == K else net.readout.convert_to(K)) * R_out_inv_t
+    b = (net.bias if net.bias.domain == K else net.bias.convert_to(K)) * R_out_inv_t
     return net.replace(layers=layers, readout=W, bias=b, positional=E)
 
 
-def effective_heads(net: Any, i: int, B: DomainMatrix | None = None) -> list[tuple[DomainMatrix, DomainMatrix]]:
+def effective_heads(net: Any, i: int, B: HeadMap | None = None) -> list[tuple[DomainMatrix, DomainMatrix]]:
     """(S_h, V_h) of every head of layer i as functions of the layer's input Z (see the module
-    docstring); ``B`` is the previous latent map's block matrix (Z -> Z B) applied first."""
+    docstring); ``B`` is the previous latent map (Z -> Z B) applied first."""
     ly = net.layers[i - 1]
     if ly.embed is None and B is None:
         return [(h.score, h.value) for h in ly.heads]
@@ -119,7 +119,7 @@ def effective_heads(net: Any, i: int, B: DomainMatrix | None = None) -> list[tup
         key = f"_effective_{i}"
         if key in net.__dict__:
             return net.__dict__[key]
-    U = ly.embed if B is None else (lambda b, e: b * e)(*unify(B, ly.embed))
+    U = ly.embed if B is None else B.apply_rows(ly.embed)
     out = []
     for h in ly.heads:
         Uq, Uk, Uv = (lambda u, m: u * m)(*unify(U, h.query)), (lambda u, m: u * m)(*unify(U, h.key)), \
@@ -136,6 +136,7 @@ class _HeadData:
 
     def __init__(self, S: DomainMatrix, V: DomainMatrix) -> None:
         self.S, self.V = S, V
+        self.fingerprint = fingerprint(S)
         self.rank = rank(V)
         self.rankS: int | None = None
         self.pivots: list[int] = []
@@ -171,16 +172,42 @@ def _first_nonzero(S: DomainMatrix) -> tuple[int, int] | None:
     return None
 
 
+def _flint_rows(k: HeadMap, W: DomainMatrix) -> Any:
+    """B W as a python-flint matrix when everything is rational (the readout closure of a large
+    layer: one product instead of extracting and stacking blocks), else None."""
+    fW = _flint(W)
+    fA = [_flint(A) for A in k.blocks]
+    if fW is None or any(a is None for a in fA):
+        return None
+    from flint import fmpq_mat
+
+    n = sum(k.widths)
+    B = fmpq_mat(n, n)
+    offs, off = [], 0
+    for v in k.widths:
+        offs.append(off)
+        off += v
+    for h, (p, A) in enumerate(zip(k.perm, fA)):
+        for r in range(A.nrows()):
+            for c in range(A.ncols()):
+                x = A[r, c]
+                if x != 0:
+                    B[offs[h] + r, offs[p] + c] = x
+    return B * fW
+
+
 def _close(net: Any, k_prev: HeadMap | None, other: Any, g: str) -> LayerSolutions:
     L = net.depth
     W, b = net.readout, net.bias
     W2, b2 = other.readout, other.bias
-    if k_prev is not None:
-        B, W2 = unify(k_prev.block_matrix(), W2)
-        W2 = B * W2
-    W, W2 = unify(W, W2)
     b, b2 = unify(b, b2)
-    if W == W2 and b == b2:
+    if k_prev is not None:
+        fast = _flint_rows(k_prev, W2)
+        same_w = (fast == _flint(W)) if fast is not None and W.domain.is_QQ else (
+            (lambda x, y: x == y)(*unify(W, k_prev.apply_rows(W2))))
+    else:
+        same_w = (lambda x, y: x == y)(*unify(W, W2))
+    if same_w and b == b2:
         return LayerSolutions([True])
     what = "W_O" if W != W2 else "the bias"
     return LayerSolutions([], failure=lambda gen: LayerFailure(
@@ -225,8 +252,7 @@ def solve_layer(net: Any, i: int, k_prev: HeadMap | None, other: Any, budget: An
                                     "the zero function (inactive)")
             if d.rankS == 1 and d.rank == 1:
                 complete = False  # Henry, Marchetti, Kohn 2025: the rank-1 exception (Lemma B)
-    B = None if k_prev is None else k_prev.block_matrix()
-    theirs = effective_heads(other, i, B)
+    theirs = effective_heads(other, i, k_prev)
     candidates: list[list[tuple[int, DomainMatrix]]] = []
     if not lightning:
         index: dict[Any, list[int]] = {}
@@ -248,8 +274,7 @@ def solve_layer(net: Any, i: int, k_prev: HeadMap | None, other: Any, budget: An
                 if A is not None:
                     found.append((p, A))
         else:
-            fp = fingerprint(d.S)
-            for p in index.get(fp, []):
+            for p in index.get(d.fingerprint, []):
                 budget.spend(f"matching heads of layer {i}")
                 S2, V2 = theirs[p]
                 if V2.shape[1] != d.V.shape[1]:

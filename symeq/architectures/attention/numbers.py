@@ -127,10 +127,23 @@ def fingerprint(m: DomainMatrix) -> tuple[Any, ...]:
     return (m.shape, (u * m * w).to_list_flat()[0])
 
 
+def _flint(m: DomainMatrix) -> Any:
+    """The python-flint fmpq_mat of a matrix over QQ (sympy keeps one inside), else None."""
+    if not m.domain.is_QQ:
+        return None
+    try:
+        return m.to_dfm().rep
+    except Exception:  # pragma: no cover - python-flint missing or an older sympy
+        return None
+
+
 def rank(m: DomainMatrix) -> int:
     """The exact rank."""
     if m.shape[0] == 0 or m.shape[1] == 0:
         return 0
+    f = _flint(m)
+    if f is not None:
+        return f.rref()[1] if m.shape[0] <= m.shape[1] else f.transpose().rref()[1]
     return m.rank()
 
 
@@ -149,5 +162,12 @@ def solve_right(V: DomainMatrix, W: DomainMatrix) -> DomainMatrix | None:
 
 def independent_rows(V: DomainMatrix) -> list[int]:
     """Indices of rank(V) rows of V that are linearly independent (the pivots of V^T)."""
+    f = _flint(V)
+    if f is not None:
+        R, r = f.transpose().rref()
+        pivots = []
+        for k in range(r):
+            pivots.append(next(c for c in range(R.ncols()) if R[k, c] != 0))
+        return pivots
     _, pivots = V.transpose().rref()
     return list(pivots)

@@ -111,7 +111,7 @@ def explain(res: Any, fmt: str = "markdown") -> str:
             prev = None
             for i, k in enumerate(res.actions.generator(g), start=1):
                 mine = effective_heads(net, i)
-                theirs = effective_heads(other, i, None if prev is None else prev.block_matrix())
+                theirs = effective_heads(other, i, prev)
                 for h, (p, A) in enumerate(zip(k.perm, k.blocks)):
                     doc.para(f"Generator {g}, layer {i}: head {h} goes to position {p}: the score form of head "
                              f"{p} of theta^g equals that of head {h} of theta, and V_{h} A_{h} = V'_{p} with")

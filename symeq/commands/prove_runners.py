@@ -104,6 +104,7 @@ FACTS: dict[str, dict[str, str]] = {
         "characters": "per hidden layer, the character of rho_i on the classes",
         "multiplicities": "per hidden layer, the multiplicity of each irreducible character",
         "irreducible_degrees": "degrees of G's irreducible characters",
+        "head_orbits": "attention: per attention layer, the orbits of heads under G",
     },
     "identify": {
         "criterion": "the criterion judged on the submodel",
@@ -116,6 +117,7 @@ FACTS: dict[str, dict[str, str]] = {
         "local": "local identifiability status (None when not computed)",
         "witness": "kind of the non-identifiability witness (None if none)",
         "certificate_kind": "claim kind of the certificate (None if none)",
+        "degenerate": "attention: the kinds of the degenerate heads (inactive, unread, equal_scores, narrow, averaging)",
     },
     "counterexample": {
         "widths": "widths of the counterexample network (None if none)",
@@ -251,6 +253,54 @@ def parse_instance(path: Path) -> Instance:
 
 # --- helpers -------------------------------------------------------------------------------
 
+def _by_architecture(inst: Instance, verb_name: str, net: Any) -> RunResult:
+    """A verb of an architecture other than the MLP, through its package's verb function; the
+    facts come from the result's ``to_dict()``."""
+    from symeq.architectures import implementation, verb
+
+    if verb_name in ("check", "latent"):
+        if "group" not in inst.doc or inst.claim.get("group") is not None:
+            raise InputError(f"a {net.architecture} instance gives its group as a [group] table")
+        group = implementation(net.architecture).group_from_dict(inst.doc["group"], net)
+        kw = {"budget": _positive_int(inst, "budget", 20_000)} if verb_name == "latent" else {}
+        res = verb(net, verb_name)(net, group, **kw)
+    elif verb_name == "identify":
+        res = verb(net, "identify")(net, local=bool(inst.claim.get("local", False)))
+    else:
+        res = verb(net, "symmetries")(net, seed=inst.claim.get("seed", 0))
+    d = res.to_dict()
+    if verb_name == "check":
+        facts = {"method": d["method"], "witness_generator": (d.get("witness") or {}).get("generator"),
+                 "latent_actions": d.get("actions_described")}
+        method = d["method"]
+    elif verb_name == "latent":
+        layers = d.get("layers", [])
+        facts = {"where": d.get("where"), "method": d.get("method"), "unique": d.get("uniqueness", {}).get("unique"),
+                 "stabilizer": d.get("uniqueness", {}).get("status"), "group_order": d.get("group_order"),
+                 "homomorphism": d.get("homomorphism"), "latent_actions": d.get("actions_described"),
+                 "head_orbits": [[o["heads"] for o in L["orbits"]] for L in layers],
+                 "character_classes": layers[0]["classes"] if layers else None,
+                 "characters": [L["character"] for L in layers],
+                 "multiplicities": [L["multiplicities"] for L in layers],
+                 "irreducible_degrees": layers[0]["degrees"] if layers else None}
+        method = d.get("method", "")
+    elif verb_name == "identify":
+        cert = res.certificate()
+        facts = {"degenerate": sorted({x["kind"] for x in d["degenerate"]}),
+                 "certificate_kind": cert["claim"]["kind"] if cert else None}
+        method = d["basis"]
+    else:
+        fd = d["functional_dimension"]
+        facts = {"n_params": fd["n_params"], "dim_K": fd["dim_K"], "orbit_dim": fd["orbit_dim"],
+                 "functional_dimension": fd["rank"], "lower": fd["lower"], "upper": fd["upper"],
+                 "hidden_symmetries": fd["hidden_symmetries"],
+                 "latent_groups": [{"kind": g["kind"], "dimension": g["dimension"], "components": g["components"]}
+                                   for g in d["latent_groups"]]}
+        return RunResult(fd["status"], None, fd["method"], fact_data(facts), _subject(net))
+    cert = res.certificate() if str(res.verdict) != "unknown" else None
+    return RunResult(str(res.verdict), _engine_stamp(cert), method, fact_data(facts), _subject(net))
+
+
 def _network(inst: Instance) -> Any:
     from symeq.architectures import network_from_dict
 
@@ -307,6 +357,8 @@ def run_check(inst: Instance) -> RunResult:
     from symeq.architectures.mlp.equivariance import check_equivariance
 
     net = _network(inst)
+    if net.architecture != "mlp":
+        return _by_architecture(inst, "check", net)
     group = _group(inst, net.widths[0], net.widths[-1])
     res = check_equivariance(net, group)
     cert = check_certificate(net, group, res) if res.verdict != "unknown" else None
@@ -344,6 +396,8 @@ def run_latent(inst: Instance) -> RunResult:
     from symeq.latent.analysis import analyze
 
     net = _network(inst)
+    if net.architecture != "mlp":
+        return _by_architecture(inst, "latent", net)
     group = _group(inst, net.widths[0], net.widths[-1])
     res = analyze(net, group, budget=_positive_int(inst, "budget", 20_000), structure=True)
     cert = latent_certificate(res)
@@ -381,6 +435,8 @@ def run_identify(inst: Instance) -> RunResult:
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
+    if net.architecture != "mlp":
+        return _by_architecture(inst, "identify", net)
     seconds = inst.claim.get("seconds", 20)
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
         raise InputError("[claim] seconds must be a positive number")
@@ -507,6 +563,8 @@ def run_symmetries(inst: Instance) -> RunResult:
         net = random_network(parsed.activation, parsed.widths, seed=seed)
     else:
         net = _network(inst)
+        if net.architecture != "mlp":
+            return _by_architecture(inst, "symmetries", net)
     fd = functional_dimension(net, seed=seed)
     facts = {
         "n_params": fd.n_params,

@@ -25,7 +25,6 @@ from typing import Any
 
 from symeq.certify.build import certificate, check_certificate
 from symeq.latent.analysis import LatentResult
-from symeq.architectures.mlp.weak import equal_function_evidence
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["latent_certificate", "uniqueness_evidence"]
@@ -75,7 +74,7 @@ def latent_certificate(result: LatentResult) -> dict[str, Any] | None:
     }
     if result.where == "beta(theta~)":
         assert result.weak is not None
-        evidence["equal_function"] = equal_function_evidence(result.weak.reduction)
+        evidence["equal_function"] = result.weak.reduction.equal_function_evidence()
         if result.stabilizer is not None and result.stabilizer.trivial:
             u = uniqueness_evidence(result.weak.reduction.reduced, "reduced")
             if u is not None:

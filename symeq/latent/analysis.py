@@ -6,14 +6,14 @@
    (:mod:`symeq.latent.homomorphism`); with a nontrivial stabilizer search the cosets for a
    homomorphic choice.
 3. Otherwise (or if no homomorphic choice exists at theta): reduce theta to its submodel
-   theta~, construct there and embed with beta (:mod:`symeq.architectures.mlp.weak`).
+   theta~, construct there and embed with beta (:mod:`symeq.latent.weak`).
 4. If there is still no action, ask why (THEORY.md sections 5 and 6): when f is not
    equivariant, ``symeq check`` gives a witness and, if theta is identifiable, the theorem's
    contrapositive explains it; when f is equivariant, the failing hypothesis is
    identifiability, and ``symeq counterexample`` is the place to look.
 5. For a construction that holds: orbits, G-sets and characters of every hidden layer
    (:mod:`symeq.latent.structure`); for symbolic families the inequations for uniqueness and
-   identifiability (:mod:`symeq.architectures.mlp.families`).
+   identifiability (``net.uniqueness_conditions()``, ``net.identifiability_conditions()``).
 
 Verdicts: ``holds`` (latent homomorphisms constructed; certificate kind ``latent_actions``),
 ``fails`` (f is not equivariant, with check's witness; certificate ``not_equivariant``),
@@ -42,12 +42,10 @@ from symeq.errors import BudgetExceeded, InputError
 from symeq.verdict import Verdict
 from symeq.groups import GroupAction
 from symeq.latent.construct import Construction, LatentActions, construct
-from symeq.architectures.mlp.families import Inequation, identifiability_conditions, uniqueness_conditions
 from symeq.latent.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
 from symeq.latent.stabilizer import Stabilizer, stabilizer
 from symeq.latent.structure import LayerStructure, network_structure
-from symeq.architectures.mlp.weak import WeakConstruction, construct_weak
-from symeq.architectures.mlp.model import MLP
+from symeq.latent.weak import WeakConstruction, construct_weak
 
 __all__ = ["LatentResult", "analyze", "symbol_denominators"]
 
@@ -64,10 +62,10 @@ class LatentResult:
 
     verdict: str
     summary: str
-    network: MLP
+    network: Any
     group: GroupAction
     where: str = ""
-    acting: MLP | None = None
+    acting: Any = None
     construction: Construction | None = None
     weak: WeakConstruction | None = None
     actions: LatentActions | None = None
@@ -76,8 +74,8 @@ class LatentResult:
     structure: tuple[LayerStructure, ...] = ()
     check: Any = None
     identify: Any = None
-    uniqueness: tuple[Inequation, ...] = ()
-    identifiability: tuple[Inequation, ...] = ()
+    uniqueness: tuple[Any, ...] = ()
+    identifiability: tuple[Any, ...] = ()
     notes: tuple[str, ...] = field(default=())
     seconds: float = 0.0
 
@@ -184,15 +182,15 @@ def _structure(group: GroupAction, actions: LatentActions, notes: list[str]) -> 
         return ()
 
 
-def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool = True,
+def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool = True,
             consult: bool = True) -> LatentResult:
     """Run the construction of THEORY.md section 5 on ``net`` and ``group`` (see the module
     docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why."""
     start = time.perf_counter()
     notes: list[str] = []
     fam_u = fam_i = ()
-    if net.symbols:
-        fam_i = identifiability_conditions(net)
+    if net.symbols and hasattr(net, "identifiability_conditions"):
+        fam_i = net.identifiability_conditions()
 
     def done(verdict: str, summary: str, **kw: Any) -> LatentResult:
         return LatentResult(verdict, summary, net, group, notes=tuple(notes),
@@ -209,7 +207,7 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
         acts, rc, proved = _homomorphic(net, group, c.actions, stab, notes, budget)
         if acts is not None:
             st = _structure(group, acts, notes) if structure else ()
-            fam_u = uniqueness_conditions(net) if net.symbols else ()
+            fam_u = _uniqueness(net)
             return done("holds", _holds_summary("theta", net, stab, rc, acts, fam_u), where="theta", acting=net,
                         construction=c, actions=acts, stabilizer=stab, homomorphism=rc, structure=st,
                         uniqueness=fam_u)
@@ -226,7 +224,7 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
         proved = proved and searched
         if acts is not None:
             st = _structure(group, acts, notes) if structure else ()
-            fam_u = uniqueness_conditions(weak.reduction.reduced) if net.symbols else ()
+            fam_u = _uniqueness(weak.reduction.reduced)
             what = ("no layerwise action at theta ({})".format(c.reason) if c.actions is None else
                     "the latent maps found at theta are not a homomorphism")
             notes.insert(0, f"{what}; the theorem's parameter choice beta(theta~) has a homomorphic one")
@@ -239,6 +237,11 @@ def analyze(net: MLP, group: GroupAction, budget: int = 20_000, structure: bool 
     if not consult:
         return done("unknown", f"no layerwise action: {reason}", construction=c, weak=weak)
     return _explain_absence(net, group, c, weak, reason, done, proved)
+
+
+def _uniqueness(net: Any) -> tuple[Any, ...]:
+    """For a symbolic family, the inequations under which the latent action is unique."""
+    return net.uniqueness_conditions() if net.symbols and hasattr(net, "uniqueness_conditions") else ()
 
 
 def symbol_denominators(actions: LatentActions) -> tuple[sympy.Expr, ...]:
@@ -269,7 +272,7 @@ def symbol_denominators(actions: LatentActions) -> tuple[sympy.Expr, ...]:
 
 
 def _holds_summary(where: str, net: Any, stab: Stabilizer, rc: HomomorphismCheck,
-                   actions: LatentActions, uniqueness: tuple[Inequation, ...] = ()) -> str:
+                   actions: LatentActions, uniqueness: tuple[Any, ...] = ()) -> str:
     at = "theta itself" if where == "theta" else "beta(theta~), the reduced network padded with zero neurons (same function)"
     # In the weak case uniqueness is decided on the submodel theta~, where the theorem runs.
     of = "theta" if where == "theta" else "theta~"
@@ -294,17 +297,16 @@ def _holds_summary(where: str, net: Any, stab: Stabilizer, rc: HomomorphismCheck
             f"{what}")
 
 
-def _explain_absence(net: MLP, group: GroupAction, c: Construction, weak: WeakConstruction,
+def _explain_absence(net: Any, group: GroupAction, c: Construction, weak: WeakConstruction,
                      reason: str, done: Any, proved: bool = True) -> LatentResult:
     """Why there is no action.  The theorem's contrapositive is invoked only when ``proved``
     (no layerwise homomorphism exists, not merely none was found) and theta is identifiable."""
-    from symeq.architectures.mlp.equivariance import check_equivariance
+    from symeq.architectures import verb
+    from symeq.identifiability.identify import identify
 
-    chk = check_equivariance(net, group)
+    chk = verb(net, "check")(net, group)
     idr = None
     try:
-        from symeq.identifiability.identify import identify
-
         idr = identify(net, local=False)
         ident = idr.verdict
     except (InputError, BudgetExceeded, NotImplementedError) as exc:

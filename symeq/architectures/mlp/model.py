@@ -297,6 +297,26 @@ class MLP:
 
         return reduce_network(self)
 
+    def weak_reduction(self) -> Any:
+        """The reduction of the weak construction (:mod:`symeq.latent.weak`): the rank
+        factorization for linear networks, else :meth:`reduce`."""
+        from symeq.architectures.mlp.weak import weak_reduction
+
+        return weak_reduction(self)
+
+    def identifiability_conditions(self) -> tuple[Any, ...]:
+        """For a symbolic family: the inequations under which no neuron is inactive or
+        redundant (:mod:`symeq.architectures.mlp.families`); () for a concrete network."""
+        from symeq.architectures.mlp.families import identifiability_conditions
+
+        return identifiability_conditions(self) if self.symbols else ()
+
+    def uniqueness_conditions(self) -> tuple[Any, ...]:
+        """For a symbolic family: the inequations under which the latent action is unique."""
+        from symeq.architectures.mlp.families import uniqueness_conditions
+
+        return uniqueness_conditions(self) if self.symbols else ()
+
     def criterion(self) -> Any:
         """The literature criterion for the activation and depth, checked exactly."""
         from symeq.architectures.mlp.criteria import criterion_for

@@ -111,6 +111,19 @@ class Reduction:
         """True when at least one step was applied."""
         return bool(self.steps)
 
+    def embed(self, i: int, k: Any) -> Any:
+        """The latent map of beta(theta~) on hidden layer i for the map k of theta~: k on the
+        kept neurons (at their original indices), the identity on the zero neurons."""
+        from symeq.architectures.mlp.weak import embed_map
+
+        return embed_map(k, self.kept[i - 1], self.original.widths[i])
+
+    def equal_function_evidence(self) -> dict[str, Any]:
+        """The certificate's proof that f(theta) = f(beta(theta~))."""
+        from symeq.architectures.mlp.weak import equal_function_evidence
+
+        return equal_function_evidence(self)
+
     def beta(self, theta: MLP) -> MLP:
         """Embed a network of the reduced architecture into the original one: kept neurons
         at their original indices, zero neurons (row, bias and column 0) elsewhere.

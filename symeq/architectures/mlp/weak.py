@@ -1,4 +1,6 @@
-"""Weakly identifiable networks: reduce, construct on the submodel, embed with beta.
+"""The MLP's reductions for the weak construction (:mod:`symeq.latent.weak`): the rank
+factorization of linear networks, the embedding of latent maps into beta(theta~), and the
+certificate's proof that f(theta) = f(beta(theta~)).
 
 The theorem (THEORY.md section 5) promises layerwise actions not at theta but at beta(theta~),
 the parameter choice with the same function: theta~ is the submodel without inactive or
@@ -14,13 +16,6 @@ The latent action on a padded layer acts on the kept neurons as on theta~ (at th
 indices) and fixes every zero neuron: a zero row stays a zero row under any k_{i-1} that
 fixes the zero neurons of the previous layer, and a zero column ignores what happens there.
 
->>> from symeq.architectures import network_from_dict
->>> from symeq.groups import catalog_group
->>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["1", "0"], ["0", "1"]],
-...       [["1", "2", "3"]]], "biases": [["0", "0", "0"], ["0"]]})
->>> w = construct_weak(net, catalog_group("S2", 2, 1, output="trivial"))
->>> w.embedded.weights[1], w.actions.generator("t")[0].perm
-(Matrix([[3, 0, 3]]), (2, 1, 0))
 """
 
 from __future__ import annotations
@@ -31,15 +26,13 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix
 
-from symeq.groups import GroupAction
 from symeq.architectures.mlp.reduce import Reduction, reduce_network
 from symeq.architectures.mlp.latent_map import IDENTITY, LatentMap
-from symeq.latent.construct import Construction, LatentActions, construct
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["WeakConstruction", "LinearReduction", "linear_reduction", "embed_map", "embed_actions",
-           "construct_weak", "equal_function_evidence"]
+__all__ = ["LinearReduction", "linear_reduction", "end_to_end", "embed_map", "weak_reduction",
+           "equal_function_evidence"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +53,14 @@ class LinearReduction:
     kept: tuple[tuple[int, ...], ...]
     steps: tuple[Any, ...] = ()
     changed: bool = True
+
+    def embed(self, i: int, k: LatentMap) -> LatentMap:
+        """The latent map of beta(theta~) on hidden layer i for the map k of theta~."""
+        return embed_map(k, self.kept[i - 1], self.original.widths[i])
+
+    def equal_function_evidence(self) -> dict[str, Any]:
+        """The certificate's proof that f(theta) = f(beta(theta~))."""
+        return equal_function_evidence(self)
 
     def beta(self, theta: MLP) -> MLP:
         """Pad theta~ with zero neurons after the first r of each hidden layer."""
@@ -125,17 +126,6 @@ def linear_reduction(net: MLP) -> LinearReduction | None:
     return LinearReduction(net, reduced, kept)
 
 
-@dataclass(frozen=True)
-class WeakConstruction:
-    """The reduction, the construction on theta~, beta(theta~), and the embedded actions
-    (None when the submodel has none either)."""
-
-    reduction: Reduction
-    submodel: Construction
-    embedded: MLP
-    actions: LatentActions | None
-
-
 def embed_map(k: LatentMap, kept: tuple[int, ...], width: int) -> LatentMap:
     """The latent map of the padded layer: k on the kept neurons (at their original indices),
     the identity on the zero neurons.
@@ -163,26 +153,10 @@ def embed_map(k: LatentMap, kept: tuple[int, ...], width: int) -> LatentMap:
     return LatentMap.affine(ImmutableMatrix(A), ImmutableMatrix(t))
 
 
-def embed_actions(actions: LatentActions, red: Reduction) -> LatentActions:
-    """The actions of theta~ carried to beta(theta~)."""
-    widths = red.original.hidden_widths
-    maps = tuple(tuple(embed_map(k, red.kept[i], widths[i]) for i, k in enumerate(ks))
-                 for ks in actions.maps)
-    return LatentActions(actions.names, maps)
-
-
-def construct_weak(net: MLP, group: GroupAction, budget: int = 20_000,
-                   reduction: Reduction | None = None) -> WeakConstruction:
-    """Reduce ``net`` (neuron-wise, or by rank factorization for linear networks), construct on
-    theta~, and embed the actions into beta(theta~)."""
-    red: Any = reduction
-    if red is None:
-        # linear networks: the rank factorization subsumes neuron-wise reduction
-        red = linear_reduction(net) or reduce_network(net)
-    sub = construct(red.reduced, group, budget)
-    embedded = red.beta(red.reduced)
-    actions = embed_actions(sub.actions, red) if sub.actions is not None else None
-    return WeakConstruction(red, sub, embedded, actions)
+def weak_reduction(net: MLP) -> Any:
+    """The reduction the weak construction uses: for linear networks the rank factorization
+    (it subsumes neuron-wise reduction), else :func:`~symeq.architectures.mlp.reduce.reduce_network`."""
+    return linear_reduction(net) or reduce_network(net)
 
 
 def equal_function_evidence(red: Any) -> dict[str, Any]:

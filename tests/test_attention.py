@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sympy import ImmutableMatrix, QQ, Rational
 from sympy.polys.matrices import DomainMatrix
 
-from attention_strategies import GROUPS, build, group_of, perturb
+from attention_strategies import GROUPS, build, group_of, matrix_strings, perturb
 from symeq.architectures import network_from_dict
 from symeq.architectures.attention import HeadGroup, HeadMap, group_from_dict
 from symeq.architectures.attention.equivariance import check, polynomial_identity
@@ -344,19 +344,74 @@ def test_symbolic_lightning_network_holds_for_every_value():
     assert r.verdict == "fails" and r.witness.symbol_values
 
 
-def test_two_layer_network_matches_through_the_previous_map():
-    """Layer 2 reads Z B W_O': the matching carries k_1 into layer 2."""
-    rng = random.Random(3)
-    grp = group_of("mirror", 3, 2)
-    b = build(rng, grp, "softmax", v=1)
-    t = b.network
-    # stack a second layer: one head reading the (2 heads x v=1) output through W_O = readout rows
-    heads2 = [{"query": [["1"], ["1"]], "key": [["1"], ["-1"]], "value": [["2"], ["2"]]}]
-    t2 = {**t, "layers": [t["layers"][0], {"output": t["readout"]["output"], "heads": heads2}],
-          "readout": {"output": [["1", "1"]], "bias": ["0", "0"]}}
-    net = network_from_dict(t2)
-    G = group_from_dict(grp.table(), net)
+def _mirror_pair(rng, R, d, v, dL, S):
+    """Two heads (g = e, m) of a regular orbit under the feature map R, with their readout rows."""
+    from attention_strategies import _rand
+
+    Q0, K0, V0, W0 = _rand(rng, d, 1), _rand(rng, d, 1), _rand(rng, d, v), _rand(rng, v, dL)
+    heads, outs = [], []
+    for Rg, Sg in ((sympy.eye(d), sympy.eye(dL)), (R, S)):
+        heads.append({"query": matrix_strings(Rg * Q0), "key": matrix_strings(Rg * K0),
+                      "value": matrix_strings(Rg * V0)})
+        outs.append(W0 * Sg.T)
+    return heads, outs
+
+
+@SLOW
+@given(seed=st.integers(0, 10_000), norm=st.sampled_from(["softmax", "lightning"]))
+def test_two_layer_network_matches_through_the_previous_map(seed, norm):
+    """Layer 1: a mirror pair of heads (k_1 swaps them); layer 2 reads Z U with U = I, on which the
+    swap acts as the feature swap, and is a mirror pair under it (k_2 swaps them); the readout
+    closes.  Layer 2's matching must carry k_1 (U' = B U)."""
+    rng = random.Random(seed)
+    swap = sympy.Matrix([[0, 1], [1, 0]])
+    h1, _ = _mirror_pair(rng, swap, 2, 1, 2, swap)
+    h2, outs = _mirror_pair(rng, swap, 2, 1, 2, swap)
+    table = {"architecture": "attention", "normalization": norm, "tokens": 3, "widths": [2, 2],
+             "layers": [{"heads": h1}, {"output": [["1", "0"], ["0", "1"]], "heads": h2}],
+             "readout": {"output": matrix_strings(sympy.Matrix.vstack(*outs)), "bias": ["1", "1"]}}
+    net = network_from_dict(table)
+    G = group_from_dict({"generators": {"m": {"tokens": [2, 1, 0], "input": [["0", "1"], ["1", "0"]]}}}, net)
     r = check(net, G)
-    assert r.verdict in ("holds", "fails")
-    if r.verdict == "holds":
-        assert len(r.construction.action("m")) == 2
+    assert r.verdict == "holds" and r.method == "layerwise", r.text()
+    k1, k2 = r.construction.action("m")
+    assert k1.perm == (1, 0) and k2.perm == (1, 0)
+    table["layers"][1]["heads"][1]["key"] = [[str(Rational(x[0]) + 1)] for x in table["layers"][1]["heads"][1]["key"]]
+    broken = network_from_dict(table)
+    r = check(broken, group_from_dict({"generators": {"m": {"tokens": [2, 1, 0],
+                                                             "input": [["0", "1"], ["1", "0"]]}}}, broken))
+    assert r.verdict == "fails", r.text()
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_mangled_files_are_refused_with_an_input_error(data):
+    """Any change of a value in the example's table gives a network or one InputError."""
+    import copy
+
+    base = load_document("docs/examples/attention_design.toml")
+    doc = copy.deepcopy(base)
+    paths = []
+
+    def walk(x, path):
+        paths.append(path)
+        if isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, path + (k,))
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                walk(v, path + (i,))
+
+    walk(doc, ())
+    path = data.draw(st.sampled_from(paths[1:]))
+    value = data.draw(st.one_of(st.none(), st.booleans(), st.integers(-3, 5), st.floats(allow_nan=False),
+                                st.text(max_size=6), st.lists(st.integers(0, 2), max_size=3), st.just({})))
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        net = network_from_dict(doc["network"])
+        group_from_dict(doc["group"], net)
+    except InputError as exc:
+        assert str(exc) and "\n" not in str(exc)

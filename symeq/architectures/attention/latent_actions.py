@@ -242,6 +242,10 @@ def analyze(net: Any, group: Any, budget: int = 20_000, structure: bool = True) 
                 notes.append("the first per-generator choice is not a homomorphism; another element of the "
                              "coset k(g) Stab(theta) is")
         if hc.holds:
+            if net.symbols:
+                notes.append("the network has symbols: the head matching compared rational functions of them, so the "
+                             "actions hold wherever their denominators are nonzero, and uniqueness for generic values "
+                             "(where the score forms stay distinct and the value maps keep full column rank)")
             st: tuple[HeadLayerStructure, ...] = ()
             if structure:
                 try:

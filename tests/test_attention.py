@@ -349,6 +349,8 @@ def _mirror_pair(rng, R, d, v, dL, S):
     from attention_strategies import _rand
 
     Q0, K0, V0, W0 = _rand(rng, d, 1), _rand(rng, d, 1), _rand(rng, d, v), _rand(rng, v, dL)
+    while any(m.is_zero_matrix for m in (Q0, K0, V0, W0)):  # no degenerate head (averaging, zero)
+        Q0, K0, V0, W0 = _rand(rng, d, 1), _rand(rng, d, 1), _rand(rng, d, v), _rand(rng, v, dL)
     heads, outs = [], []
     for Rg, Sg in ((sympy.eye(d), sympy.eye(dL)), (R, S)):
         heads.append({"query": matrix_strings(Rg * Q0), "key": matrix_strings(Rg * K0),

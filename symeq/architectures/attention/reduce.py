@@ -54,9 +54,22 @@ class Step:
     head: int
     partner: int | None = None
     why: str = ""
+    value: Any = None
+    output: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"op": self.op, "layer": self.layer, "head": self.head, "partner": self.partner, "why": self.why}
+        """The certificate's step: ``partner`` for a merge, the new ``value`` map and ``output``
+        rows for a narrow (the checker compares their product with the old one)."""
+        from symeq.architectures.attention.numbers import to_sympy
+        from symeq.exact import matrix_to_strings
+
+        out: dict[str, Any] = {"op": self.op, "layer": self.layer, "head": self.head}
+        if self.partner is not None:
+            out["partner"] = self.partner
+        if self.op == "narrow":
+            out["value"] = matrix_to_strings(to_sympy(self.value))
+            out["output"] = matrix_to_strings(to_sympy(self.output))
+        return out
 
     def describe(self) -> str:
         if self.op == "merge":
@@ -168,7 +181,8 @@ def _step(net: Any) -> tuple[Any, Step] | None:
             blocks = list(outs)
             blocks[h] = Wb
             return _with_layer(net, i, heads, _stack(blocks)), Step("narrow", i, h, None,
-                                                                     f"W_V W_O has rank {new.v} < v = {head.v}")
+                                                                     f"W_V W_O has rank {new.v} < v = {head.v}",
+                                                                     new.value, Wb)
     return None
 
 

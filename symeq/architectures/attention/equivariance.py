@@ -129,7 +129,9 @@ class CheckResult:
                 for i, k in enumerate(self.construction.action(g), start=1):
                     lines.append(f"generator {g}, layer {i}: {k.describe()}")
         if self.witness is not None:
-            lines.append(f"witness: {self.witness.describe()}")
+            t, c = divmod(self.witness.coordinate, self.network.d_out)
+            lines.append(f"witness: {self.witness.describe()}; coordinate {self.witness.coordinate} is token {t}, "
+                         f"feature {c}")
         if self.verdict != Verdict.HOLDS:
             lines.extend(f"  tried {a}" for a in self.attempts)
         return "\n".join(lines)

@@ -181,7 +181,7 @@ class TokenGroupAction(GroupAction):
         key = f"inverse_transposes_{name}"
         if key not in self._cache:
             e = self.part(name)
-            self._cache[key] = (e.input.inv().transpose(), e.output.inv().transpose())
+            self._cache[key] = (_inverse_transpose(e.input), _inverse_transpose(e.output))
         return self._cache[key]
 
     @property
@@ -306,6 +306,14 @@ class TokenGroupAction(GroupAction):
         if self.catalog:
             d["description"] = f"catalog group {self.catalog}"
         return d
+
+
+def _inverse_transpose(R: DomainMatrix) -> DomainMatrix:
+    """R^-T; R itself when R is orthogonal (permutations, signed permutations): one product instead
+    of an inverse."""
+    if R.transpose() * R == eye(R.shape[0], R.domain):
+        return R
+    return R.inv().transpose()
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -172,28 +172,28 @@ def _first_nonzero(S: DomainMatrix) -> tuple[int, int] | None:
     return None
 
 
-def _flint_rows(k: HeadMap, W: DomainMatrix) -> Any:
-    """B W as a python-flint matrix when everything is rational (the readout closure of a large
-    layer: one product instead of extracting and stacking blocks), else None."""
-    fW = _flint(W)
+def _flint_rows(k: HeadMap, W: DomainMatrix, target: DomainMatrix) -> bool | None:
+    """Whether B W = target, block by block on python-flint when everything is rational (row
+    block h of B W is A_h times row block perm[h] of W: |H| small products, not one of the whole
+    size); None when some matrix is not rational."""
+    fW, fT = _flint(W), _flint(target)
     fA = [_flint(A) for A in k.blocks]
-    if fW is None or any(a is None for a in fA):
+    if fW is None or fT is None or any(a is None for a in fA):
         return None
     from flint import fmpq_mat
 
-    n = sum(k.widths)
-    B = fmpq_mat(n, n)
+    cols = fW.ncols()
+    w, t = fW.entries(), fT.entries()
     offs, off = [], 0
     for v in k.widths:
         offs.append(off)
         off += v
     for h, (p, A) in enumerate(zip(k.perm, fA)):
-        for r in range(A.nrows()):
-            for c in range(A.ncols()):
-                x = A[r, c]
-                if x != 0:
-                    B[offs[h] + r, offs[p] + c] = x
-    return B * fW
+        v = A.nrows()
+        src = fmpq_mat(v, cols, w[offs[p] * cols:(offs[p] + v) * cols])
+        if A * src != fmpq_mat(v, cols, t[offs[h] * cols:(offs[h] + v) * cols]):
+            return False
+    return True
 
 
 def _close(net: Any, k_prev: HeadMap | None, other: Any, g: str) -> LayerSolutions:
@@ -202,9 +202,8 @@ def _close(net: Any, k_prev: HeadMap | None, other: Any, g: str) -> LayerSolutio
     W2, b2 = other.readout, other.bias
     b, b2 = unify(b, b2)
     if k_prev is not None:
-        fast = _flint_rows(k_prev, W2)
-        same_w = (fast == _flint(W)) if fast is not None and W.domain.is_QQ else (
-            (lambda x, y: x == y)(*unify(W, k_prev.apply_rows(W2))))
+        fast = _flint_rows(k_prev, W2, W)
+        same_w = fast if fast is not None else (lambda x, y: x == y)(*unify(W, k_prev.apply_rows(W2)))
     else:
         same_w = (lambda x, y: x == y)(*unify(W, W2))
     if same_w and b == b2:

@@ -86,6 +86,9 @@ def entries_sympy(m: DomainMatrix) -> list[sympy.Expr]:
 
 def unify(*ms: DomainMatrix | None) -> tuple[DomainMatrix | None, ...]:
     """The matrices over the union of their fields (None stays None)."""
+    domains = {m.domain for m in ms if m is not None}
+    if len(domains) <= 1:  # the common case: nothing to convert
+        return ms
     K = None
     for m in ms:
         if m is not None:
@@ -93,8 +96,14 @@ def unify(*ms: DomainMatrix | None) -> tuple[DomainMatrix | None, ...]:
     return tuple(None if m is None else (m if m.domain == K else m.convert_to(K)) for m in ms)
 
 
+_EYES: dict[tuple[int, Any], DomainMatrix] = {}
+
+
 def eye(n: int, K: Any) -> DomainMatrix:
-    return DomainMatrix.eye(n, K).to_dense()
+    """The identity matrix (shared: callers never change it in place)."""
+    if (n, K) not in _EYES:
+        _EYES[(n, K)] = DomainMatrix.eye(n, K).to_dense()
+    return _EYES[(n, K)]
 
 
 def zeros(rows: int, cols: int, K: Any) -> DomainMatrix:

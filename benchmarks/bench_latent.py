@@ -4,7 +4,7 @@ The network is built layerwise equivariant from random latent signed G-sets of D
 widths 256) with integer weights from the Reynolds operator W = sum_g rho_i(g) X rho_{i-1}(g)^-1.
 It is then handed to the engine as an ordinary network, and we time
 
-* ``latent``: :func:`symeq.latent.analysis.analyze` (construction for every generator,
+* ``latent``: :func:`symeq.construction.analysis.analyze` (construction for every generator,
   uniqueness by matching theta with itself, relators of a verified presentation on every layer,
   orbits / G-sets / characters of every hidden layer), warm (group tables cached) and cold;
 * ``baseline``: the exact products W_i rho_{i-1}(g) for every layer and generator (and
@@ -108,7 +108,7 @@ def baseline(net: MLP, group, latent) -> float:
 
 
 def main() -> int:
-    from symeq.latent.analysis import analyze
+    from symeq.construction.analysis import analyze
 
     t0 = time.perf_counter()
     net, group = build()

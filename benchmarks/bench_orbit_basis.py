@@ -7,7 +7,7 @@ unknowns are W (256 x 64) and b (256): 16,640 of them.
 
 Both routes run in this process on the same actions:
 
-* orbit basis: :func:`symeq.classify.spaces.layer_space` (index-pair colouring; the weight
+* orbit basis: :func:`symeq.classification.spaces.layer_space` (index-pair colouring; the weight
   basis stays in compact orbit form) and, separately, the colouring alone;
 * baseline: the constraint matrix W A_in(g) - A_out(g) W, A_out(g) b - b as a sparse
   DomainMatrix over QQ (sympy's fastest exact route for sparse +-1 systems, DESIGN.md section
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 
-from symeq.classify.spaces import (
+from symeq.classification.spaces import (
     SignedPermutationAction,
     constraint_matrix,
     layer_space,

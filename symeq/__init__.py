@@ -1,0 +1,43 @@
+"""symeq: exact verification of the theorem that identifiable equivariant networks are layerwise
+equivariant (Shahverdi, Marchetti, Bokman, Kohn, ICML 2026; docs/theory.md).
+
+The public API (:mod:`symeq.api`)::
+
+    net, group = symeq.load("docs/examples/first.toml")
+    r = symeq.check(net, group)             # r.verdict, r.reason, r.certificate(), r.to_dict()
+    symeq.verify(r.certificate()).ok        # the independent checker
+
+and ``symmetries``, ``identify``, ``latent``, ``classify``, ``counterexample``, ``prove``.  The
+names are imported on first use, so ``import symeq`` (and ``symeq --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+__all__ = ["load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify",
+           "prove", "Verdict", "__version__"]
+
+try:
+    __version__ = metadata.version("symeq")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+_API = {"load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify", "prove"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from symeq import api
+
+        return getattr(api, name)
+    if name == "Verdict":
+        from symeq.verdict import Verdict
+
+        return Verdict
+    raise AttributeError(f"module 'symeq' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

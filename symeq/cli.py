@@ -29,6 +29,7 @@ VERBS = (
     "prove",
     "explain",
     "draw",
+    "emergent",
 )
 
 from symeq.verdict import EXIT_BAD_INPUT, EXIT_INTERNAL, Verdict

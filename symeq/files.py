@@ -19,7 +19,7 @@ import tomli_w
 
 from symeq.errors import InputError
 
-__all__ = ["load_document", "write_document", "atomic_write", "MAX_FILE_BYTES"]
+__all__ = ["load_document", "write_document", "write_json", "atomic_write", "MAX_FILE_BYTES"]
 
 #: Files larger than this are refused before parsing.
 MAX_FILE_BYTES = 50_000_000
@@ -99,6 +99,19 @@ def write_document(doc: dict[str, Any], path: str | os.PathLike[str]) -> None:
     else:
         text = tomli_w.dumps(doc)
     atomic_write(p, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def write_json(obj: Any, path: str | os.PathLike[str]) -> None:
+    """Write a JSON document (a certificate) atomically; the path must end in ``.json``.
+
+    >>> write_json({}, "out.toml")
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: certificate path 'out.toml' must end in .json
+    """
+    if not str(path).lower().endswith(".json"):
+        raise InputError(f"certificate path {str(path)!r} must end in .json")
+    write_document(obj, path)
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object], suffix: str = ".tmp") -> None:

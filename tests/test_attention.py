@@ -20,7 +20,7 @@ from symeq.architectures.attention.evaluate import exact_forward
 from symeq.architectures.base import Budget, NotEnumerable
 from symeq.errors import InputError
 from symeq.files import load_document
-from symeq.latent.construct import construct
+from symeq.construction.construct import construct
 
 SLOW = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -90,7 +90,7 @@ def test_stabilizer_with_duplicate_heads_is_nontrivial():
     h0, h1 = t["layers"][0]["heads"]
     t["layers"][0]["heads"] = [h0, h1]
     net = network_from_dict(t)
-    from symeq.latent.stabilizer import stabilizer
+    from symeq.construction.stabilizer import stabilizer
 
     assert stabilizer(net).status == "trivial"
     same = network_from_dict({**t, "layers": [{"heads": [h0, h0]}],  # and equal readout rows: a swap fixes theta
@@ -225,6 +225,10 @@ def test_cli_bad_input_is_one_line(capsys, tmp_path, patch, message):
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_cli_group_name_needs_a_table(capsys):
+def test_cli_catalog_group_on_the_flattened_input(capsys):
+    """A catalog name acts on V_0 = R^(n d) as one matrix; attention refuses it unless it is a
+    token permutation times a feature matrix (S4 on the 4 coordinates of 2 tokens x 2 features is not)."""
     code, _, err = run(capsys, "check", "docs/examples/attention_design.toml", "--group", "C4")
-    assert code == 2 and "give a file with a [group] table" in err
+    assert code == 2 and err.count("\n") == 1 and "acts on R^2" in err
+    code, _, err = run(capsys, "check", "docs/examples/attention_design.toml", "--group", "S4")
+    assert code == 2 and "not of the form P (x) R" in err

@@ -156,9 +156,9 @@ def test_symbolic_bypass_holds_for_every_value():
 def test_layerwise_reparam_refuted_with_a_certificate(spec):
     out = refute_layerwise_reparam(spec, (2, 4, 2), C8)
     assert out.verdict == "refuted"
-    assert out.certificate["evidence"]["equivariance"]["method"] == "linear_bypass"
-    assert out.certificate["evidence"]["non_constant"] == {"x": ["0", "0"], "y": ["1", "0"], "coordinate": 0}
-    verified(out.certificate)
+    assert out.certificate()["evidence"]["equivariance"]["method"] == "linear_bypass"
+    assert out.certificate()["evidence"]["non_constant"] == {"x": ["0", "0"], "y": ["1", "0"], "coordinate": 0}
+    verified(out.certificate())
 
 
 # -- the checker rejects tampered evidence --------------------------------------------------------
@@ -224,7 +224,7 @@ def test_leaky_kappa_is_recomputed_by_the_checker():
 
 
 def test_counterexample_certificate_rechecks_the_bypass():
-    cert = copy.deepcopy(refute_layerwise_reparam("swish", (2, 4, 2), C8).certificate)
+    cert = copy.deepcopy(refute_layerwise_reparam("swish", (2, 4, 2), C8).certificate())
     cert["evidence"]["equivariance"]["pairs"] = [[[0, 3], [1, 2]]]
     v = verify_certificate(cert)
     assert not v.ok and v.reason.startswith("layer 1, pair (0, 3): incoming weight 1 of neuron 3 is 0"), v.reason
@@ -342,8 +342,8 @@ def test_power2_bias_pairs_compute_the_linear_map(widths):
 def test_power2_layerwise_reparam_refuted_with_certificate():
     # the checker verifies power:M classification proofs (lemma L3; tests/test_counterexample_power.py)
     out = refute_layerwise_reparam("power:2", (2, 4, 2), C8)
-    assert out.verdict == "refuted" and out.certificate is not None
+    assert out.verdict == "refuted" and out.certificate() is not None
     assert "G-equivariant (polynomial_identity) and not constant" in out.message
     assert "the checker does not verify classification proofs" not in out.message
-    assert out.certificate["evidence"]["latent_kind"] == "signed_lift"
+    assert out.certificate()["evidence"]["latent_kind"] == "signed_lift"
     assert out.network.weights[0].tolist() == [[1, 0], [0, 1], [1, 0], [0, 1]]

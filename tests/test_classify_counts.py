@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from symeq.architectures.spec import ArchSpec, parse_spec
-from symeq.classify.types import type_kind, layer_types
+from symeq.classification.types import type_kind, layer_types
 from symeq.errors import InputError
 from symeq.groups import catalog_group
 from symeq.groups.permutation import finite_group

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.classify.classify import assignment_space, classify, smallest_nondegenerate_width
-from symeq.classify.real import (
+from symeq.classification.classify import assignment_space, classify, smallest_nondegenerate_width
+from symeq.classification.real import (
     boundary_multiplicities,
     count_real_types,
     hom_dimension,
@@ -25,8 +25,8 @@ from symeq.classify.real import (
     real_layer_types,
     real_smallest_width,
 )
-from symeq.classify.spaces import MatrixAction, layer_space, network_space, nullspace_layer_space
-from symeq.classify.types import boundary_action, gset_action, type_kind, layer_types
+from symeq.classification.spaces import MatrixAction, layer_space, network_space, nullspace_layer_space
+from symeq.classification.types import boundary_action, gset_action, type_kind, layer_types
 from symeq.cli import main
 from symeq.counterexamples.reparam import refute_layerwise_reparam
 from symeq.errors import InputError
@@ -331,7 +331,7 @@ def test_cli_json_and_table(capsys):
 
 def test_counterexample_claims_for_linear_networks(capsys):
     out = refute_layerwise_reparam("identity", (2, 2, 2), catalog_group("C8", 2, 2))
-    assert out.verdict == "not refuted" and out.certificate is None
+    assert out.verdict == "not refuted" and out.certificate() is None
     assert "for linear networks the claim holds" in out.message
     assert out.details["nondegenerate_assignments"] == 1
     assert main(["counterexample", "--claim", "layerwise-reparam", "--arch", "identity:2-2-2", "--group", "C8"]) == 3

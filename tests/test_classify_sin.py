@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from sympy import ImmutableMatrix, pi
 
 from symeq.activations import activation
-from symeq.classify.classify import classify
-from symeq.classify.shift_degenerate import shift_verdict
-from symeq.classify.shifts import count_lifts, lift_biases, shift_space, type_lifts
-from symeq.classify.torus import smith_form, torus_fixed_points
-from symeq.classify.types import boundary_action, type_kind, layer_types
+from symeq.classification.classify import classify
+from symeq.classification.shift_degenerate import shift_verdict
+from symeq.classification.shifts import count_lifts, lift_biases, shift_space, type_lifts
+from symeq.classification.torus import smith_form, torus_fixed_points
+from symeq.classification.types import boundary_action, type_kind, layer_types
 from symeq.cli import main
 from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import InputError
@@ -89,7 +89,7 @@ def test_smith_form_is_a_factorization(rows):
 
 def test_lift_bias_systems_match_brute_force():
     """The bias systems of actual lifts (C2, C4, S3 at widths 2, 3) against the grid scan."""
-    from symeq.classify.shifts import shift_equations
+    from symeq.classification.shifts import shift_equations
 
     seen = 0
     for name, d_in, width in (("C2", 2, 2), ("C4", 2, 2), ("S3", 3, 2), ("C4", 2, 3)):
@@ -114,8 +114,8 @@ def test_block_counts_equal_the_listed_lifts(name, d, width):
         systems = [lift_biases(t.pre, L.action) for L in lifts]
         assert S.lifts == (len(lifts),)
         assert S.pieces == sum(T.count for T in systems)
-        from symeq.classify.shifts import weights_only
-        from symeq.classify.spaces import layer_space
+        from symeq.classification.shifts import weights_only
+        from symeq.classification.spaces import layer_space
         dims = [weights_only(layer_space(rho0, L.action)).dim + T.free_dim for L, T in zip(lifts, systems) if T.count]
         assert S.layer_dims[0] == max(dims)
         zero = all(weights_only(layer_space(rho0, L.action)).weight_dim == 0 for L, T in zip(lifts, systems) if T.count)
@@ -415,9 +415,9 @@ def test_bias_offsets_decide_related_pairs():
     block: W = (w, w), 2 (b_2 - b_1) = pi) are never related (the difference is no multiple of
     pi), so the block passes and the witness is non-degenerate; with b_2 - b_1 = pi they are
     related on the whole component."""
-    from symeq.classify.shift_degenerate import _examine, shift_degeneracy
-    from symeq.classify.shifts import BlockChoice, BlockSpace, ShiftSpace, weights_only
-    from symeq.classify.spaces import SignedPermutationAction, layer_space
+    from symeq.classification.shift_degenerate import _examine, shift_degeneracy
+    from symeq.classification.shifts import BlockChoice, BlockSpace, ShiftSpace, weights_only
+    from symeq.classification.spaces import SignedPermutationAction, layer_space
 
     one = SignedPermutationAction(((0,),), ((1,),))
     swap = SignedPermutationAction(((1, 0),), ((1, 1),))
@@ -457,8 +457,8 @@ def test_two_layer_verdicts_against_sampling(name, d):
     verdict must survive every sample; a non-degenerate one must be confirmed by some sample."""
     import random
 
-    from symeq.classify.shifts import weights_only
-    from symeq.classify.spaces import layer_space
+    from symeq.classification.shifts import weights_only
+    from symeq.classification.spaces import layer_space
 
     G = catalog_group(name, d, d)
     rng = random.Random(1)
@@ -528,7 +528,7 @@ def test_budget_cut_block_does_not_hide_a_structural_proof():
     """A block whose bias components pass the budget is "unknown" alone, but W_2 = 0 or a zero
     outgoing column (from the types alone) still proves the assignment degenerate; a later block
     proved degenerate wins over an earlier one cut by the budget."""
-    from symeq.classify.shift_degenerate import shift_degeneracy
+    from symeq.classification.shift_degenerate import shift_degeneracy
 
     G = group_from_dict(ODD, 1, 1)
     T = layer_types(G, 2, "sin").types

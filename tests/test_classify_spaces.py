@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sympy import ImmutableMatrix
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.classify.spaces import (
+from symeq.classification.spaces import (
     MatrixAction,
     SignedPermutationAction,
     common_domain,
@@ -160,7 +160,7 @@ def test_mismatched_generators_rejected():
 def test_random_large_layer_dimension_formula():
     # D4 on 3x3 images into 2 regular orbits: dim Hom = 2 * 9 (regular orbit: one free row each)
     G = catalog_group("D4:3x3", 9, 9)
-    from symeq.classify.spaces import SignedPermutationAction as SPA
+    from symeq.classification.spaces import SignedPermutationAction as SPA
 
     def perm_of(m):
         return tuple(next(i for i in range(m.rows) if m[i, j] != 0) for j in range(m.cols))

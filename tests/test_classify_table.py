@@ -10,10 +10,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symeq.classify.classify import assignment_space, classify, smallest_nondegenerate_width
-from symeq.classify.degenerate import degeneracy, relation_scales
-from symeq.classify.spaces import SignedPermutationAction, network_space
-from symeq.classify.types import layer_types
+from symeq.classification.classify import assignment_space, classify, smallest_nondegenerate_width
+from symeq.classification.degenerate import degeneracy, relation_scales
+from symeq.classification.spaces import SignedPermutationAction, network_space
+from symeq.classification.types import layer_types
 from symeq.cli import main
 from symeq.counterexamples.constructions import space_network
 from symeq.architectures.mlp.equivariance import check_equivariance
@@ -143,7 +143,7 @@ def test_sympy_entries_of_c8_space_are_exact():
 def test_near_equal_rows_are_not_called_redundant():
     """Two tanh neurons whose rows differ by the factor 1 + 10^-20 are not related (tanh
     relates only a = +-1): the structural test must compare exactly, not after rounding."""
-    from symeq.classify.spaces import BasisVector, LayerSpace, NetworkSpace
+    from symeq.classification.spaces import BasisVector, LayerSpace, NetworkSpace
 
     near_one = sympy.Rational(10**20 + 1, 10**20)
     first = LayerSpace((2, 1), (BasisVector(((0, 0, sympy.Integer(1)), (1, 0, near_one)), ()),), "nullspace")

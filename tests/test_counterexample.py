@@ -36,9 +36,9 @@ def test_c8_width4_refuted_with_theory_example(c8_outcome):
     assert out.verdict == "refuted"
     assert out.network.weights[0] == ImmutableMatrix([[1, 0], [0, 1], [-1, 0], [0, -1]])
     assert out.network.weights[1] == ImmutableMatrix([[1, 0, -1, 0], [0, 1, 0, -1]])
-    v = verify_certificate(out.certificate)
+    v = verify_certificate(out.certificate())
     assert v.ok, v.reason
-    ev = out.certificate["evidence"]
+    ev = out.certificate()["evidence"]
     assert len(ev["types"][0]) == 4 and {a["zero_layer"] for a in ev["assignments"]} == {1}
     assert ev["latent_kind"] == "permutation"
 
@@ -50,7 +50,7 @@ def _reject(cert, fragment):
 
 
 def test_c8_tampered_certificates_rejected(c8_outcome):
-    cert = c8_outcome.certificate
+    cert = c8_outcome.certificate()
     bad = copy.deepcopy(cert)  # drop a type: the list is no longer complete
     bad["evidence"]["types"][0].pop()
     bad["evidence"]["assignments"] = [a for a in bad["evidence"]["assignments"] if a["types"] != [3]]
@@ -88,7 +88,7 @@ def test_checker_rank_test_for_forced_zero_weights():
 
 def test_c8_width8_not_refuted_and_repair_exhibited(c8):
     out = refute_layerwise_reparam("relu", (2, 8, 2), c8)
-    assert out.verdict == "not refuted" and out.certificate is None
+    assert out.verdict == "not refuted" and out.certificate() is None
     ex = out.details["layerwise_reparametrization"]
     assert ex["type"] == "G/1 (size 8)"
     net = network_from_dict(ex["network"])
@@ -119,16 +119,16 @@ def test_at_theta_duplicate_split():
     out = refute_layerwise_at_theta("tanh", (2, 3, 1), G)
     assert out.verdict == "refuted"
     net = out.network
-    assert verify_certificate(out.certificate).ok
+    assert verify_certificate(out.certificate()).ok
     # the seed (one neuron fewer) is layerwise equivariant and the network is not
     seed = network_from_dict(out.details["seed"])
     assert check_equivariance(seed, G).method == "layerwise"
     assert net.widths == (2, 3, 1)
-    bad = copy.deepcopy(out.certificate)  # the stated reduction does not reproduce the seed
+    bad = copy.deepcopy(out.certificate())  # the stated reduction does not reproduce the seed
     bad["evidence"]["equivariance"]["reduced"]["weights"][1][0][0] = "7"
     assert not verify_certificate(bad).ok
     # the checker refuses "no latent action" for a network that has one: the seed itself
-    cert = copy.deepcopy(out.certificate)
+    cert = copy.deepcopy(out.certificate())
     cert["network"] = out.details["seed"]
     cert["evidence"]["equivariance"] = check_equivariance(seed, G).evidence()
     _reject(cert, "a layerwise latent action exists")
@@ -138,8 +138,8 @@ def test_unique_latent_two_actions():
     G = catalog_group("sign", 1, 1)
     out = refute_unique_latent("tanh", (1, 2, 1), G)
     assert out.verdict == "refuted"
-    assert verify_certificate(out.certificate).ok
-    bad = copy.deepcopy(out.certificate)
+    assert verify_certificate(out.certificate()).ok
+    bad = copy.deepcopy(out.certificate())
     bad["evidence"]["second"] = bad["evidence"]["first"]
     _reject(bad, "same maps")
 
@@ -148,9 +148,9 @@ def test_unique_latent_for_sin_uses_signed_conjugators():
     # sin's layer group is the signed permutations (kind "shift"): x -> (sin x, sin -x) under
     # x -> -x is layerwise for the swap and for the negation of both neurons
     out = refute_unique_latent("sin", (1, 2, 1), catalog_group("sign", 1, 1))
-    assert out.verdict == "refuted" and verify_certificate(out.certificate).ok
-    assert out.certificate["network"]["weights"] == [[["1"], ["-1"]], [["1", "-1"]]]
-    first, second = (out.certificate["evidence"][k]["actions"]["m"][0] for k in ("first", "second"))
+    assert out.verdict == "refuted" and verify_certificate(out.certificate()).ok
+    assert out.certificate()["network"]["weights"] == [[["1"], ["-1"]], [["1", "-1"]]]
+    first, second = (out.certificate()["evidence"][k]["actions"]["m"][0] for k in ("first", "second"))
     assert (first["perm"], second["perm"]) == ([0, 1], [1, 0])
     assert [r["b"] for r in first["relations"]] == ["-1", "-1"]
 
@@ -171,11 +171,11 @@ def test_predicate_refutation_certified_and_theorem_not_refuted():
     G = catalog_group("S2", 2, 1, output="trivial")
     out = search_predicate("equivariant -> layerwise", "relu", (2, 3, 1), G, budget=120)
     assert out.verdict == "refuted"
-    assert verify_certificate(out.certificate).ok
-    bad = copy.deepcopy(out.certificate)
+    assert verify_certificate(out.certificate()).ok
+    bad = copy.deepcopy(out.certificate())
     bad["evidence"]["atoms"]["layerwise"]["value"] = True
     assert not verify_certificate(bad).ok
-    bad = copy.deepcopy(out.certificate)
+    bad = copy.deepcopy(out.certificate())
     bad["claim"]["predicate"] = "equivariant -> equivariant"
     assert not verify_certificate(bad).ok
     # with the identifiability-type hypothesis the tanh search finds nothing (Sussmann)
@@ -186,7 +186,7 @@ def test_predicate_refutation_certified_and_theorem_not_refuted():
 def test_python_predicate_has_no_certificate():
     G = catalog_group("S2", 2, 1, output="trivial")
     out = search_predicate(lambda net, g: bool(net.weights[0][0, 0] != 1), "tanh", (2, 3, 1), G, budget=40)
-    assert out.verdict == "refuted" and out.certificate is None and out.network.weights[0][0, 0] == 1
+    assert out.verdict == "refuted" and out.certificate() is None and out.network.weights[0][0, 0] == 1
 
 
 def test_cli_bad_input(capsys, tmp_path):
@@ -206,7 +206,7 @@ def test_checker_homomorphism_classes_match_engine_counts(name, dim):
     from symeq.certify.checker import Context
     from symeq.certify.checker_counterexample import _cayley, _hom_classes
     from symeq.certify.build import group_table
-    from symeq.classify.types import layer_types
+    from symeq.classification.types import layer_types
 
     G = catalog_group(name, dim, dim)
     net = {"activation": "relu", "weights": [[["0"] * dim], [["0"]] * dim], "biases": [["0"], ["0"] * dim]}
@@ -253,4 +253,4 @@ def test_at_theta_budget_cut_is_unknown_not_a_statement_about_all_seeds():
     out = refute_layerwise_at_theta("tanh", (2, 5, 2), catalog_group("D4", 2, 2), budget=3)
     assert out.verdict == "unknown" and "budget" in out.message
     full = refute_layerwise_at_theta("tanh", (2, 5, 2), catalog_group("D4", 2, 2), budget=400)
-    assert full.verdict == "refuted" and verify_certificate(full.certificate).ok
+    assert full.verdict == "refuted" and verify_certificate(full.certificate()).ok

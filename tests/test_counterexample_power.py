@@ -15,7 +15,7 @@ from symeq.activations import activation
 from symeq.certify.build import group_table
 from symeq.certify.checker import Context, verify_certificate
 from symeq.certify.checker_counterexample import _KIND_SHAPE, _cayley, _hom_classes
-from symeq.classify.classify import classify
+from symeq.classification.classify import classify
 from symeq.cli import main
 from symeq.counterexamples.constructions import non_constant_witness
 from symeq.counterexamples.outcome import counterexample_certificate
@@ -44,24 +44,24 @@ def _reject(cert, fragment):
 
 
 def test_power2_c8_width4_certificate_verifies(p2):
-    assert p2.verdict == "refuted" and p2.certificate is not None
+    assert p2.verdict == "refuted" and p2.certificate() is not None
     net = p2.network
     assert net.weights[0] == ImmutableMatrix([[1, 0], [0, 1], [1, 0], [0, 1]])
     assert list(net.biases[0]) == [1, 1, -1, -1]
     for x in ([3, -1], [Rational(1, 2), 7]):  # the bias pairs carry the identity
         assert net.value(ImmutableMatrix(x)).applyfunc(sympy.expand) == ImmutableMatrix(x)
-    ev = p2.certificate["evidence"]
+    ev = p2.certificate()["evidence"]
     assert ev["latent_kind"] == "signed_lift"
     assert len(ev["types"][0]) == count_signed_gsets(finite_group(catalog_group("C8", 2, 2)), 4) == 16
     assert {a["zero_layer"] for a in ev["assignments"]} == {1, 2}
-    v = verify_certificate(p2.certificate)
+    v = verify_certificate(p2.certificate())
     assert v.ok, v.reason
     assert any("signed_lift (lemma L3: M = 2 is even)" in s for s in v.steps)
     assert any("B_4 enumerated (256 of them); 16 conjugacy classes" in s for s in v.steps)
 
 
 def test_power2_tampered_certificates_rejected(p2):
-    cert = p2.certificate
+    cert = p2.certificate()
     ev = cert["evidence"]
     bad = copy.deepcopy(cert)  # a missing type: the list no longer covers every class
     bad["evidence"]["types"][0].pop()
@@ -96,7 +96,7 @@ def test_power3_forged_certificate_rejected(c8):
     layerwise-equivariant parameters with no zero layer, so a certificate that claims one for every
     assignment must fail, however equivariant and non-constant its network is."""
     out = refute_layerwise_reparam("power:3", (2, 4, 2), c8)
-    assert out.verdict == "not refuted" and out.certificate is None
+    assert out.verdict == "not refuted" and out.certificate() is None
     net = _cubic_network()
     x = ImmutableMatrix([2, -3])
     assert net.value(x).applyfunc(sympy.expand) == ImmutableMatrix([26, -39])  # |x|^2 x

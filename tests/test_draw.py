@@ -155,8 +155,8 @@ def test_filter_types_follow_the_input_scale_for_power2() -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_orbits_agree_with_symeq_latent_structure(seed: int) -> None:
-    structure = pytest.importorskip("symeq.latent.structure")
-    from symeq.latent.construct import construct
+    structure = pytest.importorskip("symeq.construction.structure")
+    from symeq.construction.construct import construct
 
     rng = random.Random(seed)
     case = build_equivariant(rng, "tanh", "D4", 2, hidden_blocks=(("input", "regular", "char"),),
@@ -282,7 +282,7 @@ DUPLICATES = {"activation": "tanh", "weights": [[["1", "2"], ["2", "1"], ["1", "
 
 
 def test_theorem_parameter_draws_beta_theta(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("symeq.latent.analysis")
+    pytest.importorskip("symeq.construction.analysis")
     f = _write(tmp_path, json.dumps({"network": DUPLICATES, "group": {"name": "S2", "output": "trivial"}}),
                "dup.json")
     out = tmp_path / "dup.png"

@@ -1,4 +1,4 @@
-"""The theorem's construction (symeq.latent): the issue's done-when cases and properties.
+"""The theorem's construction (symeq.construction): the issue's done-when cases and properties.
 
 Every "holds" here is also re-verified by the independent checker, and every tampered
 certificate must be rejected.
@@ -25,12 +25,12 @@ from symeq.groups.classes import class_of
 from symeq.groups.gsets import transitive_signed_gsets
 from symeq.groups.permutation import finite_group
 from symeq.architectures.mlp.latent_map import IDENTITY, LatentMap, Relation
-from symeq.latent.analysis import analyze
-from symeq.latent.construct import LatentActions, construct
+from symeq.construction.analysis import analyze
+from symeq.construction.construct import LatentActions, construct
 from symeq.architectures.mlp.families import uniqueness_conditions
-from symeq.latent.homomorphism import check_homomorphism
-from symeq.latent.stabilizer import stabilizer
-from symeq.latent.structure import gset_key
+from symeq.construction.homomorphism import check_homomorphism
+from symeq.construction.stabilizer import stabilizer
+from symeq.construction.structure import gset_key
 from symeq.architectures import network_from_dict
 from symeq.architectures.mlp.model import MLP
 
@@ -416,7 +416,7 @@ def test_affine_maps_breaking_a_relator_are_not_called_absent() -> None:
 
 def test_find_homomorphism_never_reads_a_truncated_list_as_none() -> None:
     from symeq.errors import BudgetExceeded
-    from symeq.latent.homomorphism import find_homomorphism
+    from symeq.construction.homomorphism import find_homomorphism
 
     net = network_from_dict({"activation": "tanh",
                              "weights": [[["1", "0"], ["1", "0"], ["0", "1"], ["0", "1"]], [["1", "1", "1", "1"]]],

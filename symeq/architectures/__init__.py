@@ -14,7 +14,7 @@ The package registered for a name (``ARCHITECTURES[name]``) provides, at its top
 * one function per verb it answers, each returning a :class:`~symeq.architectures.base.Result`:
   ``check(net, group, *, tries, seed)``, ``identify(net, *, local)``,
   ``symmetries(net, *, seed, proofs)``, ``explain(result, fmt)`` and ``draw(net, group, ...)``.
-  ``symeq latent`` is generic (:func:`symeq.latent.analysis.analyze`) and needs only the
+  ``symeq latent`` is generic (:func:`symeq.construction.analysis.analyze`) and needs only the
   protocol.  A verb an architecture does not provide ends with one line, exit 2 (see
   :func:`verb`).
 
@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import Any
 
 from symeq.errors import InputError
 
 __all__ = ["ARCHITECTURES", "register", "implementation", "verb", "network_from_dict", "network_to_dict",
-           "load_network"]
+           "load_network", "group_from_table", "load_group"]
 
 #: name -> the module that implements it; the module has ``from_dict(table) -> Architecture``.
 #: Modules are imported on first use, so naming an architecture costs nothing until it is read.
@@ -80,9 +81,32 @@ def verb(net: Any, name: str) -> Any:
     symeq.errors.InputError: symeq fly does not support architecture 'mlp' yet
     """
     fn = getattr(implementation(net.architecture), name, None)
-    if fn is None or not callable(fn):
+    # a submodule of the same name would shadow the function: packages name modules otherwise
+    if fn is None or not callable(fn) or isinstance(fn, type(sys)):
         raise InputError(f"symeq {name} does not support architecture {net.architecture!r} yet")
     return fn
+
+
+def group_from_table(net: Any, table: object) -> Any:
+    """The ``[group]`` table read for ``net``'s architecture (its ``group_from_dict`` when it has
+    one, else the generators' matrices on V_0 and V_L)."""
+    reader = getattr(implementation(net.architecture), "group_from_dict", None)
+    if reader is not None:
+        return reader(table, net)
+    from symeq.groups import group_from_dict
+
+    spaces = net.spaces()
+    return group_from_dict(table, spaces[0], spaces[-1])
+
+
+def load_group(net: Any, spec: str) -> Any:
+    """The group named by ``spec`` for ``net``: a file with a ``[group]`` table (read for the
+    architecture), or a catalog name such as ``C4``, ``D4:4x4`` or ``S2/trivial`` acting on V_0
+    and V_L (:func:`symeq.groups.load_group`)."""
+    from symeq.groups import load_group as load
+
+    spaces = net.spaces()
+    return load(spec, spaces[0], spaces[-1], lambda table: group_from_table(net, table))
 
 
 def network_from_dict(d: object) -> Any:

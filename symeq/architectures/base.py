@@ -27,7 +27,7 @@ Conventions, fixed for every architecture:
   qualify (K_L is trivial), so it yields one element when the last layer closes and none
   otherwise.  The list is exhaustive: when it is empty, no such k_i exists.  Then the
   theorem's construction (THEORY.md section 5) is the same code for every architecture
-  (:mod:`symeq.latent.construct`): other = twist(g), k_1 = solve_layer(1, None, other), ...
+  (:mod:`symeq.construction.construct`): other = twist(g), k_1 = solve_layer(1, None, other), ...
 
 The conformance suite (``tests/test_conformance.py``) checks every registered architecture for
 the identities these conventions promise.

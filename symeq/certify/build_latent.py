@@ -8,7 +8,7 @@ refutation (f is not equivariant) is ``symeq check``'s ``not_equivariant`` certi
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.latent.analysis import analyze
+>>> from symeq.construction.analysis import analyze
 >>> from symeq.certify.checker import verify_certificate
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["2", "1"]], [["1", "1"]]],
 ...                          "biases": [["0", "0"], ["0"]]})
@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from symeq.certify.build import certificate, check_certificate
-from symeq.latent.analysis import LatentResult
+from symeq.construction.analysis import LatentResult
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["latent_certificate", "uniqueness_evidence"]

@@ -122,6 +122,15 @@ class Verification:
     steps: tuple[str, ...]
     reason: str | None
 
+    @property
+    def verdict(self) -> str:
+        """``holds`` (verified) or ``fails`` (rejected), for the Result protocol."""
+        return "holds" if self.ok else "fails"
+
+    def certificate(self) -> None:
+        """None: a verification is the check of a certificate, not a claim of its own."""
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """The ``symeq verify --json`` object.
 

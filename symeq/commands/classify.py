@@ -27,17 +27,16 @@ from __future__ import annotations
 
 import argparse
 from math import prod
-from pathlib import Path
 from typing import Any
 
-from symeq.classify.classify import DEFAULT_ASSIGNMENT_BUDGET, Classification, classify
+from symeq.classification.classify import DEFAULT_ASSIGNMENT_BUDGET, Classification, classify
 from symeq.architectures.spec import parse_spec
-from symeq.classify.types import KINDS
+from symeq.classification.export import _real_json, to_json
+from symeq.classification.types import KINDS
 from symeq.commands.common import emit_json
 from symeq.errors import InputError
-from symeq.groups import GroupAction, group_from_dict, group_from_spec
+from symeq.groups import load_group
 from symeq.groups.permutation import finite_group
-from symeq.files import load_document
 
 HELP = "every latent action type and its space of layerwise-equivariant parameters"
 DESCRIPTION = __doc__
@@ -58,115 +57,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def load_group(spec: str, d_in: int, d_out: int) -> GroupAction:
-    """A catalog name or a file with a [group] table, acting on R^d_in and R^d_out."""
-    if Path(spec).is_file():
-        doc = load_document(spec)
-        if "group" not in doc:
-            raise InputError(f"{spec}: no [group] table")
-        return group_from_dict(doc["group"], d_in, d_out)
-    return group_from_spec(spec, d_in, d_out)
-
-
-def _type_json(t: Any, names: tuple[str, ...], kind: str) -> dict[str, Any]:
-    if kind == "real":  # an isomorphism class: multiplicities of real irreducibles, no matrices
-        return {"index": t.index, "label": t.label, "dimension": t.width, "multiplicities": t.parts()}
-    gens = {}
-    for k, n in enumerate(names):
-        g = {"perm": list(t.pre.perms[k]), "signs": list(t.pre.signs[k])}
-        if kind == "even":
-            g["output_signs"] = list(t.post.signs[k])
-        gens[n] = g
-    return {"index": t.index, "label": t.label, "orbits": t.orbits(), "generators": gens}
-
-
-def to_json(C: Classification, arch: str) -> dict[str, Any]:
-    """The --json object."""
-    names = C.group.names
-    out: dict[str, Any] = {
-        "architecture": arch,
-        "activation": C.activation,
-        "widths": list(C.widths),
-        "group": {"generators": list(names), "order": C.group_order,
-                  "name": C.group.catalog or "file"},
-        "kind": C.kind,
-        "kind_description": KINDS[C.kind],
-        "layers": [],
-        "assignments": [],
-        "total_assignments": C.total_assignments,
-        "examined_assignments": len(C.assignments),
-        "complete": C.complete,
-    }
-    if C.kind == "real":
-        out.update(_real_json(C))
-    for L in C.layers:
-        out["layers"].append({"layer": L.layer, "width": L.width, "kind": L.kind, "count": L.count,
-                              "complete": L.complete,
-                              "types": [_type_json(t, names, C.kind) for t in L.types]})
-    for a in C.assignments:
-        out["assignments"].append({"types": list(a.types), "dimension": a.dim,
-                                   "layer_dimensions": list(a.layer_dims), "zero_layer": a.zero_layer,
-                                   "degeneracy": a.degeneracy.status, "reason": a.degeneracy.reason})
-        if a.layer_spaces:
-            out["assignments"][-1]["layers"] = [s.to_dict() for s in a.layer_spaces]
-        if C.kind == "real":  # the exact witness of a non-degenerate verdict (None without one)
-            out["assignments"][-1]["witness"] = _witness_json(a.degeneracy.witness)
-        if C.kind == "shift":  # sin: the number of (lift, bias component) pieces; dims: the largest
-            out["assignments"][-1]["pieces"] = prod(s.pieces for s in a.layer_spaces) if a.layer_spaces else None
-    if C.smallest is not None:
-        s = C.smallest
-        out["smallest_nondegenerate_width"] = {"status": s.status, "width": s.width, "searched_up_to": s.searched,
-                                               "types": list(s.labels), "reason": s.reason}
-    return out
-
-
-def _matrix_json(m: Any) -> list[list[str]]:
-    from symeq.exact import number_to_string
-
-    return [[number_to_string(x) for x in row] for row in m.tolist()]
-
-
-def _witness_json(witness: Any) -> list[dict[str, Any]] | None:
-    """Kind "real": the witness parameter, per layer W_i and b_i as exact strings."""
-    if witness is None:
-        return None
-    return [{"layer": i, "W": _matrix_json(W), "b": [row[0] for row in _matrix_json(b)]}
-            for i, (W, b) in enumerate(witness, start=1)]
-
-
-def _realization_json(r: Any, names: tuple[str, ...]) -> dict[str, Any] | None:
-    """Kind "real": one irreducible's exact matrices (None: none found, Schur blocks only)."""
-    if r is None:
-        return None
-    return {"field": r.field, "subgroup_order": r.subgroup_order, "psi": list(r.psi),
-            "generators": {n: _matrix_json(m) for n, m in zip(names, r.matrices)}}
-
-
-def _real_json(C: Classification) -> dict[str, Any]:
-    """Kind "real": the real irreducibles (with their characters and explicit realizations)
-    and V_0, V_L decomposed."""
-    from symeq.classify.real import boundary_multiplicities
-    from symeq.groups.classes import conjugacy_classes
-    from symeq.groups.real_irreps import real_irreducibles
-    from symeq.groups.real_realization import real_realizations
-
-    irreps = real_irreducibles(C.group)
-    reals = real_realizations(C.group)
-    m0, m_l = boundary_multiplicities(C.group)
-    return {"classes": [c.name for c in conjugacy_classes(finite_group(C.group))],
-            "real_irreducibles": [{"label": U.label, "dimension": U.dim, "algebra": U.division_algebra,
-                                   "complex_characters": [f"X.{i + 1}" for i in U.complex_indices],
-                                   "character": [str(v) for v in U.character],
-                                   "realization": _realization_json(r, C.group.names)}
-                                  for U, r in zip(irreps, reals)],
-            "boundary_multiplicities": {"input": dict(zip((U.label for U in irreps), m0)),
-                                        "output": dict(zip((U.label for U in irreps), m_l))}}
-
-
 def _print_real_irreps(console: Any, C: Classification) -> None:
     from rich.table import Table
 
-    from symeq.classify.real import type_label
+    from symeq.classification.real import type_label
     from symeq.groups.real_irreps import real_irreducibles
 
     data = _real_json(C)

@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from symeq.errors import InputError
-from symeq.groups import GroupAction, group_from_dict, group_from_spec
-from symeq.files import load_document, write_document
-from symeq.architectures import implementation, network_from_dict
-from symeq.architectures.mlp.model import MLP
+from symeq.files import load_document, write_json
 
 __all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
            "load_inputs", "emit_json", "write_json_atomic"]
@@ -73,34 +69,13 @@ def check_int_range(value: int, low: int, high: int, option: str) -> None:
         raise InputError(f"{option} must be an integer from {low} to {high}")
 
 
-def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[MLP, GroupAction | None, dict[str, Any]]:
-    """The network of FILE and the group (from --group or FILE's [group] table)."""
-    doc = load_document(path)
-    if "network" not in doc:
-        raise InputError(f"{path}: no [network] table")
-    net = network_from_dict(doc["network"])
-    d_in, d_out = net.spaces()[0], net.spaces()[-1]
-    # an architecture may read its own [group] table (attention: token permutations and features)
-    own = getattr(implementation(net.architecture), "group_from_dict", None)
-    read = (lambda table: own(table, net)) if own is not None else (lambda table: group_from_dict(table, d_in, d_out))
-    group: GroupAction | None = None
-    if group_spec is not None:
-        looks_like_file = Path(group_spec).suffix.lower() in (".toml", ".json")
-        if Path(group_spec).is_file() or looks_like_file:  # load_document says if it is missing
-            gdoc = load_document(group_spec)
-            if "group" not in gdoc:
-                raise InputError(f"{group_spec}: no [group] table")
-            group = read(gdoc["group"])
-        elif own is not None:
-            raise InputError(f"--group NAME names a catalog group of MLP inputs; for a {net.architecture} "
-                             "network give a file with a [group] table")
-        else:
-            group = group_from_spec(group_spec, d_in, d_out)
-    elif "group" in doc:
-        group = read(doc["group"])
-    elif need_group:
-        raise InputError(f"{path}: no [group] table; name one with --group")
-    return net, group, doc
+def load_inputs(path: str, group_spec: str | None = None, need_group: bool = True) -> tuple[Any, Any, dict[str, Any]]:
+    """The network of FILE, the group (from --group or FILE's [group] table) and the document
+    (:func:`symeq.api.load`)."""
+    from symeq.api import load
+
+    net, group = load(path, group_spec, need_group=need_group)
+    return net, group, load_document(path)
 
 
 def emit_json(obj: Any) -> None:
@@ -110,9 +85,8 @@ def emit_json(obj: Any) -> None:
 
 
 def write_json_atomic(obj: Any, path: str) -> None:
-    """Write JSON to ``path`` atomically (never a partial file)."""
-    check_certificate_path(path)
-    write_document(obj, path)
+    """Write JSON to ``path`` atomically (never a partial file; :func:`symeq.files.write_json`)."""
+    write_json(obj, path)
 
 
 def write_verified_certificate(cert: dict[str, Any], path: str, verb: str) -> bool:

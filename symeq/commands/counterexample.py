@@ -22,26 +22,14 @@ when it is not refuted or the search stopped at its budget, 2 for bad input.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from symeq.architectures.spec import parse_spec
-from symeq.commands.classify import load_group
 from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
+from symeq.counterexamples.claims import DEFAULTS, claim_kind
 from symeq.counterexamples.outcome import CLAIM_STATEMENTS, Outcome
-from symeq.errors import InputError
-from symeq.verdict import Verdict
-from symeq.architectures import network_to_dict
+from symeq.verdict import EXIT_INTERNAL, Verdict
 
 HELP = "search for networks that break a stated claim; certificate of the break"
 DESCRIPTION = __doc__
-
-#: claim -> (default architecture, default group)
-DEFAULTS = {
-    "layerwise-reparam": ("relu:2-4-2", "C8"),
-    "layerwise-at-theta": ("tanh:2-3-1", "S2/trivial"),
-    "unique-latent": ("tanh:1-2-1", "sign"),
-    "predicate": ("relu:2-3-1", "S2/trivial"),
-}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -56,67 +44,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_certificate_argument(p, "write the certificate of a refutation (.json)")
 
 
-def search(claim: str, activation: str, widths: tuple[int, ...], group: Any, budget: int | None) -> Outcome:
-    """Dispatch to the search of one claim (a named claim or a predicate)."""
-    if claim == "layerwise-reparam":
-        from symeq.counterexamples.reparam import refute_layerwise_reparam
-
-        return refute_layerwise_reparam(activation, widths, group, budget or 2_000)
-    if claim == "layerwise-at-theta":
-        from symeq.counterexamples.at_theta import refute_layerwise_at_theta
-
-        return refute_layerwise_at_theta(activation, widths, group, budget or 400)
-    if claim == "unique-latent":
-        from symeq.counterexamples.unique import refute_unique_latent
-
-        return refute_unique_latent(activation, widths, group, budget or 400)
-    from symeq.counterexamples.predicate import search_predicate
-
-    return search_predicate(claim, activation, widths, group, budget or 300)
-
-
 def run(args: argparse.Namespace) -> int:
-    claim = args.claim.strip()
-    if claim not in CLAIM_STATEMENTS:
-        from symeq.counterexamples.predicate import parse_predicate
+    from symeq.api import counterexample
 
-        try:
-            parse_predicate(claim)
-        except InputError as exc:
-            raise InputError(f"{exc} (named claims: {', '.join(CLAIM_STATEMENTS)})") from None
-    kind = claim if claim in CLAIM_STATEMENTS else "predicate"
-    if args.budget is not None and args.budget < 1:
-        raise InputError("--budget must be positive")
+    claim = args.claim.strip()
+    kind = claim_kind(claim)
     check_certificate_path(args.certificate)
     arch = args.arch or DEFAULTS[kind][0]
-    spec = parse_spec(arch, hidden=True)
-    activation, widths = spec.activation, spec.widths
     group_spec = args.group or DEFAULTS[kind][1]
-    group = load_group(group_spec, widths[0], widths[-1])
     if args.json:
-        out = search(claim, activation, widths, group, args.budget)
+        out = counterexample(claim, arch, group_spec, budget=args.budget)
     else:
         from rich.console import Console
 
         with Console(stderr=True).status(f"searching counterexamples to {claim} on {arch} under {group_spec}"):
-            out = search(claim, activation, widths, group, args.budget)
+            out = counterexample(claim, arch, group_spec, budget=args.budget)
     verified = None
-    if out.certificate is not None:
+    if out.certificate() is not None:
         from symeq.certify.checker import verify_certificate
 
-        v = verify_certificate(out.certificate)
+        v = verify_certificate(out.certificate())
         verified = v.ok
         if not v.ok:  # an engine bug: say so, write nothing
             import sys
 
             print(f"symeq counterexample: internal error: the certificate does not verify ({v.reason})",
                   file=sys.stderr)
-            return 4
+            return EXIT_INTERNAL
         if args.certificate:
-            write_json_atomic(out.certificate, args.certificate)
+            write_json_atomic(out.certificate(), args.certificate)
     data = out.to_dict()
     data.update({"architecture": arch, "group": group_spec, "certificate_verified": verified,
-                 "certificate_path": args.certificate if (args.certificate and out.certificate) else None})
+                 "certificate_path": args.certificate if (args.certificate and out.certificate()) else None})
     if args.json:
         emit_json(data)
     else:
@@ -131,7 +90,7 @@ def _print(out: Outcome, arch: str, group: str, path: str | None, verified: bool
     print(f"verdict: {out.verdict}")
     print(out.message)
     if out.network is not None:
-        d = network_to_dict(out.network)
+        d = out.network.to_dict()
         for i, (w, b) in enumerate(zip(d["weights"], d["biases"]), start=1):
             print(f"  W_{i} = {w}")
             print(f"  b_{i} = {b}")

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _theorem_parameter(net, group):
     """(the network to draw, notes): beta(theta~) when the construction moved to it."""
-    from symeq.latent.analysis import analyze
+    from symeq.construction.analysis import analyze
 
     if group is None:
         raise InputError("--theorem-parameter needs a group (a [group] table or --group)")

@@ -31,7 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symeq.latent.analysis import analyze
+    from symeq.construction.analysis import analyze
     from symeq.report.explain import explain
 
     check_int_range(args.budget, 1, 10_000_000, "--budget")

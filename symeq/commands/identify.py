@@ -13,8 +13,7 @@ import sys
 import time
 
 from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
-from symeq.architectures.mlp.fibers import FiberLimits
-from symeq.identifiability.identify import identify
+from symeq.api import identify as _identify
 from symeq.architectures import network_to_dict
 
 HELP = "identifiability verdict: criterion, reference, submodel and checkable evidence"
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
         return run_verb(args, "identify", net, local=not args.no_local)
     start = time.monotonic()
-    res = identify(net, FiberLimits(seconds=args.seconds), local=not args.no_local)
+    res = _identify(net, local=not args.no_local, seconds=args.seconds)
     cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})
     rejected: str | None = None
     if args.certificate is not None and cert is not None:

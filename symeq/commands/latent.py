@@ -40,7 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symeq.certify.build_latent import latent_certificate
-    from symeq.latent.analysis import analyze
+    from symeq.api import latent as analyze
 
     check_int_range(args.budget, 1, MAX_BUDGET, "--budget")
     check_certificate_path(args.certificate)

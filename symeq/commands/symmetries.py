@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import argparse
 import random
-from typing import Any
 
 import sympy
 
 from symeq.commands.common import emit_json
 from symeq.architectures.spec import parse_spec
 from symeq.errors import InputError
-from symeq.exact import number_to_string
+from symeq.verdict import Verdict
 from symeq.files import load_document
 from symeq.architectures import network_from_dict
 from symeq.architectures.mlp.model import MLP
@@ -89,93 +88,16 @@ def _network(args: argparse.Namespace) -> tuple[MLP, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symeq.activations.relations import derive_relations
-    from symeq.symmetry.functional_dimension import functional_dimension
-    from symeq.architectures.mlp.latent_group import latent_groups
-    from symeq.architectures.mlp.invariance import prove_invariance
+    import dataclasses
+
+    from symeq.api import symmetries
 
     net, notes = _network(args)
-    if net.architecture != "mlp":
-        from symeq.commands.by_architecture import run_verb
-
-        return run_verb(args, "symmetries", net, seed=args.seed, proofs=not args.no_proofs)
-    rel = derive_relations(net.activation)
-    groups = latent_groups(net)
-    proofs = () if args.no_proofs else prove_invariance(net.activation, net.widths)
-    fd = functional_dimension(net, seed=args.seed)
-    settled = rel.complete and all(p.holds for p in proofs) and fd.status == "exact"
+    result = symmetries(net, seed=args.seed, proofs=not args.no_proofs)
+    if notes:  # how --arch drew its random parameter
+        result = dataclasses.replace(result, notes=tuple(notes) + tuple(result.notes))
     if args.json:
-        emit_json(_to_json(net, rel, groups, proofs, fd, notes))
+        emit_json(result.to_dict())
     else:
-        _print_text(net, rel, groups, proofs, fd, notes)
-    return 0 if settled else 3
-
-
-def _to_json(net, rel, groups, proofs, fd, notes) -> dict[str, Any]:
-    layers = []
-    for i, g in enumerate(groups, start=1):
-        d = g.to_dict()
-        d["layer"] = i
-        d["proofs"] = [p.to_dict() for p in proofs if p.layer == i]
-        layers.append(d)
-    return {
-        "network": {"activation": net.activation.spec, "widths": list(net.widths),
-                    "parameters": [number_to_string(x) for x in net.parameters()]},
-        "relations": rel.to_dict(),
-        "latent_groups": layers,
-        "functional_dimension": fd.to_dict(),
-        "notes": notes,
-    }
-
-
-def _fmt(rel) -> str:
-    return "(" + ", ".join(rel.as_strings().values()) + ")"
-
-
-def _print_text(net, rel, groups, proofs, fd, notes) -> None:
-    print(f"network: {net.activation.spec}, widths {'-'.join(map(str, net.widths))}, "
-          f"{net.n_params} parameters")
-    for n in notes:
-        print(f"  note: {n}")
-    print(f"activation: sigma(z) = {rel.sigma}")
-    print(f"relations sigma(a z + c) = b sigma(z) + e: {rel.status} (method: {rel.method})")
-    for f in rel.families:
-        where = f" for {f.domain}" if f.params else ""
-        print(f"  (a, c, b, e) = ({f.a}, {f.c}, {f.b}, {f.e}){where}")
-    comps = rel.components if rel.components is not None else "infinitely many"
-    print(f"  group: dimension {rel.dimension}, {comps} component(s); discrete generators: "
-          + (", ".join(_fmt(g) for g in rel.generators) or "none"))
-    if rel.lie_algebra:
-        print("  Lie algebra (alpha, gamma, beta, eps): " + ", ".join(
-            "(" + ", ".join(map(str, g)) + ")" for g in rel.lie_algebra))
-    for fact in rel.established:
-        print(f"  - {fact}")
-    if rel.reason:
-        print(f"  unknown: {rel.reason}")
-    print("latent groups:")
-    for i, g in enumerate(groups, start=1):
-        comps = g.components if g.components is not None else "infinitely many"
-        mine = [p for p in proofs if p.layer == i]
-        proved = sum(p.holds for p in mine)
-        status = (f"invariance proved for {proved}/{len(mine)} generators" if mine else
-                  "invariance proofs skipped")
-        print(f"  K_{i} (width {g.width}): {g.kind} -- {g.description}; dimension {g.dimension}, "
-              f"components {comps} = {g.components_formula}; {status}")
-        if not g.complete:
-            print("    (the relations are not known completely: K_i contains at least this group)")
-        for p in mine:
-            if not p.holds:
-                print(f"    NOT PROVED: {p.generator}" + (f" ({p.method})" if p.method.startswith("not attempted") else ""))
-    print("functional dimension: "
-          + (f"{fd.rank} ({fd.status})" if fd.rank is not None else f"in [{fd.lower}, {fd.upper}] ({fd.status})"))
-    print(f"  #params {fd.n_params}, dim K {fd.dim_K}, K-orbit dimension {fd.orbit_dim}, "
-          f"hidden symmetries {fd.hidden_symmetries if fd.hidden_symmetries is not None else 'unknown'}")
-    print(f"  method: {fd.method}; {fd.n_inputs} inputs")
-    for v, proof in zip(fd.hidden_directions, fd.hidden_proofs):
-        nz = ", ".join(f"theta[{k}] {'+' if not str(x).startswith('-') else ''}{x}" for k, x in enumerate(v) if x != 0)
-        if len(nz) > 240:
-            nz = f"{sum(1 for x in v if x != 0)} nonzero entries (the full vector is in --json)"
-        print(f"  hidden direction: {nz}")
-        print(f"    proof: {proof}")
-    for n in fd.notes:
-        print(f"  note: {n}")
+        print(result.text())
+    return Verdict(result.verdict).exit_code

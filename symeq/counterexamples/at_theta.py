@@ -20,7 +20,7 @@ exhaustive matching in the checker.
 >>> out.verdict, out.network.widths
 ('refuted', (2, 3, 1))
 >>> from symeq.certify.checker import verify_certificate
->>> verify_certificate(out.certificate).ok
+>>> verify_certificate(out.certificate()).ok
 True
 """
 
@@ -34,9 +34,9 @@ from typing import Any
 import sympy
 from hypothesis import strategies as st
 
-from symeq.classify.classify import assignment_space, classify
-from symeq.classify.spaces import NetworkSpace
-from symeq.classify.types import type_kind
+from symeq.classification.classify import assignment_space, classify
+from symeq.classification.spaces import NetworkSpace
+from symeq.classification.types import type_kind
 from symeq.counterexamples.constructions import duplicate_split, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search

@@ -29,8 +29,8 @@ import sympy
 from sympy import ImmutableMatrix
 
 from symeq.activations import activation as make_activation
-from symeq.classify.spaces import NetworkSpace, layer_space
-from symeq.classify.types import LayerType, boundary_action
+from symeq.classification.spaces import NetworkSpace, layer_space
+from symeq.classification.types import LayerType, boundary_action
 from symeq.architectures.mlp.bypass import bypass_factor as linear_bypass_factor
 from symeq.architectures.mlp.witness import forward_ball
 from symeq.errors import InputError
@@ -189,7 +189,7 @@ def space_network(activation_spec: str, space: NetworkSpace, coefficients: Seque
     """The parameter sum_k c_k B_k of a layerwise-equivariant space (coefficients in the order
     of the layers' bases).
 
-    >>> from symeq.classify.spaces import SignedPermutationAction, network_space
+    >>> from symeq.classification.spaces import SignedPermutationAction, network_space
     >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
     >>> sp = network_space("tanh", swap, swap, [(swap, swap)])
     >>> space_network("tanh", sp, [1, 2, 0, 1, 0, 0]).weights[0].tolist()
@@ -252,7 +252,7 @@ def layerwise_evidence(activation_spec: str, group: GroupAction, types: Sequence
     """The "layerwise" evidence for a network in the space of the given hidden-layer types.
 
     >>> from symeq.groups import catalog_group
-    >>> from symeq.classify.types import layer_types
+    >>> from symeq.classification.types import layer_types
     >>> G = catalog_group("sign", 1, 1)
     >>> t = layer_types(G, 1, "tanh").types[1]
     >>> layerwise_evidence("tanh", G, [t])["actions"]["m"][0]["relations"]

@@ -38,18 +38,28 @@ class Outcome:
     verdict: str
     message: str
     network: MLP | None = None
-    certificate: dict[str, Any] | None = None
+    certificate_doc: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
     tried: int = 0
 
+    @property
+    def reason(self) -> str:
+        """The message, for the Result protocol."""
+        return self.message
+
+    def certificate(self) -> dict[str, Any] | None:
+        """The certificate of a refutation the checker verifies, or None."""
+        return self.certificate_doc
+
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
         out: dict[str, Any] = {"claim": self.claim, "verdict": self.verdict, "message": self.message,
                                "candidates_tried": self.tried, "details": self.details}
         if self.claim in CLAIM_STATEMENTS:
             out["statement"] = CLAIM_STATEMENTS[self.claim]
         if self.network is not None:
             out["network"] = network_to_dict(self.network)
-        out["certificate"] = self.certificate is not None
+        out["certificate"] = self.certificate_doc is not None
         return out
 
 

@@ -44,7 +44,7 @@ from typing import Any, Union
 
 from hypothesis import strategies as st
 
-from symeq.classify.classify import assignment_space, classify
+from symeq.classification.classify import assignment_space, classify
 from symeq.counterexamples.constructions import bypass_network, duplicate_split, equivariant_linear_maps, space_network
 from symeq.counterexamples.at_theta import SHARES, duplicate_seeds
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
@@ -273,7 +273,7 @@ def search_predicate(predicate: str | Callable[[MLP, GroupAction], bool], activa
     >>> out.verdict
     'refuted'
     >>> from symeq.certify.checker import verify_certificate
-    >>> verify_certificate(out.certificate).ok
+    >>> verify_certificate(out.certificate()).ok
     True
     """
     start = time.perf_counter()

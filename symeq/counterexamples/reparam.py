@@ -26,7 +26,7 @@ bypass network (for C_8 and width 8: eight directions at 45 degrees, W_2 = U^T /
 >>> out.verdict, out.network.weights[0].tolist()
 ('refuted', [[1, 0], [0, 1], [-1, 0], [0, -1]])
 >>> from symeq.certify.checker import verify_certificate
->>> verify_certificate(out.certificate).ok
+>>> verify_certificate(out.certificate()).ok
 True
 """
 
@@ -40,8 +40,8 @@ import sympy
 from sympy import ImmutableMatrix
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.classify.classify import Classification, assignment_space, classify
-from symeq.classify.spaces import NetworkSpace
+from symeq.classification.classify import Classification, assignment_space, classify
+from symeq.classification.spaces import NetworkSpace
 from symeq.counterexamples.constructions import (
     bypass_network,
     equivariant_linear_maps,
@@ -214,8 +214,8 @@ def relu_reparametrization(activation: str, space: NetworkSpace, E: ImmutableMat
     an exact linear system over the number field of the entries.
 
     >>> from symeq.groups import catalog_group
-    >>> from symeq.classify.types import layer_types
-    >>> from symeq.classify.classify import assignment_space
+    >>> from symeq.classification.types import layer_types
+    >>> from symeq.classification.classify import assignment_space
     >>> G = catalog_group("C8", 2, 2)
     >>> regular = [t for t in layer_types(G, 8, "relu").types if "size 8" in t.label][0]
     >>> net = relu_reparametrization("relu", assignment_space("relu", G, (regular,)), sympy.eye(2))

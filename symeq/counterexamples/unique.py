@@ -20,7 +20,7 @@ homomorphism on G, and that they differ.
 >>> out.verdict, out.network.weights[0].tolist()
 ('refuted', [[1], [-1]])
 >>> from symeq.certify.checker import verify_certificate
->>> verify_certificate(out.certificate).ok
+>>> verify_certificate(out.certificate()).ok
 True
 """
 
@@ -33,9 +33,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from symeq.classify.classify import classify
-from symeq.classify.spaces import SignedPermutationAction, network_space
-from symeq.classify.types import boundary_action, type_kind
+from symeq.classification.classify import classify
+from symeq.classification.spaces import SignedPermutationAction, network_space
+from symeq.classification.types import boundary_action, type_kind
 from symeq.counterexamples.constructions import layerwise_evidence, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
@@ -181,6 +181,6 @@ def _double(a: Any) -> Any:
     """The boundary action with its generator list repeated (the intersection of two spaces)."""
     if isinstance(a, SignedPermutationAction):
         return _concat(a, a)
-    from symeq.classify.spaces import MatrixAction
+    from symeq.classification.spaces import MatrixAction
 
     return MatrixAction(a.matrices + a.matrices)

@@ -38,7 +38,7 @@ from symeq.errors import InputError
 from symeq.exact import parse_matrix
 from symeq.groups.action import GroupAction
 
-__all__ = ["catalog_group", "group_from_dict", "group_from_spec", "CATALOG_NAMES"]
+__all__ = ["catalog_group", "group_from_dict", "group_from_spec", "load_group", "CATALOG_NAMES"]
 
 CATALOG_NAMES = ("Cn", "Dn", "Cn:shift", "Dn:shift", "Sn", "sign", "trivial", "hmirror:HxW",
                  "vmirror:HxW", "D4:HxW")
@@ -251,3 +251,27 @@ def group_from_dict(d: object, d_in: int, d_out: int) -> GroupAction:
         G = GroupAction(G.names, G.inputs, G.outputs, G.relations, G.catalog, G.output_mode, limit)
     G.elements()  # refuse infinite or too large groups up front
     return G
+
+
+def load_group(spec: str, d_in: int, d_out: int, read_table: Any = None) -> GroupAction:
+    """The group named by ``spec``: a file with a ``[group]`` table (read by ``read_table(table)``
+    when given, else :func:`group_from_dict` on R^d_in and R^d_out), or a catalog spec such as
+    ``C4``, ``D4:4x4`` or ``S2/trivial``.
+
+    >>> load_group("C4", 2, 2).order()
+    4
+    >>> load_group("missing.toml", 2, 2)
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: cannot read missing.toml: No such file or directory
+    """
+    from pathlib import Path
+
+    from symeq.files import load_document
+
+    if Path(spec).is_file() or Path(spec).suffix.lower() in (".toml", ".json"):  # load_document says if it is missing
+        doc = load_document(spec)
+        if "group" not in doc:
+            raise InputError(f"{spec}: no [group] table")
+        return read_table(doc["group"]) if read_table is not None else group_from_dict(doc["group"], d_in, d_out)
+    return group_from_spec(spec, d_in, d_out)

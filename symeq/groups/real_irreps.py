@@ -16,7 +16,7 @@ of three cases, told apart by the indicator
 Every real irreducible arises exactly once this way, so a real representation is determined by
 its character, and its multiplicity of U is the complex multiplicity of chi (cases R, C) or
 half of it (case H).  The division algebra D_U = End_G(U) has real dimension 1, 2, 4; it is
-what Schur's lemma puts in the blocks of Hom_G (symeq.classify.real).
+what Schur's lemma puts in the blocks of Hom_G (symeq.classification.real).
 
 >>> from symeq.groups import catalog_group
 >>> [(U.label, U.dim, U.division_algebra) for U in real_irreducibles(catalog_group("C4", 2, 2))]

@@ -62,6 +62,11 @@ class IdentifyResult:
         return Verdict(self.verdict).exit_code
 
     @property
+    def reason(self) -> str:
+        """What the verdict rests on (the criterion, the witness, the limit that stopped us)."""
+        return self.basis
+
+    @property
     def theta_equals_beta(self) -> bool:
         """True when theta is exactly beta(theta~) (every removed neuron was a zero neuron)."""
         return self.reduction.beta(self.reduction.reduced) == self.network

@@ -16,7 +16,7 @@ Matrices wider than :data:`MAX_PRINTED` are summarized instead of printed.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.latent.analysis import analyze
+>>> from symeq.construction.analysis import analyze
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["2", "1"]], [["1", "1"]]],
 ...                          "biases": [["0", "0"], ["0"]]})
 >>> text = explain(analyze(net, catalog_group("S2", 2, 1, output="trivial")), "markdown")
@@ -38,7 +38,7 @@ import sympy
 from symeq.errors import InputError
 from symeq.exact import Matrix, number_to_string
 from symeq.architectures.mlp.latent_map import LatentMap, simplify_scalar
-from symeq.latent.analysis import LatentResult
+from symeq.construction.analysis import LatentResult
 
 
 __all__ = ["explain", "FORMATS", "MAX_PRINTED"]
@@ -330,7 +330,7 @@ def _layer_holds(W: Matrix, b: Matrix, prev: Any, k: LatentMap) -> bool:
 def _section_homomorphism(doc: _Doc, res: LatentResult) -> None:
     doc.heading("5. Uniqueness and the homomorphism property")
     if res.stabilizer is not None:
-        from symeq.latent.stabilizer import stabilizer_text
+        from symeq.construction.stabilizer import stabilizer_text
 
         doc.para(stabilizer_text(res.stabilizer) + ". If k(g) is unique, then k(g) k(h) and k(gh) both "
                  "relate theta^{gh} to theta, so $k(gh) = k(g) k(h)$.")

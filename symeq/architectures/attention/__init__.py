@@ -30,8 +30,9 @@ def check(net: Attention, group: Any, *, tries: int = 200, seed: int = 0) -> Any
     return run(net, group, tries=tries, seed=seed)
 
 
-def identify(net: Attention, *, local: bool = False) -> Any:
-    """``symeq identify``: :func:`symeq.architectures.attention.identifiability.identify`."""
+def identify(net: Attention, *, local: bool = False, seconds: float | None = None) -> Any:
+    """``symeq identify``: :func:`symeq.architectures.attention.identifiability.identify` (no
+    exact fiber is computed, so ``seconds`` bounds nothing here)."""
     from symeq.architectures.attention.identifiability import identify as run
 
     return run(net, local=local)

@@ -52,7 +52,7 @@ from symeq.architectures.attention.group import token_parts
 from symeq.architectures.attention.numbers import to_dm
 from symeq.architectures.base import DEFAULT_BUDGET
 from symeq.architectures.mlp.witness import Witness, simple_rational_below
-from symeq.latent.construct import Construction, construct
+from symeq.construction.construct import Construction, construct
 from symeq.verdict import Verdict
 
 __all__ = ["CheckResult", "check", "polynomial_identity", "find_witness", "MAX_IDENTITY_VARIABLES",

@@ -1,13 +1,13 @@
 """``symeq latent`` for attention networks: the theorem's construction (docs/theory.md sections 5, 7.0
 and 7.1), on the generic stages.
 
-1. theta^g and the head matching for every generator (:func:`symeq.latent.construct.construct`
+1. theta^g and the head matching for every generator (:func:`symeq.construction.construct.construct`
    through the protocol): k_i(g) = (head permutation; A_h) in K_i = GL(v)^H x| S_H.
-2. Uniqueness: Stab(theta), matching theta against itself (:mod:`symeq.latent.stabilizer`); by
+2. Uniqueness: Stab(theta), matching theta against itself (:mod:`symeq.construction.stabilizer`); by
    Lemmas A and B of :mod:`.matching` it is trivial when the effective score forms of each
    layer are pairwise distinct (lightning: not proportional, rank >= 2) and every effective
    value map has full column rank.
-3. The closure of the pairs (k_i(g), g) in K_i x| G (:mod:`symeq.latent.homomorphism`): token
+3. The closure of the pairs (k_i(g), g) in K_i x| G (:mod:`symeq.construction.homomorphism`): token
    permutations act on rows and K_i on columns, so they commute and rho_i(g) = P_g (x) k_i(g)
    is an ordinary homomorphism exactly when k_i is.
 4. What each layer carries: the orbits of heads under the permutation parts, and the character
@@ -44,9 +44,9 @@ from symeq.errors import BudgetExceeded, InputError
 from symeq.groups.characters import character_table
 from symeq.groups.classes import conjugacy_classes
 from symeq.groups.permutation import finite_group
-from symeq.latent.construct import Construction, LatentActions, construct
-from symeq.latent.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
-from symeq.latent.stabilizer import Stabilizer, stabilizer, stabilizer_text
+from symeq.construction.construct import Construction, LatentActions, construct
+from symeq.construction.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
+from symeq.construction.stabilizer import Stabilizer, stabilizer, stabilizer_text
 from symeq.verdict import Verdict
 
 __all__ = ["HeadOrbit", "HeadLayerStructure", "AttentionLatent", "analyze", "layer_structure"]

@@ -15,7 +15,7 @@ from typing import Any
 from symeq.architectures.mlp.io import mlp_from_dict as from_dict
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["MLP", "from_dict", "check"]
+__all__ = ["MLP", "from_dict", "check", "identify", "symmetries"]
 
 
 def check(net: MLP, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
@@ -23,3 +23,19 @@ def check(net: MLP, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
     from symeq.architectures.mlp.equivariance import check_equivariance
 
     return check_equivariance(net, group, tries=tries, seed=seed)
+
+
+def identify(net: MLP, *, local: bool = True, seconds: float | None = None) -> Any:
+    """``symeq identify`` for an MLP: the generic stage with the MLP's exact fibers bounded by
+    ``seconds`` per Groebner basis."""
+    from symeq.architectures.mlp.fibers import FiberLimits
+    from symeq.identifiability.identify import identify as run
+
+    return run(net, FiberLimits(seconds=seconds) if seconds is not None else None, local=local)
+
+
+def symmetries(net: MLP, *, seed: int = 0, proofs: bool = True) -> Any:
+    """``symeq symmetries`` for an MLP (:mod:`symeq.architectures.mlp.symmetry_report`)."""
+    from symeq.architectures.mlp.symmetry_report import symmetries as run
+
+    return run(net, seed=seed, proofs=proofs)

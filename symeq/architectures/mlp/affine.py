@@ -12,7 +12,7 @@ once (:func:`affine_system`); its solution space also measures non-uniqueness.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.latent.construct import construct
+>>> from symeq.construction.construct import construct
 >>> net = network_from_dict({"activation": "identity", "weights": [[["1", "1"], ["0", "1"]],
 ...       [["1", "-1"], ["0", "1"]]], "biases": [["0", "0"], ["0", "0"]]})
 >>> c = construct(net, catalog_group("C4", 2, 2))
@@ -190,7 +190,7 @@ def construct_continuum(net: MLP, group: GroupAction) -> dict[str, Any]:
     """Latent affine maps for every generator when some W_i lacks full row rank: one exact
     linear system for all layers, whose solution space also measures non-uniqueness.
 
-    Returns the fields of a :class:`~symeq.latent.construct.Construction`: ``method``, ``maps``
+    Returns the fields of a :class:`~symeq.construction.construct.Construction`: ``method``, ``maps``
     (one tuple per generator, or None), ``failed_generator``, ``reason``, ``unique``,
     ``solution_dimension``.
     """
@@ -228,7 +228,7 @@ def construct_continuum(net: MLP, group: GroupAction) -> dict[str, Any]:
 
 def affine_stabilizer(net: MLP) -> dict[str, Any]:
     """Stab(theta) for the identity activation, as the fields of
-    :class:`~symeq.latent.stabilizer.Stabilizer`: trivial when the homogeneous layer system
+    :class:`~symeq.construction.stabilizer.Stabilizer`: trivial when the homogeneous layer system
     A_i W_i = W_i A_{i-1} (A_0 = 0) has only the zero solution, else a Lie group of the
     dimension of its solution space N (identity + small multiples of N stay invertible).
 

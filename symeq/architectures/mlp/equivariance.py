@@ -59,7 +59,7 @@ witness also assigns exact values to the symbols.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sympy import Integer
@@ -70,7 +70,7 @@ from symeq.groups import GroupAction
 from symeq.architectures.mlp.model import MLP
 from symeq.architectures.mlp.identity import DEFAULT_MAX_TERMS, IdentityOutcome, polynomial_identity, relu_identity
 from symeq.architectures.base import LayerFailure
-from symeq.latent.construct import Construction, construct
+from symeq.construction.construct import Construction, construct
 from symeq.architectures.mlp.witness import Witness, certify_point, find_witness
 from symeq.architectures.mlp.degenerate import relation_between
 from symeq.architectures.mlp.reduce import Reduction, reduce_network
@@ -114,6 +114,17 @@ class CheckResult:
     reduction: Reduction | None = None
     reduced: CheckResult | None = None
     bypass: BypassProof | None = None
+    network: MLP | None = field(default=None, compare=False, repr=False)
+    group: GroupAction | None = field(default=None, compare=False, repr=False)
+
+    def certificate(self) -> dict[str, Any] | None:
+        """The certificate of a holds, the witness certificate of a fails, None for unknown
+        (docs/certificates.md); the checker re-verifies it (``symeq.verify``)."""
+        if self.verdict == "unknown" or self.network is None or self.group is None:
+            return None
+        from symeq.certify.build import check_certificate
+
+        return check_certificate(self.network, self.group, self)
 
     def evidence(self) -> dict[str, Any]:
         """The certificate's "evidence" object (docs/certificates.md).
@@ -140,6 +151,21 @@ class CheckResult:
             assert self.witness is not None
             return {"method": "witness", **self.witness.to_dict()}
         raise ValueError("an unknown verdict has no evidence")
+
+    def text(self) -> str:
+        """The text report of ``symeq check``: verdict, method, reason, the latent actions or the
+        witness, what each method said, and the rewrite steps of a proof by reduction."""
+        out = [f"verdict: {self.verdict}", f"method: {self.method}", f"reason: {self.reason}"]
+        names = tuple(self.group.names) if self.group is not None else ()
+        if self.verdict == "holds" and self.method == "layerwise" and self.match is not None:
+            out += _action_lines(self.match, names, "")
+        if self.witness is not None:
+            out.append(f"witness: {self.witness.describe()}")
+        if self.verdict != "holds" or self.method != "layerwise":
+            out += [f"  tried {line}" for line in self.attempts]
+        if self.verdict == "holds" and self.reduced is not None:
+            out += _reduction_lines(self, names)
+        return "\n".join(out)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``symeq check --json``.
@@ -196,7 +222,7 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
              witness: Witness | None = None, reduced: CheckResult | None = None,
              bypass: BypassProof | None = None) -> CheckResult:
         return CheckResult(verdict, method, reason, match, witness, tuple(attempts),
-                           time.perf_counter() - start, reduction, reduced, bypass)
+                           time.perf_counter() - start, reduction, reduced, bypass, net, group)
 
     # (a) layerwise
     match = match_layerwise(net, group, budget)
@@ -333,7 +359,7 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
 
 
 def match_layerwise(net: MLP, group: GroupAction, budget: int = DEFAULT_BUDGET) -> Construction:
-    """The layerwise search of :mod:`symeq.latent.construct` as ``check`` runs it: a search cut
+    """The layerwise search of :mod:`symeq.construction.construct` as ``check`` runs it: a search cut
     short by its budget, or a layer whose solutions form a continuum (identity activation with
     a W_i of deficient row rank), is a failure of kind ``budget`` or ``unsupported``, and the
     next method decides.  Symbolic identity networks are left to the polynomial identity.
@@ -410,3 +436,43 @@ def _witness_from(net: MLP, group: GroupAction, out: IdentityOutcome) -> Witness
     values = tuple(out.symbol_values) + tuple((str(s), Integer(0)) for s in sorted(net.symbols, key=str)
                                               if str(s) not in given)
     return certify_point(net, group, out.generator, out.point, values)
+
+
+def _reduction_lines(result: CheckResult, names: tuple[str, ...]) -> list[str]:
+    """The rewrite steps to the reduced network and, for reduction+layerwise, its latent actions."""
+    assert result.reduction is not None and result.reduced is not None
+    red, steps = result.reduction.reduced, result.reduction.steps
+    out = [f"reduced network: widths {'-'.join(map(str, red.widths))}, the same function as the network "
+           f"by {len(steps)} rewrite step{'s' if len(steps) != 1 else ''}:"]
+    out += [f"  step {n}: {_describe_step(step)}" for n, step in enumerate(steps, start=1)]
+    out += [f"  note: {note}" for note in result.reduction.notes]
+    if result.reduced.match is not None and result.reduced.match.found:
+        out.append("latent actions of the reduced network:")
+        out += _action_lines(result.reduced.match, names, "  ")
+    return out
+
+
+def _action_lines(match: Construction, names: tuple[str, ...], indent: str) -> list[str]:
+    out = []
+    for g in names:
+        acts = match.action(g)
+        if not acts:
+            out.append(f"{indent}generator {g}: no hidden layer; the output layer closes")
+        out += [f"{indent}generator {g}, layer {i}: {k.describe_relations()}" for i, k in enumerate(acts, start=1)]
+    return out
+
+
+def _describe_step(step: Any) -> str:
+    """One rewrite step in words (indices are those of the network at that step)."""
+    from symeq.exact import number_to_string
+
+    where = f"layer {step.layer} neuron {step.neuron}"
+    if step.op == "drop_zero_column":
+        return f"drop {where} (zero outgoing column)"
+    if step.op == "zero_neuron":
+        return f"zero {where} (zero outgoing column, last neuron of its layer)"
+    if step.op == "absorb_constant":
+        return f"absorb {where} (zero incoming row, constant output {number_to_string(step.constant)}) into the next bias"
+    r = step.relation
+    rel = ", ".join(number_to_string(getattr(r, k)) for k in "acbe")
+    return f"merge {where} into neuron {step.keep} (relation (a, c, b, e) = ({rel}))"

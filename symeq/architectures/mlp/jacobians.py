@@ -116,7 +116,6 @@ class MLPJacobians:
 
 @lru_cache(maxsize=4)
 def _grid_jacobian(net: MLP, big_d: int):
-    import itertools
 
     grid = [tuple(Integer(c) for c in pt) for pt in itertools.product(range(big_d + 1), repeat=net.widths[0])]
     return exact_jacobian(net, grid)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import factorial
-from typing import Any, Union
+from typing import Any
 
 import sympy
 from sympy import ImmutableMatrix, Integer
@@ -39,7 +39,7 @@ from symeq.architectures.mlp.latent_map import LatentMap
 from symeq.architectures.mlp.model import MLP
 from symeq.kinds import LatentKind
 from symeq.activations.formula import Z
-from symeq.activations.relation_group import RelationGroup, is_zero
+from symeq.activations.relation_group import RelationGroup
 from symeq.activations.relations import _const_zero, derive_relations, latent_kind
 
 __all__ = ["LatentGroup", "latent_group", "latent_groups", "latent_kind", "act", "orbit_tangents"]

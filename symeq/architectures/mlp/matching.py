@@ -56,7 +56,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from math import gcd, lcm
 from typing import Any
 

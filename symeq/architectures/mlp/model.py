@@ -298,7 +298,7 @@ class MLP:
         return reduce_network(self)
 
     def weak_reduction(self) -> Any:
-        """The reduction of the weak construction (:mod:`symeq.latent.weak`): the rank
+        """The reduction of the weak construction (:mod:`symeq.construction.weak`): the rank
         factorization for linear networks, else :meth:`reduce`."""
         from symeq.architectures.mlp.weak import weak_reduction
 
@@ -375,7 +375,7 @@ class MLP:
 
     @property
     def search_method(self) -> str:
-        """How :mod:`symeq.latent.construct` finds latent maps for this network."""
+        """How :mod:`symeq.construction.construct` finds latent maps for this network."""
         from symeq.architectures.mlp.affine import LAYER_BY_LAYER
 
         return LAYER_BY_LAYER if self.activation.kind == "affine" else "neuron matching"

@@ -1,4 +1,4 @@
-"""The MLP's reductions for the weak construction (:mod:`symeq.latent.weak`): the rank
+"""The MLP's reductions for the weak construction (:mod:`symeq.construction.weak`): the rank
 factorization of linear networks, the embedding of latent maps into beta(theta~), and the
 certificate's proof that f(theta) = f(beta(theta~)).
 
@@ -26,7 +26,7 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix
 
-from symeq.architectures.mlp.reduce import Reduction, reduce_network
+from symeq.architectures.mlp.reduce import reduce_network
 from symeq.architectures.mlp.latent_map import IDENTITY, LatentMap
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP

@@ -12,7 +12,7 @@ This module runs step 2 on the :class:`~symeq.architectures.base.Architecture` p
 depth-first search through the layers, exhaustive, so "no solution" is a proof that no
 layerwise action exists at theta (unless an architecture says a layer's list was not complete,
 or the budget ran out).  The same search with theta^g replaced by theta lists the stabilizer
-(:mod:`symeq.latent.stabilizer`).
+(:mod:`symeq.construction.stabilizer`).
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
@@ -92,7 +92,7 @@ class Construction:
     ``actions`` is None when some generator has no layerwise action at theta; then ``failure``
     says at which generator and layer the search broke (``failed_generator`` and ``reason``
     repeat its generator and message).  ``unique`` is True / False / None (undecided here; see
-    :mod:`symeq.latent.stabilizer`); ``solution_dimension`` is the dimension of a continuum of
+    :mod:`symeq.construction.stabilizer`); ``solution_dimension`` is the dimension of a continuum of
     solutions; ``free_scales`` lists (layer, unit) pairs whose scale no layer fixes.
     """
 

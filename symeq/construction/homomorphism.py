@@ -16,7 +16,7 @@ give different latent elements.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.latent.construct import construct
+>>> from symeq.construction.construct import construct
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["0", "1"]],
 ...     [["1", "1"]]], "biases": [["0", "0"], ["0"]]})
 >>> G = catalog_group("S2", 2, 1, output="trivial")
@@ -36,7 +36,7 @@ from symeq.architectures.base import Budget
 from symeq.errors import BudgetExceeded
 from symeq.groups import GroupAction
 from symeq.groups.permutation import finite_group
-from symeq.latent.construct import LatentActions, layerwise_solutions
+from symeq.construction.construct import LatentActions, layerwise_solutions
 
 __all__ = ["HomomorphismCheck", "check_homomorphism", "find_homomorphism", "DEFAULT_CLOSURE_BUDGET"]
 
@@ -60,7 +60,11 @@ class HomomorphismCheck:
 
     @property
     def holds(self) -> bool:
-        """True when every layer's latent action is a (crossed) homomorphism."""
+        """True when every layer's latent action is a (crossed) homomorphism.
+
+        >>> HomomorphismCheck(3, (("e", "r r r"),)).describe()
+        'not a homomorphism: layer 1: e = r r r in G but k(e) != k(r r r)'
+        """
         return all(f is None for f in self.failures)
 
     def describe(self) -> str:
@@ -69,8 +73,8 @@ class HomomorphismCheck:
         if self.holds:
             return (f"the pairs (k_i(g), g) close up in K_i x| G to exactly |G| = {self.order} elements, one "
                     f"for each element of G, so each rho_i is a {what}")
-        bad = [f"layer {i}: {a} = {b} in G but k({a}) != k({b})" for i, f in enumerate(self.failures, start=1)
-               if f is not None]
+        bad = [f"layer {i}: {f[0]} = {f[1]} in G but k({f[0]}) != k({f[1]})"
+               for i, f in enumerate(self.failures, start=1) if f is not None]
         return f"not a {what}: " + "; ".join(bad)
 
 

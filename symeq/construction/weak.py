@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from symeq.latent.construct import Construction, LatentActions, construct
+from symeq.construction.construct import Construction, LatentActions, construct
 
 __all__ = ["WeakConstruction", "construct_weak", "embed_actions"]
 

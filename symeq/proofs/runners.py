@@ -393,7 +393,7 @@ def _describe_action(action: Mapping[str, Any]) -> str:
 def run_latent(inst: Instance) -> RunResult:
     """``symeq latent``: the theorem's construction (holds / fails / unknown)."""
     from symeq.certify.build_latent import latent_certificate
-    from symeq.latent.analysis import analyze
+    from symeq.construction.analysis import analyze
 
     net = _network(inst)
     if net.architecture != "mlp":
@@ -488,7 +488,7 @@ def _arch_and_group(inst: Instance, defaults: tuple[str, str] | None = None) -> 
 
 def run_counterexample(inst: Instance) -> RunResult:
     """``symeq counterexample``: a search refuting a named claim or a predicate."""
-    from symeq.commands.counterexample import DEFAULTS, search
+    from symeq.counterexamples.claims import DEFAULTS, search
     from symeq.counterexamples.outcome import CLAIM_STATEMENTS
     from symeq.architectures import network_to_dict
 
@@ -510,12 +510,12 @@ def run_counterexample(inst: Instance) -> RunResult:
         "message": out.message,
         "details": out.details,
     }
-    return RunResult(out.verdict, _engine_stamp(out.certificate), f"{claim} search", fact_data(facts), None)
+    return RunResult(out.verdict, _engine_stamp(out.certificate()), f"{claim} search", fact_data(facts), None)
 
 
 def run_classify(inst: Instance) -> RunResult:
     """``symeq classify``: latent types and equivariant parameter spaces of an architecture."""
-    from symeq.classify.classify import DEFAULT_ASSIGNMENT_BUDGET, classify
+    from symeq.classification.classify import DEFAULT_ASSIGNMENT_BUDGET, classify
 
     act, widths, group, _ = _arch_and_group(inst)
     C = classify(act, widths, group, budget=_positive_int(inst, "budget", DEFAULT_ASSIGNMENT_BUDGET),

@@ -1,4 +1,4 @@
-"""Is every piece of a sin assignment degenerate?  (kind "shift"; pieces: symeq.classify.shifts)
+"""Is every piece of a sin assignment degenerate?  (kind "shift"; pieces: symeq.classification.shifts)
 
 A sin parameter is *degenerate* when some W_i = 0 (i = 1..L), a hidden neuron has a zero
 incoming row or a zero outgoing column (inactive), or two neurons j != k of one hidden layer
@@ -7,7 +7,7 @@ a = +-1 (THEORY.md section 3; sin(a z + c) = +-sin z for c in pi Z).  The assign
 degenerate when every parameter of every piece is.
 
 **Locality.**  A piece is a product over the layers and, within a hidden layer, over the
-blocks of its type (one character and one bias component per block, symeq.classify.shifts),
+blocks of its type (one character and one bias component per block, symeq.classification.shifts),
 and it is a real affine space (weights linear, biases b0 + span of the directions, lifted
 from the torus).  Each condition cuts out an affine subspace (a related pair: one for each
 value c of (b_k - a b_j) / pi in Z), countably many in all, so by Baire's theorem the piece
@@ -42,8 +42,8 @@ sin(z + t) + sin(z - t) = 2 cos(t) sin(z): two neurons with rows w, w (or w, -w)
 functions of one frequency, so a non-degenerate sin network need not be identifiable.
 
 >>> from symeq.groups import group_from_dict
->>> from symeq.classify.shifts import shift_space
->>> from symeq.classify.types import layer_types
+>>> from symeq.classification.shifts import shift_space
+>>> from symeq.classification.types import layer_types
 >>> G = group_from_dict({"generators": {"r": {"input": [["-1"]]}}}, 1, 1)    # C2 by -1
 >>> T = layer_types(G, 2, "sin")
 >>> [shift_verdict(G, (t,)).degeneracy.status for t in T.types]
@@ -62,7 +62,7 @@ from functools import lru_cache
 import sympy
 from sympy import ImmutableMatrix, pi
 
-from symeq.classify.degenerate import (
+from symeq.classification.degenerate import (
     DEFAULT_TRIES,
     Degeneracy,
     _in_field,
@@ -75,9 +75,9 @@ from symeq.classify.degenerate import (
     untouched,
     vanishing_problem,
 )
-from symeq.classify.shifts import BlockChoice, BlockSpace, ShiftSpace, shift_space
-from symeq.classify.torus import TorusComponent
-from symeq.classify.types import LayerType
+from symeq.classification.shifts import BlockChoice, BlockSpace, ShiftSpace, shift_space
+from symeq.classification.torus import TorusComponent
+from symeq.classification.types import LayerType
 from symeq.groups import GroupAction
 
 __all__ = ["ChoiceSummary", "BlockSummary", "ShiftLayer", "ShiftVerdict", "shift_degeneracy", "shift_verdict",
@@ -144,7 +144,7 @@ class ShiftLayer:
         """Plain data for --json.
 
         >>> from symeq.groups import catalog_group
-        >>> from symeq.classify.types import layer_types
+        >>> from symeq.classification.types import layer_types
         >>> G = catalog_group("C2", 2, 2)              # r = -I on the plane
         >>> d = shift_verdict(G, (layer_types(G, 1, "sin").types[1],)).layers[0].to_dict()
         >>> d["pieces"], [(x["signs"], x["components"], x["status"]) for x in d["blocks"][0]["characters"]]
@@ -333,8 +333,8 @@ def shift_degeneracy(space: ShiftSpace, tries: int = DEFAULT_TRIES, seed: int = 
     """The verdict on every piece of ``space`` (see the module docstring).
 
     >>> from symeq.groups import group_from_dict
-    >>> from symeq.classify.shifts import shift_space
-    >>> from symeq.classify.types import layer_types
+    >>> from symeq.classification.shifts import shift_space
+    >>> from symeq.classification.types import layer_types
     >>> G = group_from_dict({"generators": {"r": {"input": [["-1"]], "output": "trivial"}}}, 1, 1)
     >>> t = layer_types(G, 2, "sin").types[0]            # two fixed neurons under an odd input
     >>> v = shift_degeneracy(shift_space(G, (t,)))       # sin(w x + pi/2) = cos(w x) is even
@@ -372,7 +372,7 @@ def shift_verdict(group: GroupAction, chosen: tuple[LayerType, ...],
     """:func:`shift_degeneracy` of the assignment ``chosen`` (one type per hidden layer).
 
     >>> from symeq.groups import catalog_group
-    >>> from symeq.classify.types import layer_types
+    >>> from symeq.classification.types import layer_types
     >>> G = catalog_group("C4", 2, 2)
     >>> v = shift_verdict(G, (layer_types(G, 2, "sin").types[-1],))
     >>> v.degeneracy.status, v.pieces, v.layer_dims

@@ -81,9 +81,9 @@ import random
 import sympy
 from sympy import ImmutableMatrix
 
-from symeq.classify.classify import Assignment, Classification, SmallestWidth
-from symeq.classify.degenerate import Degeneracy
-from symeq.classify.spaces import (
+from symeq.classification.classify import Assignment, Classification, SmallestWidth
+from symeq.classification.degenerate import Degeneracy
+from symeq.classification.spaces import (
     Action,
     BasisVector,
     LayerSpace,
@@ -92,7 +92,7 @@ from symeq.classify.spaces import (
     layer_space,
     nullspace_layer_space,
 )
-from symeq.classify.types import DEFAULT_TYPE_BUDGET, LayerTypes, boundary_action
+from symeq.classification.types import DEFAULT_TYPE_BUDGET, LayerTypes, boundary_action
 from symeq.errors import InputError
 from symeq.exact import Matrix
 from symeq.groups import GroupAction
@@ -572,7 +572,7 @@ def classify_real(activation: str, widths: tuple[int, ...], group: GroupAction, 
                   max_width: int | None = None, progress: Progress | None = None,
                   explicit: bool = True) -> Classification:
     """The classification table of a linear network (arguments as in
-    :func:`symeq.classify.classify.classify`, which dispatches here for kind "real");
+    :func:`symeq.classification.classify.classify`, which dispatches here for kind "real");
     ``explicit``: also exact bases and witnesses (module docstring).
 
     >>> from symeq.groups import catalog_group

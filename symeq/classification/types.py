@@ -21,12 +21,12 @@ even poly, power:M     the pre-activation lift is a signed permutation (a = -1 h
 identity               affine group Aff(d): a finite group's affine action has a    real
                        fixed point, so a translation conjugates it to a linear one:
                        real representations of dimension d, i.e. multisets of real
-                       irreducibles (symeq.classify.real)
+                       irreducibles (symeq.classification.real)
 sin                    signed permutations on V_i (sin(a z + c) = b sin z, a = +-1,  shift
                        c in pi Z): signed G-sets, as for tanh; the parameters come
                        in pieces, one pre-activation lift (a second signed G-set on
                        the same G-set) and one pi-shifted bias component per layer
-                       (symeq.classify.shifts)
+                       (symeq.classification.shifts)
 =====================  ===========================================================  ============
 
 Counts are exact (the generating function prod_k (1 - x^k)^(-t_k) over the transitive types,
@@ -45,7 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from symeq.activations import activation as make_activation
-from symeq.classify.spaces import Action, MatrixAction, SignedPermutationAction
+from symeq.classification.spaces import Action, MatrixAction, SignedPermutationAction
 from symeq.errors import BudgetExceeded, InputError
 from symeq.exact import Matrix
 from symeq.groups import GroupAction
@@ -134,7 +134,7 @@ class LayerType:
 class LayerTypes:
     """The types of one hidden layer: ``count`` is exact; ``types`` lists them all when
     ``complete`` (else the listing passed the budget and is empty).  For kind "real" the types
-    are symeq.classify.real.RealLayerType (multiplicities of real irreducibles, no matrices)."""
+    are symeq.classification.real.RealLayerType (multiplicities of real irreducibles, no matrices)."""
 
     layer: int
     width: int
@@ -173,7 +173,7 @@ def layer_types(G: GroupAction, width: int, activation_spec: str, layer: int = 1
         raise InputError("hidden widths must be positive")
     kind = type_kind(activation_spec)
     if kind == "real":
-        from symeq.classify.real import real_layer_types  # it builds on this module's LayerTypes
+        from symeq.classification.real import real_layer_types  # it builds on this module's LayerTypes
 
         return real_layer_types(G, width, layer, budget)
     F = finite_group(G)

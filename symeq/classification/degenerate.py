@@ -23,7 +23,7 @@ The answer is exact both ways:
   redundant neuron.
 * otherwise *unknown* (no proof and no witness within the tries), said as such.
 
->>> from symeq.classify.spaces import SignedPermutationAction, network_space
+>>> from symeq.classification.spaces import SignedPermutationAction, network_space
 >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
 >>> one = SignedPermutationAction(((0,),), ((1,),))
 >>> degeneracy(network_space("tanh", one, one, [(swap, swap)]), "tanh").reason
@@ -49,7 +49,7 @@ import sympy
 from sympy import ImmutableMatrix
 
 from symeq.activations import activation as make_activation
-from symeq.classify.spaces import LayerSpace, NetworkSpace
+from symeq.classification.spaces import LayerSpace, NetworkSpace
 from symeq.exact import Matrix, exact_field
 
 __all__ = ["Degeneracy", "degeneracy", "relation_scales", "DEFAULT_TRIES", "untouched", "related_pairs",
@@ -121,7 +121,7 @@ def untouched(layer: LayerSpace, axis: str) -> int | None:
     """The first row (``axis`` "row") or column ("col") of W that no basis vector touches, so
     it is zero for every parameter of the space; None if every one is touched.
 
-    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> from symeq.classification.spaces import SignedPermutationAction, layer_space
     >>> flip = SignedPermutationAction(((0, 1),), ((1, -1),))
     >>> untouched(layer_space(SignedPermutationAction(((0,),), ((-1,),)), flip), "row")
     0
@@ -162,7 +162,7 @@ def inactive_reason(layer: LayerSpace, next_layer: LayerSpace, i: int) -> str | 
     ``layer``'s basis, or its column untouched by ``next_layer``'s), or None; the lowest
     neuron is named, its row before its column.
 
-    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> from symeq.classification.spaces import SignedPermutationAction, layer_space
     >>> one, flip = SignedPermutationAction(((0,),), ((1,),)), SignedPermutationAction(((0,),), ((-1,),))
     >>> inactive_reason(layer_space(one, one), layer_space(flip, one), 1)
     'layer 1: neuron 1 has a zero outgoing column for every parameter (inactive)'
@@ -288,7 +288,7 @@ def space_field(layers: list[LayerSpace]) -> tuple[Any, dict]:
     """(K, conv): the exact field holding every entry of the layer spaces, and each entry
     converted into it (converting once is what saves time).
 
-    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> from symeq.classification.spaces import SignedPermutationAction, layer_space
     >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
     >>> space_field([layer_space(swap, swap)])[0]
     QQ
@@ -309,7 +309,7 @@ def draw(layer: LayerSpace, K: Any, conv: dict, rng: random.Random, spread: int)
     """A random parameter (W, b) of the layer space over K: each basis vector gets a nonzero
     integer coefficient in [-spread, spread].
 
-    >>> from symeq.classify.spaces import SignedPermutationAction, layer_space
+    >>> from symeq.classification.spaces import SignedPermutationAction, layer_space
     >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
     >>> sp = layer_space(swap, swap)
     >>> w, b = draw(sp, *space_field([sp]), random.Random(0), 3)
@@ -332,7 +332,7 @@ def degeneracy(space: NetworkSpace, activation_spec: str, tries: int = DEFAULT_T
                seed: int = 0) -> Degeneracy:
     """Decide whether every parameter of ``space`` is degenerate (see the module docstring).
 
-    >>> from symeq.classify.spaces import SignedPermutationAction, network_space
+    >>> from symeq.classification.spaces import SignedPermutationAction, network_space
     >>> swap = SignedPermutationAction(((1, 0),), ((1, 1),))
     >>> v = degeneracy(network_space("relu", swap, swap, [(swap, swap)]), "relu")
     >>> v.status, v.witness[0][0].shape

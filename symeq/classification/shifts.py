@@ -36,7 +36,7 @@ permutation give the same pieces up to a symmetry of the whole network; the lift
 are therefore listed as one multiset of characters per repeated block (:func:`type_lifts`,
 :func:`count_lifts`: prod over parts of C(n_H + m - 1, m), n_H = |Hom(H, {+-1})|).  Neurons
 with a zero incoming row are inactive, so whatever the lift does on them, those parameters are
-degenerate (symeq.classify.shift_degenerate).
+degenerate (symeq.classification.shift_degenerate).
 
 **The biases of one lift.**  b matters modulo 2 pi, and the condition is a fixed point of an
 affine action of G on the torus (R/2piZ)^d: for each generator g,
@@ -45,12 +45,12 @@ affine action of G on the torus (R/2piZ)^d: for each generator g,
 
 (the generators suffice: equivariance for the generators implies it for G).  Stacking the
 generators gives an integer system M b = pi e, solved exactly by the Smith normal form
-(symeq.classify.torus): no solution (the lift admits no bias), or prod(invariant factors)
+(symeq.classification.torus): no solution (the lift admits no bias), or prod(invariant factors)
 components b0 + span(directions), each of dimension d - rank M, with b0 a vector of rational
 multiples of pi.  The lift A = rho_i (chi_a = chi_s, e = 0) always has b = 0, so every type has
 at least one piece.
 
-**The weights of one lift** are symeq.classify.spaces.layer_space(rho_{i-1}, A): W_i
+**The weights of one lift** are symeq.classification.spaces.layer_space(rho_{i-1}, A): W_i
 intertwines the previous layer's rho_{i-1} (the *type's* signs) into the lift A, exactly like
 the pre/post split of the "even" kind.  The output layer is linear and unchanged:
 W_L rho_{L-1}(g) = rho_L(g) W_L, b_L = rho_L(g) b_L.
@@ -76,7 +76,7 @@ whose bias system is solvable (b_N solves the N-part; b = 0 the rest, where e = 
 W_i = 0, every layerwise-equivariant parameter has W_i = 0 (the ``zero_layer`` of classify).
 
 >>> from symeq.groups import group_from_dict
->>> from symeq.classify.types import layer_types
+>>> from symeq.classification.types import layer_types
 >>> G = group_from_dict({"generators": {"r": {"input": [["-1"]]}}}, 1, 1)    # C2 by -1
 >>> T = layer_types(G, 2, "sin")
 >>> [t.label for t in T.types]
@@ -95,9 +95,9 @@ from functools import lru_cache
 from itertools import combinations_with_replacement, product
 from math import comb, prod
 
-from symeq.classify.spaces import Action, BasisVector, LayerSpace, SignedPermutationAction, layer_space
-from symeq.classify.torus import TorusFixedPoints, torus_fixed_points
-from symeq.classify.types import LayerType, boundary_action, gset_action
+from symeq.classification.spaces import Action, BasisVector, LayerSpace, SignedPermutationAction, layer_space
+from symeq.classification.torus import TorusFixedPoints, torus_fixed_points
+from symeq.classification.types import LayerType, boundary_action, gset_action
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
 from symeq.groups.gsets import GSet, TransitiveGSet, sign_characters
@@ -144,7 +144,7 @@ def count_lifts(t: LayerType) -> int:
     """The number of lifts of a type (one multiset of characters per repeated block).
 
     >>> from symeq.groups import catalog_group
-    >>> from symeq.classify.types import layer_types
+    >>> from symeq.classification.types import layer_types
     >>> [count_lifts(t) for t in layer_types(catalog_group("C2", 2, 2), 2, "sin").types]
     [3, 4, 3, 1]
     """
@@ -156,7 +156,7 @@ def type_lifts(G: GroupAction, t: LayerType, budget: int = DEFAULT_LIFT_BUDGET) 
     BudgetExceeded past ``budget`` lifts.
 
     >>> from symeq.groups import catalog_group
-    >>> from symeq.classify.types import layer_types
+    >>> from symeq.classification.types import layer_types
     >>> t = layer_types(catalog_group("C4", 2, 2), 2, "sin").types[-1]
     >>> t.label, [L.label for L in type_lifts(catalog_group("C4", 2, 2), t)]
     ('G/<r^2> with sign, kernel 1 (size 2)', ['G/<r^2> (size 2)', 'G/<r^2> with sign, kernel 1 (size 2)'])
@@ -377,7 +377,7 @@ def shift_space(group: GroupAction, chosen: tuple[LayerType, ...]) -> ShiftSpace
     bias components), and the output layer's space.
 
     >>> from symeq.groups import catalog_group
-    >>> from symeq.classify.types import layer_types
+    >>> from symeq.classification.types import layer_types
     >>> G = catalog_group("C4", 2, 2)
     >>> t = layer_types(G, 2, "sin").types[-1]       # r^2 negates both neurons
     >>> [(c.weights.dim, c.pieces, c.biases.free_dim) for c in shift_space(G, (t,)).hidden[0][0].choices]

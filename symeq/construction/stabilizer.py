@@ -9,7 +9,7 @@ coset k(g) Stab(theta), where
 (k_0 = k_L = id).  So k(g) is unique exactly when Stab(theta) is trivial.
 
 - Monomial kinds: Stab(theta) is the set of layerwise solutions for rho_0 = I, rho_L = I, found
-  by matching theta against itself (:mod:`symeq.latent.construct` on the protocol).  When no two rows of a layer are
+  by matching theta against itself (:mod:`symeq.construction.construct` on the protocol).  When no two rows of a layer are
   related by a relation of the activation and no row is fixed by a non-identity relation (as
   for a network without inactive or redundant neurons), each k_i is forced to the identity.
   Otherwise the search lists every element (within a budget).  A neuron with zero incoming
@@ -38,7 +38,7 @@ from typing import Any
 
 from symeq.architectures.base import Budget, NotEnumerable
 from symeq.errors import BudgetExceeded
-from symeq.latent.construct import layerwise_solutions
+from symeq.construction.construct import layerwise_solutions
 
 __all__ = ["Stabilizer", "stabilizer", "stabilizer_text", "DEFAULT_ELEMENT_LIMIT"]
 

@@ -1,18 +1,18 @@
 """The theorem end to end: what ``symeq latent`` decides for one network and one group.
 
-1. Construct at theta (:mod:`symeq.latent.construct`): theta^g and k(g) for every generator.
-2. If every generator has a layerwise action: decide uniqueness (:mod:`symeq.latent.stabilizer`)
+1. Construct at theta (:mod:`symeq.construction.construct`): theta^g and k(g) for every generator.
+2. If every generator has a layerwise action: decide uniqueness (:mod:`symeq.construction.stabilizer`)
    and check that the pairs (k_i(g), g) close up to a (crossed) homomorphism
-   (:mod:`symeq.latent.homomorphism`); with a nontrivial stabilizer search the cosets for a
+   (:mod:`symeq.construction.homomorphism`); with a nontrivial stabilizer search the cosets for a
    homomorphic choice.
 3. Otherwise (or if no homomorphic choice exists at theta): reduce theta to its submodel
-   theta~, construct there and embed with beta (:mod:`symeq.latent.weak`).
+   theta~, construct there and embed with beta (:mod:`symeq.construction.weak`).
 4. If there is still no action, ask why (THEORY.md sections 5 and 6): when f is not
    equivariant, ``symeq check`` gives a witness and, if theta is identifiable, the theorem's
    contrapositive explains it; when f is equivariant, the failing hypothesis is
    identifiability, and ``symeq counterexample`` is the place to look.
 5. For a construction that holds: orbits, G-sets and characters of every hidden layer
-   (:mod:`symeq.latent.structure`); for symbolic families the inequations for uniqueness and
+   (:mod:`symeq.construction.structure`); for symbolic families the inequations for uniqueness and
    identifiability (``net.uniqueness_conditions()``, ``net.identifiability_conditions()``).
 
 Verdicts: ``holds`` (latent homomorphisms constructed; certificate kind ``latent_actions``),
@@ -41,11 +41,11 @@ import sympy
 from symeq.errors import BudgetExceeded, InputError
 from symeq.verdict import Verdict
 from symeq.groups import GroupAction
-from symeq.latent.construct import Construction, LatentActions, construct
-from symeq.latent.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
-from symeq.latent.stabilizer import Stabilizer, stabilizer
-from symeq.latent.structure import LayerStructure, network_structure
-from symeq.latent.weak import WeakConstruction, construct_weak
+from symeq.construction.construct import Construction, LatentActions, construct
+from symeq.construction.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
+from symeq.construction.stabilizer import Stabilizer, stabilizer
+from symeq.construction.structure import LayerStructure, network_structure
+from symeq.construction.weak import WeakConstruction, construct_weak
 
 __all__ = ["LatentResult", "analyze", "symbol_denominators"]
 
@@ -83,6 +83,25 @@ class LatentResult:
     def exit_code(self) -> int:
         """0 holds, 1 fails, 3 unknown."""
         return Verdict(self.verdict).exit_code
+
+    @property
+    def reason(self) -> str:
+        """The summary of what was constructed, or why nothing was."""
+        return self.summary
+
+    def action(self, generator: str) -> tuple[Any, ...]:
+        """(rho_1(g), ..., rho_{L-1}(g)) for the generator called ``generator`` (ValueError when
+        no latent action was constructed)."""
+        if self.actions is None:
+            raise ValueError(f"no latent actions: {self.summary}")
+        return self.actions.generator(generator)
+
+    def certificate(self) -> dict[str, Any] | None:
+        """The ``latent_actions`` certificate of a holds, check's ``not_equivariant`` certificate
+        of a fails, None for unknown (docs/certificates.md)."""
+        from symeq.certify.build_latent import latent_certificate
+
+        return latent_certificate(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``symeq latent --json``."""

@@ -20,9 +20,9 @@ from itertools import product
 from math import prod
 from typing import Any
 
-from symeq.classify.degenerate import Degeneracy, degeneracy
-from symeq.classify.spaces import NetworkSpace, network_space
-from symeq.classify.types import (
+from symeq.classification.degenerate import Degeneracy, degeneracy
+from symeq.classification.spaces import NetworkSpace, network_space
+from symeq.classification.types import (
     DEFAULT_TYPE_BUDGET,
     LayerType,
     LayerTypes,
@@ -58,8 +58,8 @@ class Assignment:
     ``types[i]`` is the index of the type of hidden layer i+1; ``layer_dims[i]`` the dimension
     of layer i+1's (W, b) space; ``zero_layer`` the first layer whose weights are forced to 0
     (None if none is).  ``layer_spaces`` describes each layer's space where the kind has a
-    description beyond its dimension (kind "real": symeq.classify.real.RealLayerSpace, the
-    Schur blocks; kind "shift", sin: symeq.classify.shift_degenerate.ShiftLayer per hidden
+    description beyond its dimension (kind "real": symeq.classification.real.RealLayerSpace, the
+    Schur blocks; kind "shift", sin: symeq.classification.shift_degenerate.ShiftLayer per hidden
     layer, its lifts and bias components, with ``layer_dims`` those of the largest piece);
     empty otherwise."""
 
@@ -104,7 +104,30 @@ class Classification:
 
     @property
     def group_order(self) -> int:
+        """|G|."""
         return finite_group(self.group).order
+
+    @property
+    def verdict(self) -> str:
+        """``holds`` when the table is complete (every assignment decided), else ``unknown``."""
+        return "holds" if self.complete else "unknown"
+
+    @property
+    def reason(self) -> str:
+        """One line."""
+        return (f"{self.total_assignments} assignment(s) of latent types to the hidden layers of "
+                f"{self.activation}:{'-'.join(map(str, self.widths))}"
+                + ("" if self.complete else "; not every assignment was decided within the budget"))
+
+    def certificate(self) -> None:
+        """None: a classification is no checkable claim (counterexamples carry its proofs)."""
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json`` (:mod:`symeq.classification.export`)."""
+        from symeq.classification.export import to_json
+
+        return to_json(self, f"{self.activation}:{'-'.join(map(str, self.widths))}")
 
 
 def assignment_space(activation: str, group: GroupAction, chosen: tuple[LayerType, ...]) -> NetworkSpace:
@@ -120,7 +143,7 @@ def assignment_space(activation: str, group: GroupAction, chosen: tuple[LayerTyp
     if any(not hasattr(t, "pre") for t in chosen):  # kind "real": types are isomorphism classes
         raise InputError("the latent types of a linear network are real representations given by their "
                          "multiplicities, without chosen matrices; their spaces are Schur blocks "
-                         "(symeq.classify.real.real_assignment)")
+                         "(symeq.classification.real.real_assignment)")
     rho0 = boundary_action(group.inputs)
     rho_l = boundary_action(group.outputs)
     return network_space(make_name(activation), rho0, rho_l, [(t.pre, t.post) for t in chosen])
@@ -133,7 +156,7 @@ def make_name(activation: str) -> str:
 
 def _examine(activation: str, group: GroupAction, chosen: tuple[LayerType, ...]) -> Assignment:
     if type_kind(activation) == "shift":  # sin: pieces of lifts and pi-shifted biases
-        from symeq.classify.shift_degenerate import shift_verdict  # it builds on the types module
+        from symeq.classification.shift_degenerate import shift_verdict  # it builds on the types module
 
         v = shift_verdict(group, chosen)
         return Assignment(tuple(t.index for t in chosen), v.layer_dims, v.zero_layer, v.degeneracy, v.layers)
@@ -160,7 +183,7 @@ def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
         raise InputError("the largest hidden width searched (--max-width) must be positive")
     kind = type_kind(activation)
     if kind == "real":
-        from symeq.classify.real import classify_real  # it builds on this module's result types
+        from symeq.classification.real import classify_real  # it builds on this module's result types
 
         return classify_real(activation, tuple(widths), group, budget, type_budget, smallest, max_width, progress)
     layers = tuple(layer_types(group, d, activation, i, type_budget)
@@ -199,7 +222,7 @@ def smallest_nondegenerate_width(activation: str, d_in: int, d_out: int, hidden_
     4
     """
     if type_kind(activation) == "real":
-        from symeq.classify.real import real_smallest_width
+        from symeq.classification.real import real_smallest_width
 
         return real_smallest_width(group, hidden_layers, max_width)
     for w in range(1, max_width + 1):

@@ -34,7 +34,7 @@ homomorphism), this module evaluates rho_i on every element of G (along the shor
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
->>> from symeq.latent.construct import construct
+>>> from symeq.construction.construct import construct
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "0"], ["0", "1"], ["1", "1"],
 ...     ["1", "-1"]], [["1", "1", "0", "0"]]], "biases": [["0", "0", "0", "0"], ["0"]]})
 >>> G = catalog_group("S2", 2, 1, output="trivial")
@@ -60,7 +60,7 @@ from symeq.groups.classes import conjugacy_classes
 from symeq.groups.gsets import decompose_signed_action
 from symeq.groups.permutation import FiniteGroup, finite_group
 from symeq.architectures.mlp.latent_map import LatentMap, simplify_scalar
-from symeq.latent.construct import LatentActions
+from symeq.construction.construct import LatentActions
 
 __all__ = ["Orbit", "LayerStructure", "layer_structure", "network_structure", "gset_key",
            "ORBIT_TYPES"]

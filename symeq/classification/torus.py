@@ -4,7 +4,7 @@ The biases of a sin layer matter modulo 2 pi, and its equivariance condition on 
 
     M b = pi e   (mod 2 pi),        M an integer m x d matrix, e an integer vector
 
-(symeq.classify.shifts builds M and e from a pre-activation lift).  Write b = 2 pi y with y in
+(symeq.classification.shifts builds M and e from a pre-activation lift).  Write b = 2 pi y with y in
 R^d / Z^d, so M y = e / 2 (mod Z^m).  The Smith normal form S = U M V, with U (m x m) and V
 (d x d) unimodular over Z and S diagonal with invariant factors s_1 | s_2 | ... | s_r > 0, turns
 the system into independent congruences: with z = V^{-1} y (V is a bijection of the torus) and

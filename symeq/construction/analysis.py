@@ -204,7 +204,14 @@ def _structure(group: GroupAction, actions: LatentActions, notes: list[str]) -> 
 def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool = True,
             consult: bool = True) -> LatentResult:
     """Run the construction of THEORY.md section 5 on ``net`` and ``group`` (see the module
-    docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why."""
+    docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why.  An
+    architecture whose layers carry more than this module reads (attention: head orbits, the
+    submodels of merged heads) answers with its own ``latent`` verb."""
+    from symeq.architectures import implementation
+
+    own = getattr(implementation(net.architecture), "latent", None)
+    if own is not None and callable(own):
+        return own(net, group, budget=budget, structure=structure)
     start = time.perf_counter()
     notes: list[str] = []
     fam_u = fam_i = ()

@@ -121,12 +121,12 @@ def counterexample(claim: str, arch: str | None = None, group: str | Any = None,
 def verify(certificate: dict[str, Any] | str | Path) -> Any:
     """Re-check a certificate (a dict, or the path of its JSON file) with the independent checker;
     the result has ``ok`` and ``reason``."""
-    from symeq.certify.checker import verify_certificate
+    from symeq.certify.verify import verify_certificate
 
     if not isinstance(certificate, dict):
-        from symeq.commands.verify import _read_certificate
+        from symeq.commands.verify import read_certificate
 
-        certificate = _read_certificate(str(certificate))
+        certificate = read_certificate(str(certificate))
     return verify_certificate(certificate)
 
 

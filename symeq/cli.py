@@ -42,8 +42,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every verb registered."""
+def build_parser(verbs: Sequence[str] = VERBS) -> argparse.ArgumentParser:
+    """The argument parser with these verbs registered (all, for ``symeq --help``)."""
     parser = _Parser(
         prog="symeq",
         description=(
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 holds, 1 fails, 2 bad input, 3 conjectural or unknown.",
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    for verb in VERBS:
+    for verb in verbs:
         module = importlib.import_module(f"symeq.commands.{verb.replace('-', '_')}")
         p = sub.add_parser(verb, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Only the named verb's module is imported: `symeq verify` loads no engine module.
+    parser = build_parser((argv[0],) if argv and argv[0] in VERBS else VERBS)
     args = parser.parse_args(argv)
     if not getattr(args, "verb", None):
         parser.print_help()

@@ -21,9 +21,9 @@ from sympy import ImmutableMatrix, Integer, Rational
 
 from symeq.activations import activation
 from symeq.certify.build import certificate, check_certificate
-from symeq.certify.checker import verify_certificate
-from symeq.certify.checker_bypass import BYPASS_IDENTITIES
-from symeq.certify.checker_parse import parse_activation
+from symeq.certify.verify import verify_certificate
+from symeq.certify.reader import Reader
+from symeq.certify.second_tier import BYPASS as BYPASS_IDENTITIES
 from symeq.counterexamples.constructions import bypass_factor, bypass_network, equivariant_linear_maps
 from symeq.counterexamples.reparam import refute_layerwise_reparam
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, bypass_pairs, linear_bypass
@@ -47,7 +47,7 @@ def test_smooth_bypass_identities(spec):
     sigma = activation(spec).expr
     assert sympy.simplify(sigma(z) - sigma(-z) - z) == 0
     # the formulas the checker evaluates with balls are the same functions
-    assert bypass_factor(spec) == 1 == BYPASS_IDENTITIES[spec](parse_activation(spec))
+    assert bypass_factor(spec) == 1 == BYPASS_IDENTITIES[spec][0](None)
 
 
 @pytest.mark.parametrize("spec", ["relu", "leaky_relu:1/10", "leaky_relu:1/3"])
@@ -60,7 +60,9 @@ def test_piecewise_linear_bypass_identities(spec):
 
     for v in (pos, neg):
         assert sympy.expand(sigma(v) - sigma(-v) - KAPPA[spec] * v) == 0
-    assert bypass_factor(spec) == KAPPA[spec] == BYPASS_IDENTITIES[spec.split(":")[0]](parse_activation(spec))
+    act = Reader({}).activation(spec)
+    kappa = BYPASS_IDENTITIES[act.name][0](act.slope)
+    assert bypass_factor(spec) == KAPPA[spec] == sympy.Rational(str(kappa))
 
 
 @pytest.mark.parametrize("spec", ["tanh", "sigmoid", "sin", "power:2", "identity"])
@@ -142,7 +144,8 @@ def test_symbolic_bypass_holds_for_every_value():
     assert out.status == "holds" and out.proof.evidence()["matrix"] == [["c*w", "0"], ["0", "c*w"]]
     result = check_equivariance(net, C8, tries=5)
     assert (result.verdict, result.method) == ("holds", "linear_bypass")
-    assert verified(check_certificate(net, C8, result)).claim.endswith("swish MLP 2-4-2, symbols c, w; method linear_bypass")
+    assert verified(check_certificate(net, C8, result)).claim.endswith(
+        "swish MLP 2-4-2, symbols c, w; method linear_bypass; for every real value of the symbols c, w")
     G = catalog_group("sign", 1, 1)
     # with a bias pair the shift kappa c beta must be fixed by -1: false for beta != 0
     shifted = network_from_dict({"activation": "swish", "weights": [[["w"], ["-w"]], [["c", "-c"]]],
@@ -177,28 +180,27 @@ def tamper_network(cert: dict, layer: int, row: int, col: int, value: str) -> di
 
 @pytest.mark.parametrize("tamper, reason", [
     (lambda c: c["evidence"].update(pairs=[[[0, 1], [2, 3]]]),
-     "layer 1, pair (0, 1): incoming weight 1 of neuron 1 is 0, not the negation of 1"),
-    (lambda c: c["evidence"].update(pairs=[[[0, 2]]]), "layer 1: neuron 1 is in no pair"),
-    (lambda c: c["evidence"].update(pairs=[[[0, 2], [2, 1], [1, 3]]]), "layer 1: neuron 2 is in pairs 1 and 2"),
-    (lambda c: c["evidence"].update(pairs=[[[0, 0], [1, 3]]]), "layer 1: pair 1 pairs neuron 0 with itself"),
-    (lambda c: c["evidence"].update(pairs=[[[0, 2], [1, 4]]]), "layer 1: pair 2 neuron must be an integer from 0 to 3"),
-    (lambda c: c["evidence"].update(pairs=[[[0, 2], [1, 3]], []]), "evidence pairs must list 1 hidden layer(s), found 2"),
+     "layer 1, pair [0, 1]: the rows, biases and outgoing columns are not negated"),
+    (lambda c: c["evidence"].update(pairs=[[[0, 2]]]), "layer 1: the pairs [j, k] must partition its 4 neurons"),
+    (lambda c: c["evidence"].update(pairs=[[[0, 2], [2, 1], [1, 3]]]), "layer 1: the pairs [j, k] must partition its 4 neurons"),
+    (lambda c: c["evidence"].update(pairs=[[[0, 0], [1, 3]]]), "layer 1: the pairs [j, k] must partition its 4 neurons"),
+    (lambda c: c["evidence"].update(pairs=[[[0, 2], [1, 4]]]), "layer 1: the pairs [j, k] must partition its 4 neurons"),
+    (lambda c: c["evidence"].update(pairs=[[[0, 2], [1, 3]], []]), "evidence pairs must list 1 hidden layer(s)"),
     (lambda c: c["evidence"].update(kappa="1"), "evidence has unexpected key(s): kappa"),
     (lambda c: c["evidence"].pop("matrix"), "evidence is missing 'matrix'"),
     (lambda c: c["evidence"]["matrix"][0].__setitem__(0, "2"),
-     "evidence matrix: stated A = recomputed A fails at entry (1, 1): 2 != 1"),
+     "stated (A | a) = recomputed (A | a) fails at entry (1, 1): 2 != 1"),
     (lambda c: c["evidence"].update(shift=["0", "1"]),
-     "evidence shift: stated a = recomputed a fails at entry (2, 1): 1 != 0"),
+     "stated (A | a) = recomputed (A | a) fails at entry (3, 2): 1 != 0"),
     # a pair whose outgoing column is not negated
     (lambda c: tamper_network(c, 1, 0, 2, "-2"),
-     "layer 1, pair (0, 2): outgoing weight 1 of neuron 2 is -2, not the negation of 1"),
+     "layer 1, pair [0, 2]: the rows, biases and outgoing columns are not negated"),
     (lambda c: c["network"]["biases"][0].__setitem__(2, "1"),
-     "layer 1, pair (0, 2): bias of neuron 2 is 1, not the negation of 0"),
+     "layer 1, pair [0, 2]: the rows, biases and outgoing columns are not negated"),
     # an activation without a bypass identity
     (lambda c: c["network"].update(activation="tanh"),
-     "linear_bypass needs an activation with a trusted identity sigma(z) - sigma(-z) = kappa z (relu, "
-     "leaky_relu, gelu, softplus, swish), not tanh"),
-    (lambda c: c["network"].update(activation="sigmoid"), "not sigmoid"),
+     "tanh has no trusted identity sigma(z) - sigma(-z) = kappa z (only relu, leaky_relu, gelu, softplus, swish)"),
+    (lambda c: c["network"].update(activation="sigmoid"), "sigmoid has no trusted identity"),
 ])
 def test_tampered_linear_bypass_is_rejected(tamper, reason):
     cert = c8_cert()
@@ -212,7 +214,7 @@ def test_bypass_of_a_non_equivariant_map_is_rejected():
     assert cert["evidence"]["matrix"] == [["1", "0"], ["0", "2"]]
     v = verify_certificate(cert)
     assert not v.ok
-    assert v.reason == "generator r: A rho_0(r) = rho_L(r) A fails at entry (1, 2): -sqrt(2)/2 != -sqrt(2)"
+    assert v.reason == "generator r: A rho_0 = rho_L A, rho_L a = a fails at entry (1, 2): -1/2*sqrt(2) != -sqrt(2)"
 
 
 def test_leaky_kappa_is_recomputed_by_the_checker():
@@ -220,14 +222,15 @@ def test_leaky_kappa_is_recomputed_by_the_checker():
     verified(cert)
     cert["network"]["activation"] = "leaky_relu:1/5"  # kappa 6/5: the stated map is now wrong
     v = verify_certificate(cert)
-    assert v.reason == "evidence matrix: stated A = recomputed A fails at entry (1, 1): 1 != 12/11"
+    assert v.reason == "stated (A | a) = recomputed (A | a) fails at entry (1, 1): 1 != 12/11"
 
 
 def test_counterexample_certificate_rechecks_the_bypass():
     cert = copy.deepcopy(refute_layerwise_reparam("swish", (2, 4, 2), C8).certificate())
     cert["evidence"]["equivariance"]["pairs"] = [[[0, 3], [1, 2]]]
     v = verify_certificate(cert)
-    assert not v.ok and v.reason.startswith("layer 1, pair (0, 3): incoming weight 1 of neuron 3 is 0"), v.reason
+    assert not v.ok and v.reason == ("equivariance: layer 1, pair [0, 3]: the rows, biases and outgoing columns "
+                                     "are not negated"), v.reason
 
 
 def test_via_reduction_accepts_linear_bypass_only_when_it_holds():
@@ -236,8 +239,7 @@ def test_via_reduction_accepts_linear_bypass_only_when_it_holds():
     verified(cert)
     cert["evidence"]["reduced_equivariance"]["shift"] = ["1", "0"]
     v = verify_certificate(cert)
-    assert v.reason == ("the reduced network: evidence shift: stated a = recomputed a fails at entry (1, 1): "
-                        "1 != 0")
+    assert v.reason == "the reduced network: stated (A | a) = recomputed (A | a) fails at entry (3, 1): 1 != 0"
 
 
 # -- hypothesis: random equivariant maps through the bypass ----------------------------------------

@@ -23,7 +23,7 @@ from strategies import (certified_defect, equivariant_networks, find_certified_d
                         perturbations)
 from symeq.activations import CATALOG
 from symeq.certify.build import check_certificate
-from symeq.certify.checker import verify_certificate
+from symeq.certify.verify import verify_certificate
 from symeq.cli import main
 from symeq.errors import BudgetExceeded
 from symeq.architectures.mlp.equivariance import check_equivariance

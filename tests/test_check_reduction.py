@@ -24,7 +24,7 @@ from sympy import ImmutableMatrix, Rational
 
 from strategies import equivariant_networks
 from symeq.certify.build import check_certificate
-from symeq.certify.checker import verify_certificate
+from symeq.certify.verify import verify_certificate
 from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.architectures.mlp.equivariance import match_layerwise
 from symeq.architectures.mlp.equivariance import _may_reduce
@@ -284,21 +284,21 @@ def test_every_number_of_a_reduction_certificate_is_checked():
 
 @pytest.mark.parametrize("tamper, reason", [
     (lambda ev: ev["steps"][0].update(neuron=1), "outgoing column 1 of layer 1 is not zero"),
-    (lambda ev: ev["steps"][2].update(keep=1), "row 2 is not the image of row 1"),
-    (lambda ev: ev["steps"][2]["relation"].update(e="0"), "not a trusted relation of sigmoid"),
-    (lambda ev: ev["steps"][1].update(constant="1"), "sigma(b) != 1"),
-    (lambda ev: ev["steps"].pop(), "the replayed network differs from the reduced network"),
-    (lambda ev: ev["steps"].insert(0, dict(ev["steps"][0])), "step 2 neuron must be an integer from 0 to 3"),
-    (lambda ev: ev["reduced"]["weights"][1][0].__setitem__(0, "2"), "W_2 fails at entry (1, 1)"),
-    (lambda ev: ev["reduced"]["biases"][0].__setitem__(1, "2"), "b_1 fails"),
-    (lambda ev: ev["reduced"].update(activation="tanh"), "activations differ"),
+    (lambda ev: ev["steps"][2].update(keep=1), "neuron 2 of layer 1 is not the image of neuron 1 under a relation of sigmoid"),
+    (lambda ev: ev["steps"][2]["relation"].update(e="0"), "is not the image of neuron 0 under a relation of sigmoid"),
+    (lambda ev: ev["steps"][1].update(constant="1"), "neuron 3 of layer 1 is not the constant 1"),
+    (lambda ev: ev["steps"].pop(), "the replayed network sigmoid MLP 2-3-1 differs from the reduced sigmoid MLP 2-2-1"),
+    (lambda ev: ev["steps"].insert(0, dict(ev["steps"][0])), "reduction step 2: layer must be a hidden layer from 1 to 1, neuron one of its neurons"),
+    (lambda ev: ev["reduced"]["weights"][1][0].__setitem__(0, "2"), "the replayed network equals the reduced network in (W_2 | b_2) fails at entry (1, 1)"),
+    (lambda ev: ev["reduced"]["biases"][0].__setitem__(1, "2"), "in (W_1 | b_1) fails at entry (3, 2)"),
+    (lambda ev: ev["reduced"].update(activation="tanh"), "differs from the reduced tanh MLP"),
     (lambda ev: ev.update(extra=1), "evidence has unexpected key(s): extra"),
     (lambda ev: ev.pop("steps"), "steps"),
     (lambda ev: ev["reduced_equivariance"]["actions"]["t"][0].update(perm=[0, 1]),
      "the reduced network: generator t, layer 1: row equation"),
     (lambda ev: ev.update(reduced_equivariance={"method": "via_reduction", "reduced": ev["reduced"],
                                                 "steps": [], "reduced_equivariance": ev["reduced_equivariance"]}),
-     "reduced_equivariance must be layerwise, polynomial_identity, relu_canonical_form or linear_bypass evidence"),
+     "evidence.reduced_equivariance: unknown or missing method 'via_reduction'"),
     (lambda ev: ev.update(reduced_equivariance={"method": "polynomial_identity"}),
      "the reduced network: polynomial_identity needs a polynomial activation"),
 ])
@@ -313,14 +313,14 @@ def test_network_weight_tampering_is_caught_by_the_replay_or_the_inner_proof():
     cert = _tamper_certificate()
     cert["network"]["weights"][1][0][0] = "5"  # the split no longer cancels
     v = verify_certificate(cert)
-    assert not v.ok and "the replayed network differs from the reduced network" in v.reason
+    assert not v.ok and "the replayed network equals the reduced network in (W_2 | b_2) fails" in v.reason
     cert = _tamper_certificate()
     # the same change in the network and the reduced network: the replay agrees, the reduced
     # network is no longer invariant
     cert["network"]["weights"][1][0][1] = "2"
     cert["evidence"]["reduced"]["weights"][1][0][1] = "2"
     v = verify_certificate(cert)
-    assert not v.ok and v.reason.startswith("the reduced network: generator t, layer 2: W_L M = rho_L(g) W_L")
+    assert not v.ok and v.reason.startswith("the reduced network: generator t, layer 2: (W_L M | W_L t + b_L) = rho_L (W_L | b_L) fails")
     assert v.steps[-1] == "the reduced network: generator t, layer 1: " + v.steps[-1].split("layer 1: ")[1]
 
 

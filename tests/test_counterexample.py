@@ -10,7 +10,8 @@ import pytest
 import sympy
 from sympy import ImmutableMatrix
 
-from symeq.certify.checker import verify_certificate
+from symeq.certify.reader import Reader
+from symeq.certify.verify import verify_certificate
 from symeq.cli import main
 from symeq.counterexamples.at_theta import refute_layerwise_at_theta
 from symeq.counterexamples.predicate import evaluate, parse_predicate, search_predicate
@@ -54,16 +55,16 @@ def test_c8_tampered_certificates_rejected(c8_outcome):
     bad = copy.deepcopy(cert)  # drop a type: the list is no longer complete
     bad["evidence"]["types"][0].pop()
     bad["evidence"]["assignments"] = [a for a in bad["evidence"]["assignments"] if a["types"] != [3]]
-    _reject(bad, "conjugacy classes")
+    _reject(bad, "not one per conjugacy class")
     bad = copy.deepcopy(cert)  # a 3-cycle is no image of a C8 generator
     bad["evidence"]["types"][0][3]["r"]["perm"] = [1, 2, 0, 3]
     _reject(bad, "not a homomorphism")
     bad = copy.deepcopy(cert)  # two conjugate types
     bad["evidence"]["types"][0][2]["r"]["perm"] = [1, 0, 2, 3]   # conjugate to type 1
-    _reject(bad, "conjugate to an earlier")
+    _reject(bad, "not one per conjugacy class")
     bad = copy.deepcopy(cert)  # layers count from 1
     bad["evidence"]["assignments"][0]["zero_layer"] = 0
-    _reject(bad, "from 1")
+    _reject(bad, "is malformed or listed twice")
     bad = copy.deepcopy(cert)  # a changed weight breaks equivariance
     bad["network"]["weights"][0][0][0] = "2"
     assert not verify_certificate(bad).ok
@@ -75,15 +76,25 @@ def test_c8_tampered_certificates_rejected(c8_outcome):
     _reject(bad, "permutation types")
 
 
-def test_checker_rank_test_for_forced_zero_weights():
-    from symeq.certify.checker_counterexample import _weights_forced_zero
+def test_kernel_rank_test_for_forced_zero_weights():
+    from symeq.certify.hints import _eliminate
+    from symeq.kernel.linalg import nonzero_minor
+    from symeq.kernel.mlp_refute import constraints
 
-    rot45 = catalog_group("C8", 2, 2).inputs[0]
-    rot90 = ImmutableMatrix([[0, -1], [1, 0]])
-    four_cycle = ImmutableMatrix([[0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]])
-    assert _weights_forced_zero([rot45], [four_cycle])        # r^4 = -I fixes every neuron
-    assert not _weights_forced_zero([rot90], [four_cycle])    # C4: one free row
-    assert _weights_forced_zero([four_cycle], [rot45])        # W_2 too
+    read = Reader({"numbers": {"minimal_polynomial": ["-2", "0", "1"], "interval": ["1", "2"],
+                               "radicals": [{"base": "2", "root": 2, "value": ["0", "1"]}]}})
+    m = lambda rows: tuple(tuple(read.const(x) for x in r) for r in rows)  # noqa: E731
+    rot45 = m([["sqrt(2)/2", "-sqrt(2)/2"], ["sqrt(2)/2", "sqrt(2)/2"]])
+    rot90 = m([["0", "-1"], ["1", "0"]])
+    four_cycle = m([["0", "0", "0", "1"], ["1", "0", "0", "0"], ["0", "1", "0", "0"], ["0", "0", "1", "0"]])
+
+    def forced(a_in, a_out):  # the engine finds the minor; the kernel checks it
+        c = constraints([a_in], [a_out])
+        return nonzero_minor(c, _eliminate(c)[0], list(range(len(c[0]))))
+
+    assert forced(rot45, four_cycle)        # r^4 = -I fixes every neuron
+    assert not forced(rot90, four_cycle)    # C4: one free row
+    assert forced(four_cycle, rot45)        # W_2 too
 
 
 def test_c8_width8_not_refuted_and_repair_exhibited(c8):
@@ -131,7 +142,10 @@ def test_at_theta_duplicate_split():
     cert = copy.deepcopy(out.certificate())
     cert["network"] = out.details["seed"]
     cert["evidence"]["equivariance"] = check_equivariance(seed, G).evidence()
-    _reject(cert, "a layerwise latent action exists")
+    _reject(cert, "the rows admit 1 matchings, the hint lists 0")  # the hint was written for the other network
+    from symeq.certify.hints import with_hints
+
+    _reject(with_hints(cert), "a layerwise latent action exists")  # with the seed's own hint
 
 
 def test_unique_latent_two_actions():
@@ -200,23 +214,32 @@ def test_cli_bad_input(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("name,dim", [("C4", 2), ("D4", 2), ("S3", 3)])
-def test_checker_homomorphism_classes_match_engine_counts(name, dim):
-    """The checker's own enumeration (Cayley graph walk, conjugacy by generators of S_d / B_d)
-    agrees with the engine's G-set counts, signed and unsigned."""
-    from symeq.certify.checker import Context
-    from symeq.certify.checker_counterexample import _cayley, _hom_classes
+def test_homomorphism_classes_match_engine_counts(name, dim):
+    """The kernel's count (cyclic groups: cycle types and an orbit-stabilizer sum) and the second
+    tier's enumeration (Cayley graph walk, conjugacy by generators of S_d / B_d) agree with the
+    engine's G-set counts, signed and unsigned."""
     from symeq.certify.build import group_table
+    from symeq.certify.hints import numbers_hint
+    from symeq.certify.second_tier import hom_class_table
     from symeq.classification.types import layer_types
+    from symeq.kernel.groups import closure, complete_cyclic_classes
 
     G = catalog_group(name, dim, dim)
-    net = {"activation": "relu", "weights": [[["0"] * dim], [["0"]] * dim], "biases": [["0"], ["0"] * dim]}
-    ctx = Context({"network": net, "group": group_table(G)})
-    n, right, orders = _cayley(ctx)
+    doc = {"group": group_table(G)}
+    nums = numbers_hint(doc)
+    if nums:
+        nums.pop("alpha")
+        doc["numbers"] = nums
+    n, right = closure(Reader(doc).group(doc["group"], dim, dim))
     assert n == len(G.elements())
     for d in (1, 2, 3):
         for signed, act in ((False, "relu"), (True, "tanh")):
-            classes = _hom_classes(right, orders, d, signed)
+            classes = hom_class_table(right, d, signed)
             assert len(set(classes.values())) == layer_types(G, d, act).count
+            if len(G.names) == 1:
+                reps = {k: h[0] for h, k in classes.items()}
+                assert complete_cyclic_classes(list(reps.values()), n, d, signed)
+                assert not complete_cyclic_classes(list(reps.values())[1:], n, d, signed)
 
 
 def test_predicate_not_refuted_counts_undecided_candidates(monkeypatch):

@@ -1,4 +1,4 @@
-"""Classification certificates for power:M activations (lemma L3 of checker_counterexample.py):
+"""Classification certificates for power:M activations (lemma L3 of symeq/kernel/mlp_refute.py):
 the power:2 refutation of layerwise-reparam under C8 verifies, tampered versions are rejected
 for their reasons, the kind is read from M's parity, and the checker's own count of
 homomorphism classes for the signed_lift kind equals the engine's signed G-set count."""
@@ -13,8 +13,10 @@ from sympy import ImmutableMatrix, Rational
 
 from symeq.activations import activation
 from symeq.certify.build import group_table
-from symeq.certify.checker import Context, verify_certificate
-from symeq.certify.checker_counterexample import _KIND_SHAPE, _cayley, _hom_classes
+from symeq.certify.reader import Reader
+from symeq.certify.second_tier import hom_class_table
+from symeq.certify.verify import verify_certificate
+from symeq.kernel.groups import closure, complete_cyclic_classes
 from symeq.classification.classify import classify
 from symeq.cli import main
 from symeq.counterexamples.constructions import non_constant_witness
@@ -37,6 +39,12 @@ def p2(c8):
     return refute_layerwise_reparam("power:2", (2, 4, 2), c8)
 
 
+def rehint(cert):
+    from symeq.certify.hints import with_hints
+
+    return with_hints(cert)
+
+
 def _reject(cert, fragment):
     v = verify_certificate(cert)
     assert not v.ok
@@ -57,7 +65,7 @@ def test_power2_c8_width4_certificate_verifies(p2):
     v = verify_certificate(p2.certificate())
     assert v.ok, v.reason
     assert any("signed_lift (lemma L3: M = 2 is even)" in s for s in v.steps)
-    assert any("B_4 enumerated (256 of them); 16 conjugacy classes" in s for s in v.steps)
+    assert any("the 16 types are every conjugacy class of homomorphisms G -> B_4 (cycle types" in s for s in v.steps)
 
 
 def test_power2_tampered_certificates_rejected(p2):
@@ -67,7 +75,7 @@ def test_power2_tampered_certificates_rejected(p2):
     bad["evidence"]["types"][0].pop()
     last = len(ev["types"][0]) - 1
     bad["evidence"]["assignments"] = [a for a in bad["evidence"]["assignments"] if a["types"] != [last]]
-    _reject(bad, "15 types listed, but there are 16 conjugacy classes of homomorphisms into B_4")
+    _reject(bad, "the types are not one per conjugacy class of homomorphisms C_8 -> B_4")
     bad = copy.deepcopy(cert)  # the tanh kind (signs kept on the layer) is not the kind of power:2
     bad["evidence"]["latent_kind"] = "signed_permutation"
     _reject(bad, "the latent types of power:2 layers are signed_lift types, not 'signed_permutation' "
@@ -75,7 +83,7 @@ def test_power2_tampered_certificates_rejected(p2):
     bad = copy.deepcopy(cert)  # W_1 is not forced to zero when r^4 flips a pre-activation sign
     k = next(j for j, a in enumerate(ev["assignments"]) if a["zero_layer"] == 2)
     bad["evidence"]["assignments"][k]["zero_layer"] = 1
-    _reject(bad, f"assignment {ev['assignments'][k]['types']}: the weight equations do not force W_1 = 0")
+    _reject(bad, f"assignment {ev['assignments'][k]['types']}: the stated rows are no nonzero maximal minor: W_1 = 0")
     bad = copy.deepcopy(cert)  # power:3 written over power:2: the kind is read from M, not trusted
     bad["network"]["activation"] = "power:3"
     _reject(bad, "the latent types of power:3 layers are signed_permutation types, not 'signed_lift' "
@@ -110,11 +118,11 @@ def test_power3_forged_certificate_rejected(c8):
                 "types": _type_table(C),
                 "assignments": [{"types": list(a.types), "zero_layer": a.zero_layer or 1} for a in C.assignments]}
     cert = counterexample_certificate(net, c8, "layerwise-reparam", evidence)
-    _reject(cert, f"assignment {free[0]}: the weight equations do not force W_1 = 0")
+    _reject(cert, f"assignment {free[0]}: the stated rows are no nonzero maximal minor: W_1 = 0 not shown")
     for a in cert["evidence"]["assignments"]:
         if a["types"] == free[0]:
             a["zero_layer"] = 2
-    _reject(cert, f"assignment {free[0]}: the weight equations do not force W_2 = 0")
+    _reject(rehint(cert), f"assignment {free[0]}: the stated rows are no nonzero maximal minor: W_2 = 0 not shown")
     bad = copy.deepcopy(cert)  # power:3 stated with the kind of power:2
     bad["evidence"]["latent_kind"] = "signed_lift"
     _reject(bad, "the latent types of power:3 layers are signed_permutation types, not 'signed_lift' "
@@ -124,15 +132,23 @@ def test_power3_forged_certificate_rejected(c8):
 @pytest.mark.parametrize("name", ["C4", "C8"])
 def test_signed_lift_class_count_equals_signed_gsets(name):
     G = catalog_group(name, 2, 2)
-    net = {"activation": "power:2", "weights": [[["0", "0"]], [["0"], ["0"]]], "biases": [["0"], ["0", "0"]]}
-    n, right, orders = _cayley(Context({"network": net, "group": group_table(G)}))
+    from symeq.certify.hints import numbers_hint
+
+    doc = {"group": group_table(G)}
+    nums = numbers_hint(doc)
+    if nums:
+        nums.pop("alpha")
+        doc["numbers"] = nums
+    n, right = closure(Reader(doc).group(doc["group"], 2, 2))
     assert n == len(G.elements())
-    signed, unsigned_post = _KIND_SHAPE["signed_lift"]
-    assert signed and unsigned_post
     F = finite_group(G)
     for d in (2, 3, 4):
-        classes = _hom_classes(right, orders, d, signed)
+        classes = hom_class_table(right, d, True)  # the second tier's enumeration
         assert len(set(classes.values())) == count_signed_gsets(F, d)
+        reps = {}
+        for h, k in classes.items():
+            reps.setdefault(k, h[0])
+        assert complete_cyclic_classes(list(reps.values()), n, d, True)  # the kernel's count agrees
 
 
 def test_cli_power2_certificate_and_verify(tmp_path, capsys):
@@ -140,7 +156,7 @@ def test_cli_power2_certificate_and_verify(tmp_path, capsys):
     code = main(["counterexample", "--claim", "layerwise-reparam", "--arch", "power:2:2-4-2", "--group", "C8",
                  "--certificate", str(path)])
     out = capsys.readouterr().out
-    assert code == 1 and "certificate verified by the independent checker" in out
+    assert code == 1 and "certificate verified by the" in out
     assert "no certificate" not in out
     assert main(["verify", str(path)]) == 0
     assert capsys.readouterr().out.rstrip().endswith("verified")

@@ -13,7 +13,7 @@ from sympy import ImmutableMatrix as M
 from sympy import Rational
 
 from symeq.activations import activation
-from symeq.certify.checker import verify_certificate
+from symeq.certify.verify import verify_certificate
 from symeq.commands import identify as identify_cmd
 from symeq.errors import InputError
 from symeq.architectures.mlp.reduce import reduce_network
@@ -34,7 +34,7 @@ def net(spec, w1, b1, w2, b2, *more):
 
 
 def same_function_cert(red):
-    return {"format": "symeq-certificate", "version": 1,
+    return {"format": "symeq-certificate", "version": 2,
             "claim": {"kind": "same_function", "reduced": network_to_dict(red.reduced)},
             "network": network_to_dict(red.original), "evidence": red.certificate_evidence()}
 
@@ -69,7 +69,7 @@ def test_zero_column_and_zero_row_are_reduced_with_proofs():
     assert red.reduced.biases[1] == M([3, 4]) and red.reduced.widths == (2, 1, 2)
     v = verify_certificate(same_function_cert(red))
     assert v.ok, v.reason
-    assert len(v.steps) == 4
+    assert len(v.steps) == 3 and v.relies == ("kernel", "value sigmoid(0) = 1/2")
     # polynomial activation: the constant sigma(b) = b^2 is exact
     p = net("power:2", [[0, 0], [1, 1]], [3, 0], [[2, 1]], [1])
     redp = reduce_network(p)
@@ -102,13 +102,13 @@ def test_checker_rejects_tampered_reductions():
     assert verify_certificate(cert).ok
     bad = json.loads(json.dumps(cert))
     bad["evidence"]["steps"][-1]["relation"] = {"a": "-1", "c": "0", "b": "1", "e": "0"}
-    assert "not a trusted relation" in verify_certificate(bad).reason
+    assert "is not the image of neuron 0 under a relation of tanh" in verify_certificate(bad).reason
     bad = json.loads(json.dumps(cert))
     bad["evidence"]["steps"].insert(0, {"op": "drop_zero_column", "layer": 1, "neuron": 0})
     assert "is not zero" in verify_certificate(bad).reason
     bad = json.loads(json.dumps(cert))
     bad["claim"]["reduced"]["biases"][1] = ["1"]
-    assert "differs" in verify_certificate(bad).reason
+    assert "the replayed network equals the reduced network in (W_2 | b_2) fails" in verify_certificate(bad).reason
 
 
 def test_beta_embeds_back_with_the_same_function():

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from sympy import ImmutableMatrix as M
 
 from symeq.activations import activation
-from symeq.certify.checker import verify_certificate
-from symeq.certify.checker_identifiable import CONDITIONS, TRUSTED_THEOREMS
+from symeq.certify.hints import with_hints
+from symeq.certify.theorems import CONDITIONS
+from symeq.certify.theorems import THEOREMS as TRUSTED_THEOREMS
+from symeq.certify.verify import verify_certificate
 from symeq.commands import identify as identify_cmd
 from symeq.architectures.mlp.criteria import criterion_for
 from symeq.identifiability.identify import identify
@@ -35,10 +37,16 @@ def cert_for(n, key):
     """An ``identifiable`` criterion certificate for ``n`` citing ``key`` (built by hand, so the
     checker is tested on networks the engine would never certify)."""
     citation, statement, conditions = THEOREMS[key]
-    return {"format": "symeq-certificate", "version": 1, "claim": {"kind": "identifiable"},
-            "network": network_to_dict(n),
-            "evidence": {"method": "criterion", "theorem": key, "citation": citation,
-                         "statement": statement, "conditions": list(conditions)}}
+    return with_hints({"format": "symeq-certificate", "version": 2, "claim": {"kind": "identifiable"},
+                       "network": network_to_dict(n),
+                       "evidence": {"method": "criterion", "theorem": key, "citation": citation,
+                                    "statement": statement, "conditions": list(conditions)}})
+
+
+def rehint(cert):
+    """A tampered certificate with the hints the engine would write for it (so that the kernel
+    decides the tampered claim itself, not a stale hint)."""
+    return with_hints(cert)
 
 
 def rejected(cert, fragment):
@@ -57,7 +65,7 @@ LIN323 = net("identity", ([[1, 2, 0], [3, -1, 1]], [1, 0]), ([[1, 1], [0, 1], [2
 WEAK = net("tanh", ([[1, 2], [-1, -2], [0, 1]], [1, -1, 3]), ([[3, 1, 2]], [0]))
 
 
-def test_engine_and_checker_tables_agree_word_for_word():
+def test_engine_reads_the_trusted_table_word_for_word():
     assert set(THEOREMS) == set(TRUSTED_THEOREMS)
     for key, (citation, statement, conditions) in THEOREMS.items():
         t = TRUSTED_THEOREMS[key]
@@ -101,26 +109,77 @@ def test_identify_writes_a_certificate_that_verifies(n, fibers, kind, key):
         assert "weakly identifiable" in v.steps[-1]
 
 
-def test_power3_exact_fiber_certificate_recomputes_the_basis():
-    res = identify(POW3, local=False)
-    assert res.fiber.status == "identifiable" and res.fiber.slice_points == 18
+def fiber_cert(n):
     from symeq.architectures.mlp.theorems import fiber_evidence
 
-    cert = {"format": "symeq-certificate", "version": 1, "claim": {"kind": "identifiable"},
-            "network": network_to_dict(POW3), "evidence": fiber_evidence(res.fiber)}
+    res = identify(n, local=False)
+    return with_hints({"format": "symeq-certificate", "version": 2, "claim": {"kind": "identifiable"},
+                       "network": network_to_dict(n), "evidence": fiber_evidence(res.fiber)})
+
+
+def test_power3_exact_fiber_certificate_checks_cofactors_buchberger_and_hermite():
+    res = identify(POW3, local=False)
+    assert res.fiber.status == "identifiable" and res.fiber.slice_points == 18
+    cert = fiber_cert(POW3)
     v = verify_certificate(cert)
     assert v.ok, v.reason
-    assert any("18 distinct complex points" in s for s in v.steps)
-    bad = copy.deepcopy(cert)
-    bad["evidence"]["slice_basis"][0] = "v0_1*v1_2**3 - v0_1 + 3*v0_2"
-    rejected(bad, "slice_basis polynomial 0 differs from the recomputed basis")
-    bad = copy.deepcopy(cert)
-    bad["evidence"]["points"] = 17
-    rejected(bad, "the certificate states 17")
+    assert any("with 18 distinct complex zeros (Hermite rank)" in s for s in v.steps)
+    assert any("3 proper subset(s) of the neurons: 1 = sum_k c_k e_k" in s for s in v.steps)
+    assert "fiber ideal from cofactor hints (Buchberger's criterion, Hermite's trace form) (second tier)" in v.relies
+    hint = cert["evidence"]["hints"]["slice_count"]
+    assert hint["basis"][-1] == "beta" and len(hint["cofactors"]) == len(hint["basis"]) == 12
     bad = copy.deepcopy(cert)
     bad["network"]["weights"][0][1] = ["2", "4"]  # row 1 = 2 * row 0 (bias 0 vs 1: still not proportional)
     bad["network"]["biases"][0] = ["1", "2"]       # now proportional
     rejected(bad, "condition no_proportional_rows fails")
+
+
+def test_tampered_exact_fiber_hints_are_rejected():
+    cert = fiber_cert(POW3_ONE)  # f(x) = 2 (x_0 + 2 x_1 + 1)^3: basis [v0_2^3 - 2, v0_0 - v0_2, v0_1 - 2 v0_2, beta]
+    assert verify_certificate(cert).ok
+    hint = lambda c, name: c["evidence"]["hints"][name]  # noqa: E731
+    assert hint(cert, "slice_count")["basis"] == ["v0_2**3 - 2", "v0_0 - v0_2", "v0_1 - 2*v0_2", "beta"]
+    bad = copy.deepcopy(cert)
+    hint(bad, "slice_count")["basis"][1] = "v0_0 - 2*v0_2"
+    rejected(bad, "slice basis polynomial 1: sum_k c_k e_k differs from v0_0 - 2*v0_2")
+    bad = copy.deepcopy(cert)  # a true member that breaks nothing but the count: 2 * (v0_2^3 - 2)
+    hint(bad, "slice_count")["points"] = 4
+    rejected(bad, "the slice basis has 3 distinct complex zeros; the hint states 4")
+    bad = copy.deepcopy(cert)  # drop v0_2^3 - 2 and its cofactors: not zero-dimensional
+    for key in ("basis", "cofactors"):
+        del hint(bad, "slice_count")[key][0]
+    rejected(bad, "the slice is not zero-dimensional (v0_2 has no pure power lead)")
+    bad = copy.deepcopy(cert)  # a cofactor's coefficient changed
+    term = next(t for cof in hint(bad, "slice_count")["cofactors"][0] for t in cof)
+    term[0] = str(int(term[0].split("/")[0]) + 1) + ("/" + term[0].split("/")[1] if "/" in term[0] else "")
+    rejected(bad, "slice basis polynomial 0: sum_k c_k e_k differs")
+    bad = copy.deepcopy(cert)
+    hint(bad, "no_smaller_subnetwork")["cofactors"][0][0].append(["1", [1]])  # the empty subset: unknown beta
+    rejected(bad, "condition no_smaller_subnetwork fails: subset []: sum_k c_k e_k differs from 1")
+    bad = copy.deepcopy(cert)
+    hint(bad, "no_smaller_subnetwork")["cofactors"][0][0] = [["1", [65]]]
+    rejected(bad, "subset [], cofactor 0: bad or repeated term")
+    bad = copy.deepcopy(cert)
+    hint(bad, "no_smaller_subnetwork")["cofactors"][0][0] = [["1", [0]]] * 200_001
+    rejected(bad, "the cofactor hints have more than 200000 terms")
+    bad = copy.deepcopy(cert)
+    del bad["evidence"]["hints"]["slice_count"]
+    rejected(bad, "condition slice_count fails: the hint must have exactly the keys basis, cofactors, points")
+
+
+def test_a_basis_that_is_no_groebner_basis_is_rejected():
+    """x^2 - 1 and x y - 1 lie in the ideal of the points (1, 1), (-1, -1) but are no Groebner basis
+    (their S-polynomial x - y does not reduce to 0): the slice check runs Buchberger's criterion."""
+    from flint import fmpq_mpoly_ctx
+
+    from symeq.certify.slice_ideal import _groebner
+    from symeq.kernel.core import Reject
+
+    R = fmpq_mpoly_ctx.get(("x", "y"), "degrevlex")
+    x, y = R.gens()
+    with pytest.raises(Reject, match=r"S\(g_0, g_1\) does not reduce to 0"):
+        _groebner(R, [x * x - 1, x * y - 1])
+    assert len(_groebner(R, [y * y - 1, x - y])) == 2  # the reduced basis of the same ideal
 
 
 # -- tampering ---------------------------------------------------------------------------------
@@ -141,38 +200,41 @@ def test_tampered_sussmann_certificates_are_rejected():
     rejected(bad, "condition hidden_no_zero_outgoing_column fails")
     bad = copy.deepcopy(cert)
     bad["evidence"]["theorem"] = "fefferman1994"
-    rejected(bad, "theorem 'fefferman1994' is not in the checker's trusted table")
+    rejected(bad, "theorem 'fefferman1994' is not in the trusted table")
     bad = copy.deepcopy(cert)
     bad["evidence"]["conditions"].remove("hidden_no_sign_pair")
-    rejected(bad, "condition hidden_no_sign_pair of theorem sussmann1992 is missing")
+    rejected(bad, "conditions (and hints for the rank ones) must be exactly those of sussmann1992")
     bad = copy.deepcopy(cert)
     bad["evidence"]["conditions"].append("generic_weights")
-    rejected(bad, "'generic_weights' is not a hypothesis of theorem sussmann1992")
+    rejected(bad, "must be exactly those of sussmann1992")
     bad = copy.deepcopy(cert)
     bad["evidence"]["statement"] = bad["evidence"]["statement"].replace("is unique", "is finite")
-    rejected(bad, "the statement of sussmann1992 differs")
+    rejected(bad, "the citation or the statement of sussmann1992 differs")
     bad = copy.deepcopy(cert)
     bad["evidence"]["extra"] = "unchecked"
     rejected(bad, "unexpected key(s): extra")
     bad = copy.deepcopy(cert)
     bad["network"]["activation"] = "sigmoid"
-    rejected(bad, "theorem sussmann1992 covers tanh networks with 1 to 1 hidden layer(s), not a sigmoid")
+    rejected(bad, "theorem sussmann1992 covers tanh networks with 1 to 1 hidden layer(s) and concrete parameters, not a sigmoid")
     bad = copy.deepcopy(cert)
     bad["network"]["weights"][0][0] = ["a", "2"]
-    rejected(bad, "need concrete parameters")
+    bad["network"]["symbols"] = ["a"]
+    rejected(bad, "and concrete parameters, not a tanh MLP 2-3-1, symbols a")
 
 
 def test_tampered_linear_deep_and_kruskal_certificates_are_rejected():
     lin = identify(LIN323, local=False, fibers=False).certificate()
     bad = copy.deepcopy(lin)  # W_2 = [[1, 1], [0, 0], [2, 2]]: rank(W_2 W_1) = 1 < 2
     bad["network"]["weights"][1] = [["1", "1"], ["0", "0"], ["2", "2"]]
-    rejected(bad, "condition hidden_widths_equal_rank fails: hidden widths [2] but rank(W_L ... W_1) = 1")
+    rejected(bad, "condition hidden_widths_equal_rank fails: rank(W_L ... W_1): the stated 2 x 2 minor")
+    rejected(rehint(bad), "condition hidden_widths_equal_rank fails: hidden widths [2] but rank(W_L ... W_1) = 1")
     bad = copy.deepcopy(lin)
     bad["network"]["weights"][0][1] = ["2", "4", "0"]  # W_1 of rank 1
-    rejected(bad, "rank(W_L ... W_1) = 1")
+    rejected(rehint(bad), "rank(W_L ... W_1) = 1")
     bad = copy.deepcopy(lin)
     bad["network"]["weights"][0][0] = ["sqrt(2)", "2", "0"]  # algebraic entries: still rank 2
-    assert verify_certificate(bad).ok
+    v = verify_certificate(rehint(bad))
+    assert v.ok, v.reason
     deep = identify(DEEP, local=False).certificate()
     bad = copy.deepcopy(deep)
     bad["network"]["weights"][0] = [["1", "0"], ["2", "0"]]  # input 1 unused (and rows now fine)
@@ -185,7 +247,8 @@ def test_tampered_linear_deep_and_kruskal_certificates_are_rejected():
     bad = copy.deepcopy(kr)
     bad["network"]["weights"][0][1] = ["2", "4"]
     bad["network"]["biases"][0][1] = "2"  # v_1 = 2 v_0: k(V) = 1
-    rejected(bad, "condition kruskal_K1 fails")
+    rejected(bad, "condition kruskal_K1 fails: V: the minor on rows")
+    rejected(rehint(bad), "condition kruskal_K1 fails: k(W_2) + 3 k(V) = 1 + 3*1 < 2r + M = 7")
     bad = copy.deepcopy(kr)
     bad["network"]["weights"][1] = [["1", "0"]]
     rejected(bad, "condition hidden_no_zero_outgoing_column fails")
@@ -196,17 +259,17 @@ def test_tampered_weak_certificates_are_rejected():
     assert verify_certificate(cert).ok
     bad = copy.deepcopy(cert)
     bad["claim"]["reduced"]["weights"][1] = [["2", "3"]]
-    rejected(bad, "the replayed network differs from the reduced network")
+    rejected(bad, "the replayed network equals the reduced network in (W_2 | b_2) fails at entry (1, 2): 2 != 3")
     bad = copy.deepcopy(cert)
     bad["evidence"]["submodel"]["theorem"] = "vlacic_bolcskei2021"
-    rejected(bad, "the citation of vlacic_bolcskei2021 differs")
+    rejected(bad, "the citation or the statement of vlacic_bolcskei2021 differs")
     bad = copy.deepcopy(cert)  # neuron 2 := neuron 0 in theta and theta~: theta~ is still reducible
     bad["network"]["weights"][0][2], bad["network"]["biases"][0][2] = ["1", "2"], "1"
     bad["claim"]["reduced"]["weights"][0][1], bad["claim"]["reduced"]["biases"][0][1] = ["1", "2"], "1"
     rejected(bad, "condition hidden_no_sign_pair fails")
     bad = copy.deepcopy(cert)
     bad["evidence"]["method"] = "rewrite_steps"
-    rejected(bad, "needs evidence method 'reduction'")
+    rejected(bad, "unknown or missing method 'rewrite_steps'")
 
 
 # -- what is not certified ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symeq import cli
-from symeq.certify.checker import verify_certificate
+from symeq.certify.verify import verify_certificate
 from symeq.proofs.instances import DEFAULT_DIR, compare_facts, instance_paths, prove_instance, stored_path
 from symeq.proofs.runners import CERTIFIED_VERDICTS, FACTS, RUNNERS, VERDICTS
 from symeq.exact import number_to_string, parse_number

@@ -1,6 +1,9 @@
-"""Certificates: the schema (docs/certificates.md) and the independent checker.
+"""Certificates: the engine's side (build, hints) and the checker's side (reader, verify).
 
-``symeq.certify.checker`` (with ``checker_parse`` and the ``checker_<area>`` extensions) is the
-trusted kernel: it imports nothing else from symeq.  This package file imports nothing either,
-so importing the checker never pulls in the engine.
+What "verified" means is the trusted kernel, :mod:`symeq.kernel` (standard library and
+python-flint only); :mod:`symeq.certify.reader` reads certificates strictly into its values,
+:mod:`symeq.certify.verify` runs it, and :mod:`symeq.certify.theorems` and
+:mod:`symeq.certify.second_tier` hold the named second-tier items it may rely on.  The engine
+writes certificates with :mod:`symeq.certify.build` and the hints of :mod:`symeq.certify.hints`.
+This package file imports nothing, so checking never pulls in the engine.
 """

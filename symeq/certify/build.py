@@ -1,8 +1,9 @@
-"""Engine-side construction of certificates (docs/certificates.md, schema version 1).
+"""Engine-side construction of certificates (docs/certificates.md, format version 2).
 
-The engine finds; the certificate states; the independent checker
-(:mod:`symeq.certify.checker`) re-verifies.  This module only assembles plain data: the network
-and the group in the input schema, the claim, the evidence, and informational engine data.
+The engine finds; the certificate states, with the hints the kernel needs
+(:func:`symeq.certify.hints.with_hints`); the kernel re-verifies
+(:func:`symeq.certify.verify.verify_certificate`).  This module assembles plain data: the
+network and the group in the input schema, the claim, the evidence, and informational engine data.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
@@ -13,7 +14,7 @@ and the group in the input schema, the claim, the evidence, and informational en
 >>> cert = check_certificate(net, G, check_equivariance(net, G))
 >>> cert["claim"], cert["evidence"]["method"]
 ({'kind': 'equivariant'}, 'layerwise')
->>> from symeq.certify.checker import verify_certificate
+>>> from symeq.certify.verify import verify_certificate
 >>> verify_certificate(cert).ok
 True
 """
@@ -30,7 +31,7 @@ from symeq.architectures.mlp.model import MLP
 __all__ = ["FORMAT", "VERSION", "network_table", "group_table", "certificate", "check_certificate"]
 
 FORMAT = "symeq-certificate"
-VERSION = 1
+VERSION = 2
 
 
 def _version() -> str:
@@ -69,11 +70,13 @@ def group_table(group: GroupAction) -> dict[str, Any]:
 
 def certificate(net: MLP, group: GroupAction, claim_kind: str, evidence: dict[str, Any],
                 seconds: float | None = None) -> dict[str, Any]:
-    """Assemble one certificate object from its parts."""
+    """Assemble one certificate object from its parts, with the kernel's hints."""
+    from symeq.certify.hints import with_hints
+
     engine: dict[str, Any] = {"symeq_version": _version()}
     if seconds is not None:
         engine["seconds"] = f"{seconds:.6f}"
-    return {
+    return with_hints({
         "format": FORMAT,
         "version": VERSION,
         "claim": {"kind": claim_kind},
@@ -81,7 +84,7 @@ def certificate(net: MLP, group: GroupAction, claim_kind: str, evidence: dict[st
         "group": group_table(group),
         "evidence": evidence,
         "engine": engine,
-    }
+    })
 
 
 def check_certificate(net: MLP, group: GroupAction, result: CheckResult) -> dict[str, Any]:

@@ -2,19 +2,19 @@
 
 A construction that holds becomes a ``latent_actions`` certificate: the network the actions act
 on (theta, or beta(theta~) with the proof that it computes the same function as theta), the
-group, the latent maps of every generator, the verified presentation of G, and, when the engine
+group, the latent maps of every generator, the order of G, and, when the engine
 proved it by a criterion the checker can re-run, the uniqueness of the latent action.  A
 refutation (f is not equivariant) is ``symeq check``'s ``not_equivariant`` certificate.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
 >>> from symeq.construction.analysis import analyze
->>> from symeq.certify.checker import verify_certificate
+>>> from symeq.certify.verify import verify_certificate
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["2", "1"]], [["1", "1"]]],
 ...                          "biases": [["0", "0"], ["0"]]})
 >>> cert = latent_certificate(analyze(net, catalog_group("S2", 2, 1, output="trivial")))
 >>> cert["claim"], sorted(cert["evidence"])
-({'kind': 'latent_actions'}, ['actions', 'method', 'presentation', 'uniqueness'])
+({'kind': 'latent_actions'}, ['actions', 'method', 'order', 'uniqueness'])
 >>> verify_certificate(cert).ok
 True
 """
@@ -63,14 +63,12 @@ def latent_certificate(result: LatentResult) -> dict[str, Any] | None:
         return None
     assert result.actions is not None and result.homomorphism is not None and result.acting is not None
     from symeq.groups.permutation import finite_group
-    from symeq.groups.presentation import presentation
 
-    # the checker verifies the homomorphism on the relators of a presentation of G
-    pres = presentation(finite_group(result.group))
+    # the kernel closes G itself and carries the latent maps along its Cayley graph
     evidence: dict[str, Any] = {
         "method": "layerwise_homomorphism",
         "actions": result.actions.to_dict(),
-        "presentation": {"relators": list(pres.relators), "order": pres.order},
+        "order": finite_group(result.group).order,
     }
     if result.where == "beta(theta~)":
         assert result.weak is not None

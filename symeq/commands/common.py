@@ -95,7 +95,7 @@ def write_verified_certificate(cert: dict[str, Any], path: str, verb: str) -> bo
     A certificate the checker rejects is an engine bug (or a limit of the checker): nothing is
     written, one line goes to stderr, and the caller exits 4.  Returns True when written.
     """
-    from symeq.certify.checker import verify_certificate
+    from symeq.certify.verify import verify_certificate
 
     v = verify_certificate(json.loads(json.dumps(cert)))  # exactly what a reader will load
     if not v.ok:

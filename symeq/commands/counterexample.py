@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             out = counterexample(claim, arch, group_spec, budget=args.budget)
     verified = None
     if out.certificate() is not None:
-        from symeq.certify.checker import verify_certificate
+        from symeq.certify.verify import verify_certificate
 
         v = verify_certificate(out.certificate())
         verified = v.ok

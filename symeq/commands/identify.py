@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         # The independent checker sees the certificate before anyone else does: one that does
         # not verify (an engine bug, or a limit of the checker such as pi in a rank condition)
         # is not written; the verdict is still printed, and the exit code is 4.
-        from symeq.certify.checker import verify_certificate
+        from symeq.certify.verify import verify_certificate
 
         check = verify_certificate(json.loads(json.dumps(cert)))
         if check.ok:

@@ -19,7 +19,7 @@ exhaustive matching in the checker.
 >>> out = refute_layerwise_at_theta("tanh", (2, 3, 1), catalog_group("S2", 2, 1, output="trivial"))
 >>> out.verdict, out.network.widths
 ('refuted', (2, 3, 1))
->>> from symeq.certify.checker import verify_certificate
+>>> from symeq.certify.verify import verify_certificate
 >>> verify_certificate(out.certificate()).ok
 True
 """

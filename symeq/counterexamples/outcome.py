@@ -65,7 +65,7 @@ class Outcome:
 
 def counterexample_certificate(net: MLP, group: GroupAction, refutes: str, evidence: dict[str, Any],
                                statement: str | None = None, seconds: float | None = None) -> dict[str, Any]:
-    """A "counterexample" certificate (checker extension symeq/certify/checker_counterexample.py)."""
+    """A "counterexample" certificate (checked by symeq/kernel/mlp_refute.py)."""
     cert = certificate(net, group, "counterexample", evidence, seconds)
     claim: dict[str, Any] = {"kind": "counterexample", "refutes": refutes}
     text = statement if statement is not None else CLAIM_STATEMENTS.get(refutes)

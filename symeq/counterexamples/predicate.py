@@ -272,7 +272,7 @@ def search_predicate(predicate: str | Callable[[MLP, GroupAction], bool], activa
     >>> out = search_predicate("equivariant -> layerwise", "relu", (2, 3, 1), G)
     >>> out.verdict
     'refuted'
-    >>> from symeq.certify.checker import verify_certificate
+    >>> from symeq.certify.verify import verify_certificate
     >>> verify_certificate(out.certificate()).ok
     True
     """

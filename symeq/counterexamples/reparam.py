@@ -14,7 +14,7 @@ function that is layerwise equivariant.  The refutation has two halves:
 
 The certificate lists the types (their actions on the pre-activations) and the zero layer of
 every assignment; the checker re-counts the homomorphisms itself and derives the action on each
-layer from the activation (checker_counterexample.py: relu-type and tanh layers by lemmas L1, L2;
+layer from the activation (symeq/kernel/mlp_refute.py: relu-type and tanh layers by lemmas L1, L2;
 power:M by L3, whose even M drops the signs on the layer).  For power:2 under C_8 the network is
 the bias-pair bypass (y + 1)^2 - (y - 1)^2 = 4 y.  When some assignment does not force a
 zero layer, the claim is *not refuted by this construction*; for one hidden relu-type layer the
@@ -25,7 +25,7 @@ bypass network (for C_8 and width 8: eight directions at 45 degrees, W_2 = U^T /
 >>> out = refute_layerwise_reparam("relu", (2, 4, 2), catalog_group("C8", 2, 2))
 >>> out.verdict, out.network.weights[0].tolist()
 ('refuted', [[1, 0], [0, 1], [-1, 0], [0, -1]])
->>> from symeq.certify.checker import verify_certificate
+>>> from symeq.certify.verify import verify_certificate
 >>> verify_certificate(out.certificate()).ok
 True
 """
@@ -60,8 +60,8 @@ __all__ = ["refute_layerwise_reparam", "CHECKABLE_KINDS", "relu_reparametrizatio
 #: Engine latent kinds whose classification proofs the checker verifies, by its name for them
 #: ("even": signed permutations on the pre-activations, their permutations on the layer).
 CHECKABLE_KINDS = {"permutation": "permutation", "signed": "signed_permutation", "even": "signed_lift"}
-#: Activations whose classification proofs the checker verifies (power:M by lemma L3 of
-#: checker_counterexample.py, both parities; it reads the kind from M itself).
+#: Activations whose classification proofs the kernel verifies (power:M by lemma L3 of
+#: symeq/kernel/mlp_refute.py, both parities; it reads the kind from M itself).
 _CHECKABLE_ACTIVATIONS = ("relu", "leaky_relu", "gelu", "softplus", "swish", "tanh", "power")
 
 

@@ -19,7 +19,7 @@ homomorphism on G, and that they differ.
 >>> out = refute_unique_latent("tanh", (1, 2, 1), catalog_group("sign", 1, 1))
 >>> out.verdict, out.network.weights[0].tolist()
 ('refuted', [[1], [-1]])
->>> from symeq.certify.checker import verify_certificate
+>>> from symeq.certify.verify import verify_certificate
 >>> verify_certificate(out.certificate()).ok
 True
 """

@@ -251,7 +251,27 @@ def _det(m: Matrix) -> sympy.Expr:
 
     >>> _det(ImmutableMatrix([[0, -1], [1, 0]]))
     1
+
+    A signed permutation matrix (image pixels, coordinate shifts) needs no elimination: its
+    determinant is the sign of the permutation times the product of the signs, in O(d) (the
+    elimination is cubic: minutes for the 3072 x 3072 pixel action of a 32 x 32 x 3 image).
     """
+    images = _signed_images(m)
+    if images is not None:
+        d = m.rows
+        sign, seen = 1, [False] * d
+        for j in range(d):
+            if images[j] >= d:
+                sign = -sign
+            if not seen[j]:  # a cycle of length c contributes (-1)^(c - 1)
+                c, k = 0, j
+                while not seen[k]:
+                    seen[k] = True
+                    k = images[k] % d
+                    c += 1
+                if c % 2 == 0:
+                    sign = -sign
+        return sympy.Integer(sign)
     rep = getattr(m, "_rep", None)
     dm = rep if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ) else domain_matrix(m)
     return sympy.expand(dm.domain.to_sympy(dm.det()))

@@ -122,25 +122,30 @@ class IdentifyResult:
         "identifiable"; ``weakly_identifiable`` (the rewrite steps to theta~, then the same for
         theta~) for "weakly identifiable"; None for "conjectural", "locally identifiable" and
         "unknown", which are no checkable claims (:attr:`certificate_note` says why)."""
-        base: dict[str, Any] = {"format": "symeq-certificate", "version": 1}
+        from symeq.certify.build import FORMAT, VERSION
+        from symeq.certify.hints import with_hints as certificate_with_hints
+
+        base: dict[str, Any] = {"format": FORMAT, "version": VERSION}
         if engine:
             base["engine"] = engine
         net = network_to_dict(self.network)
         if self.witness is not None and self.verdict == "not identifiable":
-            return {**base, "claim": {"kind": "not_identifiable"}, "network": net,
-                    "evidence": self.witness.evidence()}
+            return certificate_with_hints({**base, "claim": {"kind": "not_identifiable"}, "network": net,
+                                           "evidence": self.witness.evidence()})
         if self.verdict not in ("identifiable", "weakly identifiable"):
             return None
         ev = self.identifiable_evidence()
         if ev is None:
             return None
         if self.verdict == "identifiable":
-            return {**base, "claim": {"kind": "identifiable"}, "network": net, "evidence": ev}
-        return {**base, "claim": {"kind": "weakly_identifiable",
-                                  "reduced": network_to_dict(self.reduction.reduced)},
-                "network": net,
-                "evidence": {"method": "reduction",
-                             "steps": [s.to_dict() for s in self.reduction.steps], "submodel": ev}}
+            return certificate_with_hints({**base, "claim": {"kind": "identifiable"}, "network": net,
+                                           "evidence": ev})
+        return certificate_with_hints(
+            {**base, "claim": {"kind": "weakly_identifiable",
+                               "reduced": network_to_dict(self.reduction.reduced)},
+             "network": net,
+             "evidence": {"method": "reduction",
+                          "steps": [s.to_dict() for s in self.reduction.steps], "submodel": ev}})
 
 
 def identify(net: Any, budget: Any = None, local: bool = True, fibers: bool = True) -> IdentifyResult:

@@ -171,7 +171,7 @@ def _canonical_network(d: Any) -> Any:
 
 def _check_stored(path: Path, fresh: dict[str, Any] | None, res: RunResult) -> tuple[list[str], str]:
     """Verify a stored certificate and bind it to the instance; (deviations, status)."""
-    from symeq.certify.checker import verify_certificate
+    from symeq.certify.verify import verify_certificate
 
     stored = stored_path(path)
     if not stored.exists():
@@ -264,7 +264,7 @@ def prove_instance(path: Path, write: bool = False) -> InstanceOutcome:
     >>> o.ok, o.verb, o.verdict
     (True, 'check', 'holds')
     """
-    from symeq.certify.checker import verify_certificate
+    from symeq.certify.verify import verify_certificate
 
     start = time.perf_counter()
     try:

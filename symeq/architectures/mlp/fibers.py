@@ -50,7 +50,7 @@ from math import factorial
 from typing import Any
 
 import sympy
-from flint import fmpq, fmpq_mat
+from flint import fmpq
 from sympy import ImmutableMatrix
 
 from symeq.budget import call_with_budget
@@ -184,63 +184,22 @@ def ideal_dimension(g: sympy.GroebnerBasis, gens: list[sympy.Symbol]) -> int:
     return 0
 
 
-def _standard_monomials(lead: list[tuple[int, ...]], n: int, limit: int = 400) -> list[tuple[int, ...]]:
-    """Monomials not divisible by any leading monomial (finite for zero-dimensional ideals)."""
-    out: list[tuple[int, ...]] = []
-    frontier = [tuple([0] * n)]
-    seen = set(frontier)
-    while frontier:
-        m = frontier.pop()
-        if any(all(a >= b for a, b in zip(m, l)) for l in lead):
-            continue
-        out.append(m)
-        if len(out) > limit:
-            raise BudgetExceeded(f"more than {limit} standard monomials")
-        for k in range(n):
-            nxt = tuple(e + (1 if i == k else 0) for i, e in enumerate(m))
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append(nxt)
-    return sorted(out)
-
-
 def _distinct_points(g: sympy.GroebnerBasis, gens: list[sympy.Symbol]) -> int:
     """Number of distinct complex points of a zero-dimensional ideal: the rank of the Hermite
-    trace form H_kl = Tr(multiplication by b_k b_l) over the standard monomials b."""
-    lead = _leading_exponents(g, gens)
-    basis = _standard_monomials(lead, len(gens))
-    index = {m: k for k, m in enumerate(basis)}
-    n = len(basis)
+    trace form over the standard monomials, computed by the checker's own count
+    (:func:`symeq.certify.slice_ideal.points`) on the python-flint form of the basis."""
+    from flint import fmpq_mpoly_ctx
 
-    def mult_matrix(var: int) -> fmpq_mat:
-        mat = fmpq_mat(n, n)
-        for col, m in enumerate(basis):
-            expr = sympy.Mul(*[v**e for v, e in zip(gens, m)]) * gens[var]
-            _, rem = g.reduce(expr)
-            for mon, coeff in sympy.Poly(rem, *gens).terms():
-                q = sympy.Rational(coeff)
-                mat[index[mon], col] = fmpq(int(q.p), int(q.q))
-        return mat
+    from symeq.certify.slice_ideal import points
+    from symeq.kernel.core import Budget
 
-    mults = [mult_matrix(v) for v in range(len(gens))]
-    ident = fmpq_mat(n, n)
-    for k in range(n):
-        ident[k, k] = 1
-    mb = []
-    for m in basis:
-        acc = ident
-        for v, e in enumerate(m):
-            for _ in range(e):
-                acc = acc * mults[v]
-        mb.append(acc)
-    h = fmpq_mat(n, n)
-    for k in range(n):
-        for l in range(k, n):
-            prod = mb[k] * mb[l]
-            tr = sum((prod[t, t] for t in range(n)), fmpq(0))
-            h[k, l] = tr
-            h[l, k] = tr
-    return int(h.rank())
+    ring = fmpq_mpoly_ctx.get(tuple(f"u{k}" for k in range(len(gens))), "degrevlex")
+    polys = [ring.from_dict({m: fmpq(int(c.p), int(c.q)) for m, c in sympy.Poly(p, *gens).terms()})
+             for p in g.exprs]
+    try:
+        return points(ring, polys)
+    except Budget as exc:
+        raise BudgetExceeded(str(exc)) from None
 
 
 def _power_decision(net: MLP, budget: FiberLimits,

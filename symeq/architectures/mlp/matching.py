@@ -143,23 +143,57 @@ def _inverse(group: GroupAction, g: str, rhoL: ImmutableMatrix) -> ImmutableMatr
 
 def _twisted_int(net: MLP, first: tuple[np.ndarray, int], last: tuple[np.ndarray, int],
                  r0: tuple[np.ndarray, int], ri: tuple[np.ndarray, int]) -> list[tuple[np.ndarray, int]] | None:
-    """[W_1 rho_0 | b_1] and rho_L^-1 [W_L | b_L] as integer arrays, or None past int64."""
+    """[W_1 rho_0 | b_1] and rho_L^-1 [W_L | b_L] as integer arrays, or None past int64.
+
+    A monomial rho (a permutation of pixels, a signed coordinate swap) moves whole columns or
+    rows, so the products are index operations; numpy has no BLAS for integers, and a dense
+    product of a 1024 x 3072 layer with a 3072 x 3072 permutation takes minutes."""
     def big(*arrays: np.ndarray) -> int:
         return max((int(np.abs(a).max()) if a.size else 0) for a in arrays)
 
     layers = [net.int_layer(i) for i in range(1, net.depth + 1)]
     (A, D), (R, DR) = first, r0
-    if big(A) * max(big(R), DR) * (A.shape[1]) >= INT_LIMIT:
-        return None
-    layers[0] = (np.hstack([A[:, :-1] @ R, A[:, -1:] * DR]), D * DR)
+    mono = _monomial(R)
+    if mono is not None:  # (W R)[:, j] = R[k_j, j] W[:, k_j]
+        rows, vals = mono
+        if big(A) * big(vals) >= INT_LIMIT or big(A) * DR >= INT_LIMIT:
+            return None
+        layers[0] = (np.hstack([A[:, rows] * vals[None, :], A[:, -1:] * DR]), D * DR)
+    else:
+        if big(A) * max(big(R), DR) * (A.shape[1]) >= INT_LIMIT:
+            return None
+        layers[0] = (np.hstack([A[:, :-1] @ R, A[:, -1:] * DR]), D * DR)
     A, D = layers[-1] if net.depth > 1 else layers[0]
     Ri, DRi = ri
-    if big(A) * big(Ri) * Ri.shape[1] >= INT_LIMIT:
-        return None
-    layers[-1] = (Ri @ A, D * DRi)
+    mono = _monomial(Ri.T)
+    if mono is not None:  # (R A)[i, :] = R[i, k_i] A[k_i, :]
+        cols, vals = mono
+        if big(A) * big(vals) >= INT_LIMIT:
+            return None
+        layers[-1] = (A[cols, :] * vals[:, None], D * DRi)
+    else:
+        if big(A) * big(Ri) * Ri.shape[1] >= INT_LIMIT:
+            return None
+        layers[-1] = (Ri @ A, D * DRi)
     if any(x is None for x in layers):
         return None
     return layers  # type: ignore[return-value]
+
+
+def _monomial(R: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a matrix with exactly one nonzero entry in every column (and row): (k, v) with
+    R[k_j, j] = v_j; None otherwise.
+
+    >>> _monomial(np.array([[0, -1], [2, 0]]))
+    (array([1, 0]), array([ 2, -1]))
+    >>> _monomial(np.array([[1, 1], [0, 1]])) is None
+    True
+    """
+    nz = R != 0
+    if R.shape[0] != R.shape[1] or not (nz.sum(axis=0) == 1).all() or not (nz.sum(axis=1) == 1).all():
+        return None
+    rows = nz.argmax(axis=0)
+    return rows, R[rows, np.arange(R.shape[1])]
 
 
 # -- rows -----------------------------------------------------------------------------------

@@ -160,21 +160,15 @@ def weak_reduction(net: MLP) -> Any:
 
 
 def equal_function_evidence(red: Any) -> dict[str, Any]:
-    """The certificate's proof that f(theta) = f(beta(theta~)): the original network, the
-    ``same_function`` certificate theta -> theta~ (rewrite steps, replayed by the checker) and
-    the kept indices that define beta; for a :class:`LinearReduction` the reduced network
-    itself (the checker compares the end-to-end affine maps)."""
-    if isinstance(red, LinearReduction):
-        return {"method": "affine_identity", "original": network_to_dict(red.original),
-                "reduced": network_to_dict(red.reduced), "kept": [list(k) for k in red.kept]}
-    return {
-        "method": "rewrite_steps",
-        "original": network_to_dict(red.original),
-        "kept": [list(k) for k in red.kept],
-        "reduction": {
-            "format": "symeq-certificate", "version": 1,
-            "claim": {"kind": "same_function", "reduced": network_to_dict(red.reduced)},
-            "network": network_to_dict(red.original),
-            "evidence": red.certificate_evidence(),
-        },
-    }
+    """The certificate's proof that f(theta) = f(beta(theta~)) (docs/certificates.md): the
+    original network, the reduced network theta~, the rewrite steps theta -> theta~ (for a
+    :class:`LinearReduction`: none, the kernel compares the affine maps), and the ``padding``
+    steps that delete the zero neurons of beta(theta~) outside the kept indices."""
+    from symeq.certify.hints import padding
+
+    ev = {"method": "affine_identity" if isinstance(red, LinearReduction) else "rewrite_steps",
+          "original": network_to_dict(red.original), "reduced": network_to_dict(red.reduced),
+          "padding": padding(red.original.widths, [list(k) for k in red.kept])}
+    if not isinstance(red, LinearReduction):
+        ev["steps"] = red.certificate_evidence()["steps"]
+    return ev

@@ -6,13 +6,13 @@ homomorphisms G -> K_i along the Cayley graph of G, closed exactly).
 
 from __future__ import annotations
 
-from symeq.kernel import mlp
+from symeq.kernel import attention, mlp
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import check_group, closure, extends
 from symeq.kernel.linalg import apply, eye, mul, vadd
 from symeq.kernel.numbers import PRECISIONS
 
-ARCHITECTURES = {mlp.MLP: mlp}
+ARCHITECTURES = {mlp.MLP: mlp, attention.Attention: attention}
 
 def equivariant_by(c, net, G, ev: dict, prefix: str = "") -> list:
     """Verify equivariance evidence for ``net`` and ``G``; the latent maps per generator (layerwise)."""

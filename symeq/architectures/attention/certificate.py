@@ -4,7 +4,7 @@ The network is the ``[network]`` table of the file schema, the group its token a
 parts (``tokens``, ``input``, ``output`` per generator), and the evidence what the kernel needs
 to re-check the claim without searching: the head maps k_i(g) of every generator and hidden
 layer (``layerwise``), nothing more for a lightning ``polynomial_identity`` (the kernel expands
-it), or the witness input (``witness``).
+it), or the witness input (``witness``).  The kernel's module is :mod:`symeq.kernel.attention`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ def group_table(group: Any) -> dict[str, Any]:
 
 def certificate(net: Any, group: Any, claim_kind: str, evidence: dict[str, Any],
                 seconds: float | None = None) -> dict[str, Any]:
-    """One certificate object."""
+    """One certificate object, with the kernel's hints (the number field of square roots)."""
+    from symeq.certify.hints import with_hints
+
     engine: dict[str, Any] = {"symeq_version": _version()}
     if seconds is not None:
         engine["seconds"] = f"{seconds:.6f}"
@@ -40,4 +42,4 @@ def certificate(net: Any, group: Any, claim_kind: str, evidence: dict[str, Any],
     if group is not None:
         out["group"] = group_table(group)
     out.update(evidence=evidence, engine=engine)
-    return out
+    return with_hints(out)

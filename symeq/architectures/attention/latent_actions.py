@@ -154,17 +154,16 @@ class AttentionLatent:
         return Verdict(self.verdict).exit_code
 
     def certificate(self) -> dict[str, Any] | None:
-        """``latent_actions`` (holds) or ``not_equivariant`` (fails, check's witness)."""
+        """``latent_actions`` (holds; about theta~ when the actions live there) or
+        ``not_equivariant`` (fails, check's witness)."""
         from symeq.architectures.attention.certificate import certificate
 
         if self.verdict == Verdict.HOLDS and self.actions is not None and self.homomorphism is not None:
-            ev: dict[str, Any] = {"method": "layerwise", "actions": self.actions.to_dict(),
+            ev: dict[str, Any] = {"method": "layerwise_homomorphism", "actions": self.actions.to_dict(),
                                   "order": self.homomorphism.order}
-            if self.reduction is not None:
-                ev = {"method": "reduction+layerwise", "steps": [s.to_dict() for s in self.reduction.steps],
-                      "reduced": self.reduction.reduced.to_dict(), "actions": self.actions.to_dict(),
-                      "order": self.homomorphism.order}
-            return certificate(self.network, self.group, "latent_actions", ev, self.seconds)
+            # at theta~ the certificate is about the submodel (check's reduction+layerwise certificate
+            # proves that it computes theta's function)
+            return certificate(self.acting, self.group, "latent_actions", ev, self.seconds)
         if self.verdict == Verdict.FAILS and self.check is not None:
             return self.check.certificate()
         return None

@@ -207,7 +207,7 @@ def _close(net: Any, k_prev: HeadMap | None, other: Any, g: str) -> LayerSolutio
     else:
         same_w = (lambda x, y: x == y)(*unify(W, W2))
     if same_w and b == b2:
-        return LayerSolutions([True])
+        return LayerSolutions([HeadMap((), ())])  # K_L is trivial: its identity
     what = "W_O" if W != W2 else "the bias"
     return LayerSolutions([], failure=lambda gen: LayerFailure(
         gen, L, None, "closure", f"generator {gen}: the readout does not close: B W_O' differs from W_O "

@@ -10,7 +10,6 @@ import pytest
 import sympy
 from sympy import Rational
 
-from attention_strategies import build, group_of, matrix_strings
 from symeq.architectures import network_from_dict
 from symeq.architectures.attention import group_from_dict
 from symeq.architectures.attention.identifiability import identify
@@ -18,7 +17,6 @@ from symeq.architectures.attention.latent_actions import analyze
 from symeq.architectures.attention.model import Attention
 from symeq.architectures.attention.report import draw, explain
 from symeq.architectures.attention.parameter_symmetries import symmetries
-from symeq.architectures.base import Budget
 from symeq.cli import main
 from symeq.files import load_document
 

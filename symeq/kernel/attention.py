@@ -16,7 +16,12 @@ from symeq.kernel.core import Reject
 from symeq.kernel.linalg import apply, inverse, mul, require_equal
 
 T = lambda A: tuple(zip(*A))  # noqa: E731
-Label = type("Label", (), {})  # the common claims name net.activation.name
+zero = lambda A: all(x.is_zero() for r in A for x in r)  # noqa: E731
+
+
+class Label:  # the common claims name net.activation.name
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -35,13 +40,8 @@ class Attention:
     widths = property(lambda s: tuple(s.tokens * s.features(i) for i in range(s.depth + 1)))
     depth = property(lambda s: len(s.layers) + 1)
     exact = property(lambda s: s.normalization == "lightning")
+    activation = property(lambda s: Label(f"{s.normalization} attention"))
     symbols = property(lambda s: sorted({v for x in s.numbers() for v in x.variables()}))
-
-    @property
-    def activation(self):
-        label = Label()
-        label.name = f"{self.normalization} attention"
-        return label
 
     def numbers(self) -> list:
         mats = [self.readout, (self.bias,), self.positional or ()] + [m for e, h in self.layers for m in (e or (),) + sum(h, ())]
@@ -49,6 +49,14 @@ class Attention:
 
     def describe(self) -> str:
         return f"{self.normalization} attention, {self.tokens} tokens, heads {'/'.join(str(len(h)) for _, h in self.layers)}"
+
+    def next_rows(self, i: int) -> tuple:
+        """W_O of layer i's heads: the next layer's embedding, or the readout."""
+        return self.layers[i][0] if i < len(self.layers) else self.readout
+
+
+def score(U, head) -> tuple:
+    return mul(mul(U, mul(head[0], T(head[1]))), T(U)) if U else mul(head[0], T(head[1]))
 
 
 def _forward(net, Z, m, t, phi, add, side):
@@ -62,9 +70,8 @@ def forward(net: Attention, x) -> tuple:
     """f(x) exactly (lightning: a polynomial; x may hold variables)."""
     d, n = len(x) // net.tokens, net.tokens
     add = lambda A, B: tuple(tuple(a + b for a, b in zip(r, s)) for r, s in zip(A, B))  # noqa: E731
-    Z = _forward(net, tuple(tuple(x[r * d:(r + 1) * d]) for r in range(n)), mul, T, lambda S: S, add,
-                 lambda outs: tuple(sum((o[r] for o in outs), ()) for r in range(n)))
-    return sum(Z, ())
+    return sum(_forward(net, tuple(tuple(x[r * d:(r + 1) * d]) for r in range(n)), mul, T, lambda S: S, add,
+                        lambda outs: tuple(sum((o[r] for o in outs), ()) for r in range(n))), ())
 
 
 def forward_ball(net: Attention, x, prec: int) -> list:
@@ -100,13 +107,27 @@ def moved(k, W) -> tuple:
     return sum((mul(A, W[off[p]:off[p] + len(A)]) for p, A in zip(*k)), ())
 
 
+def fixes_bias(net: Attention, G, where: str) -> None:
+    for g in G.names:
+        S = split(G.generator(g)[1], net.tokens, net.features(net.depth), f"{where}: rho_L({g})")[1]
+        require_equal([apply(S, net.bias)], [net.bias], f"{where}: S b = b for generator {g}")
+
+
+def _scale(S1, S2, exact: bool):
+    """c with S2 = c S1 (1 for softmax), read off the first nonzero entry of S1; the caller checks."""
+    nz = next(((r, s) for r, row in enumerate(S1) for s, x in enumerate(row) if not x.is_zero()), None)
+    return S2[nz[0]][nz[1]] / S1[nz[0]][nz[1]] if exact and nz else S1[0][0].f.one
+
+
+
+
 def check_layers(c, net: Attention, rho0, rho_l, actions: list, where: str) -> list:
     """The head-matching equations for theta^g (module docstring); the maps (I (x) B^T, 0)."""
     n, F, maps, k = net.tokens, c.F, [], None
     P, R = split(rho0, n, net.features(0), f"{where}: rho_0")
-    if split(rho_l, n, net.features(net.depth), f"{where}: rho_L")[0] != P or len(actions) != net.depth - 1:
+    P2, S = split(rho_l, n, net.features(net.depth), f"{where}: rho_L")
+    if P2 != P or len(actions) != net.depth - 1:
         raise Reject(f"{where}: rho_0 and rho_L must permute the tokens alike; one head map per attention layer")
-    S = split(rho_l, n, net.features(net.depth), where)[1]
     if net.positional:
         require_equal(mul([net.positional[P[j]] for j in range(n)], T(inverse(R))), net.positional, f"{where}: P^T E R^-T = E")
     for i, (U, heads) in enumerate(net.layers, start=1):
@@ -117,13 +138,11 @@ def check_layers(c, net: Attention, rho0, rho_l, actions: list, where: str) -> l
             raise Reject(f"{where}, layer {i}: a head map permutes heads of equal v, with a v x v block each")
         for h, (p, A) in enumerate(zip(perm, blocks)):
             inverse(A)  # Reject unless invertible
-            (q, kk, val), (q2, k2, v2) = heads[h], theirs[p]
-            S1, S2 = (mul(mul(X, mul(a, T(b))), T(X)) if X else mul(a, T(b)) for X, a, b in ((U, q, kk), (U2, q2, k2)))
-            nz = next(((r, s) for r, row in enumerate(S1) for s, x in enumerate(row) if not x.is_zero()), None)
-            cc = S2[nz[0]][nz[1]] / S1[nz[0]][nz[1]] if net.exact and nz else F.one
+            S1, S2 = score(U, heads[h]), score(U2, theirs[p])
+            cc = _scale(S1, S2, net.exact)
             require_equal(S2, [[cc * x for x in r] for r in S1], f"{where}, layer {i}: score forms of head {h} and of head {p} of theta^g")
-            require_equal(mul(mul(U, val) if U else val, A), [[cc * x for x in r] for r in (mul(U2, v2) if U2 else v2)],
-                          f"{where}, layer {i}: V_{h} A_{h} = c V'_{p}")
+            require_equal(mul(mul(U, heads[h][2]) if U else heads[h][2], A),
+                          [[cc * x for x in r] for r in (mul(U2, theirs[p][2]) if U2 else theirs[p][2])], f"{where}, layer {i}: V_{h} A_{h} = c V'_{p}")
         k, D = (perm, blocks), sum(v)
         B = {(sum(v[:h]) + r, sum(v[:p]) + s): A[r][s] for h, (p, A) in enumerate(zip(perm, blocks)) for r in range(v[h]) for s in range(v[h])}
         maps.append((tuple(tuple(B.get((s % D, r % D), F.zero) if r // D == s // D else F.zero for s in range(n * D))
@@ -146,66 +165,60 @@ def polynomial_identity(c, net: Attention, G, ev: dict) -> None:
         c.step(f"generator {g}: f(rho_0({g}) x) - rho_L({g}) f(x) expands to 0")
 
 
+def silent(net: Attention, i: int, h: int) -> bool:
+    """Head h of layer i contributes nothing: value map U W_V, output rows or (lightning) score form 0."""
+    U, heads = net.layers[i - 1]
+    off = sum(len(x[2][0]) for x in heads[:h])
+    return (zero(mul(U, heads[h][2]) if U else heads[h][2]) or zero(net.next_rows(i)[off:off + len(heads[h][2][0])])
+            or (net.exact and zero(score(U, heads[h]))))
+
+
 def constant(c, net: Attention, G, ev: dict) -> None:
-    """Every head of layer ``layer`` has value map 0 or output map 0, so f = 1 b^T; S_g b = b."""
-    i, off = ev["layer"], 0
-    if not 1 <= i < net.depth:
-        raise Reject(f"constant: {i} is not an attention layer")
-    embed, heads = net.layers[i - 1]
-    W = net.layers[i][0] if i < len(net.layers) else net.readout
-    for h, (_, _, v) in enumerate(heads):
-        if any(not x.is_zero() for r in (mul(embed, v) if embed else v) for x in r) and any(
-                not x.is_zero() for r in W[off:off + len(v[0])] for x in r):
-            raise Reject(f"constant: head {h} of layer {i} has a nonzero value map and a nonzero output map")
-        off += len(v[0])
-    for g in G.names:
-        S = split(G.generator(g)[1], net.tokens, net.features(net.depth), f"generator {g}: rho_L")[1]
-        require_equal([apply(S, net.bias)], [net.bias], f"generator {g}: S b = b")
+    """Every head of layer ``layer`` is silent, so f = 1 b^T; S_g b = b."""
+    i = ev["layer"]
+    if not 1 <= i < net.depth or not all(silent(net, i, h) for h in range(len(net.layers[i - 1][1]))):
+        raise Reject(f"constant: not every head of layer {i} contributes nothing")
+    fixes_bias(net, G, "constant")
     c.step(f"every head of layer {i} contributes nothing, so f(X) = 1 b^T; S_g b = b for every generator")
 
 
-def rewrite(net: Attention, s: dict, exact: bool) -> Attention:
-    """One reduction step, checked: ``drop`` a head whose value map (U W_V), output rows or (lightning)
-    score form is 0; ``merge`` head ``partner`` into ``head`` when their score forms agree (lightning: up
-    to c): value maps side by side (c W_V), output rows stacked; ``narrow`` a head to the stated value map
-    V' and rows W' with V' W' = W_V W_O.  Each keeps f: only phi(Y M Y^T) Y W_V W_O enters the next layer."""
-    i, h = s["layer"], s["head"]
+def rewrite(net: Attention, s: dict) -> Attention:
+    """One reduction step, checked: ``drop`` a silent head; ``merge`` head ``partner`` into ``head`` when
+    their score forms agree (lightning: up to c): value maps side by side (c W_V), output rows stacked;
+    ``narrow`` a head to the stated V', W' with V' W' = W_V W_O.  Each keeps f: only
+    phi(Y M Y^T) Y W_V W_O enters the next layer."""
+    i, h, op = s["layer"], s["head"], s["op"]
     if not 1 <= i <= len(net.layers) or not 0 <= h < len(net.layers[i - 1][1]):
-        raise Reject(f"step {s['op']}: no head {h} in layer {i}")
+        raise Reject(f"step {op}: no head {h} in layer {i}")
     U, heads = net.layers[i - 1]
-    W = net.layers[i][0] if i < len(net.layers) else net.readout
     off = [sum(len(x[2][0]) for x in heads[:j]) for j in range(len(heads) + 1)]
-    rows, (q, k, v) = [W[off[j]:off[j + 1]] for j in range(len(heads))], heads[h]
-    score = lambda hd: mul(mul(U, mul(hd[0], T(hd[1]))), T(U)) if U else mul(hd[0], T(hd[1]))  # noqa: E731
-    zero = lambda A: all(x.is_zero() for r in A for x in r)  # noqa: E731
-    heads, out = list(heads), list(rows)
-    if s["op"] == "drop" and (zero(mul(U, v) if U else v) or zero(rows[h]) or (exact and zero(score(heads[h])))):
+    heads, out = list(heads), [net.next_rows(i)[off[j]:off[j + 1]] for j in range(len(heads))]
+    if op == "drop" and silent(net, i, h):
         del heads[h], out[h]
-    elif s["op"] == "merge" and h < s.get("partner", -1) < len(heads):
-        p, S1 = s["partner"], score(heads[h])
-        S2 = score(heads[p])
-        nz = next(((r, c) for r, row in enumerate(S1) for c, x in enumerate(row) if not x.is_zero()), None)
-        cc = S2[nz[0]][nz[1]] / S1[nz[0]][nz[1]] if exact and nz else S1[0][0].f.one
+    elif op == "merge" and h < s.get("partner", -1) < len(heads):
+        p = s["partner"]
+        S1, S2 = score(U, heads[h]), score(U, heads[p])
+        cc = _scale(S1, S2, net.exact)
         require_equal(S2, [[cc * x for x in r] for r in S1], f"step merge: score forms of heads {h} and {p} of layer {i}")
-        heads[h] = (q, k, tuple(a + tuple(cc * x for x in b) for a, b in zip(v, heads[p][2])))
-        out[h] = rows[h] + rows[p]
+        heads[h] = heads[h][:2] + (tuple(a + tuple(cc * x for x in b) for a, b in zip(heads[h][2], heads[p][2])),)
+        out[h] = out[h] + out[p]
         del heads[p], out[p]
-    elif s["op"] == "narrow" and "value" in s and len(s["value"]) == len(v) and len(s["output"][0]) == len(W[0]):
-        require_equal(mul(s["value"], s["output"]), mul(v, rows[h]), f"step narrow: V' W' = W_V W_O of head {h} of layer {i}")
-        heads[h], out[h] = (q, k, tuple(map(tuple, s["value"]))), tuple(map(tuple, s["output"]))
+    elif op == "narrow" and "value" in s and len(s["value"]) == len(heads[h][2]) and len(s["output"][0]) == len(out[h][0]):
+        require_equal(mul(s["value"], s["output"]), mul(heads[h][2], out[h]), f"step narrow: V' W' = W_V W_O of head {h} of layer {i}")
+        heads[h], out[h] = heads[h][:2] + (tuple(map(tuple, s["value"])),), tuple(map(tuple, s["output"]))
     else:
-        raise Reject(f"step {s['op']} on head {h} of layer {i} does not apply")
-    layers, W2 = list(net.layers), sum(out, ())
+        raise Reject(f"step {op} on head {h} of layer {i} does not apply")
+    layers, W = list(net.layers), sum(out, ())
     layers[i - 1] = (U, tuple(heads))
     if i < len(layers):
-        layers[i] = (W2, layers[i][1])
-    return Attention(net.normalization, net.tokens, net.positional, tuple(layers), W2 if i == len(layers) else net.readout, net.bias)
+        layers[i] = (W, layers[i][1])
+    return Attention(net.normalization, net.tokens, net.positional, tuple(layers), W if i == len(layers) else net.readout, net.bias)
 
 
 def via_heads(c, net: Attention, G, ev: dict) -> list:
     """The replayed steps give ``reduced``, which computes f; its head maps are checked layerwise."""
     for s in ev["steps"]:
-        net = rewrite(net, s, net.exact)
+        net = rewrite(net, s)
     if net != ev["reduced"]:
         raise Reject("the reduction steps do not give the stated reduced network")
     c.step(f"{len(ev['steps'])} reduction step(s) replayed: the reduced network computes the same function")

@@ -7,7 +7,7 @@ lemmas; :mod:`symeq.certify.second_tier`, named procedures).  Every verdict list
 
 Reading order: core, numbers, linalg, groups, activations, claims (kinds common to every
 architecture), then the MLP's modules: mlp (layer equations, rewrite steps, identifiability) and
-mlp_refute (counterexamples); attention (head matching, attention's reduction steps).  A new architecture adds its module with the interface described in
-:mod:`symeq.kernel.mlp`, registers it in ``claims.ARCHITECTURES`` and ``claims.CLAIMS``, and adds
-a reader for its network table.
+mlp_refute (counterexamples); attention's module: attention.  A new architecture adds its module
+with the interface described in :mod:`symeq.kernel.mlp`, registers it in ``claims.ARCHITECTURES``
+and ``claims.CLAIMS``, and adds a reader for its network table.
 """

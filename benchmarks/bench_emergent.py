@@ -5,7 +5,7 @@ Network: widths [3072, 1024, 1024, 10] (4.2 million parameters; ``--size`` scale
 flattened channel-first (so the catalog group hmirror:(3s)x(s) is the horizontal mirror of
 every channel), output invariant (10 logits).  It is built exactly layerwise invariant: random
 integer weights W, then W + h . W for h = (rho_0(mirror), k_1, k_2, id) with random signed
-involutions k_1, k_2 on the hidden layers (symeq.emergent.mlp.conjugate, exact on integers),
+involutions k_1, k_2 on the hidden layers (symeq.architectures.mlp.approximate.conjugate, exact on integers),
 divided by 2^8 so the float64 values in the .npz are exact dyadic rationals.
 
 Pipeline, timed stage by stage (what a user runs):
@@ -59,7 +59,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from symeq.emergent import FloatMLP, load_model, save_npz  # noqa: E402
-from symeq.emergent import mlp as arch  # noqa: E402
+from symeq.architectures.mlp import approximate as arch  # noqa: E402
 from symeq.emergent.rounding import SignedPerm  # noqa: E402
 
 SCALE = 2**8
@@ -119,7 +119,7 @@ def build(size: int, seed: int) -> tuple[FloatMLP, list[SignedPerm]]:
 
 def exact_mlp(model: FloatMLP):
     """The exact MLP of a model whose values are integers over 2^8 (checked), built by
-    symeq.emergent.mlp.exact_model (DomainMatrix over QQ, no strings)."""
+    symeq.architectures.mlp.approximate.exact_model (DomainMatrix over QQ, no strings)."""
     ws, bs = [], []
     for w, x in zip(model.weights, model.biases):
         nw, nb = np.rint(w * SCALE).astype(np.int64), np.rint(x * SCALE).astype(np.int64)

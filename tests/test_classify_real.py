@@ -26,7 +26,8 @@ from symeq.classification.real import (
     real_smallest_width,
 )
 from symeq.classification.spaces import MatrixAction, layer_space, network_space, nullspace_layer_space
-from symeq.classification.types import boundary_action, gset_action, type_kind, layer_types
+from symeq.classification.types import gset_action, type_kind, layer_types
+from symeq.classification.spaces import boundary_action
 from symeq.cli import main
 from symeq.counterexamples.reparam import refute_layerwise_reparam
 from symeq.errors import InputError

@@ -25,7 +25,8 @@ from symeq.classification.classify import classify
 from symeq.classification.shift_degenerate import shift_verdict
 from symeq.classification.shifts import count_lifts, lift_biases, shift_space, type_lifts
 from symeq.classification.torus import smith_form, torus_fixed_points
-from symeq.classification.types import boundary_action, type_kind, layer_types
+from symeq.classification.types import type_kind, layer_types
+from symeq.classification.spaces import boundary_action
 from symeq.cli import main
 from symeq.architectures.mlp.equivariance import check_equivariance
 from symeq.errors import InputError

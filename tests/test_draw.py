@@ -16,7 +16,8 @@ from symeq.cli import main
 from symeq.errors import InputError
 from symeq.groups import catalog_group
 from symeq.architectures import network_from_dict
-from symeq.report.draw import image_shape_of, orbits_from_signed_perms, plan_drawing
+from symeq.architectures.mlp.drawing import plan_drawing
+from symeq.report.draw import image_shape_of, orbits_from_signed_perms
 from symeq.report.draw_figure import render
 
 from strategies import build_equivariant
@@ -155,7 +156,7 @@ def test_filter_types_follow_the_input_scale_for_power2() -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_orbits_agree_with_symeq_latent_structure(seed: int) -> None:
-    structure = pytest.importorskip("symeq.construction.structure")
+    structure = pytest.importorskip("symeq.architectures.mlp.structure")
     from symeq.construction.construct import construct
 
     rng = random.Random(seed)

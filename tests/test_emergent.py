@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symeq.emergent import FloatMLP, float_group, measure, round_network
-from symeq.emergent import mlp as arch
+from symeq.architectures.mlp import approximate as arch
 from symeq.emergent.actions import MonomialMap
 from symeq.emergent.rounding import SignedPerm, close
 from symeq.architectures.mlp.equivariance import check_equivariance

@@ -30,7 +30,7 @@ from symeq.construction.construct import LatentActions, construct
 from symeq.architectures.mlp.families import uniqueness_conditions
 from symeq.construction.homomorphism import check_homomorphism
 from symeq.construction.stabilizer import stabilizer
-from symeq.construction.structure import gset_key
+from symeq.architectures.mlp.structure import gset_key
 from symeq.architectures import network_from_dict
 from symeq.architectures.mlp.model import MLP
 

@@ -16,7 +16,7 @@ import symeq.classification.real as real_module
 from symeq.classification.classify import classify
 from symeq.classification.real import block_layer_space, hom_dimension, real_assignment, real_layer_types, type_action
 from symeq.classification.spaces import nullspace_layer_space, satisfies_constraints
-from symeq.classification.types import boundary_action
+from symeq.classification.spaces import boundary_action
 from symeq.cli import main
 from symeq.exact import parse_number
 from symeq.groups import catalog_group, group_from_dict

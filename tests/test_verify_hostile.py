@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,15 +22,31 @@ SECONDS, BYTES = 30, 2_000_000_000
 
 
 def run(path: str, *args: str) -> tuple[int, str, float, int]:
-    """(exit code, output, seconds, peak resident bytes) of ``symeq verify path args``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(exit code, output, seconds, peak resident bytes) of ``symeq verify path args``.
+
+    The peak is this child's own (``os.wait4``): RUSAGE_CHILDREN would report the largest of
+    every child the test process ever waited for, and another test's subprocess may be larger.
+    """
     start = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "symeq.cli", "verify", path, *args], capture_output=True, text=True,
-                       timeout=SECONDS + 30)
-    seconds = time.monotonic() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kilobytes on Linux
-    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
-    return p.returncode, p.stdout + p.stderr, seconds, max(peak, before * 1024)
+    with tempfile.TemporaryFile("w+") as out:
+        p = subprocess.Popen([sys.executable, "-m", "symeq.cli", "verify", path, *args], stdout=out,
+                             stderr=subprocess.STDOUT, text=True)
+        deadline = start + SECONDS + 30
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                p.kill()
+                pid, status, usage = os.wait4(p.pid, 0)
+                raise AssertionError(f"symeq verify {path} ran past {SECONDS + 30} s")
+            time.sleep(0.01)
+        p.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait for it again
+        seconds = time.monotonic() - start
+        out.seek(0)
+        text = out.read()
+    assert "Traceback" not in text, text
+    return p.returncode, text, seconds, usage.ru_maxrss * 1024  # kilobytes on Linux
 
 
 def cert(network: dict, group: dict, evidence: dict, kind: str = "equivariant", **extra) -> dict:

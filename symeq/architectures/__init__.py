@@ -30,6 +30,7 @@ symeq.errors.InputError: unknown architecture 'lstm'; known: mlp, attention
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -37,7 +38,7 @@ from typing import Any
 
 from symeq.errors import InputError
 
-__all__ = ["ARCHITECTURES", "register", "implementation", "verb", "network_from_dict", "network_to_dict",
+__all__ = ["ARCHITECTURES", "only_for", "register", "implementation", "verb", "network_from_dict", "network_to_dict",
            "load_network", "group_from_table", "load_group"]
 
 #: name -> the module that implements it; the module has ``from_dict(table) -> Architecture``.
@@ -47,6 +48,37 @@ ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp",
 
 #: Architectures the schema names (DESIGN.md section 3) that this build does not implement yet.
 _PLANNED = ("conv",)
+
+
+def only_for(*names: str) -> Any:
+    """Decorator declaring that a function handles networks of the named architectures only
+    (networkx's ``@not_implemented_for``, the other way round): any argument with an
+    ``architecture`` attribute outside ``names`` ends with one line (InputError, exit 2).
+    Modules that are theory of one architecture declare ``__architectures__`` likewise.
+
+    >>> @only_for("mlp")
+    ... def widths(net):
+    ...     return net.widths
+    >>> class Other:
+    ...     architecture = "attention"
+    >>> widths(Other())
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: widths handles mlp networks only, not 'attention'
+    """
+    def decorate(fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for value in (*args, *kwargs.values()):
+                arch = getattr(value, "architecture", None)
+                if isinstance(arch, str) and arch not in names:
+                    raise InputError(f"{fn.__name__} handles {', '.join(names)} networks only, not {arch!r}")
+            return fn(*args, **kwargs)
+
+        wrapper.architectures = names  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
 
 
 def register(name: str, module: str) -> None:

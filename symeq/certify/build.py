@@ -26,7 +26,6 @@ from typing import Any
 from symeq.architectures.mlp.equivariance import CheckResult
 from symeq.groups import GroupAction
 from symeq.architectures import network_to_dict
-from symeq.architectures.mlp.model import MLP
 
 __all__ = ["FORMAT", "VERSION", "network_table", "group_table", "certificate", "check_certificate"]
 
@@ -43,7 +42,7 @@ def _version() -> str:
         return "unknown"
 
 
-def network_table(net: MLP) -> dict[str, Any]:
+def network_table(net: Any) -> dict[str, Any]:
     """The certificate's "network": the [network] table, listing the symbols if any.
 
     >>> from symeq.architectures import network_from_dict
@@ -68,7 +67,7 @@ def group_table(group: GroupAction) -> dict[str, Any]:
     return {k: table[k] for k in ("generators", "relations") if k in table}
 
 
-def certificate(net: MLP, group: GroupAction, claim_kind: str, evidence: dict[str, Any],
+def certificate(net: Any, group: GroupAction, claim_kind: str, evidence: dict[str, Any],
                 seconds: float | None = None) -> dict[str, Any]:
     """Assemble one certificate object from its parts, with the kernel's hints."""
     from symeq.certify.hints import with_hints
@@ -87,7 +86,7 @@ def certificate(net: MLP, group: GroupAction, claim_kind: str, evidence: dict[st
     })
 
 
-def check_certificate(net: MLP, group: GroupAction, result: CheckResult) -> dict[str, Any]:
+def check_certificate(net: Any, group: GroupAction, result: CheckResult) -> dict[str, Any]:
     """The certificate of a ``check`` verdict: "equivariant" for holds, "not_equivariant" with
     the witness for fails.  An unknown verdict has none (ValueError)."""
     if result.verdict == "holds":

@@ -25,34 +25,8 @@ from typing import Any
 
 from symeq.certify.build import certificate, check_certificate
 from symeq.construction.analysis import LatentResult
-from symeq.architectures.mlp.model import MLP
 
-__all__ = ["latent_certificate", "uniqueness_evidence"]
-
-
-def uniqueness_evidence(net: MLP, which: str = "this") -> dict[str, str] | None:
-    """The ``uniqueness`` evidence when a checker criterion applies to ``net`` (numeric):
-    ``full_row_rank`` (identity activation) or ``distinct_rows`` (monomial kinds: no constant
-    neuron, no two rows related); None otherwise."""
-    from symeq.architectures.mlp.linalg import rank
-    from symeq.architectures.mlp.matching import matcher
-
-    if net.symbols or net.depth < 2:
-        return None
-    if net.activation.kind == "affine":
-        if all(rank(W) == W.rows for W in net.weights[:-1]):
-            return {"method": "full_row_rank", "network": which}
-        return None
-    for W in net.weights[:-1]:
-        if any(all(x == 0 for x in W.row(j)) for j in range(W.rows)):
-            return None
-    m = matcher(net, net)
-    # distinct rows: every class of related rows of every layer is a single row
-    for i in range(1, net.depth):
-        _, members = m.classes(i)
-        if any(len(v) > 1 for v in members):
-            return None
-    return {"method": "distinct_rows", "network": which}
+__all__ = ["latent_certificate"]
 
 
 def latent_certificate(result: LatentResult) -> dict[str, Any] | None:
@@ -74,11 +48,17 @@ def latent_certificate(result: LatentResult) -> dict[str, Any] | None:
         assert result.weak is not None
         evidence["equal_function"] = result.weak.reduction.equal_function_evidence()
         if result.stabilizer is not None and result.stabilizer.trivial:
-            u = uniqueness_evidence(result.weak.reduction.reduced, "reduced")
+            u = _uniqueness(result.weak.reduction.reduced, "reduced")
             if u is not None:
                 evidence["uniqueness"] = u
     elif result.stabilizer is not None and result.stabilizer.trivial:
-        u = uniqueness_evidence(result.acting)
+        u = _uniqueness(result.acting, "this")
         if u is not None:
             evidence["uniqueness"] = u
     return certificate(result.acting, result.group, "latent_actions", evidence, result.seconds)
+
+
+def _uniqueness(net: Any, which: str) -> dict[str, str] | None:
+    """The architecture's ``uniqueness`` evidence for the kernel, or None (none it can check)."""
+    hook = getattr(net, "uniqueness_evidence", None)
+    return hook(which) if hook is not None else None

@@ -15,21 +15,17 @@ smallest hidden width that admits a non-degenerate layerwise-equivariant network
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from itertools import product
 from math import prod
-from typing import Any
 
-from symeq.classification.degenerate import Degeneracy, degeneracy
+from symeq.classification.degenerate import degeneracy
 from symeq.classification.spaces import NetworkSpace, network_space
-from symeq.classification.types import (
-    DEFAULT_TYPE_BUDGET,
-    LayerType,
-    LayerTypes,
-    boundary_action,
-    type_kind,
-    layer_types,
-)
+from symeq.classification.real import classify_real, real_smallest_width
+from symeq.classification.results import (DEFAULT_TYPE_BUDGET, Assignment, Classification, LayerType,
+                                          SmallestWidth)
+from symeq.classification.shift_degenerate import shift_verdict
+from symeq.classification.types import layer_types, type_kind
+from symeq.classification.spaces import boundary_action
 from symeq.errors import InputError
 from symeq.groups import GroupAction
 from symeq.groups.permutation import finite_group
@@ -44,90 +40,14 @@ __all__ = [
     "DEFAULT_ASSIGNMENT_BUDGET",
 ]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Default largest number of assignments (tuples of types, one per hidden layer) examined.
 DEFAULT_ASSIGNMENT_BUDGET = 2_000
 
 Progress = Callable[[int, int], None]
 WidthProgress = Callable[[int, int, int], None]
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One assignment of types to the hidden layers and what its space is like.
-
-    ``types[i]`` is the index of the type of hidden layer i+1; ``layer_dims[i]`` the dimension
-    of layer i+1's (W, b) space; ``zero_layer`` the first layer whose weights are forced to 0
-    (None if none is).  ``layer_spaces`` describes each layer's space where the kind has a
-    description beyond its dimension (kind "real": symeq.classification.real.RealLayerSpace, the
-    Schur blocks; kind "shift", sin: symeq.classification.shift_degenerate.ShiftLayer per hidden
-    layer, its lifts and bias components, with ``layer_dims`` those of the largest piece);
-    empty otherwise."""
-
-    types: tuple[int, ...]
-    layer_dims: tuple[int, ...]
-    zero_layer: int | None
-    degeneracy: Degeneracy
-    layer_spaces: tuple[Any, ...] = field(default=(), compare=False)
-
-    @property
-    def dim(self) -> int:
-        return sum(self.layer_dims)
-
-
-@dataclass(frozen=True)
-class SmallestWidth:
-    """The smallest hidden width w (every hidden layer of width w) for which some assignment is
-    non-degenerate: ``status`` "found" (with ``width`` and the ``example`` assignment and its
-    types' labels), "none" (no such width up to ``searched``), or "unknown" (some width could
-    not be decided or passed the budget; ``width`` is then the smallest undecided one)."""
-
-    status: str
-    width: int | None
-    searched: int
-    labels: tuple[str, ...] = ()
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Classification:
-    """The table for one architecture and group."""
-
-    activation: str
-    widths: tuple[int, ...]
-    group: GroupAction
-    kind: str
-    layers: tuple[LayerTypes, ...]
-    assignments: tuple[Assignment, ...]
-    total_assignments: int
-    complete: bool
-    smallest: SmallestWidth | None
-
-    @property
-    def group_order(self) -> int:
-        """|G|."""
-        return finite_group(self.group).order
-
-    @property
-    def verdict(self) -> str:
-        """``holds`` when the table is complete (every assignment decided), else ``unknown``."""
-        return "holds" if self.complete else "unknown"
-
-    @property
-    def reason(self) -> str:
-        """One line."""
-        return (f"{self.total_assignments} assignment(s) of latent types to the hidden layers of "
-                f"{self.activation}:{'-'.join(map(str, self.widths))}"
-                + ("" if self.complete else "; not every assignment was decided within the budget"))
-
-    def certificate(self) -> None:
-        """None: a classification is no checkable claim (counterexamples carry its proofs)."""
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for ``--json`` (:mod:`symeq.classification.export`)."""
-        from symeq.classification.export import to_json
-
-        return to_json(self, f"{self.activation}:{'-'.join(map(str, self.widths))}")
 
 
 def assignment_space(activation: str, group: GroupAction, chosen: tuple[LayerType, ...]) -> NetworkSpace:
@@ -156,7 +76,6 @@ def make_name(activation: str) -> str:
 
 def _examine(activation: str, group: GroupAction, chosen: tuple[LayerType, ...]) -> Assignment:
     if type_kind(activation) == "shift":  # sin: pieces of lifts and pi-shifted biases
-        from symeq.classification.shift_degenerate import shift_verdict  # it builds on the types module
 
         v = shift_verdict(group, chosen)
         return Assignment(tuple(t.index for t in chosen), v.layer_dims, v.zero_layer, v.degeneracy, v.layers)
@@ -183,7 +102,6 @@ def classify(activation: str, widths: tuple[int, ...], group: GroupAction,
         raise InputError("the largest hidden width searched (--max-width) must be positive")
     kind = type_kind(activation)
     if kind == "real":
-        from symeq.classification.real import classify_real  # it builds on this module's result types
 
         return classify_real(activation, tuple(widths), group, budget, type_budget, smallest, max_width, progress)
     layers = tuple(layer_types(group, d, activation, i, type_budget)
@@ -222,7 +140,6 @@ def smallest_nondegenerate_width(activation: str, d_in: int, d_out: int, hidden_
     4
     """
     if type_kind(activation) == "real":
-        from symeq.classification.real import real_smallest_width
 
         return real_smallest_width(group, hidden_layers, max_width)
     for w in range(1, max_width + 1):

@@ -55,6 +55,9 @@ from symeq.exact import Matrix, exact_field
 __all__ = ["Degeneracy", "degeneracy", "relation_scales", "DEFAULT_TRIES", "untouched", "related_pairs",
            "inactive_reason", "vanishing_problem", "related_rows", "space_field", "draw"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Random parameters tried when looking for a non-degenerate witness.
 DEFAULT_TRIES = 12
 

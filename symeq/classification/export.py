@@ -10,14 +10,19 @@
 from __future__ import annotations
 
 from math import prod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from symeq.classification.classify import Classification
-from symeq.classification.types import KINDS
+from symeq.classification.results import KINDS
 from symeq.exact import number_to_string
 from symeq.groups.permutation import finite_group
 
+if TYPE_CHECKING:  # pragma: no cover
+    from symeq.classification.results import Classification
+
 __all__ = ["to_json"]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 
 def _type_json(t: Any, names: tuple[str, ...], kind: str) -> dict[str, Any]:
@@ -95,9 +100,8 @@ def _realization_json(r: Any, names: tuple[str, ...]) -> dict[str, Any] | None:
 def _real_json(C: Classification) -> dict[str, Any]:
     """Kind "real": the real irreducibles (with their characters and explicit realizations)
     and V_0, V_L decomposed."""
-    from symeq.classification.real import boundary_multiplicities
     from symeq.groups.classes import conjugacy_classes
-    from symeq.groups.real_irreps import real_irreducibles
+    from symeq.groups.real_irreps import boundary_multiplicities, real_irreducibles
     from symeq.groups.real_realization import real_realizations
 
     irreps = real_irreducibles(C.group)

@@ -81,7 +81,7 @@ import random
 import sympy
 from sympy import ImmutableMatrix
 
-from symeq.classification.classify import Assignment, Classification, SmallestWidth
+from symeq.classification.results import Assignment, Classification, SmallestWidth
 from symeq.classification.degenerate import Degeneracy
 from symeq.classification.spaces import (
     Action,
@@ -92,14 +92,14 @@ from symeq.classification.spaces import (
     layer_space,
     nullspace_layer_space,
 )
-from symeq.classification.types import DEFAULT_TYPE_BUDGET, LayerTypes, boundary_action
+from symeq.classification.results import DEFAULT_TYPE_BUDGET, LayerTypes
+from symeq.classification.spaces import boundary_action
 from symeq.errors import InputError
 from symeq.exact import Matrix
 from symeq.groups import GroupAction
-from symeq.groups.characters import character_of_action
 from symeq.groups.gsets import count_multisets, multiplicity_vectors
 from symeq.groups.permutation import finite_group
-from symeq.groups.real_irreps import RealIrrep, real_irreducibles, real_multiplicities
+from symeq.groups.real_irreps import RealIrrep, boundary_multiplicities, real_irreducibles
 from symeq.groups.real_realization import real_realizations
 
 __all__ = [
@@ -110,7 +110,6 @@ __all__ = [
     "real_types",
     "real_layer_types",
     "type_label",
-    "boundary_multiplicities",
     "hom_blocks",
     "hom_dimension",
     "real_layer_space",
@@ -124,6 +123,9 @@ __all__ = [
     "real_witness",
     "WITNESS_TRIES",
 ]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 #: Integer parameters tried when looking for a witness of a non-degenerate verdict.
 WITNESS_TRIES = 8
@@ -265,21 +267,6 @@ def real_layer_types(group: GroupAction, width: int, layer: int = 1,
 
 
 # -- spaces ----------------------------------------------------------------------------------
-
-def boundary_multiplicities(group: GroupAction) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(m_{V_0}, m_{V_L}): the real multiplicities of the group's input and output actions.
-
-    >>> from symeq.groups import catalog_group
-    >>> boundary_multiplicities(catalog_group("C4", 2, 1, output="trivial"))
-    ((0, 0, 1), (1, 0, 0))
-    """
-    F = finite_group(group)        # its table is built from this very action: cache there
-    if "real_boundary_multiplicities" not in F._cache:
-        F._cache["real_boundary_multiplicities"] = (
-            real_multiplicities(group, character_of_action(group, "input")),
-            real_multiplicities(group, character_of_action(group, "output")))
-    return F._cache["real_boundary_multiplicities"]
-
 
 def hom_blocks(irreps: tuple[RealIrrep, ...], m_in: tuple[int, ...], m_out: tuple[int, ...]
                ) -> tuple[SchurBlock, ...]:

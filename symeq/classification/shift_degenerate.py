@@ -77,11 +77,14 @@ from symeq.classification.degenerate import (
 )
 from symeq.classification.shifts import BlockChoice, BlockSpace, ShiftSpace, shift_space
 from symeq.classification.torus import TorusComponent
-from symeq.classification.types import LayerType
+from symeq.classification.results import LayerType
 from symeq.groups import GroupAction
 
 __all__ = ["ChoiceSummary", "BlockSummary", "ShiftLayer", "ShiftVerdict", "shift_degeneracy", "shift_verdict",
            "DEFAULT_COMPONENT_BUDGET", "DEFAULT_COVER_BUDGET"]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 #: Default largest number of bias components of one block choice examined for a passing one.
 DEFAULT_COMPONENT_BUDGET = 4_096

@@ -97,7 +97,9 @@ from math import comb, prod
 
 from symeq.classification.spaces import Action, BasisVector, LayerSpace, SignedPermutationAction, layer_space
 from symeq.classification.torus import TorusFixedPoints, torus_fixed_points
-from symeq.classification.types import LayerType, boundary_action, gset_action
+from symeq.classification.types import gset_action
+from symeq.classification.results import LayerType
+from symeq.classification.spaces import boundary_action
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
 from symeq.groups.gsets import GSet, TransitiveGSet, sign_characters
@@ -115,6 +117,9 @@ __all__ = [
     "weights_only",
     "DEFAULT_LIFT_BUDGET",
 ]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 #: Default largest number of lifts listed for one type of one hidden layer.
 DEFAULT_LIFT_BUDGET = 2_000

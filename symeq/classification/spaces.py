@@ -62,6 +62,9 @@ __all__ = [
     "CENTRED_ACTIVATIONS",
 ]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 
 @dataclass(frozen=True)
 class SignedPermutationAction:
@@ -652,3 +655,29 @@ def _uncentre(space: LayerSpace) -> LayerSpace:
             bias[i] = bias.get(i, sympy.Integer(0)) - half * x
         basis.append(BasisVector(v.weight, tuple((i, x) for i, x in sorted(bias.items()) if x != 0)))
     return LayerSpace(space.shape, tuple(basis), space.method)
+
+
+def boundary_action(matrices: tuple[Matrix, ...]) -> Action:
+    """rho_0 or rho_L as an action: a signed permutation action when every generator matrix is
+    a signed permutation matrix (image pixels, coordinate shifts), else a matrix action.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> type(boundary_action((M([[0, 1], [1, 0]]),))).__name__
+    'SignedPermutationAction'
+    >>> type(boundary_action((M([[0, -1], [1, 1]]),))).__name__
+    'MatrixAction'
+    """
+    perms, signs = [], []
+    for m in matrices:
+        p, s = [], []
+        for j in range(m.cols):
+            nz = [(i, m[i, j]) for i in range(m.rows) if m[i, j] != 0]
+            if len(nz) != 1 or nz[0][1] not in (1, -1):
+                return MatrixAction(tuple(matrices))
+            p.append(nz[0][0])
+            s.append(int(nz[0][1]))
+        if sorted(p) != list(range(m.cols)):
+            return MatrixAction(tuple(matrices))
+        perms.append(tuple(p))
+        signs.append(tuple(s))
+    return SignedPermutationAction(tuple(perms), tuple(signs))

@@ -42,12 +42,12 @@ t_k of size k), even when listing the types would pass the budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from symeq.activations import activation as make_activation
-from symeq.classification.spaces import Action, MatrixAction, SignedPermutationAction
+from symeq.classification.real import real_layer_types
+from symeq.classification.results import DEFAULT_TYPE_BUDGET, LayerType, LayerTypes
+from symeq.classification.spaces import SignedPermutationAction
 from symeq.errors import BudgetExceeded, InputError
-from symeq.exact import Matrix
 from symeq.groups import GroupAction
 from symeq.groups.gsets import (
     GSet,
@@ -58,32 +58,16 @@ from symeq.groups.gsets import (
 )
 from symeq.groups.permutation import finite_group
 
-__all__ = [
-    "KINDS",
-    "LayerType",
-    "LayerTypes",
-    "type_kind",
-    "layer_types",
-    "boundary_action",
-    "gset_action",
-    "DEFAULT_TYPE_BUDGET",
-]
+__all__ = ["type_kind", "gset_action", "layer_types"]
 
-#: Default largest number of types listed per hidden layer (counts are exact regardless).
-DEFAULT_TYPE_BUDGET = 20_000
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
-KINDS = {
-    "signed": "signed permutations: multisets of transitive signed G-sets (H, chi)",
-    "permutation": "permutations (positive monomial conjugated to permutations): G-sets G/H",
-    "even": "signed pre-activation lift, unsigned action on the layer: signed G-sets",
-    "shift": "signed G-sets on V_i; pre-activation lifts with pi-shifted biases",
-    "real": "real representations (Aff(d), conjugated to GL(d) by a translation): multisets of real "
-            "irreducible representations",
-}
+
 
 
 def type_kind(activation_spec: str) -> str:
-    """The kind of latent types of a hidden layer with this activation (see the table).
+    """The kind of latent types of a hidden layer with this activation (see ``results.KINDS``).
 
     >>> type_kind("relu"), type_kind("tanh"), type_kind("power:2"), type_kind("sigmoid")
     ('permutation', 'signed', 'even', 'signed')
@@ -105,43 +89,6 @@ def type_kind(activation_spec: str) -> str:
         m = int(act.spec.split(":")[1])
         return "even" if m % 2 == 0 else "signed"
     raise InputError(f"classify does not handle activation {act.spec}")
-
-
-@dataclass(frozen=True)
-class LayerType:
-    """One latent type of a hidden layer.
-
-    ``pre`` is the action on the pre-activations (what W_i and b_i intertwine into), ``post``
-    the action rho_i on the layer's outputs (what W_{i+1} sees); they differ only for the
-    "even" kind.  ``gset`` is the (signed) G-set (helper module symeq.groups.gsets)."""
-
-    index: int
-    label: str
-    pre: SignedPermutationAction
-    post: SignedPermutationAction
-    gset: GSet = field(compare=False, repr=False)
-
-    def orbits(self) -> list[dict[str, object]]:
-        """The transitive parts: stabilizer, sign character, size, multiplicity (plain data)."""
-        out = []
-        for t, m in self.gset.parts:
-            out.append({"label": t.label(), "size": t.size, "multiplicity": m,
-                        "stabilizer_order": t.stabilizer.order, "signed": t.is_signed})
-        return out
-
-
-@dataclass(frozen=True)
-class LayerTypes:
-    """The types of one hidden layer: ``count`` is exact; ``types`` lists them all when
-    ``complete`` (else the listing passed the budget and is empty).  For kind "real" the types
-    are symeq.classification.real.RealLayerType (multiplicities of real irreducibles, no matrices)."""
-
-    layer: int
-    width: int
-    kind: str
-    count: int
-    types: tuple[LayerType, ...]
-    complete: bool
 
 
 def gset_action(G: GroupAction, gset: GSet, signed: bool = True) -> SignedPermutationAction:
@@ -173,7 +120,6 @@ def layer_types(G: GroupAction, width: int, activation_spec: str, layer: int = 1
         raise InputError("hidden widths must be positive")
     kind = type_kind(activation_spec)
     if kind == "real":
-        from symeq.classification.real import real_layer_types  # it builds on this module's LayerTypes
 
         return real_layer_types(G, width, layer, budget)
     F = finite_group(G)
@@ -193,27 +139,3 @@ def layer_types(G: GroupAction, width: int, activation_spec: str, layer: int = 1
     return LayerTypes(layer, width, kind, count, tuple(types), True)
 
 
-def boundary_action(matrices: tuple[Matrix, ...]) -> Action:
-    """rho_0 or rho_L as an action: a signed permutation action when every generator matrix is
-    a signed permutation matrix (image pixels, coordinate shifts), else a matrix action.
-
-    >>> from sympy import ImmutableMatrix as M
-    >>> type(boundary_action((M([[0, 1], [1, 0]]),))).__name__
-    'SignedPermutationAction'
-    >>> type(boundary_action((M([[0, -1], [1, 1]]),))).__name__
-    'MatrixAction'
-    """
-    perms, signs = [], []
-    for m in matrices:
-        p, s = [], []
-        for j in range(m.cols):
-            nz = [(i, m[i, j]) for i in range(m.rows) if m[i, j] != 0]
-            if len(nz) != 1 or nz[0][1] not in (1, -1):
-                return MatrixAction(tuple(matrices))
-            p.append(nz[0][0])
-            s.append(int(nz[0][1]))
-        if sorted(p) != list(range(m.cols)):
-            return MatrixAction(tuple(matrices))
-        perms.append(tuple(p))
-        signs.append(tuple(s))
-    return SignedPermutationAction(tuple(perms), tuple(signs))

@@ -29,10 +29,12 @@ import argparse
 from math import prod
 from typing import Any
 
-from symeq.classification.classify import DEFAULT_ASSIGNMENT_BUDGET, Classification, classify
+from symeq.classification.classify import DEFAULT_ASSIGNMENT_BUDGET, classify
+
+from symeq.classification.results import Classification
 from symeq.architectures.spec import parse_spec
 from symeq.classification.export import _real_json, to_json
-from symeq.classification.types import KINDS
+from symeq.classification.results import KINDS
 from symeq.commands.common import emit_json
 from symeq.errors import InputError
 from symeq.groups import load_group

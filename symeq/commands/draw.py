@@ -54,7 +54,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symeq.report.draw import image_shape_of, plan_drawing
+    from symeq.architectures import verb
+    from symeq.report.draw import image_shape_of
     from symeq.report.draw_figure import FORMATS, render
 
     if not args.out.lower().endswith(FORMATS):
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     extra: list[str] = []
     if args.theorem_parameter:
         net, extra = _theorem_parameter(net, group)
-    plan = plan_drawing(net, group, args.generator, image_shape_of(group, doc, args.image_shape))
+    plan = verb(net, "draw")(net, group, generator=args.generator,
+                               image_shape=image_shape_of(group, doc, args.image_shape))
     if extra:
         plan = dataclasses.replace(plan, notes=tuple(extra) + plan.notes)
     render(plan, args.out)

@@ -31,28 +31,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symeq.construction.analysis import analyze
-    from symeq.report.explain import explain
+    from symeq.api import latent
+    from symeq.architectures import verb
 
     check_int_range(args.budget, 1, 10_000_000, "--budget")
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
-    if net.architecture != "mlp":
-        from symeq.architectures import verb
-
-        result = verb(net, "latent")(net, group, budget=args.budget)
-        text = verb(net, "explain")(result, args.format)
-        if args.out:
-            _write(text, args.out)
-        else:
-            print(text, end="" if text.endswith("\n") else "\n")
-        return result.exit_code
-    result = analyze(net, group, budget=args.budget)
+    explain = verb(net, "explain")  # before the work: one line when the architecture has none
+    result = latent(net, group, budget=args.budget)
     text = explain(result, args.format)
     if args.out:
         _write(text, args.out)
     else:
-        print(text, end="")
+        print(text, end="" if text.endswith("\n") else "\n")
     return result.exit_code
 
 

@@ -1,5 +1,5 @@
 """The theorem's construction (THEORY.md section 5), on the Architecture protocol: latent
 actions rho_i : G -> K_i (:mod:`.construct`), their uniqueness (:mod:`.stabilizer`), the
-homomorphism check (:mod:`.homomorphism`), what each layer carries (:mod:`.structure`), and the
+homomorphism check (:mod:`.homomorphism`), what each layer carries (``net.layer_structure``), and the
 whole of ``symeq latent`` (:mod:`.analysis`).
 """

@@ -12,7 +12,7 @@
    contrapositive explains it; when f is equivariant, the failing hypothesis is
    identifiability, and ``symeq counterexample`` is the place to look.
 5. For a construction that holds: orbits, G-sets and characters of every hidden layer
-   (:mod:`symeq.construction.structure`); for symbolic families the inequations for uniqueness and
+   (``net.layer_structure``; for an MLP :mod:`symeq.architectures.mlp.structure`); for symbolic families the inequations for uniqueness and
    identifiability (``net.uniqueness_conditions()``, ``net.identifiability_conditions()``).
 
 Verdicts: ``holds`` (latent homomorphisms constructed; certificate kind ``latent_actions``),
@@ -44,7 +44,6 @@ from symeq.groups import GroupAction
 from symeq.construction.construct import Construction, LatentActions, construct
 from symeq.construction.homomorphism import HomomorphismCheck, check_homomorphism, find_homomorphism
 from symeq.construction.stabilizer import Stabilizer, stabilizer
-from symeq.construction.structure import LayerStructure, network_structure
 from symeq.construction.weak import WeakConstruction, construct_weak
 
 __all__ = ["LatentResult", "analyze", "symbol_denominators"]
@@ -71,7 +70,7 @@ class LatentResult:
     actions: LatentActions | None = None
     stabilizer: Stabilizer | None = None
     homomorphism: HomomorphismCheck | None = None
-    structure: tuple[LayerStructure, ...] = ()
+    structure: tuple[Any, ...] = ()
     check: Any = None
     identify: Any = None
     uniqueness: tuple[Any, ...] = ()
@@ -128,7 +127,7 @@ class LatentResult:
             out["homomorphism"] = self.homomorphism.holds
             out["group_order"] = self.homomorphism.order
             out["crossed"] = self.homomorphism.crossed
-        out["layers"] = [_layer_dict(ls) for ls in self.structure]
+        out["layers"] = [ls.to_dict() for ls in self.structure]
         if self.uniqueness or self.identifiability:
             out["conditions"] = {"uniqueness": [c.text() for c in self.uniqueness],
                                  "identifiability": [c.text() for c in self.identifiability]}
@@ -137,22 +136,6 @@ class LatentResult:
         if self.identify is not None:
             out["identifiability"] = {"verdict": self.identify.verdict, "basis": self.identify.basis}
         return out
-
-
-def _layer_dict(ls: LayerStructure) -> dict[str, Any]:
-    return {
-        "layer": ls.layer, "width": ls.width, "kind": ls.kind,
-        "orbits": [{"neurons": list(o.neurons), "type": o.type, "gset": o.gset,
-                    "stabilizer_order": len(o.stabilizer), "negated": list(o.negated)}
-                   for o in ls.orbits],
-        "type_counts": ls.type_counts() if ls.orbits else {},
-        "classes": list(ls.class_names),
-        "character": [str(v) for v in ls.character],
-        "multiplicities": list(ls.multiplicities),
-        "degrees": list(ls.degrees),
-        "diagonal": [str(v) for v in ls.diagonal] if ls.diagonal is not None else None,
-        "affine_shift": ls.affine_shift,
-    }
 
 
 def _homomorphic(net: Any, group: GroupAction, actions: LatentActions, stab: Stabilizer,
@@ -193,9 +176,13 @@ def _absence_proved(c: Construction) -> bool:
                                                                and c.unique is False)
 
 
-def _structure(group: GroupAction, actions: LatentActions, notes: list[str]) -> tuple[LayerStructure, ...]:
+def _structure(net: Any, group: GroupAction, actions: LatentActions, notes: list[str]) -> tuple[Any, ...]:
+    """What each hidden layer carries, in the architecture's own terms (neuron orbits and
+    G-sets for an MLP); nothing for an architecture that does not say."""
+    if not hasattr(net, "layer_structure"):
+        return ()
     try:
-        return network_structure(group, actions)
+        return net.layer_structure(group, actions)
     except (InputError, BudgetExceeded) as exc:
         notes.append(f"layer structure not computed: {exc}")
         return ()
@@ -232,7 +219,7 @@ def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool 
         stab = stabilizer(net, budget)
         acts, rc, proved = _homomorphic(net, group, c.actions, stab, notes, budget)
         if acts is not None:
-            st = _structure(group, acts, notes) if structure else ()
+            st = _structure(net, group, acts, notes) if structure else ()
             fam_u = _uniqueness(net)
             return done("holds", _holds_summary("theta", net, stab, rc, acts, fam_u), where="theta", acting=net,
                         construction=c, actions=acts, stabilizer=stab, homomorphism=rc, structure=st,
@@ -249,7 +236,7 @@ def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool 
         acts, rc, searched = _homomorphic(weak.embedded, group, weak.actions, stab, notes, budget)
         proved = proved and searched
         if acts is not None:
-            st = _structure(group, acts, notes) if structure else ()
+            st = _structure(weak.embedded, group, acts, notes) if structure else ()
             fam_u = _uniqueness(weak.reduction.reduced)
             what = ("no layerwise action at theta ({})".format(c.reason) if c.actions is None else
                     "the latent maps found at theta are not a homomorphism")

@@ -50,6 +50,9 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_at_theta", "duplicate_seeds", "SHARES", "CHECKABLE"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Fractions of the outgoing column given to the copy.
 SHARES = (sympy.Rational(1, 2), sympy.Rational(1, 3), sympy.Rational(2, 3), sympy.Rational(1, 4))
 #: Activations whose exhaustive matching the checker verifies.

@@ -31,6 +31,9 @@ from symeq.errors import InputError
 
 __all__ = ["DEFAULTS", "claim_kind", "search", "counterexample"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: claim -> (default architecture, default group)
 DEFAULTS = {
     "layerwise-reparam": ("relu:2-4-2", "C8"),

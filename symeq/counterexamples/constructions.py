@@ -30,7 +30,8 @@ from sympy import ImmutableMatrix
 
 from symeq.activations import activation as make_activation
 from symeq.classification.spaces import NetworkSpace, layer_space
-from symeq.classification.types import LayerType, boundary_action
+from symeq.classification.results import LayerType
+from symeq.classification.spaces import boundary_action
 from symeq.architectures.mlp.bypass import bypass_factor as linear_bypass_factor
 from symeq.architectures.mlp.witness import forward_ball
 from symeq.errors import InputError
@@ -50,6 +51,9 @@ __all__ = [
     "layerwise_evidence",
     "non_constant_witness",
 ]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 
 def bypass_factor(activation_spec: str) -> sympy.Expr | None:

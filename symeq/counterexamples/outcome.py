@@ -17,6 +17,9 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["Outcome", "counterexample_certificate", "CLAIM_STATEMENTS"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 #: Exit code of each verdict of ``symeq counterexample``.
 
 #: The claims, as the statements they refute.

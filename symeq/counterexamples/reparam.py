@@ -40,7 +40,9 @@ import sympy
 from sympy import ImmutableMatrix
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.classification.classify import Classification, assignment_space, classify
+from symeq.classification.classify import assignment_space, classify
+
+from symeq.classification.results import Classification
 from symeq.classification.spaces import NetworkSpace
 from symeq.counterexamples.constructions import (
     bypass_network,
@@ -56,6 +58,9 @@ from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_reparam", "CHECKABLE_KINDS", "relu_reparametrization"]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 #: Engine latent kinds whose classification proofs the checker verifies, by its name for them
 #: ("even": signed permutations on the pre-activations, their permutations on the layer).

@@ -23,6 +23,9 @@ from hypothesis.strategies import SearchStrategy
 
 __all__ = ["run_search"]
 
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
+
 T = TypeVar("T")
 R = TypeVar("R")
 

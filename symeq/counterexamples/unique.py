@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 
 from symeq.classification.classify import classify
 from symeq.classification.spaces import SignedPermutationAction, network_space
-from symeq.classification.types import boundary_action, type_kind
+from symeq.classification.types import type_kind
+from symeq.classification.spaces import boundary_action
 from symeq.counterexamples.constructions import layerwise_evidence, space_network
 from symeq.counterexamples.outcome import Outcome, counterexample_certificate
 from symeq.counterexamples.search import run_search
@@ -45,6 +46,9 @@ from symeq.groups import GroupAction
 from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_unique_latent", "Lifted"]
+
+#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+__architectures__ = ("mlp",)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ least-squares linear map, with the paper's median relative error), and rounds th
 an exactly equivariant one (:func:`round_network`) that the exact engine proves.  It never
 claims anything is verified: its numbers are measurements.
 
-Layout: :mod:`~symeq.emergent.mlp` is the MLP's part (the functions meant to become methods of
+Layout: :mod:`~symeq.architectures.mlp.approximate` is the MLP's part (the functions meant to become methods of
 the Architecture protocol, see :mod:`~symeq.emergent.protocol`); everything else is generic.
 
 >>> import numpy as np

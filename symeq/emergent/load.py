@@ -52,6 +52,10 @@ from symeq.errors import InputError
 __all__ = ["load_model", "load_npz", "save_npz", "from_sklearn", "from_torch", "MAX_MODEL_BYTES",
            "PICKLE_SUFFIXES", "TORCH_SUFFIXES"]
 
+#: The float model and readers of trained networks handle MLPs (the approximate mode of other
+#: architectures would bring their own).
+__architectures__ = ("mlp",)
+
 #: Model files larger than this are refused before reading.
 MAX_MODEL_BYTES = 4_000_000_000
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")

@@ -39,6 +39,10 @@ from symeq.errors import InputError
 
 __all__ = ["FloatMLP", "NUMERIC_ACTIVATIONS", "numeric_activation", "activation_spec"]
 
+#: The float model and readers of trained networks handle MLPs (the approximate mode of other
+#: architectures would bring their own).
+__architectures__ = ("mlp",)
+
 
 def _leaky(slope: float) -> Callable[[np.ndarray], np.ndarray]:
     return lambda z: np.where(z >= 0, z, slope * z)

@@ -18,6 +18,7 @@ import numpy as np
 
 from symeq.emergent.actions import MonomialMap
 from symeq.emergent.measure import EmergentReport, FloatGroup
+from symeq.emergent.protocol import approximate_architecture
 from symeq.errors import InputError
 
 __all__ = ["plot_report", "orbit_types", "FORMATS"]
@@ -68,7 +69,8 @@ def plot_report(report: EmergentReport, group: FloatGroup, model: Any, path: str
     if filters:
         grid = fig.add_gridspec(1, 2, width_ratios=[1, 1.4], wspace=0.15)
         ax = fig.add_subplot(grid[0, 0])
-        _filters(fig, grid[0, 1], model.weights[0], group.image_shape, first, report.fits[0].generator)
+        _filters(fig, grid[0, 1], approximate_architecture(model).first_layer_filters(model), group.image_shape,
+                 first, report.fits[0].generator)
     else:
         ax = fig.add_subplot(1, 1, 1)
     _errors(ax, report)

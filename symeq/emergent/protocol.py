@@ -2,14 +2,14 @@
 
 The generic modules (:mod:`~symeq.emergent.measure`, :mod:`~symeq.emergent.rounding`,
 :mod:`~symeq.emergent.plot`) never read weights: they call the functions of
-:class:`ApproximateArchitecture`, which :mod:`symeq.emergent.mlp` implements for MLPs and
-which are meant to become methods of the ``Architecture`` protocol (DESIGN.md section 2).
+:class:`ApproximateArchitecture`, which each architecture package implements in its module
+``approximate`` (the MLP's: :mod:`symeq.architectures.mlp.approximate`).
 
 >>> import numpy as np
 >>> from symeq.emergent.model import FloatMLP
 >>> arch = approximate_architecture(FloatMLP("tanh", (np.eye(2),), (np.zeros(2),)))
 >>> arch.__name__
-'symeq.emergent.mlp'
+'symeq.architectures.mlp.approximate'
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ __all__ = ["ApproximateArchitecture", "approximate_architecture"]
 
 
 class ApproximateArchitecture(Protocol):
-    """The functions the approximate mode needs from an architecture (see symeq.emergent.mlp)."""
+    """The functions the approximate mode needs from an architecture (see symeq.architectures.mlp.approximate)."""
 
     def numeric_layer(self, model: Any, i: int, X: np.ndarray) -> np.ndarray: ...
 
@@ -43,15 +43,19 @@ class ApproximateArchitecture(Protocol):
 
     def latent_kind(self, model: Any) -> tuple[str, str]: ...
 
+    def parameter_arrays(self, model: Any) -> tuple[list[np.ndarray], list[np.ndarray]]: ...
 
-#: architecture key -> module implementing :class:`ApproximateArchitecture`.
-_REGISTRY = {"mlp": "symeq.emergent.mlp"}
+    def first_layer_filters(self, model: Any) -> np.ndarray: ...
 
 
 def approximate_architecture(model: Any) -> ApproximateArchitecture:
-    """The module that implements the approximate mode for ``model.architecture``."""
+    """The module ``approximate`` of the package of ``model.architecture``."""
+    from symeq.architectures import ARCHITECTURES
+
     name = getattr(model, "architecture", None)
-    if name not in _REGISTRY:
-        raise InputError(f"the approximate mode does not support architecture {name!r} yet; known: "
-                         + ", ".join(sorted(_REGISTRY)))
-    return importlib.import_module(_REGISTRY[name])  # type: ignore[return-value]
+    if name not in ARCHITECTURES:
+        raise InputError(f"unknown architecture {name!r}")
+    try:
+        return importlib.import_module(ARCHITECTURES[name] + ".approximate")  # type: ignore[return-value]
+    except ModuleNotFoundError:
+        raise InputError(f"the approximate mode does not support architecture {name!r} yet") from None

@@ -187,7 +187,7 @@ def round_network(model: Any, group: FloatGroup, report: EmergentReport, *, digi
     q = 10 ** digits
     bound = 2**62 // (len(H) * max(base.widths) * 2)
     nums_w, nums_b = [], []
-    for w, b in zip(base.weights, base.biases):
+    for w, b in zip(*arch.parameter_arrays(base)):
         if max(np.abs(w).max(), np.abs(b).max()) * q >= bound:
             raise InputError(f"parameters too large for exact averaging at {digits} digits; use fewer")
         nums_w.append(np.rint(w * q).astype(np.int64))

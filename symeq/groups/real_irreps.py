@@ -31,12 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from symeq.errors import InputError
-from symeq.groups.characters import ClassValue, character_table
+from symeq.groups.action import GroupAction
+from symeq.groups.characters import ClassValue, character_of_action, character_table
 from symeq.groups.classes import conjugacy_classes, inverse_class, power_map
 from symeq.groups.cyclotomic import Cyclotomic
 from symeq.groups.permutation import GroupLike, finite_group
 
-__all__ = ["RealIrrep", "frobenius_schur", "real_irreducibles", "real_multiplicities",
+__all__ = ["boundary_multiplicities", "RealIrrep", "frobenius_schur", "real_irreducibles", "real_multiplicities",
            "ALGEBRA_DIMENSION"]
 
 #: Real dimension of the division algebra End_G(U).
@@ -157,3 +158,18 @@ def real_multiplicities(G: GroupLike, character: Sequence[ClassValue]) -> tuple[
                              f"quaternionic character {names} has odd multiplicity {ms[0]}")
         out.append(ms[0] // 2 if U.division_algebra == "H" else ms[0])
     return tuple(out)
+
+
+def boundary_multiplicities(group: GroupAction) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(m_{V_0}, m_{V_L}): the real multiplicities of the group's input and output actions.
+
+    >>> from symeq.groups import catalog_group
+    >>> boundary_multiplicities(catalog_group("C4", 2, 1, output="trivial"))
+    ((0, 0, 1), (1, 0, 0))
+    """
+    F = finite_group(group)        # its table is built from this very action: cache there
+    if "real_boundary_multiplicities" not in F._cache:
+        F._cache["real_boundary_multiplicities"] = (
+            real_multiplicities(group, character_of_action(group, "input")),
+            real_multiplicities(group, character_of_action(group, "output")))
+    return F._cache["real_boundary_multiplicities"]

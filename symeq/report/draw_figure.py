@@ -228,7 +228,7 @@ def render(plan: DrawPlan, path: str | os.PathLike[str]) -> None:
     else:
         ax = fig.add_subplot(1, 1, 1)
         handles = _draw_network(ax, plan)
-    title = f"{plan.activation} MLP {'-'.join(map(str, plan.widths))}, group {plan.group}"
+    title = f"{plan.activation} {plan.architecture.upper()} {'-'.join(map(str, plan.widths))}, group {plan.group}"
     if plan.generator is not None and plan.has_action:
         title += f"; arrows: latent action of {plan.generator}"
     fig.suptitle(title, fontsize=10)

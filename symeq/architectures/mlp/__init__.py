@@ -15,7 +15,7 @@ from typing import Any
 from symeq.architectures.mlp.io import mlp_from_dict as from_dict
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["MLP", "from_dict", "check", "identify", "symmetries"]
+__all__ = ["MLP", "from_dict", "check", "identify", "symmetries", "draw", "explain"]
 
 
 def check(net: MLP, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
@@ -39,3 +39,20 @@ def symmetries(net: MLP, *, seed: int = 0, proofs: bool = True) -> Any:
     from symeq.architectures.mlp.symmetry_report import symmetries as run
 
     return run(net, seed=seed, proofs=proofs)
+
+
+def draw(net: MLP, group: Any, *, generator: str | None = None,
+         image_shape: tuple[int, int] | None = None) -> Any:
+    """``symeq draw`` for an MLP: the :class:`~symeq.report.draw.DrawPlan` of its neurons
+    (:func:`symeq.architectures.mlp.drawing.plan_drawing`)."""
+    from symeq.architectures.mlp.drawing import plan_drawing
+
+    return plan_drawing(net, group, generator, image_shape)
+
+
+def explain(result: Any, fmt: str = "markdown") -> str:
+    """``symeq explain`` for an MLP: the derivation of a ``symeq latent`` result as Markdown or
+    LaTeX (:mod:`symeq.architectures.mlp.explanation`)."""
+    from symeq.architectures.mlp.explanation import explain as run
+
+    return run(result, fmt)

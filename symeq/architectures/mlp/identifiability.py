@@ -27,7 +27,7 @@ from symeq.architectures.mlp.nonidentifiable import (Witness, linear_witness, qu
                                                      zero_neuron_stabilizer)
 from symeq.architectures.mlp.theorems import criterion_evidence, fiber_evidence
 
-__all__ = ["witness_for", "identifiable_evidence"]
+__all__ = ["witness_for", "identifiable_evidence", "uniqueness_evidence"]
 
 
 def witness_for(net: MLP, fiber: FiberResult | None) -> Witness | None:
@@ -53,3 +53,28 @@ def identifiable_evidence(crit: CriterionResult, fib: FiberResult | None) -> dic
     if found is None and fib is not None:
         found = fiber_evidence(fib)
     return found
+
+
+def uniqueness_evidence(net: MLP, which: str = "this") -> dict[str, str] | None:
+    """The ``uniqueness`` evidence when a checker criterion applies to ``net`` (numeric):
+    ``full_row_rank`` (identity activation) or ``distinct_rows`` (monomial kinds: no constant
+    neuron, no two rows related); None otherwise."""
+    from symeq.architectures.mlp.linalg import rank
+    from symeq.architectures.mlp.matching import matcher
+
+    if net.symbols or net.depth < 2:
+        return None
+    if net.activation.kind == "affine":
+        if all(rank(W) == W.rows for W in net.weights[:-1]):
+            return {"method": "full_row_rank", "network": which}
+        return None
+    for W in net.weights[:-1]:
+        if any(all(x == 0 for x in W.row(j)) for j in range(W.rows)):
+            return None
+    m = matcher(net, net)
+    # distinct rows: every class of related rows of every layer is a single row
+    for i in range(1, net.depth):
+        _, members = m.classes(i)
+        if any(len(v) > 1 for v in members):
+            return None
+    return {"method": "distinct_rows", "network": which}

@@ -344,6 +344,20 @@ class MLP:
 
         return identifiable_evidence(criterion, fiber)
 
+    def uniqueness_evidence(self, which: str = "this") -> dict[str, str] | None:
+        """The latent certificate's ``uniqueness`` evidence when a kernel criterion applies
+        (``full_row_rank`` for the identity activation, ``distinct_rows`` otherwise), else None."""
+        from symeq.architectures.mlp.identifiability import uniqueness_evidence
+
+        return uniqueness_evidence(self, which)
+
+    def layer_structure(self, group: Any, actions: Any) -> tuple[Any, ...]:
+        """Orbits of neurons, their G-sets and the character of every hidden layer
+        (:func:`~symeq.architectures.mlp.structure.network_structure`)."""
+        from symeq.architectures.mlp.structure import network_structure
+
+        return network_structure(group, actions)
+
     def jacobians(self) -> Any:
         """The Jacobians the generic functional dimension asks for
         (:class:`~symeq.architectures.mlp.jacobians.MLPJacobians`)."""

@@ -267,3 +267,13 @@ def exact_model(activation: str, weights: list[np.ndarray], biases: list[np.ndar
     layers = [(np.hstack([np.asarray(w), np.asarray(b).reshape(-1, 1)]), int(denominator))
               for w, b in zip(weights, biases)]
     return MLP.from_integer_layers(exact_activation(activation), layers)
+
+
+def parameter_arrays(model: FloatMLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The weights and biases of the float model, as the layout :func:`conjugate` reads."""
+    return list(model.weights), list(model.biases)
+
+
+def first_layer_filters(model: FloatMLP) -> np.ndarray:
+    """The rows of W_1: the first layer's filters of image inputs."""
+    return model.weights[0]

@@ -117,6 +117,22 @@ class LayerStructure:
     signs: tuple[tuple[int, ...], ...] = ()
     affine_shift: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``symeq latent --json``."""
+        return {
+            "layer": self.layer, "width": self.width, "kind": self.kind,
+            "orbits": [{"neurons": list(o.neurons), "type": o.type, "gset": o.gset,
+                        "stabilizer_order": len(o.stabilizer), "negated": list(o.negated)}
+                       for o in self.orbits],
+            "type_counts": self.type_counts() if self.orbits else {},
+            "classes": list(self.class_names),
+            "character": [str(v) for v in self.character],
+            "multiplicities": list(self.multiplicities),
+            "degrees": list(self.degrees),
+            "diagonal": [str(v) for v in self.diagonal] if self.diagonal is not None else None,
+            "affine_shift": self.affine_shift,
+        }
+
     def type_counts(self) -> dict[str, int]:
         """Number of orbits of each type."""
         out = {t: 0 for t in ORBIT_TYPES}

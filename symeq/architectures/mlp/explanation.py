@@ -1,5 +1,5 @@
-"""Teaching text for ``symeq explain``: the theorem's construction on one network, step by step,
-as Markdown or as a LaTeX document that compiles.
+"""Teaching text for ``symeq explain`` on an MLP: the theorem's construction on one network, step
+by step, as Markdown or as a LaTeX document that compiles (:mod:`symeq.report.document`).
 
 The derivation follows THEORY.md section 5:
 
@@ -29,8 +29,6 @@ True
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
@@ -39,161 +37,17 @@ from symeq.errors import InputError
 from symeq.exact import Matrix, number_to_string
 from symeq.architectures.mlp.latent_map import LatentMap, simplify_scalar
 from symeq.construction.analysis import LatentResult
+from symeq.report.document import FORMATS, MAX_PRINTED, Document, small
 
 
-__all__ = ["explain", "FORMATS", "MAX_PRINTED"]
+__all__ = ["explain"]
 
-FORMATS = ("markdown", "latex")
-#: Matrices with more rows or columns than this are summarized, not printed.
-MAX_PRINTED = 12
-
-
-# -- a tiny document model rendered two ways ------------------------------------------------
-
-@dataclass
-class _Doc:
-    fmt: str
-    parts: list[str] = field(default_factory=list)
-
-    def heading(self, text: str) -> None:
-        if self.fmt == "markdown":
-            self.parts.append(f"## {text}\n")
-        else:
-            self.parts.append(f"\\section*{{{_tex_escape(text)}}}\n")
-
-    def para(self, text: str) -> None:
-        """Prose; $...$ spans are math in both formats (Markdown readers with math support,
-        GitHub's among them, render the same LaTeX commands)."""
-        if self.fmt == "markdown":
-            self.parts.append(_md_prose(text) + "\n")
-        else:
-            self.parts.append(_tex_prose(text) + "\n")
-
-    def bullets(self, items: list[str]) -> None:
-        if not items:
-            return
-        if self.fmt == "markdown":
-            self.parts.append("\n".join(f"- {_md_prose(x)}" for x in items) + "\n")
-        else:
-            body = "\n".join(f"  \\item {_tex_prose(x)}" for x in items)
-            self.parts.append(f"\\begin{{itemize}}\n{body}\n\\end{{itemize}}\n")
-
-    def display(self, lhs: str, m: Matrix | None = None, rhs_text: str = "") -> None:
-        """A displayed equation ``lhs = matrix`` (or ``lhs = rhs_text``)."""
-        if self.fmt == "markdown":
-            body = _md_matrix(m) if m is not None else rhs_text
-            sep = "\n" if "\n" in body else " "
-            self.parts.append(f"```\n{lhs} ={sep}{body}\n```\n")
-        else:
-            body = _tex_matrix(m) if m is not None else rhs_text
-            self.parts.append(f"\\[ {_tex_lhs(lhs)} = {body} \\]\n")
-
-    def table(self, head: list[str], rows: list[list[str]]) -> None:
-        if self.fmt == "markdown":
-            lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-            lines += ["| " + " | ".join(r) + " |" for r in rows]
-            self.parts.append("\n".join(lines) + "\n")
-        else:
-            spec = "l" * len(head)
-            lines = [" & ".join(_tex_prose(h) for h in head) + " \\\\ \\hline"]
-            lines += [" & ".join(_tex_prose(c) for c in r) + " \\\\" for r in rows]
-            body = "\n".join(lines)
-            self.parts.append(f"\\begin{{center}}\n\\begin{{tabular}}{{{spec}}}\n{body}\n"
-                              f"\\end{{tabular}}\n\\end{{center}}\n")
-
-    def render(self, title: str) -> str:
-        if self.fmt == "markdown":
-            return f"# {title}\n\n" + "\n".join(self.parts)
-        head = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
-                "\\allowdisplaybreaks\n\\setcounter{MaxMatrixCols}{30}\n"
-                f"\\title{{{_tex_escape(title)}}}\n\\author{{symeq}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n")
-        return head + "\n".join(self.parts) + "\n\\end{document}\n"
-
-
-_TEX_SPECIAL = {"\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#",
-                "_": "\\_", "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\^{}",
-                "<": "$<$", ">": "$>$", "|": "$|$"}
-
-
-def _tex_escape(text: str) -> str:
-    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def _tex_prose(text: str) -> str:
-    """Escape prose but keep $...$ spans as math (translated from our ASCII notation)."""
-    out, parts = [], text.split("$")
-    for k, part in enumerate(parts):
-        out.append(_tex_math(part) if k % 2 else _tex_escape(part))
-    return "".join(out)
-
-
-def _md_prose(text: str) -> str:
-    """Markdown prose with its $...$ spans translated to LaTeX math (rho -> \\rho, -> -> \\to).
-
-    >>> print(_md_prose("maps $rho_1 : G -> K_1$ here"))
-    maps $\\rho_1 : G \\to K_1$ here
-    """
-    parts = text.split("$")
-    return "".join(_tex_math(p) if k % 2 else p for k, p in enumerate(parts))
-
-
-_MATH_WORDS = [("theta~", "\\tilde\\theta"), ("theta", "\\theta"), ("rho", "\\rho"),
-               ("sigma", "\\sigma"), ("chi", "\\chi"), ("beta", "\\beta"), ("Stab", "\\mathrm{Stab}"),
-               ("->", "\\to"), ("!=", "\\neq"), (" o ", " \\circ "), ("^+", "^{+}")]
-
-
-def _tex_math(text: str) -> str:
-    """An ASCII math span as LaTeX math, with its $ delimiters.
-
-    >>> print(_tex_math("rho_1 : G -> K_1, beta(theta~) != theta"))
-    $\\rho_1 : G \\to K_1, \\beta(\\tilde{\\theta}) \\neq \\theta$
-    """
-    for a, b in _MATH_WORDS:
-        # not inside a command already written ("theta" in "\\tilde\\theta")
-        text = re.sub(r"(?<!\\)" + re.escape(a), lambda _m, b=b: b, text)
-    text = text.replace("\\tilde\\theta", "\\tilde{\\theta}")
-    return "$" + text + "$"
-
-
-def _tex_lhs(text: str) -> str:
-    """The left side of a displayed equation (our ASCII notation) as LaTeX math.
-
-    >>> print(_tex_lhs("rho_L(t)^-1 W_2"), _tex_lhs("W_1 of beta(theta~)"), _tex_lhs("rho_1(t) shift"))
-    \\rho_L(t)^{-1} W_2 W_1\\text{ of }\\beta(\\tilde{\\theta}) \\rho_1(t)\\text{ shift}
-    """
-    out = _tex_math(text)[1:-1].replace("^-1", "^{-1}")
-    for words in (" of ", " linear part", " shift"):
-        out = out.replace(words, f"\\text{{{words}}}")
-    return out
-
-
-def _md_matrix(m: Matrix) -> str:
-    if m.rows > MAX_PRINTED or m.cols > MAX_PRINTED:
-        return f"({m.rows} x {m.cols} matrix, not printed)"
-    cells = [[number_to_string(x) for x in m.row(r)] for r in range(m.rows)]
-    width = max(len(c) for r in cells for c in r)
-    rows = ["[" + " ".join(c.rjust(width) for c in r) + "]" for r in cells]
-    return "\n".join(rows)
-
-
-def _tex_matrix(m: Matrix) -> str:
-    if m.rows > MAX_PRINTED or m.cols > MAX_PRINTED:
-        return f"\\text{{({m.rows} $\\times$ {m.cols} matrix, not printed)}}"
-    rows = [" & ".join(sympy.latex(x) for x in m.row(r)) for r in range(m.rows)]
-    return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
-
-
-def _small(*mats: Matrix) -> bool:
-    return all(m.rows <= MAX_PRINTED and m.cols <= MAX_PRINTED for m in mats)
-
-
-# -- the derivation ---------------------------------------------------------------------------
 
 def _relation_text(r: Any) -> str:
     return f"(a, c, b, e) = ({', '.join(number_to_string(getattr(r, k)) for k in 'acbe')})"
 
 
-def _section_network(doc: _Doc, res: LatentResult) -> None:
+def _section_network(doc: Document, res: LatentResult) -> None:
     net, G = res.network, res.group
     doc.heading("1. The network and the group")
     widths = "-".join(map(str, net.widths))
@@ -215,7 +69,7 @@ def _section_network(doc: _Doc, res: LatentResult) -> None:
              "document runs that construction.")
 
 
-def _section_parameter(doc: _Doc, res: LatentResult) -> None:
+def _section_parameter(doc: Document, res: LatentResult) -> None:
     doc.heading("2. Which parameter carries the latent actions")
     if res.where == "theta":
         doc.para("Neuron matching succeeds on theta itself, so the latent actions act on the given network.")
@@ -240,7 +94,7 @@ def _section_parameter(doc: _Doc, res: LatentResult) -> None:
     doc.para("No parameter with a layerwise action was found.")
 
 
-def _section_adjunction(doc: _Doc, res: LatentResult) -> None:
+def _section_adjunction(doc: Document, res: LatentResult) -> None:
     net = res.acting if res.acting is not None else res.network
     doc.heading("3. The adjunction step")
     doc.para("For each generator g set $theta^g = ((W_1 rho_0(g), b_1), theta_2, ..., (rho_L(g)^{-1} W_L, "
@@ -260,7 +114,7 @@ def _rows_of(W: Matrix, b: Matrix) -> list[list[sympy.Expr]]:
     return [list(W.row(j)) + [b[j]] for j in range(W.rows)]
 
 
-def _section_matching(doc: _Doc, res: LatentResult) -> None:
+def _section_matching(doc: Document, res: LatentResult) -> None:
     net = res.acting if res.acting is not None else res.network
     doc.heading("4. The matching, layer by layer")
     if res.actions is None:
@@ -295,7 +149,7 @@ def _section_matching(doc: _Doc, res: LatentResult) -> None:
             ok = _layer_holds(W, b, prev, k)
             doc.para(f"Generator {name}, layer {i}: $k_{i}({name})$ = {k.describe()}; the layer equation "
                      f"{'holds exactly' if ok else 'FAILS'}.")
-            if _small(k.matrix()):
+            if small(k.matrix()):
                 doc.display(f"rho_{i}({name}) linear part", k.matrix())
                 if not k.is_linear():
                     doc.display(f"rho_{i}({name}) shift", k.shift().T)
@@ -327,7 +181,7 @@ def _layer_holds(W: Matrix, b: Matrix, prev: Any, k: LatentMap) -> bool:
     return True
 
 
-def _section_homomorphism(doc: _Doc, res: LatentResult) -> None:
+def _section_homomorphism(doc: Document, res: LatentResult) -> None:
     doc.heading("5. Uniqueness and the homomorphism property")
     if res.stabilizer is not None:
         from symeq.construction.stabilizer import stabilizer_text
@@ -350,7 +204,7 @@ def _section_homomorphism(doc: _Doc, res: LatentResult) -> None:
         doc.para(f"Uniqueness condition on the symbols: {c.text()} ({c.reason}).")
 
 
-def _section_structure(doc: _Doc, res: LatentResult) -> None:
+def _section_structure(doc: Document, res: LatentResult) -> None:
     doc.heading("6. What each hidden layer carries")
     if not res.structure:
         doc.para("Not computed.")
@@ -383,7 +237,7 @@ def explain(res: LatentResult, fmt: str = "markdown") -> str:
     """The derivation for ``res`` as Markdown or as a LaTeX document."""
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}")
-    doc = _Doc(fmt)
+    doc = Document(fmt)
     doc.para(f"Verdict: {res.verdict}. {res.summary}.")
     _section_network(doc, res)
     _section_parameter(doc, res)

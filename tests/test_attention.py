@@ -7,7 +7,7 @@ import random
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sympy import ImmutableMatrix, QQ, Rational
 from sympy.polys.matrices import DomainMatrix
@@ -359,6 +359,13 @@ def _mirror_pair(rng, R, d, v, dL, S):
     return heads, outs
 
 
+def _moved_by_swap(head):
+    """Whether the swap of two features moves the head's query, key and value off their own lines
+    (x_0 != +-x_1): otherwise a pair of heads can cancel under lightning (seed 146) or make the
+    layer's output constant along the swap (seed 13), and no perturbation of one key need break f."""
+    return all(abs(Rational(head[n][0][0])) != abs(Rational(head[n][1][0])) for n in ("query", "key", "value"))
+
+
 @SLOW
 @given(seed=st.integers(0, 10_000), norm=st.sampled_from(["softmax", "lightning"]))
 def test_two_layer_network_matches_through_the_previous_map(seed, norm):
@@ -369,6 +376,7 @@ def test_two_layer_network_matches_through_the_previous_map(seed, norm):
     swap = sympy.Matrix([[0, 1], [1, 0]])
     h1, _ = _mirror_pair(rng, swap, 2, 1, 2, swap)
     h2, outs = _mirror_pair(rng, swap, 2, 1, 2, swap)
+    assume(_moved_by_swap(h1[0]) and _moved_by_swap(h2[0]))
     table = {"architecture": "attention", "normalization": norm, "tokens": 3, "widths": [2, 2],
              "layers": [{"heads": h1}, {"output": [["1", "0"], ["0", "1"]], "heads": h2}],
              "readout": {"output": matrix_strings(sympy.Matrix.vstack(*outs)), "bias": ["1", "1"]}}
@@ -378,7 +386,10 @@ def test_two_layer_network_matches_through_the_previous_map(seed, norm):
     assert r.verdict == "holds" and r.method == "layerwise", r.text()
     k1, k2 = r.construction.action("m")
     assert k1.perm == (1, 0) and k2.perm == (1, 0)
-    table["layers"][1]["heads"][1]["key"] = [[str(Rational(x[0]) + 1)] for x in table["layers"][1]["heads"][1]["key"]]
+    # bump one entry only: adding (1, 1) keeps k_1 + k_2 swap-invariant, and when q_2 = -q_1 and
+    # v_2 = v_1 a lightning layer depends on k_1 + k_2 alone, so the network stays equivariant (seed 133)
+    key = table["layers"][1]["heads"][1]["key"]
+    key[0] = [str(Rational(key[0][0]) + 1)]
     broken = network_from_dict(table)
     r = check(broken, group_from_dict({"generators": {"m": {"tokens": [2, 1, 0],
                                                              "input": [["0", "1"], ["1", "0"]]}}}, broken))

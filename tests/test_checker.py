@@ -816,10 +816,16 @@ def test_kernel_imports_only_the_standard_library_and_flint() -> None:
     import symeq.kernel
 
     folder = pathlib.Path(symeq.kernel.__file__).parent
+    # the core and the MLP's checks within 1,200 lines; every other architecture's one module
+    # (DESIGN.md: an architecture is one package plus one kernel module) within 250 of its own
+    others = {"attention.py"}
     lines = 0
     for path in folder.glob("*.py"):
         text = path.read_text()
-        lines += len(text.splitlines())
+        if path.name in others:
+            assert len(text.splitlines()) <= 250, f"kernel/{path.name} has {len(text.splitlines())} lines"
+        else:
+            lines += len(text.splitlines())
         for node in ast.walk(ast.parse(text)):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])

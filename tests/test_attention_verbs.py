@@ -230,3 +230,43 @@ def test_cli_catalog_group_on_the_flattened_input(capsys):
     assert code == 2 and err.count("\n") == 1 and "acts on R^2" in err
     code, _, err = run(capsys, "check", "docs/examples/attention_design.toml", "--group", "S4")
     assert code == 2 and "not of the form P (x) R" in err
+
+
+# -- invariance proofs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("norm", ["softmax", "lightning"])
+def test_every_symmetry_counted_is_proved_to_keep_f(norm):
+    from symeq.architectures.attention.invariance import prove_invariance
+
+    proofs = prove_invariance(random_net(norm, 2, 2, 1, 1, 2, 1, seed=3))
+    expected = ["change of basis A_0 in GL(1) of head 0", "change of basis A_1 in GL(1) of head 1",
+                "transposition of heads (0 1)", "Q-K change of basis B in GL(1) of head 0 (internal)",
+                "Q-K change of basis B in GL(1) of head 1 (internal)"]
+    if norm == "lightning":
+        expected += [f"scaling (c W_Q, W_V / c) of head {h} (internal, lightning)" for h in (0, 1)]
+    assert sorted(p.generator for p in proofs) == sorted(expected)
+    assert all(p.holds is True and p.layer == 1 for p in proofs)
+
+
+def test_a_false_symmetry_is_not_proved():
+    """Scaling (c W_Q, W_V / c) keeps a lightning head but not a softmax one."""
+    from symeq.architectures.attention import invariance as inv
+    from symeq.architectures.attention.numbers import unify
+
+    for norm, expected in (("lightning", True), ("softmax", False)):
+        theta = inv._symbolic(random_net(norm, 2, 2, 1, 1, 1, 1, seed=1))
+        head = theta.layers[0].heads[0]
+        q, v, c = unify(head.query, head.value, inv._matrix("c", 1, 1))
+        c0 = c[0, 0].element
+        moved = inv._replace_head(theta, 1, 0, q * c0, head.key, v * (c.domain.one / c0))
+        assert inv._same(theta, moved) is expected
+
+
+def test_unproved_symmetries_make_symmetries_unknown():
+    net = random_net("lightning", 2, 2, 1, 1, 1, 1, seed=1)
+    r = symmetries(net, proofs=True)
+    assert r.verdict == "holds" and len(r.proofs) == 3 and all(p.holds for p in r.proofs)
+    deep = symmetries(random_net("lightning", 2, 2, 1, 1, 1, 2, seed=1), proofs=True)
+    assert str(deep.verdict) == "unknown" and all(p.holds is None and "budget" in p.method for p in deep.proofs)
+    assert "not proved: layer 2" in deep.text()

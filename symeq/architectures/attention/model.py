@@ -367,8 +367,9 @@ class Attention:
             rows.append([e / total for e in E.row(t)])
         return ImmutableMatrix(rows)
 
-    def layer(self, i: int, x: ImmutableMatrix) -> ImmutableMatrix:
-        """f_i(x; theta_i) on a column vector of V_{i-1}, symbolically (x may hold symbols)."""
+    def layer(self, i: int, x: ImmutableMatrix, phi: Any = None) -> ImmutableMatrix:
+        """f_i(x; theta_i) on a column vector of V_{i-1}, symbolically (x may hold symbols);
+        ``phi`` replaces the normalization (the invariance proofs keep softmax opaque)."""
         if not 1 <= i <= self.depth:
             raise InputError(f"layer {i} is not a layer (1..{self.depth})")
         sym = self.sympy_matrices()
@@ -381,14 +382,15 @@ class Attention:
                 Y = Z if sym["positional"] is None else Z + sym["positional"]
             else:
                 Y = Z * embed
-            blocks = [self._phi(Y * M * Y.T) * Y * V for _, _, V, M in heads]
+            phi = phi or self._phi
+            blocks = [phi(Y * M * Y.T) * Y * V for _, _, V, M in heads]
             out = ImmutableMatrix.hstack(*blocks)
         return ImmutableMatrix(out.shape[0] * out.shape[1], 1, list(out))
 
-    def forward(self, x: ImmutableMatrix) -> ImmutableMatrix:
-        """f(x; theta), symbolically."""
+    def forward(self, x: ImmutableMatrix, phi: Any = None) -> ImmutableMatrix:
+        """f(x; theta), symbolically (``phi``: as for :meth:`layer`)."""
         for i in range(1, self.depth + 1):
-            x = self.layer(i, x)
+            x = self.layer(i, x, phi)
         return x
 
     def value(self, x: ImmutableMatrix) -> ImmutableMatrix:

@@ -103,6 +103,7 @@ class SymmetriesResult:
     k_orbit_dim: int
     closed: tuple[ClosedForm, ...]
     seconds: float = field(default=0.0, compare=False)
+    proofs: tuple[Any, ...] = ()
 
     def certificate(self) -> None:
         return None
@@ -115,6 +116,7 @@ class SymmetriesResult:
                                          "internal_dim": self.dimension.orbit_dim - self.k_orbit_dim},
                 "closed_forms": [{"source": c.source, "value": c.value, "applies": c.applies, "note": c.note}
                                  for c in self.closed],
+                "proofs": [p.to_dict() for p in self.proofs],
                 "seconds": round(self.seconds, 6)}
 
     def text(self) -> str:
@@ -126,6 +128,13 @@ class SymmetriesResult:
             lines.append(f"K_{i}: {g.describe()}; dimension {g.dimension}, {g.components} components ({g.components_formula})")
         for s in self.internal:
             lines.append(f"internal: {s}")
+        if self.proofs:
+            ok = sum(bool(p.holds) for p in self.proofs)
+            lines.append(f"proofs: {ok}/{len(self.proofs)} symmetries (K_i generators with symbolic A_h, head "
+                         f"transpositions, the internal ones) leave f unchanged; {self.proofs[0].method}")
+            for p in self.proofs:
+                if not p.holds:
+                    lines.append(f"  not proved: layer {p.layer}: {p.generator} ({p.method})")
         exact = fd.status == "exact"
         lines.append(f"functional dimension: {fd.rank if exact else f'{fd.lower} <= dim <= {fd.upper}'} "
                      f"({fd.status}; {fd.method}; {fd.n_inputs} inputs)")
@@ -156,7 +165,10 @@ def internal_symmetries(net: Any) -> tuple[str, ...]:
 
 def symmetries(net: Any, *, seed: int = 0, proofs: bool = False) -> SymmetriesResult:
     """``symeq symmetries`` for an attention network (the functional dimension is the generic
-    :func:`symeq.symmetry.functional_dimension.functional_dimension` on :mod:`.jacobian`)."""
+    :func:`symeq.symmetry.functional_dimension.functional_dimension` on :mod:`.jacobian`);
+    ``proofs``: also prove symbolically that every symmetry counted leaves f unchanged
+    (:mod:`.invariance`)."""
+    from symeq.architectures.attention.invariance import prove_invariance
     from symeq.ranks import rational_rank
     from symeq.symmetry.functional_dimension import functional_dimension
 
@@ -167,6 +179,7 @@ def symmetries(net: Any, *, seed: int = 0, proofs: bool = False) -> SymmetriesRe
                         for s in sorted(net.symbols, key=str)})
     groups = tuple(net.latent_group(i) for i in range(1, net.depth))
     fd = functional_dimension(net, seed=seed)
+    proved = prove_invariance(net) if proofs else ()
     k_orbit = rational_rank(net.orbit_tangents(), net.n_params) if net.orbit_tangents() else 0
     if fd.status == "exact" and fd.hidden_symmetries == 0:
         verdict, reason = Verdict.HOLDS, (f"the functional dimension is exactly {fd.rank} = #params - the "
@@ -176,5 +189,8 @@ def symmetries(net: Any, *, seed: int = 0, proofs: bool = False) -> SymmetriesRe
                                           f"{fd.hidden_symmetries} proved hidden symmetry direction(s)")
     else:
         verdict, reason = Verdict.UNKNOWN, "the functional dimension is only bounded: " + "; ".join(fd.notes)
+    if not all(p.holds for p in proved):  # the upper bound counts these as symmetries
+        verdict = Verdict.UNKNOWN
+        reason += "; not every symmetry was proved to leave f unchanged (see the proof lines)"
     return SymmetriesResult(verdict, reason, net, groups, internal_symmetries(net), fd, k_orbit, closed_forms(net),
-                            time.perf_counter() - start)
+                            time.perf_counter() - start, proved)

@@ -114,3 +114,18 @@ def test_cli_writes_certificates_that_verify(tmp_path, capsys):
     bad.write_text(json.dumps(cert))
     assert main(["verify", str(bad)]) == 1
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("norm, relies", [("softmax", ("kernel", "ball arithmetic of softmax attention (python-flint arb)")),
+                                          ("lightning", ("kernel",))])
+def test_broken_design_example_is_refuted_with_a_witness_that_verifies(norm, relies):
+    """The DESIGN.md example with one value entry of head 1 changed (3, 2 for 3, 1): no head
+    matches, and the witness (balls for softmax, exact for lightning) verifies in the kernel."""
+    doc = load_document("docs/examples/attention_design.toml")
+    doc["network"]["normalization"] = norm
+    doc["network"]["layers"][0]["heads"][1]["value"] = [["3"], ["2"]]
+    net = network_from_dict(doc["network"])
+    r = check(net, group_from_dict(doc["group"], net))
+    assert r.verdict == "fails" and r.method == "witness"
+    v = verify_certificate(json.loads(json.dumps(r.certificate())))
+    assert v.ok and v.relies == relies, (v.reason, v.relies)

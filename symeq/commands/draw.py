@@ -62,16 +62,11 @@ def run(args: argparse.Namespace) -> int:
     net, group, doc = load_inputs(args.file, args.group, need_group=False)
     if net.architecture != "mlp":
         if args.theorem_parameter or args.image_shape:
-            raise InputError("--theorem-parameter and --image-shape are for MLPs; a convolutional network "
-                             "draws its filters on its own grid")
-        from symeq.architectures import verb
+            raise InputError(f"--theorem-parameter and --image-shape are for MLPs; a {net.architecture} network "
+                             "is drawn in its own terms (filters on the grid, heads as units)")
+        from symeq.commands.by_architecture import run_verb
 
-        drawing = verb(net, "draw")(net, group, args.out, args.generator)
-        if args.json:
-            emit_json(drawing.to_dict())
-        else:
-            print("\n".join(drawing.lines()))
-        return 0
+        return run_verb(args, "draw", net, group, args.out, generator=args.generator)
     extra: list[str] = []
     if args.theorem_parameter:
         net, extra = _theorem_parameter(net, group)

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         _write(text, args.out)
     else:
-        print(text, end="")
+        print(text, end="" if text.endswith("\n") else "\n")
     return result.exit_code
 
 

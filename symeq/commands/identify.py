@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if args.certificate is not None and not args.certificate.lower().endswith(".json"):
         raise InputError(f"certificate path {args.certificate!r} must end in .json")
     net, _, _ = load_inputs(args.file, None, need_group=False)
+    if not hasattr(net, "criterion"):  # no generic identify stage for it (attention): its own verb
+        from symeq.commands.by_architecture import run_verb
+
+        return run_verb(args, "identify", net, local=not args.no_local)
     start = time.monotonic()
     res = _identify(net, local=not args.no_local, seconds=args.seconds)
     cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})

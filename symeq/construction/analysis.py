@@ -195,7 +195,10 @@ def _structure(net: Any, group: GroupAction, actions: LatentActions, notes: list
 def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool = True,
             consult: bool = True) -> LatentResult:
     """Run the construction of THEORY.md section 5 on ``net`` and ``group`` (see the module
-    docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why."""
+    docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why.
+    :func:`symeq.api.latent` calls an architecture's own ``latent`` verb instead when its package
+    has one (attention: head orbits and the submodels of merged heads; convolutions: the crossed
+    law), which may build on this function."""
     start = time.perf_counter()
     notes: list[str] = []
     fam_u = fam_i = ()

@@ -124,7 +124,9 @@ def check_homomorphism(net: Any, group: GroupAction, actions: LatentActions,
         gens = []
         for name in G.names:
             s = net.structural(i, group, name)
-            crossed |= s is not None
+            # a structural action commuting with K_i (token permutations and head maps) makes the
+            # crossed homomorphism an ordinary one (THEORY.md section 7.0)
+            crossed |= s is not None and not getattr(K, "commutes_with_structural", False)
             gens.append((images[name], s))
         failures.append(_closure(K, gens, G, budget))
     return HomomorphismCheck(G.order, tuple(failures), crossed)

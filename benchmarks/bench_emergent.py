@@ -27,20 +27,17 @@ top functions are printed.
 Run:  .venv/bin/python benchmarks/bench_emergent.py [--size 32] [--seed 0] [--profile]
 
 Measured (2-core machine shared with other jobs, so absolute times vary by 2x between runs;
-the ratio is what counts), after the Architecture redesign (MLP.from_integer_layers):
+the ratio is what counts), 2026-12-06, after theta^g by index operations for monomial rho
+(architectures/mlp/matching.py::_monomial) and the O(d) determinant of a signed permutation
+(groups/action.py::_det):
 
-  baseline  load 0.09 s, convert 6.3 s, products 10.1 s: 16.5 s (peak 694 MB)
-  pipeline  load 0.3 s, exact 0.4 s, group 67.7 s, check 116.6 s: 185 s (peak 1.3 GB): 11.2x
-  check     115.0 s of its 116.6 s are symeq/architectures/mlp/matching.py::_twisted_int, the
-            line A[:, :-1] @ R: W_1 rho_0(g) as a dense int64 numpy product (no BLAS for
-            integers; 1024 x 3072 x 3072 multiply-adds) although rho_0(g) is a permutation
-            matrix; column indexing does the same product exactly in 0.17 s (the reference).
-  group     catalog_group builds the 3072 x 3072 permutation matrix densely and
-            GroupAction.__post_init__ takes its determinant (groups/action.py::_det, dense FLINT
-            det, cubic); at 768 x 768 the det was half of the stage.
-  Before the redesign: exact 35 s (a sympy Rational per weight, MLP's per-entry float check),
-  check 137-226 s (the same dense int64 product in equivariance/matching.py, 24 s of
-  Fractions in rational_int_matrix, 9-16 s of MLP.symbols), ratio 23-39x.
+  baseline  load 0.10 s, convert 6.5 s, products 17.6 s: 24.3 s (peak 693 MB)
+  pipeline  load 0.13 s, exact 0.11 s, group 18.9 s, check 3.2 s: 22.4 s (peak 1.3 GB): 0.9x
+  group     the catalog still writes rho_0(mirror) as a dense 3072 x 3072 matrix of sympy
+            Integers (most of the stage and of the peak); left as it is, the target is met.
+
+Before those two changes: 185 s, 11.2x (check 116.6 s in a dense int64 product
+W_1 rho_0(g); group 67.7 s in a dense FLINT determinant).
 """
 
 from __future__ import annotations

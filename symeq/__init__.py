@@ -13,16 +13,10 @@ names are imported on first use, so ``import symeq`` (and ``symeq --help``) stay
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import Any
 
 __all__ = ["load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify",
            "prove", "Verdict", "__version__"]
-
-try:
-    __version__ = metadata.version("symeq")
-except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 _API = {"load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify", "prove"}
 
@@ -32,6 +26,13 @@ def __getattr__(name: str) -> Any:
         from symeq import api
 
         return getattr(api, name)
+    if name == "__version__":  # read on demand: importlib.metadata costs `symeq --help` 25 ms
+        from importlib import metadata
+
+        try:
+            return metadata.version("symeq")
+        except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0+unknown"
     if name == "Verdict":
         from symeq.verdict import Verdict
 

@@ -22,10 +22,9 @@ when it is not refuted or the search stopped at its budget, 2 for bad input.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
-from symeq.counterexamples.claims import DEFAULTS, claim_kind
-from symeq.counterexamples.outcome import CLAIM_STATEMENTS, Outcome
 from symeq.verdict import EXIT_INTERNAL, Verdict
 
 HELP = "search for networks that break a stated claim; certificate of the break"
@@ -46,6 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from symeq.api import counterexample
+    from symeq.counterexamples.claims import DEFAULTS, claim_kind
 
     claim = args.claim.strip()
     kind = claim_kind(claim)
@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
     return Verdict(out.verdict).exit_code
 
 
-def _print(out: Outcome, arch: str, group: str, path: str | None, verified: bool | None) -> None:
+def _print(out: Any, arch: str, group: str, path: str | None, verified: bool | None) -> None:
+    from symeq.counterexamples.outcome import CLAIM_STATEMENTS
+
     statement = CLAIM_STATEMENTS.get(out.claim)
     print(f"claim: {out.claim}" + (f" ({statement})" if statement else ""))
     print(f"architecture {arch}, group {group}; {out.tried} candidate(s) tried")

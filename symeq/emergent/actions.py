@@ -6,7 +6,7 @@ as V -> V M^T + t):
 - :class:`MonomialMap`, an element of a monomial latent group K_i (signed permutations for odd
   activations, positive monomial matrices for relu, permutations for gelu; docs/theory.md#2-parameter-symmetries):
   ``(k v)[perm[j]] = scale[j] * v[j] + shift[j]``, the convention of the exact engine's
-  monomial latent maps (``symeq.equivariance.matching.MonomialAction``: perm, b, e).
+  monomial latent maps (the monomial actions of ``symeq.architectures.mlp.matching``: perm, b, e).
 - :class:`AffineMap`, a dense M and t: the least-squares fit A_i, a group's matrices, and the
   latent maps of linear layers (K_i = Aff(d)).
 

@@ -64,6 +64,7 @@ from typing import Any
 
 from sympy import Integer
 
+from symeq.report.notebook import NotebookDisplay
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
@@ -90,7 +91,7 @@ METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_by
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NotebookDisplay):
     """The verdict of :func:`check_equivariance` with its evidence.
 
     ``method`` is the certificate evidence method ("layerwise", "polynomial_identity",
@@ -103,6 +104,8 @@ class CheckResult:
     the pairs and the affine map of a linear-bypass proof (or of a refutation by it).
     ``attempts`` lists, in order, what each method said.
     """
+
+    _VERB = "check"  # Jupyter shows it as Markdown (symeq.report.notebook)
 
     verdict: str
     method: str

@@ -161,9 +161,10 @@ def draw(net: Any, group: Any = None, *, generator: str | None = None,
     ``generator`` as arrows, a legend for lines and markers.
 
     >>> import symeq
+    >>> from matplotlib.figure import Figure
     >>> fig = symeq.draw(*symeq.load("docs/examples/first.toml"))
-    >>> type(fig).__name__, len(fig.legends[0].get_texts()) >= 4
-    ('Figure', True)
+    >>> isinstance(fig, Figure), len(fig.legends[0].get_texts()) >= 4
+    (True, True)
     """
     from symeq.architectures import verb
     from symeq.report.draw_figure import figure

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import subprocess
 import sys
 import types
@@ -35,7 +36,7 @@ def test_verbs_are_modules_with_the_verb_interface() -> None:
     assert cli.VERBS and len(set(cli.VERBS)) == len(cli.VERBS)
     for verb in cli.VERBS:
         module = importlib.import_module(f"symeq.commands.{verb.replace('-', '_')}")
-        assert isinstance(module.HELP, str) and module.HELP.strip() and "\n" not in module.HELP.strip(), verb
+        assert isinstance(cli.VERBS[verb], str) and cli.VERBS[verb].strip() and "\n" not in cli.VERBS[verb], verb
         assert callable(module.add_arguments) and callable(module.run), verb
     assert set(_subparsers()) == set(cli.VERBS)
 
@@ -64,6 +65,17 @@ def test_verb_help_mentions_every_option(verb: str, capsys: pytest.CaptureFixtur
         else:
             name = action.metavar or action.dest
             assert str(name) in out, (verb, name)
+
+
+def test_top_level_help_and_version_import_no_verb() -> None:
+    code = ("import sys; from symeq import cli\n"
+            "for argv in (['--help'], ['--version']):\n"
+            "    try: cli.main(argv)\n"
+            "    except SystemExit as e: assert e.code == 0, e.code\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('symeq.commands.', 'sympy', 'flint'))))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = p.stdout.splitlines()
+    assert lines[-1] == "[]" and re.fullmatch(r"symeq \S+", lines[-2]), p.stdout
 
 
 def test_no_verb_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,7 +112,6 @@ def test_unknown_option_of_every_verb_exits_2_with_one_line(verb: str, capsys: p
 def fake_verb(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
     """A verb 'fake' whose run() does what the test asks."""
     module = types.ModuleType("symeq.commands.fake")
-    module.HELP = "a verb for testing the command line"
     module.add_arguments = lambda p: p.add_argument("--raise", dest="what", default="none")
 
     def run(args: argparse.Namespace) -> int:
@@ -117,7 +128,7 @@ def fake_verb(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 
     module.run = run
     monkeypatch.setitem(sys.modules, "symeq.commands.fake", module)
-    monkeypatch.setattr(cli, "VERBS", cli.VERBS + ("fake",))
+    monkeypatch.setattr(cli, "VERBS", {**cli.VERBS, "fake": "a verb for testing the command line"})
     return module
 
 

@@ -31,7 +31,6 @@ from symeq.commands.common import (add_certificate_argument, add_network_argumen
 from symeq.verdict import EXIT_INTERNAL, Verdict
 
 
-HELP = "decide end-to-end equivariance exactly: certificate or witness"
 DESCRIPTION = __doc__
 
 MAX_TRIES = 100_000

@@ -40,7 +40,6 @@ from symeq.errors import InputError
 from symeq.groups import load_group
 from symeq.groups.permutation import finite_group
 
-HELP = "every latent action type and its space of layerwise-equivariant parameters"
 DESCRIPTION = __doc__
 
 

@@ -27,7 +27,6 @@ from typing import Any
 from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
 from symeq.verdict import EXIT_INTERNAL, Verdict
 
-HELP = "search for networks that break a stated claim; certificate of the break"
 DESCRIPTION = __doc__
 
 

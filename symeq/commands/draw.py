@@ -32,7 +32,6 @@ import dataclasses
 from symeq.commands.common import emit_json, load_inputs
 from symeq.errors import InputError
 
-HELP = "draw the network with neurons coloured by G-orbit and a latent action as arrows"
 DESCRIPTION = __doc__
 
 

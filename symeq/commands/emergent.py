@@ -40,7 +40,6 @@ from typing import Any
 from symeq.commands.common import check_int_range, emit_json
 from symeq.errors import InputError
 
-HELP = "approximate mode for trained networks: fitted latent actions, the paper's errors, rounding to exact"
 DESCRIPTION = __doc__
 
 MAX_SAMPLES = 1_000_000

@@ -15,7 +15,6 @@ import argparse
 
 from symeq.commands.common import check_int_range, load_inputs
 
-HELP = "explain the theorem's construction on a network step by step (Markdown or LaTeX)"
 DESCRIPTION = __doc__
 
 

@@ -16,7 +16,6 @@ from symeq.commands.common import add_network_arguments, emit_json, load_inputs,
 from symeq.api import identify as _identify
 from symeq.architectures import network_to_dict
 
-HELP = "identifiability verdict: criterion, reference, submodel and checkable evidence"
 DESCRIPTION = """\
 Decide whether theta is identifiable (THEORY.md section 3): every theta' with the same function
 is related to theta by exactly one element of the latent group K.

@@ -23,7 +23,6 @@ from typing import Any
 from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certificate_path,
                                    check_int_range, emit_json, load_inputs, write_verified_certificate)
 
-HELP = "construct the latent actions rho_i of the theorem, with orbits, characters and a certificate"
 DESCRIPTION = __doc__
 
 MAX_BUDGET = 10_000_000

@@ -33,7 +33,6 @@ from pathlib import Path
 
 from symeq.commands.common import emit_json
 
-HELP = "check the theorem instances under proofs/ (the default job)"
 DESCRIPTION = __doc__
 
 

@@ -35,7 +35,6 @@ from symeq.verdict import Verdict
 from symeq.files import load_document
 from symeq.architectures import network_from_dict
 
-HELP = "activation relations, latent groups K_i, functional dimension and hidden symmetries"
 DESCRIPTION = __doc__
 
 #: Widths accepted by --arch (the exact engine refuses larger networks anyway).

@@ -18,7 +18,6 @@ from typing import Any
 
 from symeq.errors import InputError
 
-HELP = "re-check a certificate from scratch with the trusted kernel"
 DESCRIPTION = """\
 Re-verify a certificate (docs/certificates.md) with symeq's trusted kernel (symeq/kernel), which
 imports nothing from the engine, decides every step in exact arithmetic and never searches: it

@@ -64,7 +64,6 @@ class Document:
         if m is not None:
             block["matrix"] = [[number_to_string(x) for x in m.row(r)] for r in range(m.rows)]
             block["tex_rhs"] = _tex_matrix(m)
-            block["text_rhs"] = _md_matrix(m)
         else:
             block["tex_rhs"] = block["text_rhs"] = rhs_text
         self.blocks.append(block)
@@ -109,10 +108,8 @@ def _md_block(b: dict[str, Any]) -> str:
         return b["text"] + "\n"
     if kind == "bullets":
         return "\n".join(f"- {x}" for x in b["items"]) + "\n"
-    if kind == "display":
-        body = b["text_rhs"]
-        sep = "\n" if "\n" in body else " "
-        return f"```\n{b['lhs']} ={sep}{body}\n```\n"
+    if kind == "display":  # display math, as Jupyter, GitHub and MathJax pages render it
+        return f"$$\n{b['tex']} = {b['tex_rhs']}\n$$\n"
     def cells(r: list[str]) -> str:  # a | inside a cell (|G|) must not end the cell
         return "| " + " | ".join(c.replace("|", "\\|") for c in r) + " |"
 
@@ -227,15 +224,6 @@ def _tex_lhs(text: str) -> str:
     for words in (" of ", " linear part", " shift"):
         out = out.replace(words, f"\\text{{{words}}}")
     return out
-
-
-def _md_matrix(m: Matrix) -> str:
-    if m.rows > MAX_PRINTED or m.cols > MAX_PRINTED:
-        return f"({m.rows} x {m.cols} matrix, not printed)"
-    cells = [[number_to_string(x) for x in m.row(r)] for r in range(m.rows)]
-    width = max(len(c) for r in cells for c in r)
-    rows = ["[" + " ".join(c.rjust(width) for c in r) + "]" for r in cells]
-    return "\n".join(rows)
 
 
 def _tex_matrix(m: Matrix) -> str:

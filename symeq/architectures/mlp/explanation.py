@@ -20,7 +20,7 @@ Matrices wider than :data:`MAX_PRINTED` are summarized instead of printed.
 >>> net = network_from_dict({"activation": "tanh", "weights": [[["1", "2"], ["2", "1"]], [["1", "1"]]],
 ...                          "biases": [["0", "0"], ["0"]]})
 >>> text = explain(analyze(net, catalog_group("S2", 2, 1, output="trivial")), "markdown")
->>> "## 3. The adjunction step" in text and "rho_1(t)" in text
+>>> "## 3. The adjunction step" in text and "\\\\rho_1(t)" in text
 True
 >>> tex = explain(analyze(net, catalog_group("S2", 2, 1, output="trivial")), "latex")
 >>> tex.startswith("\\\\documentclass") and tex.rstrip().endswith("\\\\end{document}")

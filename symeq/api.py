@@ -45,19 +45,53 @@ def load(path: str | Path, group: str | None = None, *, need_group: bool = True)
     ('mlp', 2)
     """
     from symeq.architectures import group_from_table, load_group, network_from_dict
+    from symeq.rings import check_field_degree
+
+    doc = read_network_document(path)
+    net = network_from_dict(doc["network"])
+    if group is not None:
+        G = load_group(net, group)
+    elif "group" in doc:
+        G = group_from_table(net, doc["group"])
+    elif need_group:
+        raise InputError(f"{path}: no [group] table; name one with --group")
+    else:
+        return net, None
+    # the engine computes in the field of both (the twisted weights W rho_0(g))
+    check_field_degree([*net.parameters(), *(x for m in (*G.inputs, *G.outputs) for x in m)],
+                       f"{path}: the network's and the group's numbers")
+    return net, G
+
+
+#: The top-level tables of a network file (docs/reference/schema.md).
+TABLES = ("network", "group", "claim", "draw")
+
+
+def read_network_document(path: str | Path) -> dict[str, Any]:
+    """The document of a network file: a [network] table, only the schema's top-level tables,
+    and a valid [claim] table if there is one (a misspelt table or a malformed claim is an
+    error, never silently ignored).
+
+    >>> sorted(read_network_document("docs/examples/first.toml"))
+    ['group', 'network']
+    """
     from symeq.files import load_document
 
     doc = load_document(path)
+    unknown = sorted(str(k) for k in doc if k not in TABLES)
+    if unknown:
+        raise InputError(f"{path}: unknown top-level key(s) {', '.join(repr(k[:40]) for k in unknown[:5])}; "
+                         f"a network file has the tables {', '.join(f'[{t}]' for t in TABLES)}")
     if "network" not in doc:
         raise InputError(f"{path}: no [network] table")
-    net = network_from_dict(doc["network"])
-    if group is not None:
-        return net, load_group(net, group)
-    if "group" in doc:
-        return net, group_from_table(net, doc["group"])
-    if need_group:
-        raise InputError(f"{path}: no [group] table; name one with --group")
-    return net, None
+    if "claim" in doc:
+        from symeq.proofs.runners import check_claim
+
+        try:
+            check_claim(doc["claim"])
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
+    return doc
 
 
 def check(net: Any, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
@@ -96,17 +130,21 @@ def latent(net: Any, group: Any, *, budget: int = 20_000, structure: bool = True
     return analyze(net, group, budget, structure=structure)
 
 
-def classify(arch: str, group: str | Any, *, budget: int = 200_000, max_width: int | None = None) -> Any:
+def classify(arch: str, group: str | Any, *, budget: int | None = None, max_width: int | None = None) -> Any:
     """Every latent action type of an MLP architecture ``ACT:d0-...-dL`` under ``group`` and its
-    space of layerwise-equivariant parameters (:mod:`symeq.classification`; MLP theory)."""
+    space of layerwise-equivariant parameters (:mod:`symeq.classification`; MLP theory).
+    ``budget``: assignments examined, by the listing and the smallest-width search together
+    (default :data:`~symeq.classification.classify.DEFAULT_ASSIGNMENT_BUDGET`)."""
     from symeq.architectures.spec import parse_spec
+    from symeq.classification.classify import DEFAULT_ASSIGNMENT_BUDGET
     from symeq.classification.classify import classify as run
     from symeq.groups import GroupAction, load_group
 
     spec = parse_spec(arch, hidden=True)
     if not isinstance(group, GroupAction):
         group = load_group(group, spec.widths[0], spec.widths[-1])
-    return run(spec.activation, spec.widths, group, budget=budget, max_width=max_width)
+    return run(spec.activation, spec.widths, group, budget=DEFAULT_ASSIGNMENT_BUDGET if budget is None else budget,
+               max_width=max_width)
 
 
 def counterexample(claim: str, arch: str | None = None, group: str | Any = None, *,

@@ -14,7 +14,10 @@ Grammar (``^`` and ``**`` both mean power)::
     atom   := NUMBER | "pi" | NAME | "sqrt" "(" expr ")" | "(" expr ")"
 
 Exponents must be rational constants of bounded size, so ``"9**9**9"`` is refused instead of
-exhausting memory.  Every other size is bounded too, so that no text can make the parser (or a
+exhausting memory.  Square roots and fractional powers take non-negative algebraic bases only
+(no symbol, no pi): the checker (:mod:`symeq.certify`) reads numbers with its own parser and the
+same grammar, so every number the engine accepts can be stated in a certificate
+(docs/reference/schema.md, "Numbers").  Every other size is bounded too, so that no text can make the parser (or a
 later ``expand``) run long: the text length, the nesting depth, the digits of every rational
 built (which keeps :func:`number_to_string` readable back), and the number of terms an
 expression with symbols expands to.  Only ASCII digits are numbers.  Square roots and
@@ -66,6 +69,7 @@ __all__ = [
     "domain_matrix",
     "free_symbols",
     "is_exact_zero",
+    "symbol_factors",
 ]
 
 Scalar = sympy.Expr
@@ -187,9 +191,13 @@ class _Parser:
         return is_exact_zero(e)
 
     def nonnegative(self, e: sympy.Expr, what: str, where: int) -> None:
-        """Refuse a square root or fractional power whose base is negative or symbolic."""
+        """Refuse a square root or fractional power whose base is negative, symbolic or involves
+        pi: roots are of non-negative algebraic numbers only (the checker's grammar too, so a
+        number the engine accepts is one its certificate can state)."""
         if e.free_symbols:
             self.fail(f"{what} at position {where} needs a constant base, not one with symbols")
+        if e.has(sympy.pi):
+            self.fail(f"{what} at position {where} needs an algebraic base, not one with pi")
         if e.is_nonnegative:
             return
         if e.is_negative:
@@ -262,8 +270,7 @@ class _Parser:
     def atom(self) -> sympy.Expr:
         kind, value, where = self.take()
         if kind == "num":
-            digits = value.replace(".", "")
-            if len(digits) > MAX_DIGITS:
+            if len(value) > MAX_DIGITS:  # the point counts, as in the checker
                 self.fail(f"literal at position {where} has too many digits")
             return Rational(Fraction(value))
         if kind == "name":
@@ -503,6 +510,12 @@ def domain_matrix(m: Matrix) -> DomainMatrix:
     >>> domain_matrix(ImmutableMatrix([[1, sympy.sqrt(2)]])).domain
     QQ<sqrt(2)>
     """
+    rep = getattr(m, "_rep", None)  # sympy >= 1.13 stores dense matrices as DomainMatrix
+    if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ):
+        return rep.copy()
+    if not m.free_symbols and not any(x.has(sympy.pi) for x in m):
+        K, elems = exact_field(list(m))
+        return DomainMatrix([elems[r * m.cols:(r + 1) * m.cols] for r in range(m.rows)], m.shape, K)
     # extension=True puts radicals into an algebraic field instead of the generic EX domain.
     return DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True)
 
@@ -512,7 +525,9 @@ def exact_field(values: Sequence[sympy.Expr]) -> tuple[Any, list[Any]]:
     converted into it, in order (QQ for no values).
 
     One place for this conversion: into an algebraic field it is what costs, so callers convert
-    each entry once and do their linear algebra over the field.
+    each entry once and do their linear algebra over the field.  Algebraic constants go through
+    :func:`symeq.rings.number_field` (one primitive element, a documented degree limit);
+    anything else (symbols, pi, cos(pi/5)) through sympy's ``construct_domain``.
 
     >>> K, xs = exact_field([sympy.Integer(2), sympy.sqrt(2) / 2])
     >>> K, [K.to_sympy(x) for x in xs]
@@ -520,8 +535,17 @@ def exact_field(values: Sequence[sympy.Expr]) -> tuple[Any, list[Any]]:
     >>> exact_field([])
     (QQ, [])
     """
+    from symeq.rings import number_field
+
+    values = list(values)
+    if values and not any(v.free_symbols or v.has(sympy.pi) for v in values):
+        F = number_field(values)
+        try:
+            return F.K, [F.convert(v) for v in values]
+        except ValueError:
+            pass  # a constant outside the radicals (cos(pi/5)): sympy decides below
     # extension=True puts radicals into an algebraic field instead of the generic EX domain.
-    K0, elems = construct_domain(list(values) or [sympy.Integer(0)], extension=True)
+    K0, elems = construct_domain(values or [sympy.Integer(0)], extension=True)
     K = K0 if K0.is_Field else K0.get_field()
     return K, [K.convert_from(e, K0) for e in elems][:len(values)]
 
@@ -557,3 +581,23 @@ def is_exact_zero(x: sympy.Expr) -> bool:
         if result is None:
             raise InputError(f"cannot decide whether {y} is zero") from None
         return bool(result)
+
+
+def symbol_factors(values: Any) -> tuple[Any, ...]:
+    """The irreducible factors, in the symbols, of the denominators of ``values`` (exact
+    expressions), in a fixed order: where one of them vanishes the expression is undefined.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> symbol_factors([1 / a, a / (a * b - b), sympy.Integer(3)])
+    (a, b, a - 1)
+    """
+    out: dict[Any, None] = {}
+    for x in values:
+        if not getattr(x, "free_symbols", None):
+            continue
+        den = sympy.fraction(sympy.together(x))[1]
+        if den.free_symbols:
+            for f, _ in sympy.factor_list(den)[1]:
+                if f.free_symbols:
+                    out.setdefault(f, None)
+    return tuple(sorted(out, key=sympy.default_sort_key))

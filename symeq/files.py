@@ -1,7 +1,8 @@
 """Reading and writing documents: network files, group files, certificates (TOML or JSON).
 
-A document is a dict read from a file whose suffix says its format (``.json`` is JSON, anything
-else is TOML); every number in it is an exact string, so JSON floats are refused.  Writing goes
+A document is a dict read from a file whose suffix says its format (``.toml`` or ``.json``;
+other suffixes are refused); every number in it is an exact string, so JSON floats are
+refused.  Writing goes
 through :func:`atomic_write`: never a partial file.  The ``[network]`` table's schema belongs to
 each architecture (:mod:`symeq.architectures`).
 """
@@ -19,16 +20,30 @@ import tomli_w
 
 from symeq.errors import InputError
 
-__all__ = ["load_document", "write_document", "write_json", "atomic_write", "MAX_FILE_BYTES"]
+__all__ = ["load_document", "write_document", "write_json", "atomic_write", "MAX_FILE_BYTES", "SUFFIXES"]
 
 #: Files larger than this are refused before parsing.
 MAX_FILE_BYTES = 50_000_000
 
 
+#: The suffixes a document may have, and the format each one means.
+SUFFIXES = {".toml": "TOML", ".json": "JSON"}
+
+
 def load_document(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a TOML or JSON file into a dict (the format follows the suffix; .json is JSON,
-    anything else is tried as TOML)."""
+    """Read a TOML or JSON file into a dict; the format follows the suffix (.toml or .json, in
+    any case), and any other suffix is refused before the file is read (a YAML file read as
+    TOML gave a confusing parse error, or worse, parsed).
+
+    >>> load_document("network.yaml")
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: network.yaml: unknown file type '.yaml'; symeq reads .toml and .json files
+    """
     p = Path(path)
+    if p.suffix.lower() not in SUFFIXES:
+        what = f"unknown file type {p.suffix[:20]!r}" if p.suffix else "no file suffix"
+        raise InputError(f"{p}: {what}; symeq reads .toml and .json files")
     try:
         size = p.stat().st_size
     except OSError as exc:
@@ -94,6 +109,8 @@ def write_document(doc: dict[str, Any], path: str | os.PathLike[str]) -> None:
     (exit 2 on the command line).
     """
     p = Path(path)
+    if p.suffix.lower() not in SUFFIXES:
+        raise InputError(f"cannot write {p}: unknown file type {p.suffix[:20]!r}; use .toml or .json")
     if p.suffix.lower() == ".json":
         text = json.dumps(doc, indent=2) + "\n"
     else:

@@ -43,8 +43,13 @@ def arb_rows(vectors: Sequence[Sequence[sympy.Expr]]) -> list[list[arb]]:
     return [[arb_value(sympy.sympify(x), {}) for x in v] for v in vectors]
 
 
-def certified_rank(rows: Sequence[Sequence[arb]]) -> int:
-    """A lower bound on the rank of every real matrix inside the balls (often the rank)."""
+def certified_rank(rows: Sequence[Sequence[arb]], target: int | None = None) -> int:
+    """A lower bound on the rank of every real matrix inside the balls (often the rank).
+
+    ``target`` (an upper bound known otherwise, e.g. from proved kernel directions) is tried
+    first: the floating-point rank undercounts an ill-conditioned matrix (a deep saturated tanh
+    network's Jacobian has singular values near 1e-11 of the largest, below the float cutoff),
+    while the determinant ball of a well-chosen minor still excludes 0."""
     if not rows or not rows[0]:
         return 0
     mid = np.array([[float(x.mid()) for x in row] for row in rows], dtype=np.float64)
@@ -66,7 +71,8 @@ def certified_rank(rows: Sequence[Sequence[arb]]) -> int:
 
     # The numerical rank first, then two smaller ones, then bisection: each try costs one
     # determinant, so the work stays bounded when balls are too wide to certify r.
-    for k in (r, r - 1, r - 2):
+    tries = [target] if target is not None and r < target <= min(mid.shape) else []
+    for k in tries + [r, r - 1, r - 2]:
         if k >= 0 and certified(k):
             return k
     lo, hi = 0, max(r - 3, 0)

@@ -309,11 +309,13 @@ def test_random_equivariant_bypass_verifies_and_a_perturbation_does_not(case, rn
     if result.verdict == "fails":
         assert result.method == "witness"
         verified(check_certificate(moved, G, result))
-    elif result.verdict == "holds":
+    elif result.verdict == "holds" and result.method != "relu_regions":
         assert result.method not in ("linear_bypass", "reduction+linear_bypass")
         verified(check_certificate(moved, G, result))
     else:
-        assert (result.verdict, result.method) == ("unknown", "none")
+        # deep relu: decided by activation regions (no certificate format yet), else unknown
+        assert (result.verdict, result.method) in (("holds", "relu_regions"), ("unknown", "none"))
+        assert result.certificate() is None
         assert moved.activation.piecewise_linear and moved.depth >= 3, result.reason
         for _ in range(20):
             x = ImmutableMatrix([Rational(rnd.randint(-9, 9), rnd.randint(1, 4)) for _ in range(G.input_dim)])

@@ -295,6 +295,37 @@ def test_witness_search_is_deterministic_and_finds_nothing_on_equivariant_networ
     assert find_witness(net, G, tries=0) is None
 
 
+# Regression (CI, hypothesis): gelu MLP 3-6-1-3 under D3:shift/same, hidden blocks
+# [['input', 'input'], ['trivial']], perturbation (1, 0, 0, -2).  The last hidden neuron is
+# saturated far below 0 (its pre-activation is near -38 at x = 0), so f(rho_0 x) and rho_L f(x)
+# differ by about 1e-157 at every small input: floats see 0 everywhere, and the search used to
+# answer "unknown".  The defect is real (an independent ball computation proves it).
+SATURATED_GELU = {"activation": "gelu",
+                  "weights": [[["-3", "3", "-1"], ["3", "-1", "-1"], ["-1", "-1", "3"], ["-2", "3", "3"],
+                               ["3", "3", "-2"], ["3", "-2", "3"]], [["-3", "-3", "-3", "-2", "-2", "-2"]],
+                              [["-1"], ["-1"], ["-1"]]],
+                  "biases": [["3", "3", "3", "2", "2", "2"], ["1"], ["-3", "-3", "-3"]]}
+# The same shape where the first separating inputs differ by about 1e-500, below what a
+# certificate can write (400 digits): the witness must be one whose bound is writable.
+DEEPLY_SATURATED_GELU = {"activation": "gelu",
+                         "weights": [[["-1", "1", "2"], ["1", "2", "1"], ["-2", "1", "1"], ["1", "-2", "1"],
+                                      ["2", "1", "1"], ["1", "1", "-2"]], [["-3"] * 6], [["3"], ["3"], ["3"]]],
+                         "biases": [["1", "1", "3", "3", "1", "3"], ["-3"], ["-1", "-1", "-1"]]}
+
+
+@pytest.mark.parametrize("spec", [SATURATED_GELU, DEEPLY_SATURATED_GELU], ids=["1e-157", "1e-500"])
+def test_saturated_networks_are_refuted(spec):
+    net = network_from_dict(spec)
+    G = catalog_group("D3:shift", 3, 3)
+    result = check_equivariance(net, G)
+    assert (result.verdict, result.method) == ("fails", "witness"), result.reason
+    w = result.witness
+    assert certified_defect(net, G, w.generator, w.x)
+    cert = verified(net, G, result)
+    assert parse_number(cert["evidence"]["difference_lower_bound"]) == w.lower_bound > 0
+    assert check_equivariance(net, G).witness == w  # deterministic
+
+
 def test_witness_json_shape():
     net = net_of("sigmoid", [[["1", "3"]], [["2"]]], [["1/2"], ["0"]])
     G = catalog_group("S2", 2, 1, output="trivial")
@@ -448,3 +479,55 @@ def test_c5_and_d5_invariant_tanh_networks_hold_with_nested_roots():
     result = check_equivariance(bad, catalog_group("C5", 2, 1, output="trivial"))
     assert result.verdict == "fails"
     verified(bad, catalog_group("C5", 2, 1, output="trivial"), result)
+
+
+ODD_FAMILY = """[network]
+activation = "tanh"
+symbols = ["a", "b"]
+weights = [[["1/a"]], [["b/(a-1)"]]]
+biases = [["0"], ["0"]]
+
+[group]
+relations = ["r^2"]
+
+[group.generators.r]
+input = [["-1"]]
+output = [["-1"]]
+"""
+
+
+def test_a_holds_with_symbols_states_where_it_holds(tmp_path, capsys):
+    # b/(a-1) tanh(x/a) is odd for every real a, b with a != 0 and a != 1 (issue 12): the verdict,
+    # the certificate's claim and the checker's message state that condition, and the kernel
+    # rejects a condition that leaves out a denominator
+    path, cert_path = tmp_path / "odd.toml", tmp_path / "odd.cert.json"
+    path.write_text(ODD_FAMILY)
+    assert main(["check", str(path), "--certificate", str(cert_path)]) == 0
+    condition = "for every real value of the symbols a, b where a, a - 1 are nonzero"
+    assert f"reason: layerwise equivariant {condition}: " in capsys.readouterr().out
+    doc = json.loads(cert_path.read_text())
+    assert doc["claim"] == {"kind": "equivariant", "nonzero": ["a", "a - 1"]}
+    v = verify_certificate(doc)
+    assert v.ok and v.claim.endswith(f"method layerwise; {condition}"), v.claim
+    for nonzero, missing in ((["a"], " (missing: a - 1)"), (None, " (missing: a, a - 1)"), (["a", "a - 1", "2"], "")):
+        if nonzero is None:
+            del doc["claim"]["nonzero"]
+        else:
+            doc["claim"]["nonzero"] = nonzero
+        v = verify_certificate(doc)
+        assert not v.ok and v.reason == ("the claim's nonzero list must be non-constant polynomials in the symbols, "
+                                         "among them every factor of a divisor" + missing), v.reason
+
+
+def test_deep_relu_broken_far_from_the_origin_is_refused_by_its_regions():
+    # issue 12: swap-invariant wherever x1, x2 <= 1000, broken beyond; the random search sees no
+    # difference, the activation regions give a witness inside the region where the sides differ
+    net = network_from_dict({"activation": "relu",
+                             "weights": [[["1", "0"], ["0", "1"]], [["1", "0"], ["0", "1"]], [["1", "1"]]],
+                             "biases": [["0", "0"], ["-1000", "-1001"], ["0"]]})
+    G = catalog_group("S2", 2, 1, output="trivial")
+    result = check_equivariance(net, G)
+    assert (result.verdict, result.method) == ("fails", "witness"), result.reason
+    assert "witness search: no separating input among 200 tried" in result.attempts
+    assert max(result.witness.x) > 1000
+    assert verify_certificate(check_certificate(net, G, result)).ok

@@ -632,6 +632,9 @@ def test_symbolic_layerwise_identity_holds_as_polynomial_identity() -> None:
     doc["network"]["weights"][0] = [["w1", "-2*w2"], ["w1*w2", "3"], ["1/(1 + w1^2)", "sqrt(3)"]]
     doc["network"]["symbols"] = ["w1", "w2"]
     v = verify_certificate(doc)
+    assert not v.ok and v.reason.endswith("(missing: w1^2 + 1)"), v.reason  # the claim must state it
+    doc["claim"]["nonzero"] = ["w1^2 + 1"]
+    v = verify_certificate(doc)
     assert v.ok, v.reason
     assert "symbols w1, w2" in v.claim
     assert v.claim.endswith("; for every real value of the symbols w1, w2 where w1^2 + 1 is nonzero")

@@ -35,7 +35,10 @@ def model(tmp_path) -> Path:
 
 
 def run(argv, capsys):
-    code = main([str(a) for a in argv])
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse's own errors (option types)
+        code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -83,7 +86,8 @@ def test_inputs_from_a_sample(model, tmp_path, capsys):
     (["--group", "hmirror:4x4/trivial", "--samples", "0"], "--samples must be"),
     (["--group", "hmirror:4x4/trivial", "--round", "out.txt"], "must end in .toml"),
     (["--group", "hmirror:4x4/trivial", "--plot", "fig.gif"], "must end in .png"),
-    (["--group", "hmirror:4x4/trivial", "--scale", "-1"], "--scale must be"),
+    (["--group", "hmirror:4x4/trivial", "--scale", "0"], "--scale must be"),
+    (["--group", "hmirror:4x4/trivial", "--scale", "-1"], "argument --scale: invalid number '-1'"),
     (["--group", "hmirror:4x4/trivial", "--inputs", "/no/such.npy"], "not a readable .npy"),
     (["--group", "hmirror:4x4/trivial", "--digits", "40"], "--digits must be"),
 ])

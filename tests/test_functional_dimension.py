@@ -222,3 +222,13 @@ def test_random_network_skips_the_genericity_check_past_the_exact_budget():
     start = time.monotonic()
     net = random_network("relu", (60, 60, 1), seed=0)
     assert net.n_params == 3721 and time.monotonic() - start < 5
+
+
+def test_deep_tanh_is_certified_full_rank(capsys):
+    # issue 12: tanh:2-5-5-5-1 at the default --arch parameter ended with bounds [79, 81]; the
+    # ball path now proves the rank 81 (a minor certified at higher precision)
+    from symeq.cli import main
+
+    assert main(["symmetries", "--arch", "tanh:2-5-5-5-1", "--json"]) == 0
+    fd = json.loads(capsys.readouterr().out)["functional_dimension"]
+    assert (fd["lower"], fd["upper"], fd["rank"], fd["status"]) == (81, 81, 81, "exact")

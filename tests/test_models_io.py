@@ -309,7 +309,10 @@ def test_unreadable_paths(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_document(tmp_path / "missing.toml")
     assert str(info.value) == f"cannot read {tmp_path / 'missing.toml'}: No such file or directory"
+    (tmp_path / "folder.toml").mkdir()
     with pytest.raises(InputError, match="Is a directory"):
+        load_document(tmp_path / "folder.toml")
+    with pytest.raises(InputError, match="no file suffix; symeq reads .toml and .json files"):
         load_document(tmp_path)
 
 

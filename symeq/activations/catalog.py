@@ -23,6 +23,8 @@ Relation(a=-1, c=0, b=-1, e=0)
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -297,10 +299,10 @@ def _make(spec: str) -> Activation:
                                     Relation(one, pi, -one, zero)),
                           families=("c = 2 pi n: b = 1 (shifts live in the biases)",))
     if name == "power":
-        try:
-            m = int(arg)
-        except ValueError:
-            raise InputError(f"power:M needs an integer M >= 2, got {arg[:60]!r}") from None
+        # ASCII digits only: int() would read "\u0663" as 3, and " 3" or "0_3" as 3 too
+        if not (re.fullmatch(r"-?[0-9]{1,40}", arg, re.ASCII)):
+            raise InputError(f"power:M needs an integer M >= 2, got {arg[:60]!r}")
+        m = int(arg)
         if not 2 <= m <= 16:
             raise InputError(f"power:M needs an integer M from 2 to 16, got {m}")
         return Activation(f"power:{m}", name, "power_monomial", lambda z: z**m, _power(m),

@@ -142,9 +142,13 @@ def load_group(net: Any, spec: str) -> Any:
 
 def network_from_dict(d: object) -> Any:
     """The network of a ``[network]`` table, of the architecture it names (default ``mlp``)."""
+    from symeq.rings import check_field_degree
+
     if not isinstance(d, dict):
         raise InputError("[network] must be a table")
-    return implementation(d.get("architecture", "mlp")).from_dict(d)
+    net = implementation(d.get("architecture", "mlp")).from_dict(d)
+    check_field_degree(net.parameters(), "the network's numbers")
+    return net
 
 
 def network_to_dict(net: Any) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from symeq.exact import exact_string
+
 from symeq.architectures.mlp.equivariance import CheckResult
 from symeq.groups import GroupAction
 from symeq.architectures import network_to_dict
@@ -68,8 +70,9 @@ def group_table(group: GroupAction) -> dict[str, Any]:
 
 
 def certificate(net: Any, group: GroupAction, claim_kind: str, evidence: dict[str, Any],
-                seconds: float | None = None) -> dict[str, Any]:
-    """Assemble one certificate object from its parts, with the kernel's hints."""
+                seconds: float | None = None, nonzero: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """Assemble one certificate object from its parts, with the kernel's hints.  ``nonzero``: the
+    polynomials in the symbols where the claim holds (for every real value making them nonzero)."""
     from symeq.certify.hints import with_hints
 
     engine: dict[str, Any] = {"symeq_version": _version()}
@@ -78,7 +81,7 @@ def certificate(net: Any, group: GroupAction, claim_kind: str, evidence: dict[st
     return with_hints({
         "format": FORMAT,
         "version": VERSION,
-        "claim": {"kind": claim_kind},
+        "claim": {"kind": claim_kind, **({"nonzero": [exact_string(x) for x in nonzero]} if nonzero else {})},
         "network": network_table(net),
         "group": group_table(group),
         "evidence": evidence,
@@ -90,7 +93,7 @@ def check_certificate(net: Any, group: GroupAction, result: CheckResult) -> dict
     """The certificate of a ``check`` verdict: "equivariant" for holds, "not_equivariant" with
     the witness for fails.  An unknown verdict has none (ValueError)."""
     if result.verdict == "holds":
-        return certificate(net, group, "equivariant", result.evidence(), result.seconds)
+        return certificate(net, group, "equivariant", result.evidence(), result.seconds, result.nonzero)
     if result.verdict == "fails":
         return certificate(net, group, "not_equivariant", result.evidence(), result.seconds)
     raise ValueError("an unknown verdict has no certificate")

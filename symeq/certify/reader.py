@@ -477,7 +477,7 @@ REFUTATIONS = {
                                      "method": "tag", **MATCHES}})}}),
         "reduced?": {"value": "bool"}}}})}
 _KIND = {"kind": "tag"}
-CLAIMS = {"equivariant": _KIND, "not_equivariant": _KIND, "identifiable": _KIND, "not_identifiable": _KIND,
+CLAIMS = {"equivariant": {"kind": "tag", "nonzero?": ["num"]}, "not_equivariant": _KIND, "identifiable": _KIND, "not_identifiable": _KIND,
           "latent_actions": _KIND, "same_function": {"kind": "tag", "reduced": "net"},
           "weakly_identifiable": {"kind": "tag", "reduced": "net"},
           "counterexample": {"kind": "tag", "refutes": "str", "statement?": "str", "predicate?": "str"}}

@@ -75,8 +75,10 @@ def holds_for(cert) -> str:
     net = cert.network
     if not net.symbols or cert.kind not in ("equivariant", "latent_actions", "same_function"):
         return ""
-    dens = sorted({str(x.d) for x in net.numbers() if x.d is not None})
-    where = f" where {', '.join(dens[:4])} {'is' if len(dens) == 1 else 'are'} nonzero" if dens else ""
+    # an equivariant claim states its condition, which the kernel checked covers every divisor
+    dens = [str(x) for x in cert.claim.get("nonzero", [])] if cert.kind == "equivariant" else \
+        sorted({str(x.d) for x in net.numbers() if x.d is not None})
+    where = f" where {', '.join(dens)} {'is' if len(dens) == 1 else 'are'} nonzero" if dens else ""
     return f"; for every real value of the symbols {', '.join(net.symbols)}{where}"
 
 

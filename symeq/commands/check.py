@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 
-from symeq.commands.common import (add_certificate_argument, add_network_arguments,
+from symeq.commands.common import (integer, add_certificate_argument, add_network_arguments,
                                    check_certificate_path, check_int_range, emit_json, load_inputs,
                                    write_verified_certificate)
 from symeq.verdict import EXIT_INTERNAL, Verdict
@@ -39,9 +39,9 @@ MAX_TRIES = 100_000
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_network_arguments(p)
     add_certificate_argument(p)
-    p.add_argument("--tries", type=int, default=200, metavar="N",
+    p.add_argument("--tries", type=integer, default=200, metavar="N",
                    help="inputs tried by the witness search (default 200)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the witness search")
+    p.add_argument("--seed", type=integer, default=0, metavar="S", help="random seed of the witness search")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,4 +73,4 @@ def _print_text(result, requested: str | None, written: str | None) -> None:  # 
         if written is not None:
             print(f"certificate: written to {written}")
         else:
-            print("certificate: none written (the verdict is unknown)")
+            print(f"certificate: none written ({getattr(result, 'certificate_note', 'the verdict is unknown')})")

@@ -35,7 +35,7 @@ from symeq.classification.results import Classification
 from symeq.architectures.spec import parse_spec
 from symeq.classification.export import _real_json, to_json
 from symeq.classification.results import KINDS
-from symeq.commands.common import emit_json
+from symeq.commands.common import emit_json, integer
 from symeq.errors import InputError
 from symeq.groups import load_group
 from symeq.groups.permutation import finite_group
@@ -49,9 +49,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--group", required=True, metavar="NAME_OR_FILE",
                    help="catalog group (C8, D4, S3, D4:3x3, ... with /trivial for invariance) or a file "
                    "with a [group] table")
-    p.add_argument("--budget", type=int, default=DEFAULT_ASSIGNMENT_BUDGET, metavar="N",
-                   help=f"largest number of assignments examined (default {DEFAULT_ASSIGNMENT_BUDGET})")
-    p.add_argument("--max-width", type=int, default=None, metavar="W",
+    p.add_argument("--budget", type=integer, default=DEFAULT_ASSIGNMENT_BUDGET, metavar="N",
+                   help=f"largest number of assignments examined, by the listing and the smallest-width "
+                   f"search together (default {DEFAULT_ASSIGNMENT_BUDGET})")
+    p.add_argument("--max-width", type=integer, default=None, metavar="W",
                    help="search the smallest non-degenerate hidden width up to W (default: max(widest "
                    "hidden layer, |G|))")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")

@@ -4,15 +4,54 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
 from symeq.errors import InputError
 from symeq.files import load_document, write_json
 
-__all__ = ["add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
+__all__ = ["integer", "decimal", "add_network_arguments", "add_certificate_argument", "check_certificate_path", "check_int_range",
            "load_inputs", "emit_json", "write_json_atomic"]
 
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
+def integer(text: str) -> int:
+    """The argparse type of every integer option: ASCII digits only, at most 18 of them (int()
+    would read "\u0663" as 3, "1_000" as 1000 and a 5000-digit string at length).
+
+    >>> integer("-12")
+    -12
+    >>> integer("\u0663")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: invalid integer '\u0663': write it with the ASCII digits 0-9 (at most 18)
+    """
+    if not _INTEGER.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"invalid integer {text[:40]!r}: write it with the ASCII digits 0-9 "
+                                         "(at most 18)")
+    return int(text)
+
+
+_DECIMAL = re.compile(r"([0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12})")
+
+
+def decimal(text: str) -> float:
+    """The argparse type of every non-negative decimal option (seconds, scales): ASCII digits
+    and a point only (float() would read "\u0663", "nan", "inf" and "1e400").
+
+    >>> decimal("2.5")
+    2.5
+    >>> decimal("nan")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: invalid number 'nan': write a decimal such as 2.5 with the ASCII digits 0-9
+    """
+    if not _DECIMAL.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"invalid number {text[:40]!r}: write a decimal such as 2.5 with the "
+                                         "ASCII digits 0-9")
+    return float(text)
 
 
 def add_network_arguments(p: argparse.ArgumentParser, group: bool = True) -> None:

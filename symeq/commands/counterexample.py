@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, write_json_atomic
+from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, integer, write_json_atomic
 from symeq.verdict import EXIT_INTERNAL, Verdict
 
 DESCRIPTION = __doc__
@@ -36,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "\"equivariant -> layerwise\"")
     p.add_argument("--arch", metavar="ACT:d0-...-dL", help="activation and widths (split at the last colon)")
     p.add_argument("--group", metavar="NAME_OR_FILE", help="catalog group or a file with a [group] table")
-    p.add_argument("--budget", type=int, default=None, metavar="N",
+    p.add_argument("--budget", type=integer, default=None, metavar="N",
                    help="candidates (and assignments of latent types) examined")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     add_certificate_argument(p, "write the certificate of a refutation (.json)")

@@ -37,7 +37,7 @@ import argparse
 import sys
 from typing import Any
 
-from symeq.commands.common import check_int_range, emit_json
+from symeq.commands.common import check_int_range, emit_json, integer, decimal
 from symeq.errors import InputError
 
 DESCRIPTION = __doc__
@@ -51,10 +51,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="group acting on inputs and outputs: a catalog name such as hmirror:8x8 "
                    "(suffix /trivial for an invariant output, e.g. a classifier's logits) or a file "
                    "with a [group] table")
-    p.add_argument("--samples", type=int, default=10_000, metavar="N",
+    p.add_argument("--samples", type=integer, default=10_000, metavar="N",
                    help="noise inputs for the fits, and as many more for the errors (default 10000)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the sampling (default 0)")
-    p.add_argument("--scale", type=float, default=1.0, metavar="SIGMA",
+    p.add_argument("--seed", type=integer, default=0, metavar="S", help="random seed of the sampling (default 0)")
+    p.add_argument("--scale", type=decimal, default=1.0, metavar="SIGMA",
                    help="standard deviation of the Gaussian noise inputs (default 1)")
     p.add_argument("--inputs", metavar="X.npy",
                    help="sample inputs from the rows of this array instead of noise")
@@ -64,7 +64,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="allow reading joblib/pickle files and pickled torch modules (runs code from the file)")
     p.add_argument("--round", metavar="OUT.toml", dest="round_path",
                    help="write the symmetrized, rationalized network (exact symeq file) to OUT.toml")
-    p.add_argument("--digits", type=int, default=4, metavar="D",
+    p.add_argument("--digits", type=integer, default=4, metavar="D",
                    help="decimal digits kept when rounding (default 4)")
     p.add_argument("--plot", metavar="PATH", help="figure of the errors per layer and first-layer filters "
                    "(.png, .svg, .pdf)")

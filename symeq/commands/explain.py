@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from symeq.commands.common import check_int_range, load_inputs
+from symeq.commands.common import check_int_range, load_inputs, integer
 
 DESCRIPTION = __doc__
 
@@ -27,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the verdict and the document's blocks as data)")
     p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument("--out", metavar="PATH", help="write to PATH instead of standard output")
-    p.add_argument("--budget", type=int, default=20_000, metavar="N",
+    p.add_argument("--budget", type=integer, default=20_000, metavar="N",
                    help="matching steps for duplicate neurons and stabilizer search (default 20000)")
 
 

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic
+from symeq.commands.common import add_network_arguments, emit_json, load_inputs, write_json_atomic, decimal
 from symeq.api import identify as _identify
 from symeq.architectures import network_to_dict
 
@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """FILE, --json, --certificate, --seconds."""
     add_network_arguments(p, group=False)
     p.add_argument("--certificate", metavar="OUT", help="write the checkable certificate (JSON)")
-    p.add_argument("--seconds", type=float, default=20.0, metavar="S",
+    p.add_argument("--seconds", type=decimal, default=20.0, metavar="S",
                    help="time budget per Groebner basis in exact fiber computations (default 20)")
     p.add_argument("--no-local", action="store_true",
                    help="skip the functional-dimension (local identifiability) computation")
@@ -88,16 +88,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"reference: {crit.reference}")
     for c in crit.conditions:
         print(f"  [{'holds' if c.holds else 'fails'}] {c.text}" + (f" ({c.detail})" if c.detail else ""))
-    for note in crit.notes:
-        print(f"  note: {note}")
+    for text in crit.notes:
+        print(f"  note: {text}")
     red = res.reduction
     if red.changed:
         print(f"submodel: widths {list(red.reduced.widths)} after {len(red.steps)} step(s):")
         for s in red.steps:
             print(f"  {s.to_dict()}")
         print(f"  submodel network: {network_to_dict(red.reduced)}")
-    for note in red.notes:
-        print(f"  note: {note}")
+    for text in red.notes:
+        print(f"  note: {text}")
     if res.fiber is not None:
         print(f"exact fiber: {res.fiber.status}")
         for d in res.fiber.details:
@@ -106,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"local: {res.local.status}" + (f" ({res.local.detail})" if res.local.detail else ""))
     if res.witness is not None:
         print(f"witness ({res.witness.kind}): {res.witness.description}")
-    for note in res.notes:
-        print(f"note: {note}")
+    for text in res.notes:
+        print(f"note: {text}")
     if args.certificate is not None:
         print(f"certificate: {args.certificate} ({note})" if cert is not None else
               f"certificate: {note}" + ("" if rejected else "; nothing written"))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from symeq.commands.common import (add_certificate_argument, add_network_arguments, check_certificate_path,
+from symeq.commands.common import (integer, add_certificate_argument, add_network_arguments, check_certificate_path,
                                    check_int_range, emit_json, load_inputs, write_verified_certificate)
 
 DESCRIPTION = __doc__
@@ -31,7 +31,7 @@ MAX_BUDGET = 10_000_000
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_network_arguments(p)
     add_certificate_argument(p)
-    p.add_argument("--budget", type=int, default=20_000, metavar="N",
+    p.add_argument("--budget", type=integer, default=20_000, metavar="N",
                    help="matching steps for duplicate neurons and stabilizer search (default 20000)")
     p.add_argument("--no-structure", action="store_true",
                    help="skip orbits, G-sets and characters of the hidden layers")

@@ -28,11 +28,11 @@ import random
 
 import sympy
 
-from symeq.commands.common import emit_json
+from symeq.commands.common import emit_json, integer
 from symeq.architectures.spec import parse_spec
 from symeq.errors import InputError
 from symeq.verdict import Verdict
-from symeq.files import load_document
+from symeq.api import read_network_document
 from symeq.architectures import network_from_dict
 
 DESCRIPTION = __doc__
@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", nargs="?", help="network file (TOML or JSON, the symeq schema)")
     p.add_argument("--arch", metavar="ACT:d0-d1-...-dL",
                    help="an architecture instead of a file, e.g. tanh:2-3-1 or power:2:3-5-5-1")
-    p.add_argument("--seed", type=int, default=0, metavar="S",
+    p.add_argument("--seed", type=integer, default=0, metavar="S",
                    help="seed of the random rational parameter (--arch) and of the sampled inputs")
     p.add_argument("--no-proofs", action="store_true",
                    help="skip the symbolic invariance proofs of the K_i generators")
@@ -72,9 +72,7 @@ def _network(args: argparse.Namespace) -> tuple[Any, list[str]]:
         net = random_network(act, widths, seed=args.seed)
         notes.append(f"random rational parameter from seed {args.seed}")
         return net, notes
-    doc = load_document(args.file)
-    if "network" not in doc:
-        raise InputError(f"{args.file}: no [network] table")
+    doc = read_network_document(args.file)
     net = network_from_dict(doc["network"])
     if net.symbols:
         rng = random.Random(args.seed)

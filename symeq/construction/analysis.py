@@ -40,6 +40,7 @@ import sympy
 
 from symeq.report.notebook import NotebookDisplay
 from symeq.errors import BudgetExceeded, InputError
+from symeq.exact import symbol_factors
 from symeq.verdict import Verdict
 from symeq.groups import GroupAction
 from symeq.construction.construct import Construction, LatentActions, construct
@@ -276,18 +277,7 @@ def symbol_denominators(actions: LatentActions) -> tuple[sympy.Expr, ...]:
     >>> symbol_denominators(LatentActions(("t",), ((k,),)))
     (a,)
     """
-    out: dict[sympy.Expr, None] = {}
-    for maps in actions.maps:
-        for k in maps:
-            for x in list(k.matrix()) + list(k.shift()):
-                if not x.free_symbols:
-                    continue
-                den = sympy.fraction(sympy.together(x))[1]
-                if den.free_symbols:
-                    for f, _ in sympy.factor_list(den)[1]:
-                        if f.free_symbols:
-                            out.setdefault(f, None)
-    return tuple(sorted(out, key=sympy.default_sort_key))
+    return symbol_factors(x for maps in actions.maps for k in maps for x in (*k.matrix(), *k.shift()))
 
 
 def _holds_summary(where: str, net: Any, stab: Stabilizer, rc: HomomorphismCheck,

@@ -14,7 +14,9 @@ small values).  Nothing is stored on disk (no example database) and there is no 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, find, settings
@@ -58,12 +60,29 @@ def run_search(test: Callable[[T], R | None], small: Iterable[T], strategy: Sear
         return True
 
     try:
-        best = find(strategy, condition,
-                    settings=settings(max_examples=max(1, budget - tried), database=None, deadline=None,
-                                      derandomize=True,  # same input, same counterexample
-                                      phases=(Phase.generate, Phase.shrink),
-                                      suppress_health_check=list(HealthCheck)))
+        with _no_storage():
+            best = find(strategy, condition,
+                        settings=settings(max_examples=max(1, budget - tried), database=None, deadline=None,
+                                          derandomize=True,  # same input, same counterexample
+                                          phases=(Phase.generate, Phase.shrink),
+                                          suppress_health_check=list(HealthCheck)))
     except (NoSuchExample, Unsatisfiable):
         return None, tried + count[0]
     key = repr(best)
     return (cache[key] if key in cache else test(best)), tried + count[0]
+
+
+@contextmanager
+def _no_storage() -> Iterator[None]:
+    """Hypothesis keeps a cache of the constants in local source files under ./.hypothesis even
+    without an example database; a search started from the command line must leave the working
+    directory as it found it, so the cache goes to a temporary directory, removed afterwards."""
+    from hypothesis import configuration
+
+    old = getattr(configuration, "__hypothesis_home_directory", None)
+    with tempfile.TemporaryDirectory(prefix="symeq-hypothesis-") as d:
+        configuration.set_hypothesis_home_dir(d)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(old)

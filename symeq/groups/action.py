@@ -28,6 +28,7 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix
 from sympy.combinatorics import Permutation, PermutationGroup
+from flint import fmpq, fmpq_mat
 from sympy.polys.numberfields.subfield import primitive_element
 
 from symeq.errors import InputError
@@ -360,6 +361,18 @@ def _signed_images(m: Matrix) -> list[int] | None:
     return images if -1 not in images else None
 
 
+def _flint_trace_reason(x: tuple[Any, Any]) -> str | None:
+    """Why a pair of rational matrices has infinite order, from the trace (a rational matrix of
+    finite order has an integer trace of size at most d), or None."""
+    for m, side in ((x[0], "input"), (x[1], "output")):
+        t = sum((m[i, i] for i in range(m.nrows())), fmpq(0))
+        if t.q != 1:
+            return f"{side} trace {t} is not an integer"
+        if abs(t) > m.nrows():
+            return f"{side} trace {t} exceeds the dimension {m.nrows()} in absolute value"
+    return None
+
+
 def signed_permutation_order(inputs: tuple[Matrix, ...], outputs: tuple[Matrix, ...]) -> int | None:
     """|G| computed by Schreier-Sims when every generator acts by signed permutation matrices
     on both sides (G permutes the 2 d_0 + 2 d_L vectors +-e_j), else None.
@@ -503,6 +516,11 @@ class GroupAction:
                 f"the generators produce more than {self.order_limit} elements: the group is too "
                 f"large (it has {known} elements)"
             )
+        if rational:
+            order, seen = self._rational_closure()
+            self._cache["elements"] = order
+            self._cache["index"] = seen
+            return order
         while queue:
             k = queue.popleft()
             x = order[k]
@@ -524,6 +542,79 @@ class GroupAction:
         self._cache["elements"] = order
         self._cache["index"] = seen
         return order
+
+    def _rational_closure(self) -> tuple[list[Pair], dict[Pair, int]]:
+        """The closure of rational generators: on signed permutations of the vectors +-e_j when
+        every generator is one, else on python-flint matrices (sympy's matrix products and
+        hashes took 40 s for the 4096 elements of C_2^12 on R^12); the elements become sympy
+        matrices once, at the end."""
+        signed = [(_signed_images(a), _signed_images(b)) for a, b in zip(self.inputs, self.outputs)]
+        if all(x is not None and y is not None for x, y in signed):
+            d0, dl = self.input_dim, self.output_dim
+            dims = [d0] * d0 + [dl] * dl
+            offsets = [0] * d0 + [d0] * dl
+
+            def mul(x: tuple[int, ...], a: tuple[int, ...]) -> tuple[int, ...]:
+                # (x a)(e_j) = x(a(e_j)), and x(-e_i) = -x(e_i); a value k < d is +e_k, k >= d is -e_{k-d}
+                out = []
+                for j, k in enumerate(a):
+                    d, o = dims[j], offsets[j]
+                    m = x[o + k % d]
+                    out.append(m if k < d else (m + d) % (2 * d))
+                return tuple(out)
+
+            elements, words = self._closure([tuple(x) + tuple(y) for x, y in signed],  # type: ignore[operator]
+                                            tuple(range(d0)) + tuple(range(dl)), mul, lambda x: x, None)
+            order = [self._from_signed(x) for x in elements]
+        else:
+            def flint(m: Matrix) -> fmpq_mat:
+                return fmpq_mat(m.rows, m.cols, [fmpq(int(v.p), int(v.q)) for v in m])
+
+            def key(x: tuple[fmpq_mat, fmpq_mat]) -> tuple[Any, ...]:
+                (n0, d0), (n1, d1) = x[0].numer_denom(), x[1].numer_denom()
+                return (int(d0), int(d1), *n0.entries(), *n1.entries())
+
+            one = (flint(ImmutableMatrix.eye(self.input_dim)), flint(ImmutableMatrix.eye(self.output_dim)))
+            elements, words = self._closure([(flint(a), flint(b)) for a, b in zip(self.inputs, self.outputs)],
+                                            one, lambda x, a: (x[0] * a[0], x[1] * a[1]), key, _flint_trace_reason)
+
+            def back(m: fmpq_mat) -> Matrix:
+                return ImmutableMatrix(m.nrows(), m.ncols(), [sympy.Rational(int(v.p), int(v.q)) for v in m.entries()])
+            order = [(back(a), back(b)) for a, b in elements]
+        return order, {pair: n for n, pair in enumerate(order)}
+
+    def _closure(self, gens: list[Any], one: Any, mul: Any, key: Any, infinite: Any) -> tuple[list[Any], list[str]]:
+        """Breadth-first closure of ``gens`` from ``one`` (elements compared by ``key``), refused
+        past ``order_limit``; ``infinite(x)`` (when given) names why x has infinite order."""
+        elements, words, seen = [one], [""], {key(one): 0}
+        for k, x in enumerate(elements):  # grows while it is read: breadth first
+            for name, a in zip(self.names, gens):
+                y = mul(x, a)
+                ky = key(y)
+                if ky in seen:
+                    continue
+                if len(elements) >= self.order_limit:
+                    raise InputError(f"the generators produce more than {self.order_limit} elements: "
+                                     "the group is infinite or too large")
+                word = f"{words[k]} {name}".strip()
+                why = infinite(y) if infinite is not None else None
+                if why is not None:
+                    raise InputError(f"the generators produce more than {self.order_limit} elements: the "
+                                     f"group is infinite (the matrix of {word!r} has infinite order: {why})")
+                seen[ky] = len(elements)
+                elements.append(y)
+                words.append(word)
+        return elements, words
+
+    def _from_signed(self, x: tuple[int, ...]) -> Pair:
+        """The pair of signed permutation matrices of images x (see _signed_images)."""
+        out = []
+        for d, part in ((self.input_dim, x[:self.input_dim]), (self.output_dim, x[self.input_dim:])):
+            m = [0] * (d * d)
+            for j, k in enumerate(part):
+                m[(k % d) * d + j] = 1 if k < d else -1
+            out.append(ImmutableMatrix(d, d, m))
+        return out[0], out[1]
 
     def _refuse_infinite(self, word: str, a: Matrix, b: Matrix, test: Any = None) -> None:
         for m, side in ((a, "input"), (b, "output")):

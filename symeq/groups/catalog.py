@@ -38,7 +38,11 @@ from symeq.errors import InputError
 from symeq.exact import parse_matrix
 from symeq.groups.action import GroupAction
 
-__all__ = ["catalog_group", "group_from_dict", "group_from_spec", "load_group", "CATALOG_NAMES"]
+__all__ = ["catalog_group", "group_from_dict", "group_from_spec", "load_group", "CATALOG_NAMES", "MAX_GENERATORS"]
+
+#: Most generators a [group] table may list: the checker's limit too, so that every group the
+#: engine accepts has certificates the checker reads.
+MAX_GENERATORS = 32
 
 CATALOG_NAMES = ("Cn", "Dn", "Cn:shift", "Dn:shift", "Sn", "sign", "trivial", "hmirror:HxW",
                  "vmirror:HxW", "D4:HxW")
@@ -219,6 +223,10 @@ def group_from_dict(d: object, d_in: int, d_out: int) -> GroupAction:
         gens = d.get("generators")
         if not isinstance(gens, dict) or not gens:
             raise InputError("[group] needs a catalog name or at least one [group.generators.NAME]")
+        if len(gens) > MAX_GENERATORS:
+            raise InputError(f"[group] has {len(gens)} generators, more than the limit {MAX_GENERATORS} "
+                             "(MAX_GENERATORS, docs/reference/schema.md; a group of order n needs at most "
+                             "log2(n) generators)")
         names, inputs, outputs, modes = [], [], [], set()
         for name, g in gens.items():
             if not isinstance(name, str) or not _GENERATOR_NAME.fullmatch(name):

@@ -169,6 +169,9 @@ def identify(net: Any, budget: Any = None, local: bool = True, fibers: bool = Tr
         verdict, basis = "identifiable", f"{crit.criterion} ({crit.reference})"
     elif witness is not None:
         verdict, basis = "not identifiable", f"witness: {witness.description}"
+        if crit.verdict == "conjectural":
+            notes.append(f"the witness decides what {crit.criterion} leaves open: theta is not in the open "
+                         "set of identifiable parameters")
     elif crit.verdict == "conjectural":
         verdict, basis = "conjectural", f"{crit.criterion} ({crit.reference})"
     elif loc is not None and loc.status == "locally identifiable":

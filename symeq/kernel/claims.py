@@ -10,7 +10,7 @@ from symeq.kernel import mlp
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import check_group, closure, extends
 from symeq.kernel.linalg import apply, eye, mul, vadd
-from symeq.kernel.numbers import PRECISIONS
+from symeq.kernel.numbers import PRECISIONS, flint_ctx
 
 ARCHITECTURES = {mlp.MLP: mlp}
 
@@ -32,6 +32,10 @@ def equivariant(c, cert) -> None:
     c.claim = (f"equivariant: f(rho_0(g) x) = rho_L(g) f(x) for every x and every g in G; {cert.network.describe()}; "
                f"method {cert.evidence['method']}")
     equivariant_by(c, cert.network, cert.group, cert.evidence)
+    # with symbols the claim holds where its "nonzero" polynomials are: each divisor's factors in the symbols are theirs
+    k, nonzero, fs = len(cert.network.symbols), cert.claim.get("nonzero", []), lambda ps: {str(f / f.leading_coefficient()) for p in ps for f, _ in p.factor()[1] if any(f.degrees()[2:2 + k]) and not any(f.degrees()[2 + k:])}
+    if (missing := fs(c.F.divisors) - fs(p.n for p in nonzero)) or any(p.d is not None or p.is_constant() for p in nonzero):
+        raise Reject("the claim's nonzero list must be non-constant polynomials in the symbols, among them every factor of a divisor" + f" (missing: {', '.join(sorted(missing))[:80]})" * bool(missing))
 
 def differ(c, net, x, y, A, k: int, q, what: str) -> None:
     """|f(x)_k - (A f(y))_k| > q (>= q, and nonzero, when decided exactly), exactly or by balls."""
@@ -45,8 +49,9 @@ def differ(c, net, x, y, A, k: int, q, what: str) -> None:
                 " (the values agree)" if diff.is_zero() else f", not at least {q} in size"))
         return c.step(f"{what}: exact difference at coordinate {k}: {diff}" + (f"; |difference| >= {q}" if q != 0 else ""))
     for prec in PRECISIONS:
-        fy = arch.forward_ball(net, y, prec)
-        diff = abs(arch.forward_ball(net, x, prec)[k] - sum((r.ball(prec) * v for r, v in zip(A[k], fy)), 0))
+        with flint_ctx.workprec(prec + 16):  # arb's precision is global: every operation at prec bits
+            fy = arch.forward_ball(net, y, prec)
+            diff = abs(arch.forward_ball(net, x, prec)[k] - sum((r.ball(prec) * v for r, v in zip(A[k], fy)), 0))
         if diff > q.ball(prec):
             c.rely(f"ball arithmetic of {net.activation.name} (python-flint arb)")
             return c.step(f"{what}: |difference| at coordinate {k} lies in {diff.str(5)} > {q} ({prec}-bit balls)")

@@ -41,8 +41,7 @@ class MLP:
         return sorted({v for x in self.numbers() for v in x.variables()})
 
     def describe(self) -> str:
-        return f"{self.activation.spec} MLP {'-'.join(map(str, self.widths))}" + ", symbols " * bool(self.symbols) + \
-            ", ".join(self.symbols)
+        return f"{self.activation.spec} MLP {'-'.join(map(str, self.widths))}" + ", symbols " * bool(self.symbols) + ", ".join(self.symbols)
 
 def rows(net: MLP, i: int) -> list:
     """The rows (W_i[j, :] | b_i[j]) of layer i."""

@@ -36,9 +36,8 @@ class Field:
         self.m, self.degree, self.bracket, self._balls = m / m.coeffs()[-1], m.degree(), [lo, hi], {}
         self.alpha_name = "alpha"  # how messages write alpha (the reader may name a radical)
         self.names = ("_a", "_s") + tuple(symbols) + ("_z",) + tuple(f"_x{i}" for i in range(inputs))
-        self.ctx = fmpq_mpoly_ctx.get(self.names, "lex")
-        self.modulus = self._poly(self.m)
-        self.zero, self.one = self.num(0), self.num(1)
+        self.ctx, self.symbols, self.divisors = fmpq_mpoly_ctx.get(self.names, "lex"), len(symbols), []
+        self.modulus, self.zero, self.one = self._poly(self.m), self.num(0), self.num(1)
         self.alpha, self.sqrt_pi = Num(self, self.ctx.gen(0) % self.modulus), self.var("_s")
         self.pi = self.sqrt_pi * self.sqrt_pi
 
@@ -119,6 +118,7 @@ class Num:
         o = self._lift(o)
         if o.is_zero():
             raise Reject("division by zero")
+        self.f.divisors += [o.n] if any(o.n.degrees()[2:2 + self.f.symbols]) else []  # a claim's condition
         return self * Num(self.f, o.d or self.f.ctx.constant(1), o.n)
 
     def __rtruediv__(self, o) -> Num:

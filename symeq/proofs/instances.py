@@ -37,6 +37,7 @@ from typing import Any
 from symeq.proofs.runners import (CERTIFIED_VERDICTS, FACTS, RUNNERS, Instance, RunResult,
                                   parse_instance, plain)
 from symeq.errors import BudgetExceeded, InputError
+from symeq.files import load_document
 
 __all__ = ["InstanceOutcome", "ProveReport", "prove", "prove_instance", "instance_paths", "stored_path",
            "compare_facts", "certificate_subject", "same_group", "RUNNERS", "FACTS", "DEFAULT_DIR"]
@@ -176,9 +177,9 @@ def _check_stored(path: Path, fresh: dict[str, Any] | None, res: RunResult) -> t
     stored = stored_path(path)
     if not stored.exists():
         return [], "none"
-    try:
-        doc = json.loads(stored.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    try:  # the reader of every document: exact numbers only ("version": 1.0 is a float), unique keys
+        doc = load_document(stored)
+    except InputError as exc:
         return [f"stored certificate {stored.name} unreadable: {str(exc).splitlines()[0]}"], "rejected"
     v = verify_certificate(doc)
     if not v.ok:

@@ -223,9 +223,26 @@ def parse_instance(path: Path) -> Instance:
     from symeq.files import load_document
 
     doc = load_document(path)
-    claim = doc.get("claim")
-    if not isinstance(claim, dict):
+    if not isinstance(doc.get("claim"), dict):
         raise InputError("no [claim] table")
+    verb, expect, description, facts = check_claim(doc["claim"])
+    return Instance(path, doc, verb, expect, description, facts, doc["claim"])
+
+
+def check_claim(claim: object) -> tuple[str, str, str, dict[str, Any]]:
+    """(verb, expect, description, facts) of a valid ``[claim]`` table; InputError (one line)
+    for a malformed one.  Every verb that reads a file with a ``[claim]`` table checks it, so a
+    misspelt claim is never silently ignored.
+
+    >>> check_claim({"verb": "check", "expect": "holds"})
+    ('check', 'holds', '', {})
+    >>> check_claim({"verb": 3})
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: [claim] needs a string 'verb'
+    """
+    if not isinstance(claim, dict):
+        raise InputError("[claim] must be a table")
     for key in ("verb", "expect"):
         if not isinstance(claim.get(key), str):
             raise InputError(f"[claim] needs a string {key!r}")
@@ -246,7 +263,7 @@ def parse_instance(path: Path) -> Instance:
     bad = sorted(set(facts) - set(FACTS[verb]))
     if bad:
         raise InputError(f"[claim] facts: unknown fact {bad[0]!r} for {verb} (known: {', '.join(FACTS[verb])})")
-    return Instance(path, doc, verb, expect, description, facts, claim)
+    return verb, expect, description, facts
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -221,13 +221,20 @@ def _certified_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, 
     xs = list(inputs) if inputs is not None else J.sample_balls(J.default_count(), seed)
     with flint.ctx.workprec(192):
         try:
-            rows = J.balls(xs)
-            lower = certified_rank(rows)
             kernel_rows = arb_rows([tuple(t) for t in tangents] + [v for _, v in proven])
+            known = certified_rank(kernel_rows) if kernel_rows else 0
+            rows = J.balls(xs)
+            # the upper bound from the proved kernel is tried first; a minor that fails at 192 bits
+            # is retried at more (saturated deep networks: singular values 1e-11 of the largest)
+            lower = certified_rank(rows, target=n - max(known, orbit_dim))
+            for bits in (512, 1536):
+                if lower >= n - max(known, orbit_dim):
+                    break
+                with flint.ctx.workprec(bits):
+                    lower = max(lower, certified_rank(J.balls(xs), target=n - max(known, orbit_dim)))
         except Unsupported as exc:
             return FunctionalDimension(n, dim_k, orbit_dim, None, 0, n - orbit_dim, "unknown", None,
                                        method="ball arithmetic", notes=(f"cannot evaluate: {exc}",))
-        known = certified_rank(kernel_rows) if kernel_rows else 0
         # hidden directions: proved candidates outside the tangent span
         base = arb_rows([tuple(t) for t in tangents])
         picks = greedy_complement(base, [r for r in arb_rows([v for _, v in proven])], n,

@@ -52,7 +52,7 @@ from symeq.exact import exact_string
 from symeq.groups import GroupAction
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["BYPASS_ACTIVATIONS", "bypass_factor", "bypass_pairs", "BypassProof", "BypassOutcome",
+__all__ = ["BYPASS_ACTIVATIONS", "bypass_factor", "bypass_pairs", "match_pairs", "BypassProof", "BypassOutcome",
            "linear_bypass"]
 
 #: Activations with sigma(z) - sigma(-z) = kappa z, and where kappa comes from.
@@ -136,8 +136,16 @@ def _ring(net: MLP, group: GroupAction, kappa: sympy.Expr) -> ExactRing | None:
 def _pair_layer(w: list[list[PolyElement]], b: list[PolyElement],
                 w_next: list[list[PolyElement]]) -> tuple[tuple[int, int], ...] | int:
     """The bypass pairs of one hidden layer (each neuron in exactly one pair), or the first
-    neuron left without a partner.  Greedy pairing by hashing is complete: pairs only join a
-    neuron vector v with -v, so within each class {v, -v} any pairing works."""
+    neuron left without a partner."""
+    pairs, left = match_pairs(w, b, w_next)
+    return left[0] if left else pairs
+
+
+def match_pairs(w: list[list[PolyElement]], b: list[PolyElement],
+                w_next: list[list[PolyElement]]) -> tuple[tuple[tuple[int, int], ...], list[int]]:
+    """(the bypass pairs of one hidden layer, the neurons left without a partner).  Greedy
+    pairing by hashing is complete: pairs only join a neuron vector v with -v, so within each
+    class {v, -v} any pairing works."""
     waiting: dict[tuple[PolyElement, ...], list[int]] = {}
     pairs: list[tuple[int, int]] = []
     for j in range(len(w)):
@@ -147,8 +155,7 @@ def _pair_layer(w: list[list[PolyElement]], b: list[PolyElement],
             pairs.append((partners.pop(0), j))
         else:
             waiting.setdefault(key, []).append(j)
-    left = sorted(j for js in waiting.values() for j in js)
-    return left[0] if left else tuple(sorted(pairs))
+    return tuple(sorted(pairs)), sorted(j for js in waiting.values() for j in js)
 
 
 def bypass_pairs(net: MLP) -> Pairs | None:

@@ -70,7 +70,8 @@ Sources and exactly what is used:
   identifiable parameters" (arXiv:2605.03601, 2026): for every architecture whose input and
   hidden layers have width >= 2 there is an open set of identifiable parameters, and the
   functional dimension is #params - #hidden neurons.  The open set is not described by checkable
-  conditions, so the verdict is "conjectural" (conjecture: theta lies in it).
+  conditions, so the verdict is "conjectural" (identifiable if theta lies in it); a witness
+  (:func:`~symeq.architectures.mlp.nonidentifiable.bypass_witness`) can still refute it.
 
 >>> from sympy import ImmutableMatrix as M
 >>> from symeq.activations import activation
@@ -90,9 +91,8 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix
 
-from sympy.polys.matrices import DomainMatrix
 
-from symeq.exact import is_exact_zero
+from symeq.exact import domain_matrix, is_exact_zero
 from symeq.architectures.mlp.degenerate import is_zero_vector
 from symeq.architectures.mlp.model import MLP
 
@@ -172,8 +172,7 @@ def rank(m: ImmutableMatrix) -> int:
     if m.rows == 0 or m.cols == 0:
         return 0
     # An explicit exact domain (ZZ, QQ or an algebraic field), never the expression domain.
-    dm = DomainMatrix.from_list_sympy(m.rows, m.cols, m.tolist(), extension=True)
-    return int(dm.rank())
+    return int(domain_matrix(m).rank())
 
 
 def kruskal_rank(m: ImmutableMatrix) -> int:
@@ -358,8 +357,8 @@ def relu_grillo_montufar(net: MLP) -> CriterionResult:
     widths = net.widths[:-1]
     cond = Condition("input and hidden widths are >= 2 (the architecture hypothesis of the theorem)",
                      all(d >= 2 for d in widths), f"widths d_0..d_(L-1) = {list(widths)}")
-    notes = ["conjecture: theta lies in the open set of identifiable parameters whose existence the "
-             "theorem proves; the set is not described by conditions we can check"]
+    notes = ["conjectural: theta is identifiable if it lies in the open set of identifiable parameters "
+             "whose existence the theorem proves; the set is not described by conditions we can check"]
     if net.activation.name == "leaky_relu":
         notes.append("the theorem is stated for ReLU; leaky ReLU is covered by analogy only")
     return CriterionResult("conjectural" if cond.holds else "unknown",

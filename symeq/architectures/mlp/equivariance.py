@@ -26,10 +26,17 @@ c'. **linear bypass** (:mod:`~symeq.architectures.mlp.bypass`; relu, leaky_relu,
    equivariant network.
 d. **witness search** (:mod:`~symeq.architectures.mlp.witness`) over small rational inputs (and
    symbol values) with an exact or interval-certified lower bound -> *fails*.
+d'. **relu regions** (:mod:`~symeq.architectures.mlp.regions`; relu, leaky_relu, any depth, rational
+   weights): the activation regions of both sides enumerated exactly, within a budget of linear
+   programs -> *holds* when the difference is the zero map on every region (proved by the engine;
+   the checker has no procedure for it, so no certificate), *fails* with an exact witness inside
+   a region where it is not (a break far from the origin, which the search misses).
 e. otherwise *unknown*, with the reason.
 
-For a network with symbolic parameters "holds" means for every value of the symbols, and a
-witness also assigns exact values to the symbols.
+For a network with symbolic parameters "holds" means for every real value of the symbols where
+the denominators of the network's entries and of the proof (the latent maps) are nonzero; the
+verdict names those polynomials (``nonzero``) and the certificate's claim lists them.  A witness
+also assigns exact values to the symbols.
 
 >>> from symeq.architectures import network_from_dict
 >>> from symeq.groups import catalog_group
@@ -62,9 +69,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import Integer
+import sympy
+from sympy import Integer, Rational
 
 from symeq.report.notebook import NotebookDisplay
+from symeq.exact import symbol_factors
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
 from symeq.errors import BudgetExceeded, InputError
 from symeq.groups import GroupAction
@@ -73,6 +82,7 @@ from symeq.architectures.mlp.identity import DEFAULT_MAX_TERMS, IdentityOutcome,
 from symeq.architectures.base import LayerFailure
 from symeq.construction.construct import Construction, construct
 from symeq.architectures.mlp.witness import Witness, certify_point, find_witness
+from symeq.architectures.mlp.regions import relu_regions
 from symeq.architectures.mlp.degenerate import relation_between
 from symeq.architectures.mlp.reduce import Reduction, reduce_network
 from symeq.architectures import network_to_dict
@@ -83,10 +93,13 @@ __all__ = ["CheckResult", "check_equivariance", "match_layerwise", "VERDICTS", "
 DEFAULT_BUDGET = 2000
 
 VERDICTS = ("holds", "fails", "unknown")
+#: Methods whose "holds" the checker cannot re-check yet, with what the verdict rests on.
+UNCERTIFIED = {"relu_regions": "the verdict rests on the engine's exact enumeration of activation regions, which the "
+                               "checker does not re-run (no certificate format for it yet)"}
 #: Methods a result can name.  "reduction+M" is certificate evidence "via_reduction" whose
 #: "reduced_equivariance" is M's evidence for the reduced network; "none" has no evidence; the
 #: others are certificate evidence methods themselves.
-METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_bypass", "reduction+layerwise",
+METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_bypass", "relu_regions", "reduction+layerwise",
            "reduction+polynomial_identity", "reduction+linear_bypass", "witness", "none")
 
 
@@ -119,15 +132,30 @@ class CheckResult(NotebookDisplay):
     bypass: BypassProof | None = None
     network: MLP | None = field(default=None, compare=False, repr=False)
     group: GroupAction | None = field(default=None, compare=False, repr=False)
+    #: For a "holds" on a network with symbols: the polynomials in the symbols (irreducible
+    #: factors of the denominators of the network and of the proof) that must be nonzero; the
+    #: claim is "for every real value of the symbols where each of these is nonzero".
+    nonzero: tuple[Any, ...] = ()
 
     def certificate(self) -> dict[str, Any] | None:
         """The certificate of a holds, the witness certificate of a fails, None for unknown
         (docs/certificates.md); the checker re-verifies it (``symeq.verify``)."""
         if self.verdict == "unknown" or self.network is None or self.group is None:
             return None
+        if self.method in UNCERTIFIED:
+            return None
         from symeq.certify.build import check_certificate
 
         return check_certificate(self.network, self.group, self)
+
+    @property
+    def certificate_note(self) -> str:
+        """Why :meth:`certificate` is None (printed by ``symeq check --certificate``)."""
+        if self.verdict == "unknown":
+            return "the verdict is unknown"
+        if self.method in UNCERTIFIED:
+            return UNCERTIFIED[self.method]
+        return "a certificate exists"
 
     def evidence(self) -> dict[str, Any]:
         """The certificate's "evidence" object (docs/certificates.md).
@@ -216,16 +244,18 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
     """
     start = time.perf_counter()
     act = net.activation
-    family = " for every value of the symbols" if net.symbols else ""
+    base = symbol_factors(net.parameters()) if net.symbols else ()
+    family = condition_text(net, base)
     attempts: list[str] = []
 
     reduction: Reduction | None = None
 
     def done(verdict: str, method: str, reason: str, match: Construction | None = None,
              witness: Witness | None = None, reduced: CheckResult | None = None,
-             bypass: BypassProof | None = None) -> CheckResult:
+             bypass: BypassProof | None = None, nonzero: tuple[Any, ...] = base) -> CheckResult:
         return CheckResult(verdict, method, reason, match, witness, tuple(attempts),
-                           time.perf_counter() - start, reduction, reduced, bypass, net, group)
+                           time.perf_counter() - start, reduction, reduced, bypass, net, group,
+                           nonzero if verdict == "holds" else ())
 
     # (a) layerwise
     match = match_layerwise(net, group, budget)
@@ -233,9 +263,10 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         kinds = {k.kind for acts in match.actions.maps for k in acts}
         what = "every layer" if net.depth > 1 else "the single affine layer"
         attempts.append("layerwise: latent actions found")
+        nonzero = _merge(base, symbol_factors(_map_entries(match))) if net.symbols else ()
         return done("holds", "layerwise",
-                    f"layerwise equivariant{family}: {', '.join(sorted(kinds)) or 'no hidden'} latent "
-                    f"actions make {what} equivariant for every generator", match)
+                    f"layerwise equivariant{condition_text(net, nonzero)}: {', '.join(sorted(kinds)) or 'no hidden'} "
+                    f"latent actions make {what} equivariant for every generator", match, nonzero=nonzero)
     assert match.failure is not None
     attempts.append(f"layerwise: {match.failure.message}")
 
@@ -257,10 +288,13 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         if rmatch.found:
             attempts.append(f"reduction: {how}; layerwise on the submodel: latent actions found")
             kinds = {k.kind for acts in rmatch.actions.maps for k in acts}
+            nonzero = _merge(base, symbol_factors(_map_entries(rmatch)), symbol_factors(red.parameters())) \
+                if net.symbols else ()
             inner = CheckResult("holds", "layerwise", f"the submodel is layerwise equivariant{family}", rmatch)
             return done("holds", "reduction+layerwise",
-                        f"equivariant{family}: {how}, and {', '.join(sorted(kinds))} latent actions make "
-                        "every layer of the submodel equivariant for every generator", match, reduced=inner)
+                        f"equivariant{condition_text(net, nonzero)}: {how}, and {', '.join(sorted(kinds))} latent "
+                        "actions make every layer of the submodel equivariant for every generator", match,
+                        reduced=inner, nonzero=nonzero)
         assert rmatch.failure is not None
         attempts.append(f"reduction: {how}; layerwise on the submodel: {rmatch.failure.message}")
 
@@ -347,6 +381,20 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
                     f"a separating input was found by search and proved by {how}", match, w)
     attempts.append(f"witness search: no separating input among {tries} tried")
 
+    # (d') ReLU networks of any depth: exact, by their activation regions
+    regions = relu_regions(net, group) if act.name in ("relu", "leaky_relu") and net.depth > 1 else None
+    if regions is not None:
+        attempts.append(f"relu regions: {regions.reason}")
+        if regions.status == "holds":
+            return done("holds", "relu_regions", f"equivariant: {regions.reason}", match)
+        if regions.status == "fails":
+            assert regions.generator is not None and regions.point is not None
+            point = tuple(Rational(v.numerator, v.denominator) for v in regions.point)
+            w = certify_point(net, group, regions.generator, point)
+            if w is not None:
+                return done("fails", "witness", f"{regions.reason}; an exact point where the sides differ was taken "
+                            f"inside that region ({regions.cells} region(s) examined)", match, w)
+
     # (e) unknown
     no_action = ("no layerwise action" if match.failure.definitive
                  else f"no layerwise action found ({match.failure.kind})")
@@ -355,6 +403,8 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         no_action += (", nor on its submodel" if rmatch.failure.definitive
                       else f", nor found on its submodel ({rmatch.failure.kind})")
     reason = f"{no_action}; no separating input among {tries} tried"
+    if regions is not None and regions.status == "budget":
+        reason += f"; unknown (budget: {regions.reason})"
     if net.depth > 1 and match.failure.definitive and act.name not in ("identity",) and reduction is None:
         reason += ("; the network has no removable inactive or redundant neuron, but pairs of neurons can still "
                    "pass a signal around the layer actions (THEORY.md section 6)")
@@ -479,3 +529,32 @@ def _describe_step(step: Any) -> str:
     r = step.relation
     rel = ", ".join(number_to_string(getattr(r, k)) for k in "acbe")
     return f"merge {where} into neuron {step.keep} (relation (a, c, b, e) = ({rel}))"
+
+
+def _merge(*parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(sorted(dict.fromkeys(x for p in parts for x in p), key=sympy.default_sort_key))
+
+
+def _map_entries(match: Construction) -> list[Any]:
+    """Every entry of the latent maps of a layerwise proof (their denominators bound where the
+    proof holds)."""
+    assert match.actions is not None
+    return [x for acts in match.actions.maps for k in acts for x in (*k.matrix(), *k.shift())]
+
+
+def condition_text(net: MLP, nonzero: tuple[Any, ...]) -> str:
+    """The condition of a "holds" on a network with symbols, as the verdict states it.
+
+    >>> from symeq.architectures import network_from_dict
+    >>> net = network_from_dict({"activation": "relu", "weights": [[["a"]], [["1/a"]]], "biases": [["0"], ["0"]]})
+    >>> condition_text(net, (sympy.Symbol("a", real=True),))
+    ' for every real value of the symbol a where a is nonzero'
+    """
+    if not net.symbols:
+        return ""
+    names = ", ".join(sorted(map(str, net.symbols)))
+    what = f"the symbol{'s' if len(net.symbols) > 1 else ''} {names}"
+    if not nonzero:
+        return f" for every real value of {what}"
+    dens = ", ".join(str(d) for d in nonzero)
+    return f" for every real value of {what} where {dens} {'is' if len(nonzero) == 1 else 'are'} nonzero"

@@ -23,7 +23,7 @@ from typing import Any
 from symeq.architectures.mlp.criteria import CriterionResult
 from symeq.architectures.mlp.fibers import FiberResult
 from symeq.architectures.mlp.model import MLP
-from symeq.architectures.mlp.nonidentifiable import (Witness, linear_witness, quadratic_witness,
+from symeq.architectures.mlp.nonidentifiable import (Witness, bypass_witness, linear_witness, quadratic_witness,
                                                      zero_neuron_stabilizer)
 from symeq.architectures.mlp.theorems import criterion_evidence, fiber_evidence
 
@@ -38,6 +38,9 @@ def witness_for(net: MLP, fiber: FiberResult | None) -> Witness | None:
         if found is not None:
             return found
     found = zero_neuron_stabilizer(net)
+    if found is not None:
+        return found
+    found = bypass_witness(net)
     if found is not None:
         return found
     if fiber is not None and fiber.status == "hidden symmetries":

@@ -21,7 +21,7 @@ import sympy
 from sympy import ImmutableMatrix, construct_domain
 from sympy.polys.matrices import DomainMatrix
 
-from symeq.exact import Matrix
+from symeq.exact import Matrix, exact_field
 from symeq.architectures.mlp.latent_map import simplify_scalar
 
 __all__ = ["field_matrices", "rank", "solve_right_factor", "solve_linear", "solve_linear_free",
@@ -38,7 +38,10 @@ def field_matrices(*mats: Matrix) -> list[DomainMatrix]:
     flat = [x for m in mats for x in m]
     if not flat:
         return [DomainMatrix([], m.shape, sympy.QQ) for m in mats]
-    K, elems = construct_domain(flat, extension=True, field=True)
+    if not any(x.free_symbols or x.has(sympy.pi) for x in flat):
+        K, elems = exact_field(flat)  # a number field with a documented degree limit
+    else:
+        K, elems = construct_domain(flat, extension=True, field=True)
     out, k = [], 0
     for m in mats:
         n = m.rows * m.cols

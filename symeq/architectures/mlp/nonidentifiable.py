@@ -20,6 +20,12 @@ Constructions:
 * :func:`quadratic_witness` (power:2, one hidden layer, one output): f = x~^T V^T C V x~ + b_2,
   and Q = (C + A)^{-1} (C - A) with A skew satisfies Q^T C Q = C (Cayley), so V' = Q V gives the
   same function; a rational Q mixing two neurons leaves a first-layer neuron unmatched.
+* :func:`bypass_witness` (relu, leaky_relu, gelu, softplus, swish: sigma(z) - sigma(-z) = kappa z):
+  two *bypass pairs* of the first layer pass the linear map kappa (c_p r_p^T + c_q r_q^T) on
+  (r the incoming rows with bias, c the outgoing columns); rotating the two rows by a rational
+  rotation Q and the two columns by Q leaves that map, hence f, unchanged, and moves a
+  first-layer neuron to a direction no neuron of theta has (THEORY.md section 6: the C8
+  network of docs/examples/c8_width4.toml).
 
 >>> from sympy import ImmutableMatrix as M
 >>> from symeq.activations import activation
@@ -45,8 +51,8 @@ from symeq.architectures.mlp.degenerate import is_zero_vector
 from symeq.architectures import network_to_dict
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["Witness", "linear_witness", "zero_neuron_stabilizer", "quadratic_witness",
-           "unmatched_first_layer_neuron"]
+__all__ = ["Witness", "linear_witness", "zero_neuron_stabilizer", "quadratic_witness", "bypass_witness",
+           "unmatched_first_layer_neuron", "ROTATIONS"]
 
 
 @dataclass(frozen=True)
@@ -62,14 +68,21 @@ class Witness:
     actions: tuple[dict[str, Any], ...] = ()
     theta_prime: MLP | None = None
     invariant: dict[str, Any] = field(default_factory=dict)
+    #: How f(theta') = f(theta) is checked: "polynomial_identity" (polynomial activations) or
+    #: "bypass_pairs" (``bypass`` names the layer and its pairs, see :func:`bypass_witness`).
+    same_function: str = "polynomial_identity"
+    bypass: dict[str, Any] = field(default_factory=dict)
 
     def evidence(self) -> dict[str, Any]:
         """The ``not_identifiable`` evidence object (docs/certificates.md)."""
         if self.kind == "stabilizer":
             return {"method": "stabilizer", "actions": list(self.actions)}
         assert self.theta_prime is not None
-        return {"method": "second_parameter", "theta_prime": network_to_dict(self.theta_prime),
-                "same_function": "polynomial_identity", "outside_orbit": dict(self.invariant)}
+        out = {"method": "second_parameter", "theta_prime": network_to_dict(self.theta_prime),
+               "same_function": self.same_function, "outside_orbit": dict(self.invariant)}
+        if self.bypass:
+            out["bypass"] = dict(self.bypass)
+        return out
 
 
 def _identity_action(d: int) -> dict[str, Any]:
@@ -192,6 +205,85 @@ def unmatched_first_layer_neuron(net: MLP, other: MLP) -> int | None:
             return None
         if not matched:
             return j
+    return None
+
+
+#: Rational rotations (c, s), c^2 + s^2 = 1, tried in turn by :func:`bypass_witness`.
+ROTATIONS = ((sympy.Rational(3, 5), sympy.Rational(4, 5)), (sympy.Rational(5, 13), sympy.Rational(12, 13)),
+             (sympy.Rational(8, 17), sympy.Rational(15, 17)), (sympy.Rational(7, 25), sympy.Rational(24, 25)))
+
+
+def _same_neuron_function(net: MLP, row: list[sympy.Expr], other: list[sympy.Expr]) -> bool:
+    """Whether sigma(row . (x, 1)) = k sigma(other . (x, 1)) for an element k of K_1 acting on
+    one neuron: a positive scale for relu and leaky_relu (rows positive multiples), the identity
+    for gelu, softplus and swish (rows equal).  Both weight parts are non-zero."""
+    if net.activation.name in ("relu", "leaky_relu"):
+        k = next(n for n, y in enumerate(other) if not is_exact_zero(y))
+        r = row[k] / other[k]
+        return bool(r.is_positive) and all(is_exact_zero(x - r * y) for x, y in zip(row, other))
+    return all(is_exact_zero(x - y) for x, y in zip(row, other))
+
+
+def bypass_witness(net: MLP) -> Witness | None:
+    """A second parameter for a network whose first layer holds two bypass pairs with independent
+    rows (see the module docstring); None when there are none or no rotation separates.
+
+    >>> from sympy import ImmutableMatrix as M
+    >>> from symeq.activations import activation
+    >>> n = MLP(activation("relu"), (M([[1, 0], [0, 1], [-1, 0], [0, -1]]), M([[1, 0, -1, 0], [0, 1, 0, -1]])),
+    ...         (M([0, 0, 0, 0]), M([0, 0])))
+    >>> w = bypass_witness(n)
+    >>> w.theta_prime.weights[0].tolist()[:2], w.invariant, w.bypass
+    ([[3/5, -4/5], [4/5, 3/5]], {'invariant': 'first_layer_neuron', 'neuron': 0}, {'layer': 1, 'pairs': [[0, 2], [1, 3]]})
+    """
+    from symeq.architectures.mlp.bypass import bypass_factor, match_pairs
+    from symeq.rings import exact_ring
+
+    if net.symbols or net.depth < 2 or bypass_factor(net.activation) is None:
+        return None
+    w1, b1, w2 = net.weights[0], net.biases[0], net.weights[1]
+    ring = exact_ring([x for m in (w1, b1, w2) for x in m])
+    if ring is None:
+        return None
+    pairs, _ = match_pairs(ring.matrix(w1), [r[0] for r in ring.matrix(b1)], ring.matrix(w2))
+    rows = [list(w1.row(j)) + [b1[j]] for j in range(w1.rows)]
+    for n, (p, p2) in enumerate(pairs):
+        for q, q2 in pairs[n + 1:]:
+            if rank(ImmutableMatrix([rows[p], rows[q]])) < 2:
+                continue
+            for c, s in ROTATIONS:
+                new_w1, new_b1, new_w2 = sympy.Matrix(w1), sympy.Matrix(b1), sympy.Matrix(w2)
+                # rows r_p' = c r_p - s r_q, r_q' = s r_p + c r_q; columns the same way, so that
+                # c_p' r_p'^T + c_q' r_q'^T = c_p r_p^T + c_q r_q^T (the rotation is orthogonal)
+                rp = [sympy.expand(c * x - s * y) for x, y in zip(rows[p], rows[q])]
+                rq = [sympy.expand(s * x + c * y) for x, y in zip(rows[p], rows[q])]
+                cp = [sympy.expand(c * x - s * y) for x, y in zip(w2.col(p), w2.col(q))]
+                cq = [sympy.expand(s * x + c * y) for x, y in zip(w2.col(p), w2.col(q))]
+                for j, j2, row, col in ((p, p2, rp, cp), (q, q2, rq, cq)):
+                    new_w1[j, :] = ImmutableMatrix([row[:-1]])
+                    new_w1[j2, :] = -ImmutableMatrix([row[:-1]])
+                    new_b1[j], new_b1[j2] = row[-1], -row[-1]
+                    new_w2[:, j] = ImmutableMatrix(col)
+                    new_w2[:, j2] = -ImmutableMatrix(col)
+                other = net.with_layer(1, ImmutableMatrix(new_w1), ImmutableMatrix(new_b1)).with_layer(
+                    2, ImmutableMatrix(new_w2), net.biases[1])
+                for j in (p, q, p2, q2):
+                    row = list(new_w1.row(j)) + [new_b1[j]]
+                    if is_zero_vector(row[:-1]):
+                        continue
+                    if not any(not is_zero_vector(r[:-1]) and _same_neuron_function(net, row, r) for r in rows):
+                        kappa = bypass_factor(net.activation)
+                        name = net.activation.name
+                        identity = f"{name}(z) - {name}(-z) = {'' if kappa == 1 else f'{kappa} '}z"
+                        return Witness(
+                            "second_parameter",
+                            f"layer 1 has the bypass pairs ({p}, {p2}) and ({q}, {q2}) ({identity}), which "
+                            f"pass the linear map c_{p} r_{p}^T + c_{q} r_{q}^T on (r: rows with bias, c: outgoing "
+                            f"columns); rotating r_{p}, r_{q} and c_{p}, c_{q} by the rotation with cos {c}, sin {s} "
+                            f"keeps it, so theta' has the same function, and its neuron {j} has a direction no "
+                            "neuron of theta has (docs/theory.md section 6)",
+                            theta_prime=other, invariant={"invariant": "first_layer_neuron", "neuron": j},
+                            same_function="bypass_pairs", bypass={"layer": 1, "pairs": [[p, p2], [q, q2]]})
     return None
 
 

@@ -49,10 +49,18 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["Witness", "certify_point", "find_witness", "forward_ball", "simple_rational_below", "PRECISIONS"]
 
-#: Ball precisions (bits) tried in turn for transcendental activations.
-PRECISIONS = (64, 128, 256, 512, 1024)
+#: Ball precisions (bits) tried in turn for transcendental activations.  The checker goes to
+#: 4096 bits, so a bound proved at 2048 bits (and halved) is re-proved there with room to spare.
+PRECISIONS = (64, 128, 256, 512, 1024, 2048)
 #: Candidates certified per search after screening.
 MAX_CERTIFY = 12
+#: Precisions (bits) of the ball screen for saturated networks, and its work cap: candidates
+#: screened times network parameters (about 1 s per 100,000 at 2048 bits on a small network).
+BALL_SCREEN_PRECISIONS = (1024, 2048)
+BALL_SCREEN_WORK = 200_000
+#: Smallest lower bound a witness may state: certificates write it as an exact number, whose
+#: numerator and denominator have at most ``symeq.exact.MAX_DIGITS`` (400) digits.
+MIN_BOUND = Fraction(1, 10**380)
 
 
 @dataclass(frozen=True)
@@ -259,13 +267,14 @@ def _bound_of_exact(d: sympy.Expr) -> sympy.Rational | None:
         a = abs(d)
         if len(number_to_string(a)) <= 24:
             return a
-        return _rat(simple_rational_below(Fraction(int(a.p), int(a.q))))
+        q = simple_rational_below(Fraction(int(a.p), int(a.q)))
+        return _rat(q) if q >= MIN_BOUND else None
     old = ctx.prec
     try:
         for bits in PRECISIONS:
             ctx.prec = bits
             lb = _arb_fraction_lower(_to_arb(d))
-            if lb > 0:
+            if lb >= 2 * MIN_BOUND:
                 return _rat(simple_rational_below(lb / 2))
     finally:
         ctx.prec = old
@@ -306,27 +315,36 @@ def certify_point(net: MLP, group: GroupAction, generator: str, x: Sequence[symp
         if best is None:
             return None
         return Witness(generator, x, best[1], tuple(symbol_values), best[0], True, best[2])
-    sigma = _ARB_SIGMA[act.name]
+    for bits in PRECISIONS:
+        found = _ball_difference(inst, rho0, rho_l, x, bits)
+        if found is not None:
+            k, low = found
+            return Witness(generator, x, k, tuple(symbol_values), _rat(simple_rational_below(low / 2)), False)
+    return None
+
+
+def _ball_difference(inst: MLP, rho0: ImmutableMatrix, rho_l: ImmutableMatrix, x: Sequence[sympy.Expr],
+                     bits: int) -> tuple[int, Fraction] | None:
+    """(k, a proved lower bound of |(f(rho_0 x) - rho_L f(x))[k]|) for the coordinate k with the
+    largest bound at ``bits`` of working precision, or None when every ball contains 0
+    (numeric network, transcendental activation)."""
+    sigma = _ARB_SIGMA[inst.activation.name]
     old = ctx.prec
     try:
-        for bits in PRECISIONS:
-            ctx.prec = bits
-            ws = [[[_to_arb(v) for v in w.row(r)] for r in range(w.rows)] for w in inst.weights]
-            bs = [[_to_arb(v) for v in b] for b in inst.biases]
-            xa = [_to_arb(v) for v in x]
-            r0 = [[_to_arb(v) for v in rho0.row(r)] for r in range(rho0.rows)]
-            rl = [[_to_arb(v) for v in rho_l.row(r)] for r in range(rho_l.rows)]
-            gx = [sum((a * c for a, c in zip(row, xa)), arb(0)) for row in r0]
-            lhs, f = _arb_forward(ws, bs, sigma, gx), _arb_forward(ws, bs, sigma, xa)
-            rhs = [sum((a * c for a, c in zip(row, f)), arb(0)) for row in rl]
-            lows = [_arb_fraction_lower(u - v) for u, v in zip(lhs, rhs)]
-            k = max(range(len(lows)), key=lambda n: lows[n])
-            if lows[k] > 0:
-                q = _rat(simple_rational_below(lows[k] / 2))
-                return Witness(generator, x, k, tuple(symbol_values), q, False)
+        ctx.prec = bits
+        ws = [[[_to_arb(v) for v in w.row(r)] for r in range(w.rows)] for w in inst.weights]
+        bs = [[_to_arb(v) for v in b] for b in inst.biases]
+        xa = [_to_arb(v) for v in x]
+        r0 = [[_to_arb(v) for v in rho0.row(r)] for r in range(rho0.rows)]
+        rl = [[_to_arb(v) for v in rho_l.row(r)] for r in range(rho_l.rows)]
+        gx = [sum((a * c for a, c in zip(row, xa)), arb(0)) for row in r0]
+        lhs, f = _arb_forward(ws, bs, sigma, gx), _arb_forward(ws, bs, sigma, xa)
+        rhs = [sum((a * c for a, c in zip(row, f)), arb(0)) for row in rl]
+        lows = [_arb_fraction_lower(u - v) for u, v in zip(lhs, rhs)]
     finally:
         ctx.prec = old
-    return None
+    k = max(range(len(lows)), key=lambda n: lows[n])
+    return (k, lows[k]) if lows[k] >= 2 * MIN_BOUND else None
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -425,4 +443,34 @@ def find_witness(net: MLP, group: GroupAction, *, tries: int = 200, seed: int = 
             continue
         if w is not None:
             return w
+    if net.activation.algebraic:
+        return None
+    return _ball_screen(net, group, [c[1:] for c in candidates if c not in promising])
+
+
+def _ball_screen(net: MLP, group: GroupAction,
+                 candidates: Sequence[tuple[tuple[tuple[str, sympy.Expr], ...], str, tuple[sympy.Expr, ...]]]
+                 ) -> Witness | None:
+    """The candidates screened by balls at high precision, in order, within
+    ``BALL_SCREEN_WORK``; the first one whose difference ball excludes 0 is certified.
+
+    A saturated network (gelu far below 0, tanh near +-1) can differ by 1e-150 at every small
+    input: floats see 0 everywhere and order nothing, while a ball keeps the relative precision
+    of each tiny activation and sees the difference once the working precision covers it.
+    """
+    params = sum(w.rows * (w.cols + 1) for w in net.weights)
+    cap = max(1, BALL_SCREEN_WORK // max(1, params))
+    symbols = sorted(net.symbols, key=str)
+    generators = {g: (rho0, rho_l) for g, rho0, rho_l in group.generators()}
+    for bits in BALL_SCREEN_PRECISIONS:
+        for sv, g, x in candidates[:cap]:
+            try:
+                inst = net.subs({s: v for s, (_, v) in zip(symbols, sv)}) if symbols else net
+                if _ball_difference(inst, *generators[g], x, bits) is None:
+                    continue
+                w = certify_point(net, group, g, x, sv)
+            except (ValueError, ZeroDivisionError):
+                continue
+            if w is not None:
+                return w
     return None

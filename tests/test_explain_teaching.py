@@ -17,7 +17,7 @@ from symeq.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "docs" / "examples").glob("*.toml")
-                  if b"[group]" in p.read_bytes() and b"[network]" in p.read_bytes())
+                  if b"\n[group" in p.read_bytes() and b"[network]" in p.read_bytes())
 
 #: ASCII math names that must be set as mathematics, never as escaped text.
 # (an escaped subscript of a short name, rho\_i or k\_i(g); a code name such as
@@ -40,7 +40,7 @@ def _explain(path: Path, fmt: str, capsys) -> str:
 
 
 def test_examples_exist() -> None:
-    assert len(EXAMPLES) >= 7  # the examples with a network and a [group] table
+    assert len(EXAMPLES) >= 11  # the examples with a network and a group table (MLP and conv)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

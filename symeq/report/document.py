@@ -47,7 +47,7 @@ class Document:
     blocks: list[dict[str, Any]] = field(default_factory=list)
 
     def heading(self, text: str) -> None:
-        self.blocks.append({"kind": "heading", "text": text})
+        self.blocks.append({"kind": "heading", "text": _md_prose(text)})
 
     def para(self, text: str) -> None:
         """Prose; $...$ spans and ASCII math names are mathematics in every format (Markdown
@@ -120,7 +120,7 @@ def _md_block(b: dict[str, Any]) -> str:
 def _tex_block(b: dict[str, Any]) -> str:
     kind = b["kind"]
     if kind == "heading":
-        return f"\\section*{{{_tex_escape(b['text'])}}}\n"
+        return f"\\section*{{{_tex_prose(b['text'])}}}\n"
     if kind == "para":
         return _tex_prose(b["text"]) + "\n"
     if kind == "bullets":

@@ -80,7 +80,7 @@ W_i = 0, every layerwise-equivariant parameter has W_i = 0 (the ``zero_layer`` o
 >>> G = group_from_dict({"generators": {"r": {"input": [["-1"]]}}}, 1, 1)    # C2 by -1
 >>> T = layer_types(G, 2, "sin")
 >>> [t.label for t in T.types]
-['2 x G/<r> (size 1)', 'G/<r> (size 1) + G/<r> with sign, kernel 1 (size 1)', '2 x G/<r> with sign, kernel 1 (size 1)', 'G/1 (size 2)']
+['2 x G/G (size 1)', 'G/G (size 1) + G/G with sign, kernel 1 (size 1)', '2 x G/G with sign, kernel 1 (size 1)', 'G/1 (size 2)']
 >>> S = shift_space(G, (T.types[2],))        # both neurons negated by r: one part, twice
 >>> [(c.action.signs, c.weights.dim, c.pieces) for c in S.hidden[0][0].choices]
 [(((1,),), 0, 0), (((-1,),), 1, 2)]

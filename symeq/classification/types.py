@@ -35,7 +35,7 @@ t_k of size k), even when listing the types would pass the budget.
 >>> from symeq.groups import catalog_group
 >>> T = layer_types(catalog_group("C8", 2, 2), 4, "relu")
 >>> T.kind, T.count, [t.label for t in T.types]
-('permutation', 4, ['4 x G/<r> (size 1)', '2 x G/<r> (size 1) + G/<r^2> (size 2)', '2 x G/<r^2> (size 2)', 'G/<r^4> (size 4)'])
+('permutation', 4, ['4 x G/G (size 1)', '2 x G/G (size 1) + G/<r^2> (size 2)', '2 x G/<r^2> (size 2)', 'G/<r^4> (size 4)'])
 >>> layer_types(catalog_group("C2", 2, 2), 2, "tanh").count
 4
 """

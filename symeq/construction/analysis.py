@@ -38,6 +38,7 @@ from typing import Any
 
 import sympy
 
+from symeq.report.notebook import NotebookDisplay
 from symeq.errors import BudgetExceeded, InputError
 from symeq.exact import symbol_factors
 from symeq.verdict import Verdict
@@ -51,7 +52,7 @@ __all__ = ["LatentResult", "analyze", "symbol_denominators"]
 
 
 @dataclass(frozen=True)
-class LatentResult:
+class LatentResult(NotebookDisplay):
     """Everything ``symeq latent`` reports.
 
     ``where`` is ``"theta"`` or ``"beta(theta~)"`` for a construction that holds (``acting`` is
@@ -59,6 +60,18 @@ class LatentResult:
     weak case); ``check`` and ``identify`` are the results of ``symeq check`` and ``symeq
     identify`` when they were consulted.
     """
+
+    _VERB = "latent"
+
+    def _repr_markdown_(self) -> str:  # Jupyter: the whole derivation of `symeq explain`
+        from symeq.report.notebook import latent_markdown
+
+        return latent_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from symeq.report.notebook import latent_latex
+
+        return latent_latex(self)
 
     verdict: str
     summary: str

@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from symeq.report.notebook import NotebookDisplay
 from symeq.architectures import network_to_dict
 from symeq.identifiability.local import LocalResult, local_identifiability
 from symeq.verdict import Verdict
@@ -43,8 +44,10 @@ __all__ = ["IdentifyResult", "identify"]
 
 
 @dataclass(frozen=True)
-class IdentifyResult:
+class IdentifyResult(NotebookDisplay):
     """Everything ``symeq identify`` reports: the verdict and the evidence behind it."""
+
+    _VERB = "identify"  # Jupyter shows it as Markdown (symeq.report.notebook)
 
     verdict: str
     basis: str

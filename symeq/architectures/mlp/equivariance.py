@@ -72,6 +72,7 @@ from typing import Any
 import sympy
 from sympy import Integer, Rational
 
+from symeq.report.notebook import NotebookDisplay
 from symeq.exact import symbol_factors
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
 from symeq.errors import BudgetExceeded, InputError
@@ -103,7 +104,7 @@ METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_by
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NotebookDisplay):
     """The verdict of :func:`check_equivariance` with its evidence.
 
     ``method`` is the certificate evidence method ("layerwise", "polynomial_identity",
@@ -116,6 +117,8 @@ class CheckResult:
     the pairs and the affine map of a linear-bypass proof (or of a refutation by it).
     ``attempts`` lists, in order, what each method said.
     """
+
+    _VERB = "check"  # Jupyter shows it as Markdown (symeq.report.notebook)
 
     verdict: str
     method: str

@@ -122,7 +122,7 @@ def identify(net: Any, *, local: bool = True, seconds: float | None = None) -> A
 
 
 def latent(net: Any, group: Any, *, budget: int = 20_000, structure: bool = True) -> Any:
-    """The theorem's construction (THEORY.md section 5): the latent actions rho_i, their
+    """The theorem's construction (docs/theory.md section 5): the latent actions rho_i, their
     uniqueness and the homomorphism property (:func:`symeq.construction.analysis.analyze`);
     ``structure``: also the orbits, G-sets and characters of every hidden layer.  An
     architecture whose package has its own ``latent`` verb answers with it."""

@@ -113,7 +113,7 @@ POWER_C8 = cert(
     {"generators": {"r": {"input": ROT45, "output": ROT90}}, "relations": ["r^8"]},
     {"method": "polynomial_identity"}, SQRT2)
 
-# THEORY.md section 6: the width-4 relu net computing the identity of R^2 through the bypass
+# docs/theory.md section 6: the width-4 relu net computing the identity of R^2 through the bypass
 # relu(z) - relu(-z) = z, C8-equivariant; its terms 0..3 (f(rho_0 x)) and 4..7 (rho_L f(x)) pair up.
 RELU_C8 = cert(
     "equivariant",
@@ -175,7 +175,7 @@ def test_steps_and_trusted_items_say_what_was_checked() -> None:
 
 
 def test_the_c8_relu_net_is_not_layerwise() -> None:
-    """No monomial latent action fits the C8 relu net (THEORY.md section 6): the rows of W_1 rho_0
+    """No monomial latent action fits the C8 relu net (docs/theory.md section 6): the rows of W_1 rho_0
     are not positive multiples of rows of W_1, so any layerwise certificate is rejected."""
     bad = copy.deepcopy(RELU_C8)
     bad["evidence"] = {"method": "layerwise", "actions": {"r": [mono([1, 2, 3, 0], [ONE] * 4)]}}

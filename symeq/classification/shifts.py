@@ -1,6 +1,6 @@
 """Latent types of a sin layer: signed G-sets, with pre-activation lifts and pi-shifted biases.
 
-sin's one-dimensional relations (THEORY.md section 2) are sin(a z + c) = b sin(z) with
+sin's one-dimensional relations (docs/theory.md section 2) are sin(a z + c) = b sin(z) with
 a in {+1, -1}, c in pi Z and b = a (-1)^(c/pi); there is no constant term.  So a latent
 symmetry of a hidden layer of width d acts on V_i = R^d by signed permutations, as for tanh:
 the latent *types* of the layer are the homomorphisms G -> B_d up to conjugacy, the signed
@@ -118,7 +118,7 @@ __all__ = [
     "DEFAULT_LIFT_BUDGET",
 ]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Default largest number of lifts listed for one type of one hidden layer.

@@ -1,6 +1,6 @@
 """Latent action types of a hidden layer: homomorphisms G -> K_i up to conjugacy in K_i.
 
-What a type is depends on the latent group K_i of the activation (THEORY.md sections 2, 5):
+What a type is depends on the latent group K_i of the activation (docs/theory.md sections 2, 5):
 
 =====================  ===========================================================  ============
 activation             K_i and its types for a finite group G                       kind
@@ -60,7 +60,7 @@ from symeq.groups.permutation import finite_group
 
 __all__ = ["type_kind", "gset_action", "layer_types"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 

@@ -17,7 +17,7 @@ from symeq.api import identify as _identify
 from symeq.architectures import network_to_dict
 
 DESCRIPTION = """\
-Decide whether theta is identifiable (THEORY.md section 3): every theta' with the same function
+Decide whether theta is identifiable (docs/theory.md section 3): every theta' with the same function
 is related to theta by exactly one element of the latent group K.
 
 The network is first reduced (inactive neurons dropped or absorbed, redundant ones merged, each

@@ -7,7 +7,7 @@
    homomorphic choice.
 3. Otherwise (or if no homomorphic choice exists at theta): reduce theta to its submodel
    theta~, construct there and embed with beta (:mod:`symeq.construction.weak`).
-4. If there is still no action, ask why (THEORY.md sections 5 and 6): when f is not
+4. If there is still no action, ask why (docs/theory.md sections 5 and 6): when f is not
    equivariant, ``symeq check`` gives a witness and, if theta is identifiable, the theorem's
    contrapositive explains it; when f is equivariant, the failing hypothesis is
    identifiability, and ``symeq counterexample`` is the place to look.
@@ -207,7 +207,7 @@ def _structure(net: Any, group: GroupAction, actions: LatentActions, notes: list
 
 def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool = True,
             consult: bool = True) -> LatentResult:
-    """Run the construction of THEORY.md section 5 on ``net`` and ``group`` (see the module
+    """Run the construction of docs/theory.md section 5 on ``net`` and ``group`` (see the module
     docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why.
     :func:`symeq.api.latent` calls an architecture's own ``latent`` verb instead when its package
     has one (attention: head orbits and the submodels of merged heads; convolutions: the crossed

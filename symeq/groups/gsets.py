@@ -12,7 +12,7 @@ representation on the cosets x_1 H, ..., x_n H (n = [G:H]):
 Homomorphisms G -> B_n up to conjugacy are multisets of transitive signed G-sets of total
 size n; homomorphisms G -> S_n up to conjugacy are multisets of transitive G-sets (chi = 1).
 
-Orbit types of a given signed action (THEORY.md section 5; the paper's filters):
+Orbit types of a given signed action (docs/theory.md section 5; the paper's filters):
 
 ``fixed``                    a single neuron with chi trivial (rho(g) e_j = e_j for all g);
 ``self-negated``             chi nontrivial: some element of the stabilizer negates the neuron;

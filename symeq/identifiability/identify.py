@@ -1,4 +1,4 @@
-"""The combined identifiability verdict of ``symeq identify`` (THEORY.md, section 3), for every
+"""The combined identifiability verdict of ``symeq identify`` (docs/theory.md, section 3), for every
 architecture.
 
 Pipeline: reduce theta to its submodel theta~ (``net.reduce()``), then decide theta~ by, in
@@ -15,7 +15,7 @@ this order of strength,
 6. otherwise "unknown" (with the limit that stopped us).
 
 If theta~ is identifiable and the reduction changed theta, the verdict is "weakly identifiable":
-theta~ is identifiable and beta(theta~) (same function as theta, THEORY.md section 5) is the
+theta~ is identifiable and beta(theta~) (same function as theta, docs/theory.md section 5) is the
 parameter the latent-action construction uses.  theta itself equals beta(theta~) exactly when
 every removed neuron was a zero neuron (``theta_equals_beta``).  The certificate's evidence for
 an identifiable theta~ comes from ``net.identifiable_evidence(criterion, fiber)``.

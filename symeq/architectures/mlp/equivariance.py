@@ -9,7 +9,7 @@ a'. **reduction** (only when (a) failed): if the network has inactive or redunda
    :func:`~symeq.architectures.mlp.reduce.reduce_network` rewrites it into its submodel (same
    function, every step exact) and (a) runs on the submodel -> *holds* ("reduction+layerwise").
    Equivariance of the submodel is equivariance of the network: this decides the networks
-   that are equivariant but not layerwise at theta because of degenerate neurons (THEORY.md
+   that are equivariant but not layerwise at theta because of degenerate neurons (docs/theory.md
    section 6, first bullet).
 b. **polynomial identity** (identity, power, poly; :mod:`~symeq.architectures.mlp.identity`): the
    difference expanded exactly -> *holds* if 0, else *fails* with an exact witness read off a
@@ -407,7 +407,7 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         reason += f"; unknown (budget: {regions.reason})"
     if net.depth > 1 and match.failure.definitive and act.name not in ("identity",) and reduction is None:
         reason += ("; the network has no removable inactive or redundant neuron, but pairs of neurons can still "
-                   "pass a signal around the layer actions (THEORY.md section 6)")
+                   "pass a signal around the layer actions (docs/theory.md section 6)")
     return done("unknown", "none", reason, match)
 
 

@@ -1,7 +1,7 @@
 """Teaching text for ``symeq explain`` on an MLP: the theorem's construction on one network, step
 by step, as Markdown or as a LaTeX document that compiles (:mod:`symeq.report.document`).
 
-The derivation follows THEORY.md section 5:
+The derivation follows docs/theory.md section 5:
 
 1. the network, the group and how it acts on inputs and outputs;
 2. whether theta itself is used, or the reduced parameter beta(theta~) (same function);

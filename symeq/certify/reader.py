@@ -202,7 +202,10 @@ class Reader:
     def root(self, base: Num, q: int) -> Num:
         """The non-negative q-th root of the algebraic constant ``base`` >= 0, from the hints."""
         one = (self.F.one, q, self.F.one)
-        for b, qq, v in [one] + self.roots:  # base = b r^q with r rational: v r
+        # a hint for the qq-th root v of b also gives its q-th root v^(qq/q) when q divides qq
+        # (the engine may write 2^(3/4) as 2^(1/4) sqrt(2), with one hint for 2^(1/4))
+        derived = [(b, q, v ** (qq // q)) for b, qq, v in self.roots if qq != q and qq % q == 0]
+        for b, qq, v in [one] + self.roots + derived:  # base = b r^q with r rational: v r
             ratio = base / b if qq == q and not b.is_zero() else None
             if ratio is not None and ratio.is_rational() and ratio.rational() > 0:
                 p = [fmpz(ratio.rational().p), fmpz(ratio.rational().q)]

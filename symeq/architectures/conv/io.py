@@ -41,7 +41,7 @@ from symeq.architectures.conv.grid import Grid
 from symeq.architectures.conv.layers import Layer
 from symeq.architectures.conv.model import ConvNet
 from symeq.errors import InputError
-from symeq.exact import exact_string, parse_matrix, parse_vector, symbol
+from symeq.exact import declared_symbols, exact_string, parse_matrix, parse_vector
 
 __all__ = ["conv_from_dict", "conv_to_dict", "MAX_CHANNELS"]
 
@@ -105,12 +105,7 @@ def conv_from_dict(d: object) -> ConvNet:
             raise InputError(f"[network] is missing {key!r}")
     act = activation(d["activation"])
     grid = Grid(tuple(_int_list(d["grid"], "grid")))
-    symbols: Any = "declare"
-    if "symbols" in d:
-        names = d["symbols"]
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise InputError("[network] symbols must be a list of names")
-        symbols = {n: symbol(n) for n in names}
+    symbols = declared_symbols(d)
     channels = _int_list(d["channels"], "channels")
     if any(c < 1 or c > MAX_CHANNELS for c in channels):
         raise InputError(f"[network] channels must be integers from 1 to {MAX_CHANNELS}")

@@ -24,7 +24,7 @@ from typing import Any
 from symeq.activations import activation
 from symeq.architectures.mlp.model import MLP
 from symeq.errors import InputError
-from symeq.exact import matrix_to_strings, parse_matrix, parse_vector, symbol, vector_to_strings
+from symeq.exact import declared_symbols, matrix_to_strings, parse_matrix, parse_vector, vector_to_strings
 
 __all__ = ["mlp_from_dict", "mlp_to_dict"]
 
@@ -41,12 +41,7 @@ def mlp_from_dict(d: object) -> MLP:
         if key not in d:
             raise InputError(f"[network] is missing {key!r}")
     act = activation(d["activation"])
-    symbols: Any = "declare"
-    if "symbols" in d:
-        names = d["symbols"]
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise InputError("[network] symbols must be a list of names")
-        symbols = {n: symbol(n) for n in names}
+    symbols = declared_symbols(d)
     weights, biases = d["weights"], d["biases"]
     if not isinstance(weights, list) or not isinstance(biases, list) or not weights:
         raise InputError("[network] weights and biases must be non-empty lists, one per layer")

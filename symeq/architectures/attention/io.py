@@ -39,7 +39,7 @@ from typing import Any
 from symeq.architectures.attention.model import NORMALIZATIONS, Attention
 from symeq.architectures.attention.numbers import to_sympy
 from symeq.errors import InputError
-from symeq.exact import matrix_to_strings, parse_matrix, parse_vector, symbol
+from symeq.exact import declared_symbols, matrix_to_strings, parse_matrix, parse_vector
 
 __all__ = ["attention_from_dict", "attention_to_dict", "MAX_TOKENS", "MAX_SIZE"]
 
@@ -80,12 +80,7 @@ def attention_from_dict(d: object) -> Attention:
     n = _int(d, "tokens")
     if n > MAX_TOKENS:
         raise InputError(f"[network] tokens must be at most {MAX_TOKENS}")
-    symbols: Any = "declare"
-    if "symbols" in d:
-        names = d["symbols"]
-        if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
-            raise InputError("[network] symbols must be a list of names")
-        symbols = {x: symbol(x) for x in names}
+    symbols = declared_symbols(d)
     layers = d.get("layers")
     if not isinstance(layers, list) or not layers or not all(isinstance(ly, dict) for ly in layers):
         raise InputError("[network] needs 'layers': a non-empty list of tables [[network.layers]], one per "

@@ -351,3 +351,29 @@ def test_power2_layerwise_reparam_refuted_with_certificate():
     assert "the checker does not verify classification proofs" not in out.message
     assert out.certificate()["evidence"]["latent_kind"] == "signed_lift"
     assert out.network.weights[0].tolist() == [[1, 0], [0, 1], [1, 0], [0, 1]]
+
+
+def test_bypass_witness_of_c8_width4_is_checked_by_the_kernel() -> None:
+    """identify's second parameter for c8_width4 (rotated bypass pairs) verifies, and the kernel
+    rejects a wrong pairing, a theta' changed outside the pairs, and pairs passing another map."""
+    import copy
+    import json
+
+    from symeq.api import identify, load, verify
+
+    net, _ = load("docs/examples/c8_width4.toml")
+    cert = identify(net).certificate()
+    assert cert["claim"]["kind"] == "not_identifiable"
+    ev = cert["evidence"]
+    assert ev["same_function"] == "bypass_pairs" and ev["bypass"] == {"layer": 1, "pairs": [[0, 2], [1, 3]]}
+    assert verify(cert).ok
+    bad = copy.deepcopy(cert)
+    bad["evidence"]["bypass"]["pairs"] = [[0, 1], [2, 3]]
+    assert not verify(bad).ok
+    bad = copy.deepcopy(cert)
+    bad["evidence"]["theta_prime"]["biases"][-1][0] = "1"
+    assert not verify(bad).ok
+    bad = copy.deepcopy(cert)  # rotate theta''s first pair back: the pairs pass a different map
+    w = bad["evidence"]["theta_prime"]["weights"]
+    w[0][0], w[0][2] = list(cert["network"]["weights"][0][0]), list(cert["network"]["weights"][0][2])
+    assert not verify(json.loads(json.dumps(bad))).ok

@@ -630,7 +630,8 @@ EVIDENCE = {
     "not_identifiable": ("method", {
         "fiber_direction": FIBER_DIRECTION,
         "stabilizer": {"method": "tag", "actions": [ACTION]},
-        "second_parameter": {"method": "tag", "theta_prime": "net", "same_function": "str", "outside_orbit": (
+        "second_parameter": {"method": "tag", "theta_prime": "net", "same_function": "str",
+                             "bypass?": {"layer": "int", "pairs": [["int"]]}, "outside_orbit": (
             "invariant", {"rank": {"invariant": "tag", "layer": "int", "theta": RANK, "theta_prime": RANK},
                           "first_layer_neuron": {"invariant": "tag", "neuron": "int"}})}}),
     "latent_actions": ("method", {"crossed_homomorphism": {

@@ -335,15 +335,21 @@ def _rank_invariant(c, net, other, inv) -> str:
 
 
 def _first_layer_neuron(c, net, other, inv) -> str:
-    """power:M: row j of (W'_1 | b'_1) is proportional to no row of (W_1 | b_1) (lemma L3)."""
+    """Row j of (W'_1 | b'_1) is proportional to no row of (W_1 | b_1).  For power:M by lemma L3;
+    for relu and gelu because K_1 (their relation tables) permutes first-layer neurons and scales
+    a row (w, b) to (a w, a b) with a > 0 (relu) or a = 1 (gelu), never shifting it, so every
+    parameter of the K-orbit of theta has first-layer rows proportional to rows of theta."""
     j = inv["neuron"]
-    if net.activation.name != "power" or j >= net.widths[1]:
-        raise Reject("the first_layer_neuron invariant is for power:M networks and one of their neurons")
+    if net.activation.name not in ("power", "relu", "gelu") or j >= net.widths[1]:
+        raise Reject("the first_layer_neuron invariant is for power:M, relu and gelu networks and one of their neurons")
     row = rows(other, 1)[j]
     for q, ref in enumerate(rows(net, 1)):
         if (_zero(row) and _zero(ref)) or (not _zero(row) and not _zero(ref) and proportional(row, ref)):
             raise Reject(f"row {j} of theta' is proportional to row {q} of theta")
-    c.lemma("L3")
+    if net.activation.name == "power":
+        c.lemma("L3")
+    else:
+        c.rely(f"the relation table of {net.activation.name} (K_1 permutes and positively scales rows, no shifts)")
     return f"row {j} of (W'_1 | b'_1) is proportional to no row of (W_1 | b_1)"
 
 

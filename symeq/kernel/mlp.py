@@ -300,12 +300,15 @@ def not_identifiable(c, cert) -> None:
             raise Reject("every k_i is the identity map: no non-trivial stabilizer element")
         return c.step("some k_i is not the identity: a non-identity k in K with k.theta = theta, so k is not unique")
     other, inv, x = ev["theta_prime"], ev["outside_orbit"], inputs(c, net)
-    if other.widths != net.widths or other.activation.spec != net.activation.spec or net.symbols or other.symbols or \
-            ev["same_function"] != "polynomial_identity" or not net.activation.polynomial:
-        raise Reject("theta' must be a numeric network of the same polynomial activation and widths")
-    if forward(other, x) != forward(net, x):
-        raise Reject("f(x; theta') != f(x; theta)")
-    c.step("f(x; theta') - f(x; theta) expands to 0: same function")
+    if other.widths != net.widths or other.activation.spec != net.activation.spec or net.symbols or other.symbols:
+        raise Reject("theta' must be a numeric network of the same activation and widths")
+    if ev["same_function"] == "bypass_pairs":
+        from symeq.kernel.bypass import same_function
+        same_function(c, net, other, ev["bypass"])
+    elif ev["same_function"] != "polynomial_identity" or not net.activation.polynomial or forward(other, x) != forward(net, x):
+        raise Reject("f(x; theta') - f(x; theta) does not expand to 0 (polynomial activations only)")
+    else:
+        c.step("f(x; theta') - f(x; theta) expands to 0: same function")
     c.step(c.trusted.INVARIANTS[inv["invariant"]](c, net, other, inv) + ": theta' is outside the orbit")
 
 CLAIMS.update(identifiable=identifiable, weakly_identifiable=weakly_identifiable, not_identifiable=not_identifiable)

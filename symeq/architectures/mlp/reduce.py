@@ -10,8 +10,9 @@ next layer's parameters (W', b') = (W_{i+1}, b_{i+1}):
 ``absorb_constant`` (i, j, s)
     W_i[j, :] = 0, so neuron j outputs the constant s = sigma(b_i[j]):
     b' += s W'[:, j], then delete neuron j as above.  Only when s is an exact number of the
-    file grammar (e.g. sigma(0) = 1/2 for the logistic sigmoid, any value for polynomial and
-    piecewise-linear activations); otherwise the neuron is kept and a note says why.
+    file grammar (e.g. sigma(0) = 1/2 for the logistic sigmoid, tanh(q) for a rational q, any
+    value for polynomial and piecewise-linear activations); otherwise (tanh(sqrt(2)),
+    sigmoid(1)) the neuron is kept and a note says why.
 ``merge`` (i, keep j, remove k, relation (a, c, b, e))
     (W_i[k, :], b_i[k]) = (a W_i[j, :], a b_i[j] + c) and sigma(a z + c) = b sigma(z) + e, so
     sigma(z_k) = b sigma(z_j) + e: W'[:, j] += b W'[:, k], b' += e W'[:, k], delete neuron k.
@@ -172,7 +173,7 @@ def representable(x: sympy.Expr) -> bool:
     """True when ``x`` is an exact number of the file grammar (so certificates can state it):
     when :func:`symeq.exact.exact_string` can write it.
 
-    >>> representable(sympy.Rational(1, 2)), representable(sympy.tanh(sympy.Rational(1, 2)))
+    >>> representable(sympy.tanh(sympy.Rational(1, 2))), representable(sympy.tanh(sympy.sqrt(2)))
     (True, False)
     """
     try:

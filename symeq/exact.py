@@ -78,6 +78,7 @@ __all__ = [
     "is_exact_zero",
     "symbol_factors",
     "exp_denominator",
+    "check_tanh_constants",
     "tanh_in_exp",
     "MAX_TANH_ARGUMENT",
 ]
@@ -101,6 +102,9 @@ MAX_DEPTH = 100
 MAX_TERMS = 10_000
 #: Largest |numerator| and denominator of q in ``tanh(q)`` (the checker's limit too).
 MAX_TANH_ARGUMENT = 1000
+#: Largest N (the lcm of the denominators of the q) for the constants tanh(q) of one input: they
+#: are rational functions of u = e^(1/N), and the checker accepts N up to this (its limit too).
+MAX_EXP_DENOMINATOR = 10_000
 
 _RATIONAL_LIMIT = 10**MAX_DIGITS
 
@@ -658,6 +662,27 @@ def exp_denominator(values: Iterable[sympy.Expr]) -> int | None:
     """
     args = _tanh_arguments(values)
     return sympy.ilcm(1, *(q.q for q in args)) if args else None
+
+
+def check_tanh_constants(values: Iterable[sympy.Expr], what: str = "the numbers") -> None:
+    """Refuse (InputError) constants tanh(q) that one input cannot hold: beside pi, or needing
+    u = e^(1/N) with N above :data:`MAX_EXP_DENOMINATOR`.
+
+    >>> check_tanh_constants([sympy.tanh(sympy.Rational(1, 997)), sympy.tanh(sympy.Rational(1, 991))])
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: the numbers have constants tanh(q) whose denominators have the least common multiple 988027, above the limit 10000 (MAX_EXP_DENOMINATOR, docs/reference/schema.md)
+    """
+    values = list(values)
+    if not any(v.has(sympy.tanh) for v in values):
+        return
+    if any(v.has(sympy.pi) for v in values):
+        raise InputError(f"{what} have both pi and constants tanh(q): whether pi and e are algebraically "
+                         "independent is open, so nothing could decide them together")
+    n = exp_denominator(values)
+    if n is not None and n > MAX_EXP_DENOMINATOR:
+        raise InputError(f"{what} have constants tanh(q) whose denominators have the least common multiple "
+                         f"{n}, above the limit {MAX_EXP_DENOMINATOR} (MAX_EXP_DENOMINATOR, docs/reference/schema.md)")
 
 
 def tanh_in_exp(x: sympy.Expr, u: sympy.Symbol, n: int) -> sympy.Expr:

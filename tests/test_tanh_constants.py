@@ -163,3 +163,43 @@ def test_a_wrong_tanh_identity_is_not_zero_even_when_balls_overlap() -> None:
     assert not is_exact_zero(sympy.tanh(30) - 1)
     r = reader(1)
     assert not r.const("tanh(30)") == r.const("1") and (r.const("tanh(30)") - 1).sign() == -1
+
+
+# -- tanh(q) in the files of other verbs ----------------------------------------------------------
+
+ODD = """[network]
+activation = "tanh"
+weights = [[["tanh(1)"], ["-2"]], [["1", "tanh(1/2)"]]]
+biases = [["0", "0"], ["BIAS"]]
+
+[group]
+relations = ["r^2"]
+
+[group.generators.r]
+input = [["-1"]]
+output = [["-1"]]
+"""
+
+
+@pytest.mark.parametrize("bias, code, claim", [("0", 0, "equivariant"), ("tanh(1)", 1, "not_equivariant")])
+def test_check_decides_networks_with_tanh_constants(tmp_path, capsys, bias, code, claim) -> None:
+    # odd weights and an output bias 0: f is odd; the bias tanh(1) breaks it (f(0) = tanh(1)),
+    # refuted by a witness whose ball evaluation encloses tanh(1)
+    (tmp_path / "odd.toml").write_text(ODD.replace("BIAS", bias))
+    out = tmp_path / "c.json"
+    assert main(["check", str(tmp_path / "odd.toml"), "--certificate", str(out)]) == code
+    doc = json.loads(out.read_text())
+    assert doc["claim"]["kind"] == claim and doc["numbers"]["exp_denominator"] == 2
+    v = verify_certificate(doc)
+    assert v.ok and LINDEMANN in v.relies, v.reason
+
+
+@pytest.mark.parametrize("weight, why", [
+    ("pi", "the network's numbers have both pi and constants tanh(q)"),
+    ("tanh(1/997) + tanh(1/991)", "least common multiple 1976054, above the limit 10000"),
+])
+def test_inputs_the_checker_could_not_read_are_refused_in_one_line(tmp_path, capsys, weight, why) -> None:
+    (tmp_path / "odd.toml").write_text(ODD.replace("BIAS", "0").replace('"-2"', f'"{weight}"'))
+    code = main(["identify", str(tmp_path / "odd.toml")])
+    err = capsys.readouterr().err
+    assert code == 2 and why in err and len(err.strip().splitlines()) == 1, err

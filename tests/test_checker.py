@@ -295,7 +295,7 @@ MALFORMED = [
     (lambda d: d.pop("group"), "a equivariant certificate needs a group"),
     (lambda d: d["evidence"].update(method="magic"), "unknown or missing method 'magic'"),
     (lambda d: d["network"].update(activation="tanh2"), "unknown or malformed activation 'tanh2'"),
-    (lambda d: d["network"].update(architecture="conv"), "architecture 'conv' is not supported"),
+    (lambda d: d["network"].update(architecture="attention"), "architecture 'attention' is not supported"),
     (lambda d: d["network"].update(widths=[2, 5, 2]), "do not match the weights [2, 4, 2]"),
     (lambda d: d["network"]["weights"][0].append(["1"]), "W_1 has the wrong shape"),
     (lambda d: d["network"]["weights"][1].pop(), "b_2 must be a list of 1 numbers"),
@@ -812,17 +812,35 @@ def test_random_circulant_networks_verify_and_perturbed_ones_do_not(doc: dict, d
 # -- the kernel imports only the standard library and python-flint ---------------------------------
 
 
+#: Each architecture added after the MLP brings its own kernel module with its own line cap (the
+#: lead's decision on issue 15): the shared kernel (numbers, groups, claims, the MLP's checker) was
+#: at 1,196 of its 1,200 lines when convolutions arrived, so one total cap would have forced
+#: either a bigger trusted base for everyone or squeezing the MLP's checker.  Separate caps keep
+#: every module small enough to read on its own.
+ARCHITECTURE_KERNEL_CAPS = {"conv.py": 560}
+#: Not an architecture, the same rule: the exact constants tanh(q) (u = e^(1/N), issue 12) came
+#: when the shared kernel was at its 1,200 lines; what a reader must trust about them (the
+#: definition of tanh, Lindemann-Weierstrass) fits in one small module, symeq/kernel/constants.py.
+ARCHITECTURE_KERNEL_CAPS["constants.py"] = 70
+
+
 def test_kernel_imports_only_the_standard_library_and_flint() -> None:
+    """The kernel imports only the standard library, python-flint and itself, and stays small:
+    at most 1,200 lines for the shared kernel with the MLP's checker, and each later
+    architecture's module (``ARCHITECTURE_KERNEL_CAPS``) at most its own cap."""
     import ast
     import pathlib
 
     import symeq.kernel
 
     folder = pathlib.Path(symeq.kernel.__file__).parent
-    lines = 0
+    lines, own = 0, {}
     for path in folder.glob("*.py"):
         text = path.read_text()
-        lines += len(text.splitlines()) if path.name != "constants.py" else 0
+        if path.name in ARCHITECTURE_KERNEL_CAPS:
+            own[path.name] = len(text.splitlines())
+        else:
+            lines += len(text.splitlines())
         for node in ast.walk(ast.parse(text)):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
@@ -831,18 +849,9 @@ def test_kernel_imports_only_the_standard_library_and_flint() -> None:
                 assert top in sys.stdlib_module_names | {"flint", "symeq"}, (path.name, name)
                 assert top != "symeq" or name == "symeq.kernel" or name.startswith("symeq.kernel."), (path.name, name)
     assert lines <= 1200, f"the kernel has {lines} lines"
-
-
-def test_kernel_constants_module_stays_small() -> None:
-    """The exact tanh(q) constants (u = e^(1/N), issue 12) live in their own kernel module with
-    their own cap: the core and MLP kernel was at its 1,200 lines when they came, and what a
-    reader must trust about them (the definition of tanh, Lindemann-Weierstrass) fits on a page."""
-    import pathlib
-
-    import symeq.kernel.constants
-
-    lines = len(pathlib.Path(symeq.kernel.constants.__file__).read_text().splitlines())
-    assert lines <= 70, f"symeq/kernel/constants.py has {lines} lines"
+    assert set(own) == set(ARCHITECTURE_KERNEL_CAPS), f"capped modules missing: {set(ARCHITECTURE_KERNEL_CAPS) - set(own)}"
+    for name, n in own.items():
+        assert n <= ARCHITECTURE_KERNEL_CAPS[name], f"the kernel's {name} has {n} lines (cap {ARCHITECTURE_KERNEL_CAPS[name]})"
 
 
 def test_verification_loads_no_engine_module_and_no_sympy() -> None:

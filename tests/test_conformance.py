@@ -97,6 +97,15 @@ def mlp_cases(draw: Any) -> Case:
 CASES: dict[str, Any] = {"mlp": mlp_cases()}
 
 
+def _conv_cases() -> Any:
+    from conv_strategies import conformance_cases  # circular convolutions (tests/conv_strategies.py)
+
+    return conformance_cases(Case)
+
+
+CASES["conv"] = _conv_cases()
+
+
 def _value(net: Any, x: ImmutableMatrix) -> ImmutableMatrix:
     return net.value(x).applyfunc(lambda v: sympy.simplify(sympy.expand(v)))
 

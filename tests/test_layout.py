@@ -25,13 +25,16 @@ def _declares_mlp_only(path: Path) -> bool:
 
 
 def _code(path: Path) -> str:
-    """The source without comments and docstrings (a docstring may say "MLP")."""
+    """The source without comments, docstrings and string literals (a docstring or a message may
+    say "MLP": a convolutional network reports what its lowered MLP decided)."""
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
                 node.body = node.body[1:] or [ast.Pass()]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
     return ast.unparse(tree)
 
 

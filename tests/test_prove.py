@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomli_w
@@ -87,8 +88,22 @@ def test_bundled_suite_covers_the_brief() -> None:
 
 # --- one changed number --------------------------------------------------------------------
 
+def _leaves(x: Any) -> list[tuple[list, int]]:
+    """(list, index) of every number in nested lists."""
+    out: list[tuple[list, int]] = []
+    for k, v in enumerate(x):
+        out += _leaves(v) if isinstance(v, list) else [(x, k)]
+    return out
+
+
 def _bump_weight(path: Path, layer: int, row: int, col: int) -> None:
     doc = tomllib.loads(path.read_text())
+    if "filters" in doc["network"]:  # a convolution: one filter entry
+        leaves = _leaves(doc["network"]["filters"])
+        box, k = leaves[(layer * 10_000 + row * 100 + col) % len(leaves)]
+        box[k] = number_to_string(parse_number(box[k]) + 1)
+        path.write_text(tomli_w.dumps(doc))
+        return
     w = doc["network"]["weights"]
     layer %= len(w)
     row %= len(w[layer])

@@ -25,7 +25,7 @@ The package registered for a name (``ARCHITECTURES[name]``) provides, at its top
 >>> network_from_dict({"architecture": "lstm"})
 Traceback (most recent call last):
 ...
-symeq.errors.InputError: unknown architecture 'lstm'; known: mlp
+symeq.errors.InputError: unknown architecture 'lstm'; known: mlp, conv
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ __all__ = ["ARCHITECTURES", "only_for", "register", "implementation", "verb", "n
 
 #: name -> the module that implements it; the module has ``from_dict(table) -> Architecture``.
 #: Modules are imported on first use, so naming an architecture costs nothing until it is read.
-ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp"}
+ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp", "conv": "symeq.architectures.conv"}
 
 #: Architectures the schema names (DESIGN.md section 3) that this build does not implement yet.
-_PLANNED = ("attention", "conv")
+_PLANNED = ("attention",)
 
 
 def only_for(*names: str) -> Any:
@@ -132,10 +132,16 @@ def group_from_table(net: Any, table: object) -> Any:
 
 def load_group(net: Any, spec: str) -> Any:
     """The group named by ``spec`` for ``net``: a file with a ``[group]`` table (read for the
-    architecture), or a catalog name such as ``C4``, ``D4:4x4`` or ``S2/trivial`` acting on V_0
-    and V_L (:func:`symeq.groups.load_group`)."""
+    architecture), or a catalog name: the architecture's own catalog when it has one
+    (``group_from_spec(spec, net)``; convolutions: grid maps), else one such as ``C4``,
+    ``D4:4x4`` or ``S2/trivial`` acting on V_0 and V_L (:func:`symeq.groups.load_group`)."""
+    from pathlib import Path
+
     from symeq.groups import load_group as load
 
+    own = getattr(implementation(net.architecture), "group_from_spec", None)
+    if own is not None and not (Path(spec).is_file() or Path(spec).suffix.lower() in (".toml", ".json")):
+        return own(spec, net)
     spaces = net.spaces()
     return load(spec, spaces[0], spaces[-1], lambda table: group_from_table(net, table))
 

@@ -31,6 +31,9 @@ __all__ = ["latent_certificate"]
 
 def latent_certificate(result: LatentResult) -> dict[str, Any] | None:
     """The certificate of a ``latent`` verdict, or None for ``unknown``."""
+    own = getattr(result.network, "latent_certificate", None)
+    if own is not None:  # an architecture with its own evidence (convolutions: crossed homomorphisms)
+        return own(result)
     if result.verdict == "fails":
         return check_certificate(result.network, result.group, result.check)
     if result.verdict != "holds":

@@ -27,7 +27,7 @@ import sympy
 
 from symeq.certify.reader import Reader
 from symeq.certify.second_tier import relu_terms
-from symeq.kernel import mlp
+from symeq.kernel import conv, mlp
 from symeq.kernel.groups import closure, count_matchings
 from symeq.kernel.linalg import mul
 
@@ -322,8 +322,15 @@ def _with_hints(doc: dict) -> dict:
         doc["network"]["symbols"] = names
     rd = Reader(doc)
     net = rd.network(doc["network"])
-    G = rd.group(doc["group"], net.widths[0], net.widths[-1]) if "group" in doc else None
     kind, ev = doc["claim"]["kind"], doc["evidence"]
+    if isinstance(net, conv.Conv):  # a convolution: only its lowered MLP's evidence may need hints
+        if kind == "equivariant" and ev.get("method") == "lowered":
+            G = conv._Dense(rd.conv_group(doc["group"], net), net, rd.F)
+            doc["evidence"] = dict(ev, mlp_evidence=_equivariance(rd, conv.lower(net), G, ev["mlp_evidence"]))
+        elif kind == "identifiable" and ev.get("method") == "lowered":
+            doc["evidence"] = dict(ev, mlp_evidence=_identifiable(rd, conv.lower(net), ev["mlp_evidence"]))
+        return doc
+    G = rd.group(doc["group"], net.widths[0], net.widths[-1]) if "group" in doc else None
     if kind == "equivariant":
         doc["evidence"] = _equivariance(rd, net, G, ev)
     elif kind == "latent_actions":
@@ -389,7 +396,8 @@ def _symbol_names(table: dict) -> list[str]:
     from symeq.exact import parse_number
 
     names: set = set(table.get("symbols", []))
-    for block in (table.get("weights", []), table.get("biases", [])):
+    for block in (table.get("weights", []), table.get("biases", []), table.get("filters", []),
+                  list((table.get("readout") or {}).values())):
         for x in _flatten(block):
             try:
                 names |= {str(s) for s in parse_number(x, "declare").free_symbols}

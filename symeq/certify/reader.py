@@ -50,6 +50,8 @@ from symeq.kernel.activations import PLAIN, Activation
 from symeq.kernel.constants import check_exp_root, tanh_value
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import Group
+from symeq.kernel.conv import Conv, ConvGroup, apply_map
+from symeq.kernel.linalg import inverse
 from symeq.kernel.mlp import MLP
 from symeq.kernel.numbers import Field, Num
 
@@ -89,6 +91,14 @@ class Reader:
             inputs = len(net["weights"][0][0]) if isinstance(net["weights"][0][0], list) else 0
         except (KeyError, IndexError, TypeError):
             inputs = 0
+        if net.get("architecture") == "conv":  # a convolution's input: C_0 channels on the grid
+            sizes = [net.get("channels", [None])[:1], net.get("grid", [])[:2]] if isinstance(net.get("channels"), list) \
+                and isinstance(net.get("grid"), list) else [[None]]
+            flat = [x for part in sizes for x in part]
+            ok = flat and all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= MAX_WIDTH for x in flat)
+            inputs = 1 if ok else 0
+            for x in flat if ok else []:
+                inputs *= x
         self.symbols, self.F, self.roots = tuple(names), Field(), []  # F: rationals until the hint is read
         hint = doc.get("numbers", {"minimal_polynomial": ["0", "1"], "interval": ["-1", "1"]})
         self.keys(hint, {"minimal_polynomial", "interval", "radicals", "exp_denominator"}, "numbers")
@@ -222,11 +232,13 @@ class Reader:
         raise Reject(f"unknown or malformed activation {spec[:60]!r}")
 
     def network(self, table: Any, what: str = "network"):
-        """A kernel network from a [network] table (only "mlp" so far: one reader per architecture)."""
+        """A kernel network from a [network] table (one reader per architecture: mlp, conv)."""
+        if isinstance(table, dict) and table.get("architecture") == "conv":
+            return self.conv_network(table, what)
         self.keys(table, {"architecture", "activation", "widths", "weights", "biases", "symbols", "description"}, what)
         arch = table.get("architecture", "mlp")
         if arch != "mlp":
-            raise Reject(f"{what}: architecture {str(arch)[:40]!r} is not supported by this checker (only mlp)")
+            raise Reject(f"{what}: architecture {str(arch)[:40]!r} is not supported by this checker (only mlp and conv)")
         if not isinstance(table.get("symbols", []), list) or not set(map(str, table.get("symbols", []))) <= set(self.symbols):
             raise Reject(f"{what}: symbols must be among the certificate network's symbols {list(self.symbols)}")
         act = self.activation(self.get(table, "activation", str, what))
@@ -245,6 +257,92 @@ class Reader:
         if "widths" in table and table["widths"] != list(net.widths):
             raise Reject(f"{what}: widths {str(table['widths'])[:60]} do not match the weights {list(net.widths)}")
         return net
+
+    def conv_network(self, table: Any, what: str) -> Conv:
+        """A circular convolutional network (docs/certificates.md, "Convolutional networks")."""
+        self.keys(table, {"architecture", "activation", "grid", "channels", "filters", "biases", "support",
+                          "readout", "symbols", "description"}, what)
+        act = self.activation(self.get(table, "activation", str, what))
+        grid, chans = self.get(table, "grid", list, what), self.get(table, "channels", list, what)
+        if not 1 <= len(grid) <= 2 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in grid) \
+                or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in chans):
+            raise Reject(f"{what}: grid must be [n] or [n1, n2] and channels positive integers")
+        N = 1
+        for n in grid:
+            N *= n
+        filters, biases = self.get(table, "filters", list, what), self.get(table, "biases", list, what)
+        dense = "readout" in table
+        if len(chans) != len(filters) + 1 or len(biases) != len(filters) or not 1 <= len(filters) + dense <= MAX_LAYERS \
+                or N * max(chans) > MAX_WIDTH or N * sum(a * b for a, b in zip(chans, chans[1:])) > MAX_PARAMETERS:
+            raise Reject(f"{what}: channels must list C_0..C_L for the filter banks, within the size limits")
+        layers = []
+        for i, (bank, bias) in enumerate(zip(filters, biases), start=1):
+            if not isinstance(bank, list) or len(bank) != chans[i] or not all(isinstance(r, list) and len(r) == chans[i - 1] for r in bank):
+                raise Reject(f"{what}: filters[{i - 1}] must be {chans[i]} x {chans[i - 1]} filters")
+            rows = tuple(tuple(self.vector([x for r in f for x in r] if f and isinstance(f[0], list) else f, N,
+                                           f"{what} filter {i}") for f in row) for row in bank)
+            layers.append((rows, self.vector(bias, chans[i], f"{what} biases {i}")))
+        if dense:
+            r = self.get(table, "readout", dict, what)
+            self.keys(r, {"weights", "bias"}, f"{what} readout")
+            w = self.matrix(self.get(r, "weights", list, f"{what} readout"), None, f"{what} readout weights")
+            if len(w[0]) != chans[-1] * N:
+                raise Reject(f"{what}: the readout needs {chans[-1] * N} columns")
+            layers.append((w, self.vector(self.get(r, "bias", list, f"{what} readout"), len(w), f"{what} readout bias")))
+        support = None
+        if "support" in table:
+            sup = self.get(table, "support", list, what)
+            if not all(isinstance(p, list) and len(p) == len(grid) and all(isinstance(v, int) and not isinstance(v, bool)
+                                                                          for v in p) for p in sup):
+                raise Reject(f"{what}: support must list offsets of {len(grid)} integers")
+            support = tuple(sorted({Conv(act, tuple(grid), (), False).index(p) for p in sup}))
+        net = Conv(act, tuple(grid), tuple(layers), dense, support)
+        if support is not None and any(not x.is_zero() for w, _ in layers[:len(filters)] for row in w for f in row
+                                       for q, x in enumerate(f) if q not in support):
+            raise Reject(f"{what}: a filter is nonzero outside the support")
+        return net
+
+    def conv_group(self, table: Any, net: Conv) -> ConvGroup:
+        """Grid maps with optional channel matrices on the input and output."""
+        self.keys(table, {"generators", "relations", "description"}, "group")
+        gens = self.get(table, "generators", dict, "group")
+        if not 1 <= len(gens) <= MAX_GENERATORS:
+            raise Reject(f"group needs 1 to {MAX_GENERATORS} generators")
+        k, c_in = len(net.shape), len(net.layers[0][0][0])
+        c_out = len(net.layers[-1][0])
+        names, maps, ins, outs, invs = [], [], [], [], []
+        for name, gen in gens.items():
+            where = f"generator {name}"
+            self.keys(gen, {"grid", "input", "output"}, where)
+            gm = self.get(gen, "grid", dict, where)
+            self.keys(gm, {"matrix", "offset"}, where)
+            A = [[self._rational(v, f"{where} grid") for v in r] for r in self.get(gm, "matrix", list, where)]
+            t = [self._rational(v, f"{where} grid") for v in self.get(gm, "offset", list, where)]
+            if len(A) != k or any(len(r) != k for r in A) or len(t) != k or any(x.q != 1 for x in [*t, *sum(A, [])]):
+                raise Reject(f"{where}: the grid map needs an integer {k} x {k} matrix and offset")
+            m = (tuple(tuple(int(x.p) % net.shape[i] for x in r) for i, r in enumerate(A)),
+                 tuple(int(x.p) % n for x, n in zip(t, net.shape)))
+            for i in range(k):
+                for j in range(k):
+                    if m[0][i][j] * net.shape[j] % net.shape[i]:
+                        raise Reject(f"{where}: the grid map is not well defined on the grid")
+            if len({net.index(apply_map(net, m, net.pos(q))) for q in range(net.size)}) != net.size:
+                raise Reject(f"{where}: the grid map is not a bijection")
+            if net.support is not None and {net.index(apply_map(net, (m[0], (0,) * k), net.pos(q)))
+                                            for q in net.support} != set(net.support):
+                raise Reject(f"{where}: the grid map does not keep the support")
+            r_in = self.matrix(gen["input"], (c_in, c_in), f"{where} input", False) if "input" in gen else None
+            r_out = self.matrix(gen["output"], (c_out, c_out), f"{where} output", False) if "output" in gen else None
+            names.append(name)
+            maps.append(m)
+            ins.append(r_in)
+            outs.append(r_out)
+            invs.append(inverse(r_out) if r_out is not None else None)
+        texts = table.get("relations", [])
+        if not isinstance(texts, list) or len(texts) > MAX_GENERATORS or not all(isinstance(t, str) for t in texts):
+            raise Reject(f"group relations must be a list of at most {MAX_GENERATORS} words")
+        return ConvGroup(tuple(names), tuple(maps), tuple(ins), tuple(outs), tuple(invs),
+                         tuple(self.words(texts, tuple(names))), tuple(texts), net.shape)
 
     def group(self, table: Any, d_in: int, d_out: int) -> Group:
         """The group: named generators (input and output matrices, constants) and relation words."""
@@ -390,7 +488,12 @@ class Reader:
             raise Reject(f"unknown claim kind {kind[:60]!r}")
         claim = self.parse(claim, CLAIMS[kind], "claim")
         net = self.network(self.get(doc, "network", dict, "certificate"))
-        group = self.group(doc["group"], net.widths[0], net.widths[-1]) if "group" in doc else None
+        if "group" not in doc:
+            group = None
+        elif isinstance(net, Conv):
+            group = self.conv_group(doc["group"], net)
+        else:
+            group = self.group(doc["group"], net.widths[0], net.widths[-1])
         schema = EVIDENCE[kind] if kind != "counterexample" else REFUTATIONS.get(claim["refutes"])
         if schema is None:
             raise Reject(f"unknown refuted claim {claim['refutes'][:40]!r} (known: {', '.join(REFUTATIONS)})")
@@ -423,6 +526,7 @@ _WANT = {"int": "a non-negative integer", "sign": "1 or -1", "str": "a string", 
 TAGS = ("tag",)
 REL = {"a": "const", "c": "const", "b": "const", "e": "const"}
 ACTION = ("kind", {"monomial": {"kind": "tag", "perm": ["int"], "relations": [REL]},
+                   "channel": {"kind": "tag", "perm": ["int"], "relations": [REL], "shifts": [["int"]]},
                    "affine": {"kind": "tag", "matrix": [["num"]], "shift": ["num"]}})
 STEP = ("op", {"drop_zero_column": {"op": "tag", "layer": "int", "neuron": "int"},
                "zero_neuron": {"op": "tag", "layer": "int", "neuron": "int"},
@@ -434,7 +538,8 @@ DIRECT = {"layerwise": {"method": "tag", "actions": {"*": [ACTION]}},
           "polynomial_identity": {"method": "tag"},
           "relu_canonical_form": {"method": "tag", "groups": {"*": [["int"]]}},
           "linear_bypass": {"method": "tag", "pairs": [[["int"]]], "matrix": [["num"]], "shift": ["num"]}}
-EQUIVARIANCE = ("method", {**DIRECT, "via_reduction": {"method": "tag", "reduced": "net", "steps": [STEP],
+EQUIVARIANCE = ("method", {**DIRECT, "lowered": {"method": "tag", "mlp_evidence": ("method", DIRECT)},
+                           "via_reduction": {"method": "tag", "reduced": "net", "steps": [STEP],
                                                        "reduced_equivariance": ("method", DIRECT)}})
 WITNESS = {"method": "tag", "generator": "str", "x": ["const"], "coordinate": "int",
            "symbol_values?": {"*": "const"}, "difference_lower_bound": "const"}
@@ -445,6 +550,11 @@ IDENTIFIABLE = ("method", {"criterion": _CRITERION,
                            "exact_fiber": {**_CRITERION, "hints?": {
                                "no_smaller_subnetwork?": {"cofactors": "any"},
                                "slice_count?": {"basis": ["str"], "points": "int", "cofactors": "any"}}}})
+IDENTIFIABLE[1]["lowered"] = {"method": "tag", "theorem": "str", "mlp_evidence": ("method", dict(IDENTIFIABLE[1]))}
+_FIBER = {"method": "tag", "kind": "tag", "layer": "int", "direction": ["const"]}
+FIBER_DIRECTION = ("kind", {"unread": {**_FIBER, "channel": "int"}, "constant": {**_FIBER, "channel": "int"},
+                            "periodic": {**_FIBER, "channel": "int", "period": ["int"]},
+                            "related": {**_FIBER, "channels": ["int"], "relation": REL, "translation": ["int"]}})
 MATCHES = {"generator": "str", "matchings": ["@matching"]}
 SCHEMAS = {"matching": {"perm": ["int"], "next?": ["@matching"]}}
 EVIDENCE = {
@@ -454,11 +564,14 @@ EVIDENCE = {
     "identifiable": IDENTIFIABLE,
     "weakly_identifiable": ("method", {"reduction": {"method": "tag", "steps": [STEP], "submodel": IDENTIFIABLE}}),
     "not_identifiable": ("method", {
+        "fiber_direction": FIBER_DIRECTION,
         "stabilizer": {"method": "tag", "actions": [ACTION]},
         "second_parameter": {"method": "tag", "theta_prime": "net", "same_function": "str", "outside_orbit": (
             "invariant", {"rank": {"invariant": "tag", "layer": "int", "theta": RANK, "theta_prime": RANK},
                           "first_layer_neuron": {"invariant": "tag", "neuron": "int"}})}}),
-    "latent_actions": ("method", {"layerwise_homomorphism": {
+    "latent_actions": ("method", {"crossed_homomorphism": {
+        "method": "tag", "actions": {"*": [ACTION]}, "order": "int", "closure": {"elements": ["str"], "right": [["int"]]}},
+                                  "layerwise_homomorphism": {
         "method": "tag", "actions": {"*": [ACTION]}, "order": "int",
         "uniqueness?": ("method", {"distinct_rows": {"method": "tag", "network": "str"},
                                    "full_row_rank": {"method": "tag", "network": "str", "minors": [["int"]]}}),

@@ -306,9 +306,19 @@ LEMMA_STATEMENTS = {
         "(M even)",
     "lemma (rank W_i is invariant under K)":
         "every k in K acts on W_i by invertible maps on both sides, which keep its rank",
+    "lemma C1 (identifiability transfers from the lowered MLP to convolutions)":
+        "a signed permutation or monomial map P of C |Omega| neurons with P W block-circulant for a block-circulant "
+        "W whose rows are nonzero and pairwise unrelated by the activation's relations maps each channel to one "
+        "channel, with one translation and one relation; so the unique k of an identifiable lowered MLP lies in the "
+        "convolutional K_i (with a support: every channel's filters fill it, checked)",
+    "lemma C2 (a degenerate channel leaves a line of parameters with the same function)":
+        "a channel nobody reads, a constant channel (zero filters) read through filters with zero sums, a "
+        "t-periodic channel read through filters with zero t-periodization, and two channels with y_d(p) = "
+        "b y_c(p - t) + e read through filters with b T_t delta_d + delta_c = 0 and a bias change of -e sum delta_d "
+        "contribute the same to the next layer for every size of the change",
 }
 #: Key -> the name under which a verdict relies on the lemma.
-LEMMAS = dict(zip(("L1", "L2", "L3", "rank"), LEMMA_STATEMENTS))
+LEMMAS = dict(zip(("L1", "L2", "L3", "rank", "C1", "C2"), LEMMA_STATEMENTS))
 # -- invariants that separate a second parameter theta' from the K-orbit of theta (not_identifiable) --
 
 def _rank_invariant(c, net, other, inv) -> str:

@@ -60,6 +60,18 @@ def run(args: argparse.Namespace) -> int:
     if not args.out.lower().endswith(FORMATS):
         raise InputError(f"--out {args.out!r} must end in .png or .svg")
     net, group, doc = load_inputs(args.file, args.group, need_group=False)
+    if net.architecture != "mlp":
+        if args.theorem_parameter or args.image_shape:
+            raise InputError("--theorem-parameter and --image-shape are for MLPs; a convolutional network "
+                             "draws its filters on its own grid")
+        from symeq.architectures import verb
+
+        drawing = verb(net, "draw")(net, group, args.out, args.generator)
+        if args.json:
+            emit_json(drawing.to_dict())
+        else:
+            print("\n".join(drawing.lines()))
+        return 0
     extra: list[str] = []
     if args.theorem_parameter:
         net, extra = _theorem_parameter(net, group)

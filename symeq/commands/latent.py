@@ -72,9 +72,12 @@ def print_text(d: dict[str, Any], requested: str | None, written: str | None) ->
         print("parameter used: beta(theta~) "
               f"(reduction steps: {', '.join(s['op'] for s in d['reduction']['steps'])}; "
               f"kept neurons per layer: {d['reduction']['kept']})")
+    name = "k" if d.get("structural") else "rho"  # with a structural action, rho_i = s_i o k_i
     for g, descs in d.get("actions_described", {}).items():
         for i, text in enumerate(descs, start=1):
-            print(f"rho_{i}({g}): {text}")
+            print(f"{name}_{i}({g}): {text}")
+    for g, text in d.get("structural", {}).items():
+        print(f"s({g}) = {text} on every hidden layer (rho_i(g) = s(g) o k_i(g))")
     if "uniqueness" in d:
         u = d["uniqueness"]
         extra = f" ({u['criterion'] or u['reason']})" if (u["criterion"] or u["reason"]) else ""
@@ -84,8 +87,11 @@ def print_text(d: dict[str, Any], requested: str | None, written: str | None) ->
         what = "crossed homomorphism" if d["crossed"] else "homomorphism"
         print(f"{what}: the pairs (k_i(g), g) close up to |G| = {d['group_order']} elements on every "
               f"layer: {'yes' if d['homomorphism'] else 'no'}")
+    for text in d.get("cocycle", []):
+        print(f"cocycle: {text}")
     for layer in d.get("layers", []):
-        print(f"layer {layer['layer']} ({layer['width']} neurons, {layer['kind']}):")
+        what = layer.get("label") or f"{layer['width']} neurons, {layer['kind']}"
+        print(f"layer {layer['layer']} ({what}):")
         for o in layer["orbits"]:
             print(f"  orbit {o['neurons']}: {o['type']}, {o['gset']}")
         if layer["diagonal"] is not None:

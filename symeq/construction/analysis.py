@@ -119,6 +119,9 @@ class LatentResult:
             out["actions"] = self.actions.to_dict()
             out["actions_described"] = {n: [k.describe() for k in ks]
                                         for n, ks in zip(self.actions.names, self.actions.maps)}
+            extra = getattr(self.acting if self.acting is not None else self.network, "latent_report", None)
+            if extra is not None:  # the architecture's own facts (convolutions: grid maps, the cocycle)
+                out.update(extra(self.group, self.actions))
         if self.stabilizer is not None:
             st = self.stabilizer
             out["uniqueness"] = {"status": st.status, "order": st.order, "dimension": st.dimension,
@@ -203,6 +206,15 @@ def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool 
         return LatentResult(verdict, summary, net, group, notes=tuple(notes),
                             identifiability=fam_i, seconds=time.perf_counter() - start, **kw)
 
+    missing = getattr(net, "construction_missing", None)
+    if missing is not None and missing():  # the architecture cannot build these latent groups yet
+        from symeq.architectures import verb
+
+        chk = verb(net, "check")(net, group)
+        if chk.verdict == "fails":
+            return done("fails", f"f is not G-equivariant (check: {chk.method}); the construction: {missing()}",
+                        check=chk)
+        return done("unknown", f"unknown: {missing()}; equivariance: {chk.verdict} ({chk.method})", check=chk)
     try:
         c = construct(net, group, budget)
     except BudgetExceeded as exc:  # the search at theta was cut short: try beta(theta~), else unknown
@@ -287,10 +299,10 @@ def _holds_summary(where: str, net: Any, stab: Stabilizer, rc: HomomorphismCheck
         fam = (" for every value of the symbols" if not dens else
                f" for every value of the symbols with {', '.join(f'{d} != 0' for d in dens)} "
                "(the maps' denominators)")
-    what = "crossed homomorphism G -> K_i" if rc.crossed else "homomorphism G -> K_i"
+    what = ("k_i is a crossed homomorphism G -> K_i and rho_i = s_i o k_i a homomorphism" if rc.crossed
+            else "rho_i is a homomorphism G -> K_i")
     return (f"latent actions make every layer of {at} equivariant{fam}; they are {uniq}; the pairs "
-            f"(k_i(g), g) close up in K_i x| G to exactly |G| = {rc.order} elements, so each rho_i is a "
-            f"{what}")
+            f"(k_i(g), g) close up in K_i x| G to exactly |G| = {rc.order} elements, so each {what}")
 
 
 def _explain_absence(net: Any, group: GroupAction, c: Construction, weak: WeakConstruction,

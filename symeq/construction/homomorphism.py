@@ -4,10 +4,11 @@ Given k_i(g) on the generators, rho_i(g) = s_i(g) o k_i(g) is a homomorphism G -
 when g -> (k_i(g), g) extends to a homomorphism into the semidirect product K_i x| G, whose
 product is
 
-    (k, g) (k', g') = (k . s_i(g) k' s_i(g)^{-1},  g g').
+    (k, g) (k', g') = (s_i(g')^{-1} k s_i(g') . k',  g g')
 
-(For an ordinary adjunction s_i = id and this is K_i x G: k_i itself is a homomorphism; with a
-structural action it is a *crossed* homomorphism k(gh) = k(g) . s(g) k(h) s(g)^{-1}.)  The test
+since s(g) k s(g') k' = s(g) s(g') (s(g')^{-1} k s(g')) k'.  (For an ordinary adjunction s_i = id
+and this is K_i x G: k_i itself is a homomorphism; with a structural action it is a *crossed*
+homomorphism k(gh) = (s(h)^{-1} k(g) s(h)) . k(h).)  The test
 is the closure of the pairs (k_i(g), g) under this product: breadth first from (id, e), each
 element multiplied by every generator.  It is a homomorphism exactly when no element of G
 is reached with two different k, i.e. the closure has |G| elements.  One code path decides
@@ -79,25 +80,26 @@ class HomomorphismCheck:
 
 
 def _closure(K: Any, gens: list[tuple[Any, Any]], G: Any, budget: Budget) -> tuple[str, str] | None:
-    """Breadth-first closure of (k, s, element of G); None when consistent, else two words."""
+    """Breadth-first closure of (k, element of G), right-multiplying by the generators:
+    k(h g) = s(g)^{-1} k(h) s(g) . k(g).  None when consistent, else two words."""
     ident = K.identity()
-    seen: dict[int, tuple[Any, Any, tuple[int, ...]]] = {G.identity: (ident, None, ())}
+    seen: dict[int, tuple[Any, tuple[int, ...]]] = {G.identity: (ident, ())}
     queue = deque([G.identity])
+    inverses = [None if s_g is None else s_g.inverse() for _, s_g in gens]
     while queue:
         h = queue.popleft()
-        k_h, s_h, word = seen[h]
-        for n, (k_g, s_g) in enumerate(gens):
+        k_h, word = seen[h]
+        for n, (k_g, _) in enumerate(gens):
             budget.spend("computing the closure in K_i x| G")
-            moved = k_g if s_h is None else K.conjugate(s_h, k_g)
-            k_new = K.compose(k_h, moved)
-            s_new = s_g if s_h is None else (s_h if s_g is None else s_h @ s_g)
+            moved = k_h if inverses[n] is None else K.conjugate(inverses[n], k_h)
+            k_new = K.compose(moved, k_g)
             target = G.mul(h, G.generators[n])
             w_new = word + (n,)
             if target in seen:
                 if not K.equal(seen[target][0], k_new):
-                    return _word(G, seen[target][2]), _word(G, w_new)
+                    return _word(G, seen[target][1]), _word(G, w_new)
                 continue
-            seen[target] = (k_new, s_new, w_new)
+            seen[target] = (k_new, w_new)
             queue.append(target)
     return None
 

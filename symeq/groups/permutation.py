@@ -258,6 +258,12 @@ def _walk(right: list[list[int]], word: tuple[int, ...]) -> int:
 
 @functools.lru_cache(maxsize=32)
 def _from_action(G: GroupAction) -> FiniteGroup:
+    regular = getattr(G, "regular_data", None)
+    if regular is not None:  # an action that closes its elements itself (convolutions: grid maps)
+        right, compact = regular()
+        if len(compact) > MAX_TABLE_ORDER:
+            raise BudgetExceeded(f"group of order {len(compact)} exceeds the table limit {MAX_TABLE_ORDER}")
+        return _from_right_multiplications(G.names, right, G, tuple(compact))
     elements = G.elements()
     n = len(elements)
     if n > MAX_TABLE_ORDER:

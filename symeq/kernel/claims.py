@@ -6,13 +6,13 @@ homomorphisms G -> K_i along the Cayley graph of G, closed exactly).
 
 from __future__ import annotations
 
-from symeq.kernel import mlp
+from symeq.kernel import conv, mlp
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import check_group, closure, extends
 from symeq.kernel.linalg import apply, eye, mul, vadd
 from symeq.kernel.numbers import PRECISIONS, flint_ctx
 
-ARCHITECTURES = {mlp.MLP: mlp}
+ARCHITECTURES = {mlp.MLP: mlp, conv.Conv: conv}
 
 def equivariant_by(c, net, G, ev: dict, prefix: str = "") -> list:
     """Verify equivariance evidence for ``net`` and ``G``; the latent maps per generator (layerwise)."""
@@ -110,8 +110,8 @@ def check(c, cert) -> None:
 
     CLAIMS.update(mlp_refute.CLAIMS)
     c.claim = cert.kind
-    if cert.group is not None:
-        check_group(c, cert.group)
+    if cert.group is not None:  # grid maps (convolutions) or matrices
+        (conv.check_group if isinstance(cert.group, conv.ConvGroup) else check_group)(c, cert.group)
     elif cert.kind in ("equivariant", "not_equivariant", "latent_actions", "counterexample"):
         raise Reject(f"a {cert.kind} certificate needs a group")
-    CLAIMS[cert.kind](c, cert)
+    (getattr(ARCHITECTURES.get(type(cert.network)), "CLAIMS", {}).get(cert.kind) or CLAIMS[cert.kind])(c, cert)

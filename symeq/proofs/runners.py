@@ -104,6 +104,9 @@ FACTS: dict[str, dict[str, str]] = {
         "characters": "per hidden layer, the character of rho_i on the classes",
         "multiplicities": "per hidden layer, the multiplicity of each irreducible character",
         "irreducible_degrees": "degrees of G's irreducible characters",
+        "crossed": "a structural action (grid maps) acts on the hidden layers: k_i is checked as a crossed "
+                   "homomorphism",
+        "cocycle": "the layers where k(g) k(g) differs from k(g g), with the crossed law that holds instead",
     },
     "identify": {
         "criterion": "the criterion judged on the submodel",
@@ -292,6 +295,50 @@ def _group(inst: Instance, d_in: int, d_out: int) -> Any:
     return group_from_dict(inst.doc["group"], d_in, d_out)
 
 
+def _architecture_group(inst: Instance, net: Any) -> Any:
+    """The group of a network whose architecture reads its own [group] table (convolutions)."""
+    from symeq.architectures import implementation
+
+    impl = implementation(net.architecture)
+    spec = inst.claim.get("group")
+    if spec is not None:
+        if not isinstance(spec, str) or "group" in inst.doc:
+            raise InputError("[claim] group must be a catalog name, and not given besides a [group] table")
+        return impl.group_from_spec(spec, net)
+    if "group" not in inst.doc:
+        raise InputError("no [group] table and no group in [claim]")
+    return impl.group_from_dict(inst.doc["group"], net)
+
+
+def _run_architecture(inst: Instance, net: Any, name: str) -> RunResult:
+    """A check or latent instance about a network of another architecture than the MLP: its
+    verb's Result and certificate (identify is generic)."""
+    from symeq.architectures import verb
+
+    group = _architecture_group(inst, net)
+    if name == "check":
+        res = verb(net, "check")(net, group)
+        d = res.to_dict()
+        facts = {"method": res.method, "latent_actions": d.get("actions_described"),
+                 "witness_generator": res.witness.generator if res.witness is not None else None}
+        return RunResult(res.verdict, _engine_stamp(res.certificate()), res.method, fact_data(facts), _subject(net))
+    res = verb(net, "latent")(net, group, budget=_positive_int(inst, "budget", 20_000))
+    d = res.to_dict()
+    layers = d.get("layers", [])
+    facts = {"where": d.get("where"), "method": d.get("method"), "unique": d.get("uniqueness", {}).get("unique"),
+             "stabilizer": d.get("uniqueness", {}).get("status"), "group_order": d.get("group_order"),
+             "homomorphism": d.get("homomorphism"), "crossed": d.get("crossed"), "cocycle": d.get("cocycle"),
+             "latent_actions": d.get("actions_described"),
+             "orbits": [[o["neurons"] for o in L["orbits"]] for L in layers],
+             "orbit_types": [[o["type"] for o in L["orbits"]] for L in layers],
+             "character_classes": layers[0]["classes"] if layers else None,
+             "characters": [L["character"] for L in layers],
+             "multiplicities": [L["multiplicities"] for L in layers],
+             "irreducible_degrees": layers[0]["degrees"] if layers else None}
+    return RunResult(res.verdict, _engine_stamp(res.certificate()), d.get("method") or res.summary, fact_data(facts),
+                     _subject(net))
+
+
 def _positive_int(inst: Instance, key: str, default: int | None) -> int | None:
     value = inst.claim.get(key, default)
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
@@ -324,6 +371,8 @@ def run_check(inst: Instance) -> RunResult:
     from symeq.architectures.mlp.equivariance import check_equivariance
 
     net = _network(inst)
+    if net.architecture != "mlp":
+        return _run_architecture(inst, net, "check")
     group = _group(inst, net.widths[0], net.widths[-1])
     res = check_equivariance(net, group)
     cert = check_certificate(net, group, res) if res.verdict != "unknown" else None
@@ -361,6 +410,8 @@ def run_latent(inst: Instance) -> RunResult:
     from symeq.construction.analysis import analyze
 
     net = _network(inst)
+    if net.architecture != "mlp":
+        return _run_architecture(inst, net, "latent")
     group = _group(inst, net.widths[0], net.widths[-1])
     res = analyze(net, group, budget=_positive_int(inst, "budget", 20_000), structure=True)
     cert = latent_certificate(res)

@@ -1,0 +1,122 @@
+"""The Jacobians of theta -> (f(x_1; theta), ..., f(x_N; theta)) that give a convolutional
+network its functional dimension (the generic engine :mod:`symeq.symmetry.functional_dimension`
+asks for them through ``net.jacobians()``).
+
+A convolutional layer is an MLP layer with block-circulant weights: the lowered MLP's parameters
+are a linear image E theta of the convolutional ones (filter entry w_{c c'}(q) sits at every
+(c, p), (c', p - q); a bias at every position of its channel; a dense readout maps one to one).
+So the Jacobian in the convolutional parameters is J_MLP E, and every request is answered on the
+lowered network (:class:`~symeq.architectures.mlp.jacobians.MLPJacobians`) with its columns
+combined by E; directions are mapped by E before they are tested or proved.  Small networks
+only (the lowering is dense).
+
+>>> from symeq.architectures.conv import from_dict
+>>> from symeq.symmetry.functional_dimension import functional_dimension
+>>> net = from_dict({"architecture": "conv", "activation": "power:2", "grid": [3], "channels": [1, 1, 1],
+...     "filters": [[[["1", "2", "0"]]], [[["1", "0", "1"]]]], "biases": [["1"], ["0"]]})
+>>> fd = functional_dimension(net)
+>>> fd.n_params, fd.orbit_dim, fd.rank, fd.status, fd.hidden_symmetries
+(8, 1, 7, 'exact', 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import sympy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from symeq.architectures.conv.model import ConvNet
+
+__all__ = ["ConvJacobians", "embedding_columns"]
+
+
+def embedding_columns(net: "ConvNet") -> list[list[int]]:
+    """For every convolutional parameter (order of ``ConvNet.parameters``) the positions of the
+    lowered MLP's parameters (order of ``MLP.parameters``) it fills."""
+    N = net.grid.size
+    pos = net.grid.positions
+    out: list[list[int]] = []
+    offset = 0
+    for i, L in enumerate(net.layers, start=1):
+        if net.is_dense(i):
+            rows, cols = L.shape
+            out.extend([[offset + k] for k in range(rows * cols + rows)])
+            offset += rows * cols + rows
+            continue
+        C, C2, _ = L.shape
+        cols = C2 * N
+        for c in range(C):
+            for c2 in range(C2):
+                for q in range(N):
+                    pp = net.grid.index_array(pos - pos[q])  # p' = p - q for every p
+                    out.append([offset + (c * N + p) * cols + c2 * N + int(pp[p]) for p in range(N)])
+        wsize = C * N * cols
+        for c in range(C):
+            out.append([offset + wsize + c * N + p for p in range(N)])
+        offset += wsize + C * N
+    return out
+
+
+class ConvJacobians:
+    """The Jacobian provider of one convolutional network (see the module docstring)."""
+
+    def __init__(self, net: "ConvNet") -> None:
+        from symeq.architectures.mlp.jacobians import MLPJacobians
+
+        self.net = net
+        self.mlp = net.to_mlp()  # InputError for networks too large to lower
+        self.inner = MLPJacobians(self.mlp)
+        self.cols = embedding_columns(net)
+        self.n_mlp = len(self.mlp.parameters())
+
+    def _combine(self, rows: Any) -> Any:
+        return [[sum((row[k] for k in idx[1:]), row[idx[0]]) for idx in self.cols] for row in rows]
+
+    def lift(self, v: Sequence[Any]) -> tuple[sympy.Expr, ...]:
+        """E v: a convolutional direction as a direction of the lowered MLP's parameters."""
+        out = [sympy.Integer(0)] * self.n_mlp
+        for x, idx in zip(v, self.cols):
+            if x != 0:
+                for k in idx:
+                    out[k] = out[k] + x
+        return tuple(out)
+
+    def exact_supported(self, inputs: Sequence[Sequence[Any]] | None) -> bool:
+        return self.inner.exact_supported(inputs) and all(
+            sympy.sympify(x).is_Rational for t in self.net.orbit_tangents() for x in t)
+
+    def exact(self, xs: Sequence[Sequence[Any]]) -> Any:
+        jac = self.inner.exact(xs)
+        J = np.asarray(jac.matrix, dtype=object)
+        combined = np.stack([J[:, idx].sum(axis=1) for idx in self.cols], axis=1)
+        return replace(jac, matrix=combined)
+
+    def balls(self, xs: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        return self._combine(self.inner.balls(xs))
+
+    def sample(self, count: int, seed: int) -> list[tuple]:
+        return self.inner.sample(count, seed)
+
+    def sample_balls(self, count: int, seed: int) -> list[tuple]:
+        return self.inner.sample_balls(count, seed)
+
+    def default_count(self) -> int:
+        return max(2, -(-len(self.cols) // max(1, self.net.spaces()[-1])) + 2)
+
+    def candidates(self) -> list[tuple[str, tuple]]:
+        """The fiber directions of degenerate channels (:mod:`.identifiability`)."""
+        from symeq.architectures.conv.identifiability import degenerate_directions
+
+        return [(d.reason, d.delta) for d in degenerate_directions(self.net)]
+
+    def stuck_note(self, jac: Any) -> str | None:
+        return self.inner.stuck_note(jac)
+
+    def annihilated(self, xs: list[tuple], vs: list[tuple]) -> list[bool]:
+        return self.inner.annihilated(xs, [self.lift(v) for v in vs])
+
+    def prove(self, v: tuple) -> str | None:
+        return self.inner.prove(self.lift(v))

@@ -203,3 +203,15 @@ def test_inputs_the_checker_could_not_read_are_refused_in_one_line(tmp_path, cap
     code = main(["identify", str(tmp_path / "odd.toml")])
     err = capsys.readouterr().err
     assert code == 2 and why in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_constant_no_certificate_could_state_is_kept_with_a_note(tmp_path, capsys) -> None:
+    # tanh(1/997) is absorbed; tanh(1/991) beside it would need e^(1/N), N = 988027 > 10,000: kept,
+    # so the verdict is unknown (exit 3), not an unwritable certificate (exit 4)
+    (tmp_path / "two.toml").write_text(NETWORK.replace('["0", "0"], ["-1", "3"]', '["0", "0"], ["0", "0"]')
+                                       .replace('"1/2", "1", "0"', '"1/2", "1/997", "1/991"'))
+    assert main(["identify", str(tmp_path / "two.toml"), "--no-local", "--json"]) == 3
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "unknown"
+    assert any("tanh(1/991) and the network's other constants tanh(q) would need e^(1/N) with N = 988027" in n
+               for n in data["notes"]), data["notes"]

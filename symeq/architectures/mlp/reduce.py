@@ -55,7 +55,7 @@ from sympy import ImmutableMatrix
 
 from symeq.activations import Relation
 from symeq.errors import InputError
-from symeq.exact import exact_string, is_exact_zero
+from symeq.exact import MAX_EXP_DENOMINATOR, exact_string, exp_denominator, is_exact_zero
 from symeq.architectures.mlp.degenerate import find_degenerate, is_zero_vector
 from symeq.architectures.mlp.model import MLP
 
@@ -183,6 +183,24 @@ def representable(x: sympy.Expr) -> bool:
     return True
 
 
+def _not_absorbable(net: MLP, s: sympy.Expr) -> str | None:
+    """Why the constant ``s`` cannot be moved into a bias, or None: it must be an exact number of
+    the file grammar, and beside the network's other numbers a certificate must still be able to
+    state it (the limits of :func:`symeq.exact.check_tanh_constants`)."""
+    if not representable(s):
+        return "is not an exact number of the file grammar"
+    values = [*net.parameters(), sympy.sympify(s)]
+    if not values[-1].has(sympy.tanh):
+        return None
+    if any(v.has(sympy.pi) for v in values):
+        return "cannot sit beside pi in one certificate (whether pi and e are algebraically independent is open)"
+    n = exp_denominator(values)
+    if n is not None and n > MAX_EXP_DENOMINATOR:
+        return (f"and the network's other constants tanh(q) would need e^(1/N) with N = {n}, above the limit "
+                f"{MAX_EXP_DENOMINATOR} of a certificate")
+    return None
+
+
 def _delete_neuron(net: MLP, i: int, j: int) -> MLP:
     w, b, w_next = net.weights[i - 1], net.biases[i - 1], net.weights[i]
     ws, bs = list(net.weights), list(net.biases)
@@ -252,14 +270,12 @@ def _next_step(net: MLP, notes: set[str]) -> Step | None:
         elif d.kind == "zero_row":
             s = net.activation.value(net.biases[i - 1][j]) if not net.biases[i - 1][j].free_symbols \
                 else net.activation.expr(net.biases[i - 1][j])
-            if representable(s):
+            why = _not_absorbable(net, s)
+            if why is None:
                 return Step("absorb_constant", i, j, constant=sympy.sympify(s))
             if d.partner is not None:  # a related constant neuron: fold this one into it
                 return Step("merge", i, j, keep=d.partner, relation=d.relation)
-            notes.add(
-                f"layer {i}: a neuron has a zero incoming row but its constant output {s} is "
-                "not an exact number of the file grammar; it was kept"
-            )
+            notes.add(f"layer {i}: a neuron has a zero incoming row but its constant output {s} {why}; it was kept")
         elif d.kind == "redundant":
             return Step("merge", i, j, keep=d.partner, relation=d.relation)
     return None

@@ -7,7 +7,9 @@ The public API (:mod:`symeq.api`)::
     r = symeq.check(net, group)             # r.verdict, r.reason, r.certificate(), r.to_dict()
     symeq.verify(r.certificate()).ok        # the independent checker
 
-and ``symmetries``, ``identify``, ``latent``, ``classify``, ``counterexample``, ``prove``.  The
+and ``symmetries``, ``identify``, ``latent``, ``classify``, ``counterexample``, ``prove``, and for
+teaching ``explain`` (the construction as Markdown, LaTeX or data) and ``draw`` (a matplotlib
+figure).  The
 names are imported on first use, so ``import symeq`` (and ``symeq --help``) stays fast.
 """
 
@@ -16,9 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = ["load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify",
-           "prove", "Verdict", "__version__"]
+           "prove", "explain", "draw", "Verdict", "__version__"]
 
-_API = {"load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify", "prove"}
+_API = {"load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify", "prove",
+        "explain", "draw"}
 
 
 def __getattr__(name: str) -> Any:

@@ -33,7 +33,7 @@ from typing import Any
 from symeq.errors import InputError
 
 __all__ = ["load", "check", "symmetries", "identify", "latent", "classify", "counterexample", "verify",
-           "prove"]
+           "prove", "explain", "draw"]
 
 
 def load(path: str | Path, group: str | None = None, *, need_group: bool = True) -> tuple[Any, Any]:
@@ -122,11 +122,16 @@ def identify(net: Any, *, local: bool = True, seconds: float | None = None) -> A
 
 
 def latent(net: Any, group: Any, *, budget: int = 20_000, structure: bool = True) -> Any:
-    """The theorem's construction (THEORY.md section 5): the latent actions rho_i, their
+    """The theorem's construction (docs/theory.md section 5): the latent actions rho_i, their
     uniqueness and the homomorphism property (:func:`symeq.construction.analysis.analyze`);
-    ``structure``: also the orbits, G-sets and characters of every hidden layer."""
+    ``structure``: also the orbits, G-sets and characters of every hidden layer.  An
+    architecture whose package has its own ``latent`` verb answers with it."""
+    from symeq.architectures import implementation
     from symeq.construction.analysis import analyze
 
+    own = getattr(implementation(net.architecture), "latent", None)
+    if callable(own):
+        return own(net, group, budget=budget, structure=structure)
     return analyze(net, group, budget, structure=structure)
 
 
@@ -174,3 +179,37 @@ def prove(paths: Sequence[str | Path] | None = None, *, write: bool = False) -> 
     from symeq.proofs.instances import prove as run
 
     return run(paths, write=write)
+
+
+def explain(net: Any, group: Any = None, *, format: str = "markdown", budget: int = 20_000) -> str:
+    """The theorem's construction on ``net`` step by step (``symeq explain``): Markdown with LaTeX
+    mathematics, a LaTeX document for pdflatex (``format="latex"``) or JSON (``"json"``).
+    ``net`` may also be a result of :func:`latent`, explained without recomputing.
+
+    >>> import symeq
+    >>> net, group = symeq.load("docs/examples/first.toml")
+    >>> print(symeq.explain(net, group).splitlines()[0])
+    # The layerwise-equivariance theorem, step by step
+    """
+    from symeq.architectures import verb
+
+    result = net if hasattr(net, "actions") and hasattr(net, "network") else latent(net, group, budget=budget)
+    return verb(result.network, "explain")(result, format)
+
+
+def draw(net: Any, group: Any = None, *, generator: str | None = None,
+         image_shape: tuple[int, int] | None = None) -> Any:
+    """The figure of ``symeq draw`` as a :class:`matplotlib.figure.Figure` (a notebook shows it;
+    ``fig.savefig("net.png")`` writes it): units coloured by G-orbit, the latent action of
+    ``generator`` as arrows, a legend for lines and markers.
+
+    >>> import symeq
+    >>> from matplotlib.figure import Figure
+    >>> fig = symeq.draw(*symeq.load("docs/examples/first.toml"))
+    >>> isinstance(fig, Figure), len(fig.legends[0].get_texts()) >= 4
+    (True, True)
+    """
+    from symeq.architectures import verb
+    from symeq.report.draw_figure import figure
+
+    return figure(verb(net, "draw")(net, group, generator=generator, image_shape=image_shape))

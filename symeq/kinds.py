@@ -1,4 +1,4 @@
-"""The kinds of latent group K_i (THEORY.md section 2 and 7): one enum for every architecture.
+"""The kinds of latent group K_i (docs/theory.md section 2 and 7): one enum for every architecture.
 
 A hidden layer's latent group K_i is determined by the architecture and, for MLPs and
 convolutions, by the activation's relations sigma(a z + c) = b sigma(z) + e.  Its kind names the
@@ -51,7 +51,7 @@ class LatentKind(StrEnum):
 
     @property
     def description(self) -> str:
-        """The group in words, as THEORY.md's table writes it."""
+        """The group in words, as docs/theory.md's table writes it."""
         return _DESCRIPTIONS[self]
 
     @property

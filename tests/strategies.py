@@ -1,6 +1,6 @@
 """Hypothesis strategies: random networks that are layerwise equivariant by construction.
 
-Reusable by every test module.  The construction follows THEORY.md sections 2 and 5 directly
+Reusable by every test module.  The construction follows docs/theory.md sections 2 and 5 directly
 and shares no code with the engine:
 
 1. A group G acts on inputs and outputs by signed permutation matrices (catalog groups such as

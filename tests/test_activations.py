@@ -200,7 +200,7 @@ def test_unknown_activations() -> None:
 
 SPECS = CATALOG + ("leaky_relu:1/3", "power:4", "poly:z^3+z", "poly:z^2+z^4")
 
-# The THEORY.md table: relations each activation must declare (beside the identity).
+# The docs/theory.md table: relations each activation must declare (beside the identity).
 TABLE = {
     "identity": [(-1, 0, -1, 0), (2, 3, 2, 3), (Rational(-1, 2), pi, Rational(-1, 2), pi)],
     "tanh": [(-1, 0, -1, 0)],

@@ -1,4 +1,4 @@
-"""The linear bypass (THEORY.md section 6): engine proof, independent checker, counterexamples.
+"""The linear bypass (docs/theory.md section 6): engine proof, independent checker, counterexamples.
 
 A hidden layer made entirely of bypass pairs (negated incoming row and bias, negated outgoing
 column) passes an affine function on, because sigma(z) - sigma(-z) = kappa z for relu,

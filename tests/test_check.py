@@ -109,7 +109,7 @@ def test_symbolic_families(spec, data):
     verified(net, case.group, result)
 
 
-# -- THEORY.md section 6 and other fixed examples ----------------------------------------------
+# -- docs/theory.md section 6 and other fixed examples ----------------------------------------------
 
 C8_WIDTH4 = {"weights": [[["1", "0"], ["0", "1"], ["-1", "0"], ["0", "-1"]],
                          [["1", "0", "-1", "0"], ["0", "1", "0", "-1"]]],
@@ -163,7 +163,7 @@ DUP_UNEVEN = {"weights": [[["1", "0"], ["1", "0"], ["0", "1"], ["0", "1"]],
 
 def test_duplicate_neurons_with_uneven_split_hold_through_the_submodel():
     # f(x) = (3 tanh x1, 3 tanh x2) is swap equivariant, but no layer action exists at this
-    # parameter (THEORY.md section 6); the submodel (duplicates merged, the dead neuron
+    # parameter (docs/theory.md section 6); the submodel (duplicates merged, the dead neuron
     # dropped) is layerwise, and the certificate proves the reduction step by step.
     net = net_of("tanh", **DUP_UNEVEN)
     G = catalog_group("S2", 2, 2)
@@ -401,7 +401,7 @@ def test_cli_fails_and_unknown(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "check", dup, "--certificate", tmp_path / "d.json", "--tries", "30")
     assert code == 0 and "verdict: holds\nmethod: reduction+layerwise\n" in out
     assert verify_certificate(json.loads((tmp_path / "d.json").read_text())).ok
-    # THEORY.md section 6's bypass feeding a second layer of biased neurons on a C8 orbit (no
+    # docs/theory.md section 6's bypass feeding a second layer of biased neurons on a C8 orbit (no
     # longer a linear bypass, and deeper than the relu canonical form): C8 equivariant, no
     # degenerate neuron, no layer action.  Nothing decides it: unknown, exit 3, no certificate.
     # (Two pure bypass layers are decided by the linear bypass: tests/test_bypass.py.)

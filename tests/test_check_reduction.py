@@ -1,5 +1,5 @@
 """``symeq check`` on networks that are equivariant but not layerwise equivariant at theta because
-of degenerate neurons (THEORY.md section 6): duplicates and negated duplicates with an uneven
+of degenerate neurons (docs/theory.md section 6): duplicates and negated duplicates with an uneven
 split of their outgoing weights, neurons with a zero outgoing column, neurons with a zero
 incoming row.  check reduces them to their submodel and proves the submodel layerwise; the
 certificate (evidence "via_reduction") carries the rewrite steps, which the independent checker
@@ -63,7 +63,7 @@ def holds_by_reduction(net, group, ops):
 
 def test_tanh_duplicate_with_uneven_split_under_a_swap():
     # f(x) = (3 tanh x1, 3 tanh x2): neuron 1 duplicates neuron 0 with split 1 : 2 and neuron 3
-    # (a copy of neuron 2) is dead; THEORY.md section 6, first bullet.
+    # (a copy of neuron 2) is dead; docs/theory.md section 6, first bullet.
     net = net_of("tanh", [[["1", "0"], ["1", "0"], ["0", "1"], ["0", "1"]],
                           [["1", "2", "0", "0"], ["0", "0", "3", "0"]]],
                  [["0", "0", "0", "0"], ["0", "0"]])
@@ -170,7 +170,7 @@ def test_non_equivariant_reducible_network_still_fails():
 
 
 def test_unreducible_unknown_keeps_its_reason():
-    # THEORY.md section 6's bypass carries x into a second layer of 8 biased neurons
+    # docs/theory.md section 6's bypass carries x into a second layer of 8 biased neurons
     # relu(v.x + 1) on the C8 orbit of e_1, read out by sum_v v/2 relu(v.x + 1): equivariant, no
     # degenerate neuron, nothing to reduce, no layer action, and the second layer is no
     # linear bypass (the biases of v and -v are not negated).
@@ -331,7 +331,7 @@ def test_network_weight_tampering_is_caught_by_the_replay_or_the_inner_proof():
 
 # -- hypothesis: degenerate neurons inserted into layerwise-equivariant networks ----------------
 
-#: (a, c, b, e) with sigma(a z + c) = b sigma(z) + e, per activation (THEORY.md section 2).
+#: (a, c, b, e) with sigma(a z + c) = b sigma(z) + e, per activation (docs/theory.md section 2).
 RELATIONS = {
     "tanh": [(1, 0, 1, 0), (-1, 0, -1, 0)],
     "sigmoid": [(1, 0, 1, 0), (-1, 0, -1, 1)],

@@ -196,9 +196,9 @@ def test_hand_example_odd_functions():
     G = group_from_dict(ODD, 1, 1)
     C = classify("sin", (1, 2, 1), G)
     T = C.layers[0]
-    assert [t.label for t in T.types] == ["2 x G/<r> (size 1)",
-                                          "G/<r> (size 1) + G/<r> with sign, kernel 1 (size 1)",
-                                          "2 x G/<r> with sign, kernel 1 (size 1)", "G/1 (size 2)"]
+    assert [t.label for t in T.types] == ["2 x G/G (size 1)",
+                                          "G/G (size 1) + G/G with sign, kernel 1 (size 1)",
+                                          "2 x G/G with sign, kernel 1 (size 1)", "G/1 (size 2)"]
     assert [a.degeneracy.status for a in C.assignments] == ["degenerate", "degenerate", "non-degenerate",
                                                             "non-degenerate"]
     assert C.assignments[0].degeneracy.reason == "W_2 = 0 for every parameter: the network computes a constant"
@@ -207,7 +207,7 @@ def test_hand_example_odd_functions():
     blocks = [[(b.label, b.multiplicity, [(c.signs[0], c.components, c.weight_dim,
                                             c.bias_dim if c.components else None, c.status) for c in b.choices])
                for b in a.layer_spaces[0].blocks] for a in C.assignments]
-    plus, minus = "G/<r> (size 1)", "G/<r> with sign, kernel 1 (size 1)"
+    plus, minus = "G/G (size 1)", "G/G with sign, kernel 1 (size 1)"
     assert blocks == [
         [(plus, 2, [((1,), 1, 0, 1, "degenerate"), ((-1,), 2, 1, 0, "passes")])],
         [(plus, 1, [((1,), 1, 0, 1, "degenerate"), ((-1,), 2, 1, 0, "passes")]),
@@ -504,12 +504,12 @@ def test_cli_table_and_json(tmp_path, capsys):
                                                            "non-degenerate"]
     layer = d["assignments"][2]["layers"][0]
     assert (layer["lifts"], layer["pieces"]) == (3, 4)
-    assert layer["blocks"] == [{"label": "G/<r> with sign, kernel 1 (size 1)", "size": 1, "multiplicity": 2,
+    assert layer["blocks"] == [{"label": "G/G with sign, kernel 1 (size 1)", "size": 1, "multiplicity": 2,
                                 "neurons": [1, 2], "characters": [
-                                    {"index": 0, "label": "G/<r> (size 1)", "signs": [[1]], "components": 0,
+                                    {"index": 0, "label": "G/G (size 1)", "signs": [[1]], "components": 0,
                                      "weight_dimension": 0, "bias_dimension": 1, "status": "no bias",
                                      "reason": "the bias equations have no solution"},
-                                    {"index": 1, "label": "G/<r> with sign, kernel 1 (size 1)", "signs": [[-1]],
+                                    {"index": 1, "label": "G/G with sign, kernel 1 (size 1)", "signs": [[-1]],
                                      "components": 2, "weight_dimension": 1, "bias_dimension": 0,
                                      "status": "passes", "reason": ""}]}]
     assert main(["classify", "--arch", "sin:2-2-2", "--group", "C4", "--no-progress"]) == 0

@@ -112,7 +112,7 @@ def test_c8_rotation_boundary_over_sqrt2(degree):
     assert_same_space(rot, hidden)
     assert_same_space(hidden, rot)
     first = layer_space(rot, hidden)
-    # the rotation by 180 degrees is -I: orbits of size < 8 force W_1 = 0 (THEORY.md section 6)
+    # the rotation by 180 degrees is -I: orbits of size < 8 force W_1 = 0 (docs/theory.md section 6)
     assert (first.weight_dim == 0) == (degree < 8)
     if degree == 8:
         assert first.weight_dim == 2

@@ -93,8 +93,63 @@ def mlp_cases(draw: Any) -> Case:
     return Case(net, group, tuple(ks), points)
 
 
+# -- attention's cases ---------------------------------------------------------------------------
+
+
+@st.composite
+def attention_cases(draw: Any) -> Case:
+    """One or two attention layers of one or two heads (v of 1 or 2) over 2 or 3 tokens of 2
+    features; a random head map per layer; the group: a token permutation with the feature swap."""
+    from sympy.polys.matrices import DomainMatrix
+
+    from symeq.architectures.attention import HeadMap, group_from_dict
+
+    rng = random.Random(draw(st.integers(0, 10**6)))
+    norm = draw(st.sampled_from(["lightning", "lightning", "softmax"]))
+    n, layers = draw(st.integers(2, 3)), draw(st.integers(1, 2)) if norm == "lightning" else 1
+
+    def number() -> str:
+        return str(Rational(rng.choice([-3, -2, -1, 1, 2, 3]), rng.randint(1, 2)))
+
+    def matrix(r: int, c: int) -> list[list[str]]:
+        return [[number() for _ in range(c)] for _ in range(r)]
+
+    table: dict[str, Any] = {"architecture": "attention", "normalization": norm, "tokens": n, "layers": []}
+    widths, d = [], 2
+    for i in range(layers):
+        vs = [rng.randint(1, 2) for _ in range(rng.randint(1, 2))]
+        layer: dict[str, Any] = {"heads": [{"query": matrix(d, 1), "key": matrix(d, 1), "value": matrix(d, v)}
+                                           for v in vs]}
+        if i > 0:
+            layer["output"] = matrix(sum(widths[-1]), d)
+        table["layers"].append(layer)
+        widths.append(vs)
+    table["readout"] = {"output": matrix(sum(widths[-1]), 2), "bias": [number(), number()]}
+    if rng.random() < 0.3:
+        table["positional"] = matrix(n, 2)
+    net = network_from_dict(table)
+    ks = []
+    for vs in widths:
+        perm = list(range(len(vs)))
+        rng.shuffle(perm)
+        perm = perm if all(vs[h] == vs[p] for h, p in enumerate(perm)) else list(range(len(vs)))
+        blocks = []
+        for v in vs:
+            while True:
+                A = DomainMatrix([[sympy.QQ(rng.randint(-2, 2)) for _ in range(v)] for _ in range(v)], (v, v), sympy.QQ)
+                if A.det() != 0:
+                    break
+            blocks.append(A)
+        ks.append(HeadMap(tuple(perm), tuple(blocks)))
+    tokens = list(range(n))
+    rng.shuffle(tokens)
+    group = group_from_dict({"generators": {"g": {"tokens": tokens, "input": [["0", "1"], ["1", "0"]]}}}, net)
+    points = tuple(ImmutableMatrix([Rational(rng.randint(-2, 2), 2) for _ in range(n * 2)]) for _ in range(2))
+    return Case(net, group, tuple(ks), points)
+
+
 #: architecture name -> strategy of cases; every registered architecture must have one.
-CASES: dict[str, Any] = {"mlp": mlp_cases()}
+CASES: dict[str, Any] = {"mlp": mlp_cases(), "attention": attention_cases()}
 
 
 def _conv_cases() -> Any:

@@ -115,7 +115,7 @@ def test_identify_symmetries_explain_on_the_examples() -> None:
     s = symmetries(net)
     assert s.verdict == "holds" and s.dimension.rank == 14 and all(ok for _, ok in s.proofs)
     text = explain(net, G)
-    assert "rho_1(m) moves position p of channel 0 to channel 0, position -p + 1" in text
+    assert "$\\rho_1(m)$ moves position p of channel 0 to channel 0, position -p + 1" in text
     assert "k(m m) = (s(m)^-1 k(m) s(m)) k(m) = identity" in text
     tex = explain(net, G, "latex")
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")

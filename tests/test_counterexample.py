@@ -1,4 +1,4 @@
-"""symeq counterexample: the C8 example of THEORY.md section 6 and its width-8 repair, the
+"""symeq counterexample: the C8 example of docs/theory.md section 6 and its width-8 repair, the
 other named claims, predicates, and the checker's rejection of tampered certificates."""
 
 from __future__ import annotations

@@ -434,8 +434,6 @@ def test_docs_cite_the_theory_page_not_notes_outside_the_project() -> None:
     assert not where, f"{OUTSIDE_NOTES} is not in the repository; cite docs/theory.md instead: {where}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: code, tests and proofs still cite the notes outside "
-                   "the repository; switch them to docs/theory.md#ANCHOR, then remove this mark")
 def test_code_tests_and_proofs_cite_the_theory_page_not_notes_outside_the_project() -> None:
     where = sorted({str(p.relative_to(ROOT)) for p in _cited_files()
                     if p.suffix in (".py", ".toml", ".json") and p.name != "test_docs.py"

@@ -350,7 +350,7 @@ def test_identifiable_without_action_is_not_equivariant_by_contrapositive() -> N
 
 
 def test_equivariant_without_action_names_identifiability() -> None:
-    # THEORY.md section 6: the identity of R^2 through width-4 ReLU under C8
+    # docs/theory.md section 6: the identity of R^2 through width-4 ReLU under C8
     net = network_from_dict({"activation": "relu",
                              "weights": [[["1", "0"], ["0", "1"], ["-1", "0"], ["0", "-1"]],
                                          [["1", "0", "-1", "0"], ["0", "1", "0", "-1"]]],
@@ -486,7 +486,7 @@ def test_symbolic_linear_family() -> None:
 
 
 def test_relu_c8_width8_repair_with_algebraic_entries() -> None:
-    """THEORY.md section 6: width 8 (directions at 45 degrees, W_2 = U^T / 2) realizes the
+    """docs/theory.md section 6: width 8 (directions at 45 degrees, W_2 = U^T / 2) realizes the
     identity of R^2 layerwise equivariantly under C8; entries in Q(sqrt 2)."""
     h = sympy.sqrt(2) / 2
     U = M([[1, 0], [h, h], [0, 1], [-h, h], [-1, 0], [-h, -h], [0, -1], [h, -h]])

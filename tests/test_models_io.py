@@ -196,9 +196,8 @@ def test_round_trip_keeps_symbol_restriction_semantics() -> None:
 @pytest.mark.parametrize(
     "over, message",
     [
-        ({"architecture": "attention"}, "architecture 'attention' is not supported yet; only 'mlp', 'conv' are"),
         ({"architecture": "conv"}, "[network] has unknown key(s): weights, widths"),
-        ({"architecture": "rnn"}, "unknown architecture 'rnn'; known: mlp, conv"),
+        ({"architecture": "rnn"}, "unknown architecture 'rnn'; known: mlp, conv, attention"),
         ({"foo": 1}, "[network] has unknown key(s): foo"),
         ({"foo": 1, "bar": 2}, "[network] has unknown key(s): bar, foo"),
         ({"widths": [2, 2, 1]}, "W_1 has shape 3 x 2, expected 2 x 2"),

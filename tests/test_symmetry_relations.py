@@ -44,7 +44,7 @@ def _holds(sigma, r: Relation) -> bool:
     return sympy.simplify(sigma.subs(Z, r.a * Z + r.c) - r.b * sigma - r.e) == 0
 
 
-# -- the THEORY.md table -----------------------------------------------------------------------
+# -- the docs/theory.md table -----------------------------------------------------------------------
 @pytest.mark.parametrize("spec", [s for s in CATALOG if s != "poly:z+z^2/2"])
 def test_catalog_matches_declared_relations(spec):
     group = derive_relations(spec)
@@ -55,7 +55,7 @@ def test_catalog_matches_declared_relations(spec):
 
 def test_quadratic_catalog_entry_has_more_relations_than_declared():
     """Every quadratic is a shifted square: z + z^2/2 = ((z + 1)^2 - 1)/2, so it has the
-    continuous family (s, s - 1, s^2, (s^2 - 1)/2), which THEORY.md's "generic polynomial: only
+    continuous family (s, s - 1, s^2, (s^2 - 1)/2), which docs/theory.md's "generic polynomial: only
     the identity" row and activations.py's declaration miss.  The declared relations are a
     subset of the derived ones."""
     group = derive_relations("poly:z+z^2/2")

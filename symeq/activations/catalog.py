@@ -2,11 +2,11 @@
 
 A *relation* of an activation sigma is a tuple (a, c, b, e) with
 
-    sigma(a z + c) = b sigma(z) + e      for all real z            (THEORY.md, section 2).
+    sigma(a z + c) = b sigma(z) + e      for all real z            (docs/theory.md, section 2).
 
 The relations generate the latent group K_i of a hidden layer: a neuron whose pre-activation
 row (w, beta) is mapped to (a w, a beta + c) has its output mapped to b v + e.  This module
-*declares* the relations of THEORY.md's table; ``symeq.activations.relations`` derives them from
+*declares* the relations of docs/theory.md's table; ``symeq.activations.relations`` derives them from
 the formula and a test checks that both agree.
 
 Spec strings: ``identity``, ``tanh``, ``sigmoid``, ``relu``, ``leaky_relu:A``, ``gelu``,
@@ -111,7 +111,7 @@ class Activation:
 
     spec: str = field(compare=False)
     name: str
-    #: The kind of latent group K_i this activation gives a hidden layer (THEORY.md's table).
+    #: The kind of latent group K_i this activation gives a hidden layer (docs/theory.md's table).
     kind: LatentKind
     expr: Callable[[sympy.Expr], sympy.Expr] = field(compare=False, repr=False)
     relation_for: Callable[[sympy.Expr, sympy.Expr], Relation | None] = field(

@@ -1,6 +1,6 @@
 """The group of one-dimensional relations of an activation, as a value.
 
-A relation is (a, c, b, e) with sigma(a z + c) = b sigma(z) + e for all real z (THEORY.md,
+A relation is (a, c, b, e) with sigma(a z + c) = b sigma(z) + e for all real z (docs/theory.md,
 section 2).  The relations form a group under composition; symeq presents it as a finite union
 of *families* (connected pieces or lattices of pieces), each with parameters, plus generators
 of the discrete part and a basis of the Lie algebra of the continuous part.

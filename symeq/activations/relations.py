@@ -175,7 +175,7 @@ def _const_zero(x: sympy.Expr) -> bool:
 
 
 def latent_kind(group: RelationGroup) -> LatentKind:
-    """The kind of K_i the relations give (the action on V of THEORY.md's table).
+    """The kind of K_i the relations give (the action on V of docs/theory.md's table).
 
     >>> latent_kind(derive_relations("sigmoid")), latent_kind(derive_relations("power:2"))
     ('affine_signed_permutation', 'power_monomial')

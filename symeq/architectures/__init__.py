@@ -25,7 +25,7 @@ The package registered for a name (``ARCHITECTURES[name]``) provides, at its top
 >>> network_from_dict({"architecture": "lstm"})
 Traceback (most recent call last):
 ...
-symeq.errors.InputError: unknown architecture 'lstm'; known: mlp, conv
+symeq.errors.InputError: unknown architecture 'lstm'; known: mlp, conv, attention
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ __all__ = ["ARCHITECTURES", "only_for", "register", "implementation", "verb", "n
 
 #: name -> the module that implements it; the module has ``from_dict(table) -> Architecture``.
 #: Modules are imported on first use, so naming an architecture costs nothing until it is read.
-ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp", "conv": "symeq.architectures.conv"}
+ARCHITECTURES: dict[str, str] = {"mlp": "symeq.architectures.mlp", "conv": "symeq.architectures.conv",
+                                  "attention": "symeq.architectures.attention"}
 
 #: Architectures the schema names (DESIGN.md section 3) that this build does not implement yet.
-_PLANNED = ("attention",)
+_PLANNED: tuple[str, ...] = ()
 
 
 def only_for(*names: str) -> Any:

@@ -1,6 +1,6 @@
 """The two protocols every architecture implements: :class:`Architecture` and :class:`LatentGroup`.
 
-THEORY.md section 1 and 7.0: a model is a chain of parametric layers
+docs/theory.md section 1 and 7.0: a model is a chain of parametric layers
 
     f_i : V_{i-1} x Theta_i -> V_i,   i = 1..L,     f(x; theta) = f_L(... f_1(x; theta_1) ...; theta_L),
 
@@ -18,7 +18,7 @@ Conventions, fixed for every architecture:
 * A latent element k of K_i acts on V_i by an exact affine map v -> M v + t
   (:meth:`LatentGroup.on_space`), and on parameters so that every layer function is conjugated:
   f_i( . ; (k.theta)_i) = k_i o f_i( . ; theta_i) o k_{i-1}^{-1}   (:meth:`Architecture.act`).
-* The adjunction (THEORY.md section 4 and 7.0): ``twist(group, g)`` is theta^g, the parameter with
+* The adjunction (docs/theory.md section 4 and 7.0): ``twist(group, g)`` is theta^g, the parameter with
   f( . ; theta^g) = rho_L(g)^{-1} o f( . ; theta) o rho_0(g), moved onto the boundary layers
   (ordinary adjunction) or onto every layer together with a *structural* action s_i(g) on
   each V_i (generalized adjunction: token permutations, grid symmetries).
@@ -26,7 +26,7 @@ Conventions, fixed for every architecture:
   f_i( . ; other_i) = k_i o f_i( . ; theta_i) o k_prev^{-1}; for i = L only the identity can
   qualify (K_L is trivial), so it yields one element when the last layer closes and none
   otherwise.  The list is exhaustive: when it is empty, no such k_i exists.  Then the
-  theorem's construction (THEORY.md section 5) is the same code for every architecture
+  theorem's construction (docs/theory.md section 5) is the same code for every architecture
   (:mod:`symeq.construction.construct`): other = twist(g), k_1 = solve_layer(1, None, other), ...
 
 The conformance suite (``tests/test_conformance.py``) checks every registered architecture for

@@ -50,6 +50,7 @@ from symeq.kernel.activations import PLAIN, Activation
 from symeq.kernel.constants import check_exp_root, tanh_value
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import Group
+from symeq.kernel.attention import Attention
 from symeq.kernel.conv import Conv, ConvGroup, apply_map
 from symeq.kernel.linalg import inverse
 from symeq.kernel.mlp import MLP
@@ -88,8 +89,11 @@ class Reader:
                 isinstance(n, str) and _NAME.match(n) and n not in ("pi", "sqrt", "tanh", "z") for n in names):
             raise Reject("network symbols must be distinct names (letters, digits, _), at most 64")
         try:
-            inputs = len(net["weights"][0][0]) if isinstance(net["weights"][0][0], list) else 0
-        except (KeyError, IndexError, TypeError):
+            if net.get("architecture") == "attention":  # the input variables: tokens x features
+                inputs = int(net["tokens"]) * len(net["layers"][0]["heads"][0]["query"])
+            else:
+                inputs = len(net["weights"][0][0]) if isinstance(net["weights"][0][0], list) else 0
+        except (KeyError, IndexError, TypeError, ValueError):
             inputs = 0
         if net.get("architecture") == "conv":  # a convolution's input: C_0 channels on the grid
             sizes = [net.get("channels", [None])[:1], net.get("grid", [])[:2]] if isinstance(net.get("channels"), list) \
@@ -231,14 +235,54 @@ class Reader:
             return Activation(spec, name, poly=self.num(arg, "poly activation", ("z",)))
         raise Reject(f"unknown or malformed activation {spec[:60]!r}")
 
+    def attention(self, table: Any, what: str) -> Attention:
+        """A kernel attention network from its [network] table (docs/reference/schema.md)."""
+        self.keys(table, {"architecture", "normalization", "tokens", "widths", "positional", "layers", "readout",
+                          "symbols", "description"}, what)
+        norm, n = self.get(table, "normalization", str, what), self.get(table, "tokens", int, what)
+        layers = self.get(table, "layers", list, what)
+        if norm not in ("softmax", "lightning") or not 1 <= n <= MAX_WIDTH or not 1 <= len(layers) <= MAX_LAYERS:
+            raise Reject(f"{what}: normalization softmax or lightning, 1 to {MAX_WIDTH} tokens, 1 to {MAX_LAYERS} layers")
+        built, d, count = [], None, 0
+        for i, ly in enumerate(layers, start=1):
+            self.keys(ly, {"heads", "output"} if i > 1 else {"heads"}, f"{what} layer {i}")
+            embed = self.matrix(self.get(ly, "output", list, f"{what} layer {i}"), None,
+                                f"{what} layer {i} output") if i > 1 else None
+            if embed is not None and len(embed) != sum(len(h[2][0]) for h in built[-1][1]):
+                raise Reject(f"{what} layer {i}: output needs one row per value feature of layer {i - 1}")
+            d = len(embed[0]) if embed is not None else None
+            heads = []
+            for h, head in enumerate(self.get(ly, "heads", list, f"{what} layer {i}")):
+                self.keys(head, {"query", "key", "value"}, f"{what} layer {i} head {h}")
+                q, k, v = (self.matrix(self.get(head, x, list, f"{what} layer {i} head {h}"), None, f"{what} layer {i} head {h} {x}")
+                           for x in ("query", "key", "value"))
+                d = d or len(q)
+                if not len(q) == len(k) == len(v) == d or len(q[0]) != len(k[0]):
+                    raise Reject(f"{what} layer {i} head {h}: query, key, value need {d} rows, query and key equal columns")
+                count += 3 * d * len(q[0])
+                heads.append((q, k, v))
+            if not heads:
+                raise Reject(f"{what} layer {i} has no heads")
+            built.append((embed, tuple(heads)))
+        ro = self.get(table, "readout", dict, what)
+        self.keys(ro, {"output", "bias"}, f"{what} readout")
+        W = self.matrix(self.get(ro, "output", list, f"{what} readout"), None, f"{what} readout output")
+        if len(W) != sum(len(h[2][0]) for h in built[-1][1]) or count > MAX_PARAMETERS:
+            raise Reject(f"{what} readout: output needs one row per value feature of the last layer")
+        b = self.vector(self.get(ro, "bias", list, f"{what} readout"), len(W[0]), f"{what} readout bias")
+        E = self.matrix(table["positional"], (n, len(built[0][1][0][0])), f"{what} positional") if "positional" in table else None
+        return Attention(norm, n, E, tuple(built), W, b)
+
     def network(self, table: Any, what: str = "network"):
-        """A kernel network from a [network] table (one reader per architecture: mlp, conv)."""
+        """A kernel network from a [network] table (one reader per architecture: mlp, conv, attention)."""
         if isinstance(table, dict) and table.get("architecture") == "conv":
             return self.conv_network(table, what)
+        if isinstance(table, dict) and table.get("architecture") == "attention":
+            return self.attention(table, what)
         self.keys(table, {"architecture", "activation", "widths", "weights", "biases", "symbols", "description"}, what)
         arch = table.get("architecture", "mlp")
         if arch != "mlp":
-            raise Reject(f"{what}: architecture {str(arch)[:40]!r} is not supported by this checker (only mlp and conv)")
+            raise Reject(f"{what}: architecture {str(arch)[:40]!r} is not supported by this checker (only mlp, conv and attention)")
         if not isinstance(table.get("symbols", []), list) or not set(map(str, table.get("symbols", []))) <= set(self.symbols):
             raise Reject(f"{what}: symbols must be among the certificate network's symbols {list(self.symbols)}")
         act = self.activation(self.get(table, "activation", str, what))
@@ -354,6 +398,11 @@ class Reader:
         for name, pair in gens.items():
             if not _NAME.match(name):
                 raise Reject(f"group generator {name[:40]!r} must be a name")
+            if isinstance(pair, dict) and "tokens" in pair:  # attention: P (x) R from the parts
+                ins.append(self.kron(pair, "input", d_in, name))
+                outs.append(self.kron(pair, "output", d_out, name))
+                names.append(name)
+                continue
             self.keys(pair, {"input", "output"}, f"generator {name}")
             ins.append(self.matrix(self.get(pair, "input", list, f"generator {name}"), (d_in, d_in),
                                    f"generator {name} input", symbols=False))
@@ -364,6 +413,18 @@ class Reader:
         if not isinstance(texts, list) or len(texts) > MAX_GENERATORS or not all(isinstance(t, str) for t in texts):
             raise Reject(f"group relations must be a list of at most {MAX_GENERATORS} words")
         return Group(tuple(names), tuple(ins), tuple(outs), tuple(self.words(texts, tuple(names))), tuple(texts))
+
+    def kron(self, pair: dict, side: str, dim: int, name: str) -> tuple:
+        """P (x) R of an attention generator: token j goes to tokens[j], R on each token's features."""
+        self.keys(pair, {"tokens", "input", "output"}, f"generator {name}")
+        perm = self.get(pair, "tokens", list, f"generator {name}")
+        n = len(perm)
+        if not n or dim % n or sorted(perm) != list(range(n)):
+            raise Reject(f"generator {name}: tokens must be a permutation of the tokens")
+        d = dim // n
+        R = self.matrix(self.get(pair, side, list, f"generator {name}"), (d, d), f"generator {name} {side}", symbols=False)
+        zero = self.F.zero
+        return tuple(tuple(R[r % d][s % d] if perm[s // d] == r // d else zero for s in range(dim)) for r in range(dim))
 
     def words(self, texts: list[str], names: tuple[str, ...]) -> list[tuple[tuple[int, int], ...]]:
         """Relation words such as "r^4" or "s r s^-1 r" as ((generator index, exponent), ...)."""
@@ -527,7 +588,8 @@ TAGS = ("tag",)
 REL = {"a": "const", "c": "const", "b": "const", "e": "const"}
 ACTION = ("kind", {"monomial": {"kind": "tag", "perm": ["int"], "relations": [REL]},
                    "channel": {"kind": "tag", "perm": ["int"], "relations": [REL], "shifts": [["int"]]},
-                   "affine": {"kind": "tag", "matrix": [["num"]], "shift": ["num"]}})
+                   "affine": {"kind": "tag", "matrix": [["num"]], "shift": ["num"]},
+                   "head": {"kind": "tag", "perm": ["int"], "blocks": [[["const"]]]}})
 STEP = ("op", {"drop_zero_column": {"op": "tag", "layer": "int", "neuron": "int"},
                "zero_neuron": {"op": "tag", "layer": "int", "neuron": "int"},
                "absorb_constant": {"op": "tag", "layer": "int", "neuron": "int", "constant": "num"},
@@ -536,6 +598,10 @@ RANK = {"rank": "int", "rows": ["int"], "cols": ["int"], "kernel": [["num"]]}
 KRUSKAL = {"k": "int", "minors": [["int"]]}
 DIRECT = {"layerwise": {"method": "tag", "actions": {"*": [ACTION]}},
           "polynomial_identity": {"method": "tag"},
+          "constant": {"method": "tag", "layer": "int"},
+          "reduction+layerwise": {"method": "tag", "steps": [{"op": "str", "layer": "int", "head": "int", "partner?": "int",
+                                                               "value?": [["num"]], "output?": [["num"]]}],
+                                  "reduced": "net", "actions": {"*": [ACTION]}},
           "relu_canonical_form": {"method": "tag", "groups": {"*": [["int"]]}},
           "linear_bypass": {"method": "tag", "pairs": [[["int"]]], "matrix": [["num"]], "shift": ["num"]}}
 EQUIVARIANCE = ("method", {**DIRECT, "lowered": {"method": "tag", "mlp_evidence": ("method", DIRECT)},

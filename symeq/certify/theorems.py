@@ -122,7 +122,7 @@ THEOREMS: dict[str, Theorem] = {
         ("hidden_no_zero_outgoing_column", "kruskal_K1", "kruskal_K2")),
     "linear_rank": Theorem(
         "the linear rank criterion", "elementary linear algebra of rank factorizations "
-        "(THEORY.md section 3)",
+        "(docs/theory.md section 3)",
         "Identity activation. If every hidden width equals r = rank(W_L ... W_1), every factor "
         "has full rank r, and the layer maps of any theta' with the same affine function are "
         "those of theta composed with invertible affine maps of R^r, one per hidden layer (K = "

@@ -40,7 +40,7 @@ __all__ = [
     "DEFAULT_ASSIGNMENT_BUDGET",
 ]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Default largest number of assignments (tuples of types, one per hidden layer) examined, by the

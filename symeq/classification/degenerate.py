@@ -3,7 +3,7 @@
 A space (one assignment of latent types to the hidden layers, :class:`NetworkSpace`) is
 *degenerate* when every parameter in it makes some layer vanish (W_i = 0, so f is constant) or
 has an inactive neuron (zero incoming row or zero outgoing column) or a redundant pair of
-neurons (THEORY.md section 3: neuron k's (row, bias) is the image of neuron j's under a
+neurons (docs/theory.md section 3: neuron k's (row, bias) is the image of neuron j's under a
 relation sigma(a z + c) = b sigma(z) + e of the activation).  Such an assignment can only
 produce networks that reduce to a smaller one.
 
@@ -55,7 +55,7 @@ from symeq.exact import Matrix, exact_field
 __all__ = ["Degeneracy", "degeneracy", "relation_scales", "DEFAULT_TRIES", "untouched", "related_pairs",
            "inactive_reason", "vanishing_problem", "related_rows", "space_field", "draw"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Random parameters tried when looking for a non-degenerate witness.

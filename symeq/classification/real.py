@@ -23,7 +23,7 @@ multiplicity of U in V and D_U = End_G(U) in {R, C, H},
 
 and dim V^G = m_V(trivial).  The tables report these dimensions and the blocks.
 
-**Degeneracy** (the linear analogue of inactive or redundant neurons; THEORY.md section 3:
+**Degeneracy** (the linear analogue of inactive or redundant neurons; docs/theory.md section 3:
 a linear network is identifiable iff every factor has full rank).  A parameter is
 *non-degenerate* when, for every hidden layer i, W_i : V_{i-1} -> V_i is onto and
 W_{i+1} : V_i -> V_{i+1} is injective.  Otherwise some linear form vanishes on the image of
@@ -124,7 +124,7 @@ __all__ = [
     "WITNESS_TRIES",
 ]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Integer parameters tried when looking for a witness of a non-degenerate verdict.

@@ -16,7 +16,7 @@ from symeq.groups.permutation import finite_group
 
 __all__ = ["KINDS", "LayerType", "LayerTypes", "Assignment", "SmallestWidth", "Classification", "DEFAULT_TYPE_BUDGET"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Default largest number of types of one layer that are listed (they are counted exactly).

@@ -3,7 +3,7 @@
 A sin parameter is *degenerate* when some W_i = 0 (i = 1..L), a hidden neuron has a zero
 incoming row or a zero outgoing column (inactive), or two neurons j != k of one hidden layer
 are related by a composition of sin's relations: w_k = a w_j and b_k = a b_j (mod pi) with
-a = +-1 (THEORY.md section 3; sin(a z + c) = +-sin z for c in pi Z).  The assignment is
+a = +-1 (docs/theory.md section 3; sin(a z + c) = +-sin z for c in pi Z).  The assignment is
 degenerate when every parameter of every piece is.
 
 **Locality.**  A piece is a product over the layers and, within a hidden layer, over the
@@ -36,7 +36,7 @@ pi (q0_k - a q0_j) + (r_k - a r_j) is in pi Z iff r_k - a r_j = 0 and q0_k - a q
 integer (pi is irrational).  No witness within the tries, or more bias components than the
 budget without a good one: "unknown", with the reason.
 
-Caveat (honest reading of "non-degenerate"): this is THEORY.md's per-neuron notion.  sin has
+Caveat (honest reading of "non-degenerate"): this is docs/theory.md's per-neuron notion.  sin has
 further coincidences between *pairs* of neurons that it does not count, e.g.
 sin(z + t) + sin(z - t) = 2 cos(t) sin(z): two neurons with rows w, w (or w, -w) span only the
 functions of one frequency, so a non-degenerate sin network need not be identifiable.
@@ -83,7 +83,7 @@ from symeq.groups import GroupAction
 __all__ = ["ChoiceSummary", "BlockSummary", "ShiftLayer", "ShiftVerdict", "shift_degeneracy", "shift_verdict",
            "DEFAULT_COMPONENT_BUDGET", "DEFAULT_COVER_BUDGET"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Default largest number of bias components of one block choice examined for a passing one.

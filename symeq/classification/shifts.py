@@ -1,6 +1,6 @@
 """Latent types of a sin layer: signed G-sets, with pre-activation lifts and pi-shifted biases.
 
-sin's one-dimensional relations (THEORY.md section 2) are sin(a z + c) = b sin(z) with
+sin's one-dimensional relations (docs/theory.md section 2) are sin(a z + c) = b sin(z) with
 a in {+1, -1}, c in pi Z and b = a (-1)^(c/pi); there is no constant term.  So a latent
 symmetry of a hidden layer of width d acts on V_i = R^d by signed permutations, as for tanh:
 the latent *types* of the layer are the homomorphisms G -> B_d up to conjugacy, the signed
@@ -80,7 +80,7 @@ W_i = 0, every layerwise-equivariant parameter has W_i = 0 (the ``zero_layer`` o
 >>> G = group_from_dict({"generators": {"r": {"input": [["-1"]]}}}, 1, 1)    # C2 by -1
 >>> T = layer_types(G, 2, "sin")
 >>> [t.label for t in T.types]
-['2 x G/<r> (size 1)', 'G/<r> (size 1) + G/<r> with sign, kernel 1 (size 1)', '2 x G/<r> with sign, kernel 1 (size 1)', 'G/1 (size 2)']
+['2 x G/G (size 1)', 'G/G (size 1) + G/G with sign, kernel 1 (size 1)', '2 x G/G with sign, kernel 1 (size 1)', 'G/1 (size 2)']
 >>> S = shift_space(G, (T.types[2],))        # both neurons negated by r: one part, twice
 >>> [(c.action.signs, c.weights.dim, c.pieces) for c in S.hidden[0][0].choices]
 [(((1,),), 0, 0), (((-1,),), 1, 2)]
@@ -118,7 +118,7 @@ __all__ = [
     "DEFAULT_LIFT_BUDGET",
 ]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Default largest number of lifts listed for one type of one hidden layer.

@@ -62,7 +62,7 @@ __all__ = [
     "CENTRED_ACTIVATIONS",
 ]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 

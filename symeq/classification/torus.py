@@ -53,7 +53,7 @@ from symeq.errors import InputError
 
 __all__ = ["SmithForm", "smith_form", "TorusComponent", "TorusFixedPoints", "torus_fixed_points"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 

@@ -1,6 +1,6 @@
 """Latent action types of a hidden layer: homomorphisms G -> K_i up to conjugacy in K_i.
 
-What a type is depends on the latent group K_i of the activation (THEORY.md sections 2, 5):
+What a type is depends on the latent group K_i of the activation (docs/theory.md sections 2, 5):
 
 =====================  ===========================================================  ============
 activation             K_i and its types for a finite group G                       kind
@@ -35,7 +35,7 @@ t_k of size k), even when listing the types would pass the budget.
 >>> from symeq.groups import catalog_group
 >>> T = layer_types(catalog_group("C8", 2, 2), 4, "relu")
 >>> T.kind, T.count, [t.label for t in T.types]
-('permutation', 4, ['4 x G/<r> (size 1)', '2 x G/<r> (size 1) + G/<r^2> (size 2)', '2 x G/<r^2> (size 2)', 'G/<r^4> (size 4)'])
+('permutation', 4, ['4 x G/G (size 1)', '2 x G/G (size 1) + G/<r^2> (size 2)', '2 x G/<r^2> (size 2)', 'G/<r^4> (size 4)'])
 >>> layer_types(catalog_group("C2", 2, 2), 2, "tanh").count
 4
 """
@@ -60,7 +60,7 @@ from symeq.groups.permutation import finite_group
 
 __all__ = ["type_kind", "gset_action", "layer_types"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 

@@ -4,7 +4,7 @@
 Claims (defaults for --arch and --group in brackets):
 
   layerwise-reparam   some parameter of the same architecture with the same function is layerwise
-                      equivariant  [relu:2-4-2, C8: THEORY.md section 6]
+                      equivariant  [relu:2-4-2, C8: docs/theory.md section 6]
   layerwise-at-theta  an equivariant network is layerwise equivariant at its own parameters
                       [tanh:2-3-1, S2/trivial]
   unique-latent       the latent action of an equivariant network is unique  [tanh:1-2-1, sign]

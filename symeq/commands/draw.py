@@ -62,19 +62,14 @@ def run(args: argparse.Namespace) -> int:
     net, group, doc = load_inputs(args.file, args.group, need_group=False)
     if net.architecture != "mlp":
         if args.theorem_parameter or args.image_shape:
-            raise InputError("--theorem-parameter and --image-shape are for MLPs; a convolutional network "
-                             "draws its filters on its own grid")
-        from symeq.architectures import verb
+            raise InputError(f"--theorem-parameter and --image-shape are for MLPs; a {net.architecture} network "
+                             "is drawn in its own terms (filters on the grid, heads as units)")
+        from symeq.commands.by_architecture import run_verb
 
-        drawing = verb(net, "draw")(net, group, args.out, args.generator)
-        if args.json:
-            emit_json(drawing.to_dict())
-        else:
-            print("\n".join(drawing.lines()))
-        return 0
+        return run_verb(args, "draw", net, group, args.out, generator=args.generator)
     extra: list[str] = []
     if args.theorem_parameter:
-        net, extra = _theorem_parameter(net, group)
+        net, extra = _theorem_parameter(net, group, args.file)
     plan = verb(net, "draw")(net, group, generator=args.generator,
                                image_shape=image_shape_of(group, doc, args.image_shape))
     if extra:
@@ -92,14 +87,23 @@ def run(args: argparse.Namespace) -> int:
                 orbits = [o for o in plan.orbits if o.layer == i]
                 types = ", ".join(f"{sum(o.type == t for o in orbits)} {t}" for t in
                                   dict.fromkeys(o.type for o in orbits))
-                print(f"layer {i}: {len(orbits)} orbits ({types})")
+                print(f"layer {i}: {_count(len(orbits), 'orbit')} ({types})")
             print(f"arrows: the latent action of generator {plan.generator}")
         for note in plan.notes:
             print(f"note: {note}")
     return 0
 
 
-def _theorem_parameter(net, group):
+def _count(n: int, noun: str) -> str:
+    """``1 orbit``, ``2 orbits``.
+
+    >>> _count(1, "orbit"), _count(3, "orbit")
+    ('1 orbit', '3 orbits')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _theorem_parameter(net, group, source="the given network"):
     """(the network to draw, notes): beta(theta~) when the construction moved to it."""
     from symeq.construction.analysis import analyze
 
@@ -112,5 +116,5 @@ def _theorem_parameter(net, group):
     if result.where == "beta(theta~)":
         widths = "-".join(map(str, result.acting.widths))
         return result.acting, [f"drawn: beta(theta~), the reduced network padded with zero neurons "
-                               f"(widths {widths}, same function as FILE)"]
+                               f"(widths {widths}, the same function as {source})"]
     return net, []

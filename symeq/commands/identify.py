@@ -17,7 +17,7 @@ from symeq.api import identify as _identify
 from symeq.architectures import network_to_dict
 
 DESCRIPTION = """\
-Decide whether theta is identifiable (THEORY.md section 3): every theta' with the same function
+Decide whether theta is identifiable (docs/theory.md section 3): every theta' with the same function
 is related to theta by exactly one element of the latent group K.
 
 The network is first reduced (inactive neurons dropped or absorbed, redundant ones merged, each
@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if args.certificate is not None and not args.certificate.lower().endswith(".json"):
         raise InputError(f"certificate path {args.certificate!r} must end in .json")
     net, _, _ = load_inputs(args.file, None, need_group=False)
+    if not hasattr(net, "criterion"):  # no generic identify stage for it (attention): its own verb
+        from symeq.commands.by_architecture import run_verb
+
+        return run_verb(args, "identify", net, local=not args.no_local)
     start = time.monotonic()
     res = _identify(net, local=not args.no_local, seconds=args.seconds)
     cert = res.certificate({"symeq_version": "0.1.0", "seconds": f"{time.monotonic() - start:.3f}"})

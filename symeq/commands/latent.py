@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     check_certificate_path(args.certificate)
     net, group, _ = load_inputs(args.file, args.group)
     assert group is not None
+    if net.architecture != "mlp":
+        from symeq.commands.by_architecture import run_verb
+
+        return run_verb(args, "latent", net, group, budget=args.budget, structure=not args.no_structure)
     result = analyze(net, group, budget=args.budget, structure=not args.no_structure)
     written = None
     if args.certificate is not None:

@@ -1,6 +1,6 @@
 """``symeq symmetries FILE | --arch ACT:d0-d1-...-dL``: parameter symmetries of an MLP.
 
-Prints (THEORY.md section 2):
+Prints (docs/theory.md section 2):
 
 * the activation's relations sigma(a z + c) = b sigma(z) + e, derived from its formula and
   each proved, as a group (families, discrete generators, Lie algebra) with the argument that

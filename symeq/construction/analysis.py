@@ -7,7 +7,7 @@
    homomorphic choice.
 3. Otherwise (or if no homomorphic choice exists at theta): reduce theta to its submodel
    theta~, construct there and embed with beta (:mod:`symeq.construction.weak`).
-4. If there is still no action, ask why (THEORY.md sections 5 and 6): when f is not
+4. If there is still no action, ask why (docs/theory.md sections 5 and 6): when f is not
    equivariant, ``symeq check`` gives a witness and, if theta is identifiable, the theorem's
    contrapositive explains it; when f is equivariant, the failing hypothesis is
    identifiability, and ``symeq counterexample`` is the place to look.
@@ -38,6 +38,7 @@ from typing import Any
 
 import sympy
 
+from symeq.report.notebook import NotebookDisplay
 from symeq.errors import BudgetExceeded, InputError
 from symeq.exact import symbol_factors
 from symeq.verdict import Verdict
@@ -51,7 +52,7 @@ __all__ = ["LatentResult", "analyze", "symbol_denominators"]
 
 
 @dataclass(frozen=True)
-class LatentResult:
+class LatentResult(NotebookDisplay):
     """Everything ``symeq latent`` reports.
 
     ``where`` is ``"theta"`` or ``"beta(theta~)"`` for a construction that holds (``acting`` is
@@ -59,6 +60,18 @@ class LatentResult:
     weak case); ``check`` and ``identify`` are the results of ``symeq check`` and ``symeq
     identify`` when they were consulted.
     """
+
+    _VERB = "latent"
+
+    def _repr_markdown_(self) -> str:  # Jupyter: the whole derivation of `symeq explain`
+        from symeq.report.notebook import latent_markdown
+
+        return latent_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from symeq.report.notebook import latent_latex
+
+        return latent_latex(self)
 
     verdict: str
     summary: str
@@ -194,8 +207,11 @@ def _structure(net: Any, group: GroupAction, actions: LatentActions, notes: list
 
 def analyze(net: Any, group: GroupAction, budget: int = 20_000, structure: bool = True,
             consult: bool = True) -> LatentResult:
-    """Run the construction of THEORY.md section 5 on ``net`` and ``group`` (see the module
-    docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why."""
+    """Run the construction of docs/theory.md section 5 on ``net`` and ``group`` (see the module
+    docstring).  ``consult``: when no action exists, ask ``check`` and ``identify`` why.
+    :func:`symeq.api.latent` calls an architecture's own ``latent`` verb instead when its package
+    has one (attention: head orbits and the submodels of merged heads; convolutions: the crossed
+    law), which may build on this function."""
     start = time.perf_counter()
     notes: list[str] = []
     fam_u = fam_i = ()

@@ -1,9 +1,9 @@
-"""The theorem's construction (THEORY.md section 5), for every architecture.
+"""The theorem's construction (docs/theory.md section 5), for every architecture.
 
 For each generator g of G:
 
 1. theta^g = ``net.twist(group, g)``; when f is equivariant, f( . ; theta^g) = f( . ; theta) (the
-   adjunction, THEORY.md sections 4 and 7.0).
+   adjunction, docs/theory.md sections 4 and 7.0).
 2. k(g) in K with f_i( . ; theta^g_i) = k_i(g) o f_i( . ; theta_i) o k_{i-1}(g)^{-1}, read layer
    by layer: ``net.solve_layer(i, k_{i-1}(g), theta^g)`` lists every candidate k_i(g), and the
    last layer (i = L) must close.

@@ -1,4 +1,4 @@
-"""Step 3 of the construction (THEORY.md sections 5 and 7.0): is g -> k_i(g) a homomorphism?
+"""Step 3 of the construction (docs/theory.md sections 5 and 7.0): is g -> k_i(g) a homomorphism?
 
 Given k_i(g) on the generators, rho_i(g) = s_i(g) o k_i(g) is a homomorphism G -> GL(V_i) exactly
 when g -> (k_i(g), g) extends to a homomorphism into the semidirect product K_i x| G, whose
@@ -124,7 +124,9 @@ def check_homomorphism(net: Any, group: GroupAction, actions: LatentActions,
         gens = []
         for name in G.names:
             s = net.structural(i, group, name)
-            crossed |= s is not None
+            # a structural action commuting with K_i (token permutations and head maps) makes the
+            # crossed homomorphism an ordinary one (docs/theory.md section 7.0)
+            crossed |= s is not None and not getattr(K, "commutes_with_structural", False)
             gens.append((images[name], s))
         failures.append(_closure(K, gens, G, budget))
     return HomomorphismCheck(G.order, tuple(failures), crossed)

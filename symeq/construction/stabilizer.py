@@ -1,6 +1,6 @@
 """Uniqueness of the latent action: the stabilizer of theta in K = K_1 x ... x K_{L-1}.
 
-Step 3 of the construction (THEORY.md section 5) needs k(g) to be unique: then k(g) k(h) and
+Step 3 of the construction (docs/theory.md section 5) needs k(g) to be unique: then k(g) k(h) and
 k(gh) both relate theta^{gh} to theta, so they agree.  All k relating theta^g to theta form one
 coset k(g) Stab(theta), where
 

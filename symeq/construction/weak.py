@@ -1,7 +1,7 @@
 """Weakly identifiable networks: reduce, construct on the submodel, embed with beta, for every
 architecture.
 
-The theorem (THEORY.md section 5) promises layerwise actions not at theta but at beta(theta~),
+The theorem (docs/theory.md section 5) promises layerwise actions not at theta but at beta(theta~),
 the parameter choice with the same function: theta~ is the submodel without inactive or
 redundant units (``net.weak_reduction()``, each rewrite step proved to keep the function),
 and beta pads it back to the original widths with zero units.  So

@@ -1,4 +1,4 @@
-"""Refuting "layerwise-at-theta": duplicates with an uneven split (THEORY.md section 6).
+"""Refuting "layerwise-at-theta": duplicates with an uneven split (docs/theory.md section 6).
 
 The claim: every G-equivariant network is layerwise equivariant at its own parameters.  The
 counterexample: take a layerwise-equivariant, non-degenerate seed with one neuron fewer in some
@@ -50,7 +50,7 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_at_theta", "duplicate_seeds", "SHARES", "CHECKABLE"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Fractions of the outgoing column given to the copy.

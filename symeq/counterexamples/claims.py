@@ -3,7 +3,7 @@
 Claims (defaults for the architecture and the group in brackets):
 
   layerwise-reparam   some parameter of the same architecture with the same function is layerwise
-                      equivariant  [relu:2-4-2, C8: the counterexample of THEORY.md section 6]
+                      equivariant  [relu:2-4-2, C8: the counterexample of docs/theory.md section 6]
   layerwise-at-theta  an equivariant network is layerwise equivariant at its own parameters
                       [tanh:2-3-1, S2/trivial]
   unique-latent       the latent action of an equivariant network is unique  [tanh:1-2-1, sign]
@@ -11,7 +11,7 @@ Claims (defaults for the architecture and the group in brackets):
                       or, -> (parentheses allowed), claimed for every network of the
                       architecture, e.g. "equivariant -> layerwise"  [relu:2-3-1, S2/trivial]
 
-These are MLP theory (the counterexample families of THEORY.md section 6): the architecture
+These are MLP theory (the counterexample families of docs/theory.md section 6): the architecture
 spec is ``ACT:d0-d1-...-dL`` of an MLP.
 
 >>> claim_kind("equivariant -> layerwise"), claim_kind("unique-latent")
@@ -31,7 +31,7 @@ from symeq.errors import InputError
 
 __all__ = ["DEFAULTS", "claim_kind", "search", "counterexample"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: claim -> (default architecture, default group)

@@ -2,14 +2,14 @@
 
 * :func:`equivariant_linear_maps` -- a basis of Hom_G(rho_0, rho_L) (exact, orbit method where
   possible), the end-to-end linear maps a bypass network may compute;
-* :func:`bypass_network` -- the linear bypass of THEORY.md section 6: an activation with
+* :func:`bypass_network` -- the linear bypass of docs/theory.md section 6: an activation with
   sigma(z) - sigma(-z) = kappa z (relu, gelu, softplus, swish: kappa = 1; leaky_relu:A:
   kappa = 1 + A) passes a linear map through every hidden layer with neurons [U; -U]; power:2
   does with bias pairs (U x + 1, U x - 1), by (y + 1)^2 - (y - 1)^2 = 4 y;
 * :func:`space_network` -- a parameter of a layerwise-equivariant space (classification) with
   given small integer coefficients;
 * :func:`duplicate_split` -- duplicate a hidden neuron and split its outgoing weights unevenly
-  (the function is unchanged, THEORY.md section 6);
+  (the function is unchanged, docs/theory.md section 6);
 * :func:`layerwise_evidence` -- the certificate evidence of a network that lies in the space of
   known latent types;
 * :func:`non_constant_witness` -- two inputs where f differs, found by exact evaluation.
@@ -52,7 +52,7 @@ __all__ = [
     "non_constant_witness",
 ]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 

@@ -17,7 +17,7 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["Outcome", "counterexample_certificate", "CLAIM_STATEMENTS"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Exit code of each verdict of ``symeq counterexample``.

@@ -59,7 +59,7 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["ATOMS", "parse_predicate", "evaluate", "search_predicate", "CandidatePool", "MAX_PREDICATE"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 ATOMS = ("equivariant", "layerwise", "reduced")

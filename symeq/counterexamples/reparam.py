@@ -1,4 +1,4 @@
-"""Refuting "layerwise-reparam" by classification (THEORY.md section 6).
+"""Refuting "layerwise-reparam" by classification (docs/theory.md section 6).
 
 The claim: every G-equivariant network has a parameter of the same architecture with the same
 function that is layerwise equivariant.  The refutation has two halves:
@@ -59,7 +59,7 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_layerwise_reparam", "CHECKABLE_KINDS", "relu_reparametrization"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 #: Engine latent kinds whose classification proofs the checker verifies, by its name for them

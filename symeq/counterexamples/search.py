@@ -25,7 +25,7 @@ from hypothesis.strategies import SearchStrategy
 
 __all__ = ["run_search"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 T = TypeVar("T")

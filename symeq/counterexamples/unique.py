@@ -47,7 +47,7 @@ from symeq.architectures.mlp.model import MLP
 
 __all__ = ["refute_unique_latent", "Lifted"]
 
-#: These modules are MLP theory (THEORY.md section 6: G-set classification, counterexample families).
+#: These modules are MLP theory (docs/theory.md section 6: G-set classification, counterexample families).
 __architectures__ = ("mlp",)
 
 

@@ -12,7 +12,7 @@ representation on the cosets x_1 H, ..., x_n H (n = [G:H]):
 Homomorphisms G -> B_n up to conjugacy are multisets of transitive signed G-sets of total
 size n; homomorphisms G -> S_n up to conjugacy are multisets of transitive G-sets (chi = 1).
 
-Orbit types of a given signed action (THEORY.md section 5; the paper's filters):
+Orbit types of a given signed action (docs/theory.md section 5; the paper's filters):
 
 ``fixed``                    a single neuron with chi trivial (rho(g) e_j = e_j for all g);
 ``self-negated``             chi nontrivial: some element of the stabilizer negates the neuron;
@@ -68,6 +68,10 @@ Images = Mapping[str, object] | Sequence[object]
 
 
 def _gens_text(G: FiniteGroup, H: Subgroup) -> str:
+    """H by its generators, ``<r^2, s>``; ``1`` for the trivial group and ``G`` for the whole group
+    (so the fixed orbit reads G/G, not G/<r, s>)."""
+    if H.order == G.order:
+        return "G"
     words = []
     for h in H.generators:
         w = [G.names[k] for k in G.words[h]]
@@ -175,7 +179,7 @@ class TransitiveGSet:
 
         >>> from symeq.groups import catalog_group
         >>> transitive_signed_gsets(catalog_group("C2", 2, 2))[1].to_dict()
-        {'size': 1, 'type': 'self-negated', 'stabilizer': {'order': 2, 'generators': ['r']}, 'kernel': {'order': 1, 'generators': []}, 'label': 'G/<r> with sign, kernel 1 (size 1)'}
+        {'size': 1, 'type': 'self-negated', 'stabilizer': {'order': 2, 'generators': ['r']}, 'kernel': {'order': 1, 'generators': []}, 'label': 'G/G with sign, kernel 1 (size 1)'}
         """
         return {"size": self.size, "type": self.type,
                 "stabilizer": _subgroup_dict(self.group, self.stabilizer),
@@ -376,7 +380,7 @@ def gsets_of_size(G: GroupLike, n: int, budget: int = DEFAULT_ENUMERATION_BUDGET
 
     >>> from symeq.groups import catalog_group
     >>> [g.label() for g in gsets_of_size(catalog_group("C2", 2, 2), 2)]
-    ['2 x G/<r> (size 1)', 'G/1 (size 2)']
+    ['2 x G/G (size 1)', 'G/1 (size 2)']
     """
     return tuple(_multisets(transitive_gsets(G), n, budget))
 
@@ -388,7 +392,7 @@ def signed_gsets_of_size(G: GroupLike, n: int, budget: int = DEFAULT_ENUMERATION
 
     >>> from symeq.groups import catalog_group
     >>> [g.label() for g in signed_gsets_of_size(catalog_group("C2", 2, 2), 1)]
-    ['G/<r> (size 1)', 'G/<r> with sign, kernel 1 (size 1)']
+    ['G/G (size 1)', 'G/G with sign, kernel 1 (size 1)']
     """
     return tuple(_multisets(transitive_signed_gsets(G), n, budget))
 

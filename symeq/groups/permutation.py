@@ -322,7 +322,8 @@ def finite_group(G: GroupLike, names: Sequence[str] | None = None) -> FiniteGrou
     if isinstance(G, FiniteGroup):
         return G
     if isinstance(G, GroupAction):
-        return _from_action(G)
+        own = getattr(G, "finite_group", None)  # actions that multiply their elements' own parts
+        return own() if own is not None else _from_action(G)
     if isinstance(G, PermutationGroup):
         gens = tuple(names) if names is not None else tuple(f"g{k}" for k in range(len(G.generators)))
         if len(gens) != len(G.generators) or len(set(gens)) != len(gens):

@@ -1,4 +1,4 @@
-"""The combined identifiability verdict of ``symeq identify`` (THEORY.md, section 3), for every
+"""The combined identifiability verdict of ``symeq identify`` (docs/theory.md, section 3), for every
 architecture.
 
 Pipeline: reduce theta to its submodel theta~ (``net.reduce()``), then decide theta~ by, in
@@ -15,7 +15,7 @@ this order of strength,
 6. otherwise "unknown" (with the limit that stopped us).
 
 If theta~ is identifiable and the reduction changed theta, the verdict is "weakly identifiable":
-theta~ is identifiable and beta(theta~) (same function as theta, THEORY.md section 5) is the
+theta~ is identifiable and beta(theta~) (same function as theta, docs/theory.md section 5) is the
 parameter the latent-action construction uses.  theta itself equals beta(theta~) exactly when
 every removed neuron was a zero neuron (``theta_equals_beta``).  The certificate's evidence for
 an identifiable theta~ comes from ``net.identifiable_evidence(criterion, fiber)``.
@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from symeq.report.notebook import NotebookDisplay
 from symeq.architectures import network_to_dict
 from symeq.identifiability.local import LocalResult, local_identifiability
 from symeq.verdict import Verdict
@@ -43,8 +44,10 @@ __all__ = ["IdentifyResult", "identify"]
 
 
 @dataclass(frozen=True)
-class IdentifyResult:
+class IdentifyResult(NotebookDisplay):
     """Everything ``symeq identify`` reports: the verdict and the evidence behind it."""
+
+    _VERB = "identify"  # Jupyter shows it as Markdown (symeq.report.notebook)
 
     verdict: str
     basis: str

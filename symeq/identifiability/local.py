@@ -1,4 +1,4 @@
-"""Local identifiability modulo K through the functional dimension (THEORY.md, section 2).
+"""Local identifiability modulo K through the functional dimension (docs/theory.md, section 2).
 
 theta is *locally identifiable modulo K* when near theta the fiber is the K-orbit.  A
 sufficient condition: the Jacobian of theta -> (f(x_1; theta), ..., f(x_N; theta)) has rank

@@ -7,7 +7,6 @@ lemmas; :mod:`symeq.certify.second_tier`, named procedures).  Every verdict list
 
 Reading order: core, numbers, linalg, groups, activations, claims (kinds common to every
 architecture), then the MLP's modules: mlp (layer equations, rewrite steps, identifiability) and
-mlp_refute (counterexamples), and conv (circular convolutions: channel maps, the crossed closure).  A new architecture adds its module with the interface described in
-:mod:`symeq.kernel.mlp`, registers it in ``claims.ARCHITECTURES`` and ``claims.CLAIMS``, and adds
-a reader for its network table.
+mlp_refute (counterexamples); one module per further architecture (conv, attention), each with
+the interface of :mod:`symeq.kernel.mlp`, registered in ``claims.ARCHITECTURES``.
 """

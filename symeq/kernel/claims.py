@@ -6,13 +6,13 @@ homomorphisms G -> K_i along the Cayley graph of G, closed exactly).
 
 from __future__ import annotations
 
-from symeq.kernel import conv, mlp
+from symeq.kernel import attention, conv, mlp
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import check_group, closure, extends
 from symeq.kernel.linalg import apply, eye, mul, vadd
 from symeq.kernel.numbers import PRECISIONS, flint_ctx
 
-ARCHITECTURES = {mlp.MLP: mlp, conv.Conv: conv}
+ARCHITECTURES = {mlp.MLP: mlp, conv.Conv: conv, attention.Attention: attention}
 
 def equivariant_by(c, net, G, ev: dict, prefix: str = "") -> list:
     """Verify equivariance evidence for ``net`` and ``G``; the latent maps per generator (layerwise)."""

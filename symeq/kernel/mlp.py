@@ -220,7 +220,7 @@ def related(act, u, v):
     return (a, u[-1] - a * v[-1]) if act.completes(a, u[-1] - a * v[-1]) is not None else None
 
 def degenerate(net: MLP, outgoing: bool = True) -> str | None:
-    """An inactive or redundant hidden neuron (THEORY.md section 3), or None."""
+    """An inactive or redundant hidden neuron (docs/theory.md section 3), or None."""
     for i in range(1, net.depth):
         rs = rows(net, i)
         for j, r in enumerate(rs):

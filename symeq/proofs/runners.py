@@ -107,6 +107,7 @@ FACTS: dict[str, dict[str, str]] = {
         "crossed": "a structural action (grid maps) acts on the hidden layers: k_i is checked as a crossed "
                    "homomorphism",
         "cocycle": "the layers where k(g) k(g) differs from k(g g), with the crossed law that holds instead",
+        "head_orbits": "attention: per attention layer, the orbits of heads under G",
     },
     "identify": {
         "criterion": "the criterion judged on the submodel",
@@ -119,6 +120,7 @@ FACTS: dict[str, dict[str, str]] = {
         "local": "local identifiability status (None when not computed)",
         "witness": "kind of the non-identifiability witness (None if none)",
         "certificate_kind": "claim kind of the certificate (None if none)",
+        "degenerate": "attention: the kinds of the degenerate heads (inactive, unread, equal_scores, narrow, averaging)",
     },
     "counterexample": {
         "widths": "widths of the counterexample network (None if none)",
@@ -271,6 +273,55 @@ def check_claim(claim: object) -> tuple[str, str, str, dict[str, Any]]:
 
 # --- helpers -------------------------------------------------------------------------------
 
+def _by_architecture(inst: Instance, verb_name: str, net: Any) -> RunResult:
+    """A verb of an architecture other than the MLP, through its package's verb function; the
+    facts come from the result's ``to_dict()``."""
+    from symeq.architectures import verb
+
+    if verb_name in ("check", "latent"):
+        group = _architecture_group(inst, net)
+        kw = {"budget": _positive_int(inst, "budget", 20_000)} if verb_name == "latent" else {}
+        res = verb(net, verb_name)(net, group, **kw)
+    elif verb_name == "identify":
+        res = verb(net, "identify")(net, local=bool(inst.claim.get("local", False)))
+    else:
+        res = verb(net, "symmetries")(net, seed=inst.claim.get("seed", 0))
+    d = res.to_dict()
+    if verb_name == "check":
+        facts = {"method": d["method"], "witness_generator": (d.get("witness") or {}).get("generator"),
+                 "latent_actions": d.get("actions_described")}
+        method = d["method"]
+    elif verb_name == "latent":
+        layers = d.get("layers", [])
+        facts = {"where": d.get("where"), "method": d.get("method"), "unique": d.get("uniqueness", {}).get("unique"),
+                 "stabilizer": d.get("uniqueness", {}).get("status"), "group_order": d.get("group_order"),
+                 "homomorphism": d.get("homomorphism"), "crossed": d.get("crossed"), "cocycle": d.get("cocycle"),
+                 "latent_actions": d.get("actions_described"),
+                 # the orbits are of an architecture's hidden units: channels (neurons), heads
+                 "orbits": _orbit_field(layers, "neurons"), "orbit_types": _orbit_field(layers, "type"),
+                 "head_orbits": _orbit_field(layers, "heads"),
+                 "character_classes": layers[0]["classes"] if layers else None,
+                 "characters": [L["character"] for L in layers],
+                 "multiplicities": [L["multiplicities"] for L in layers],
+                 "irreducible_degrees": layers[0]["degrees"] if layers else None}
+        method = d.get("method", "")
+    elif verb_name == "identify":
+        cert = res.certificate()
+        facts = {"degenerate": sorted({x["kind"] for x in d["degenerate"]}),
+                 "certificate_kind": cert["claim"]["kind"] if cert else None}
+        method = d["basis"]
+    else:
+        fd = d["functional_dimension"]
+        facts = {"n_params": fd["n_params"], "dim_K": fd["dim_K"], "orbit_dim": fd["orbit_dim"],
+                 "functional_dimension": fd["rank"], "lower": fd["lower"], "upper": fd["upper"],
+                 "hidden_symmetries": fd["hidden_symmetries"],
+                 "latent_groups": [{"kind": g["kind"], "dimension": g["dimension"], "components": g["components"]}
+                                   for g in d["latent_groups"]]}
+        return RunResult(fd["status"], None, fd["method"], fact_data(facts), _subject(net))
+    cert = res.certificate() if str(res.verdict) != "unknown" else None
+    return RunResult(str(res.verdict), _engine_stamp(cert), method, fact_data(facts), _subject(net))
+
+
 def _network(inst: Instance) -> Any:
     from symeq.architectures import network_from_dict
 
@@ -295,48 +346,29 @@ def _group(inst: Instance, d_in: int, d_out: int) -> Any:
     return group_from_dict(inst.doc["group"], d_in, d_out)
 
 
+def _orbit_field(layers: list[dict[str, Any]], key: str) -> list[list[Any]] | None:
+    """``key`` of every orbit, layer by layer, or None when the architecture's orbits lack it."""
+    if not all(key in o for L in layers for o in L["orbits"]):
+        return None
+    return [[o[key] for o in L["orbits"]] for L in layers]
+
+
 def _architecture_group(inst: Instance, net: Any) -> Any:
-    """The group of a network whose architecture reads its own [group] table (convolutions)."""
+    """The group of a network whose architecture reads its own [group] table (convolutions,
+    attention), or names a catalog group in [claim] when the architecture has a catalog."""
     from symeq.architectures import implementation
 
     impl = implementation(net.architecture)
     spec = inst.claim.get("group")
     if spec is not None:
+        if not hasattr(impl, "group_from_spec"):
+            raise InputError(f"a {net.architecture} instance gives its group as a [group] table")
         if not isinstance(spec, str) or "group" in inst.doc:
             raise InputError("[claim] group must be a catalog name, and not given besides a [group] table")
         return impl.group_from_spec(spec, net)
     if "group" not in inst.doc:
         raise InputError("no [group] table and no group in [claim]")
     return impl.group_from_dict(inst.doc["group"], net)
-
-
-def _run_architecture(inst: Instance, net: Any, name: str) -> RunResult:
-    """A check or latent instance about a network of another architecture than the MLP: its
-    verb's Result and certificate (identify is generic)."""
-    from symeq.architectures import verb
-
-    group = _architecture_group(inst, net)
-    if name == "check":
-        res = verb(net, "check")(net, group)
-        d = res.to_dict()
-        facts = {"method": res.method, "latent_actions": d.get("actions_described"),
-                 "witness_generator": res.witness.generator if res.witness is not None else None}
-        return RunResult(res.verdict, _engine_stamp(res.certificate()), res.method, fact_data(facts), _subject(net))
-    res = verb(net, "latent")(net, group, budget=_positive_int(inst, "budget", 20_000))
-    d = res.to_dict()
-    layers = d.get("layers", [])
-    facts = {"where": d.get("where"), "method": d.get("method"), "unique": d.get("uniqueness", {}).get("unique"),
-             "stabilizer": d.get("uniqueness", {}).get("status"), "group_order": d.get("group_order"),
-             "homomorphism": d.get("homomorphism"), "crossed": d.get("crossed"), "cocycle": d.get("cocycle"),
-             "latent_actions": d.get("actions_described"),
-             "orbits": [[o["neurons"] for o in L["orbits"]] for L in layers],
-             "orbit_types": [[o["type"] for o in L["orbits"]] for L in layers],
-             "character_classes": layers[0]["classes"] if layers else None,
-             "characters": [L["character"] for L in layers],
-             "multiplicities": [L["multiplicities"] for L in layers],
-             "irreducible_degrees": layers[0]["degrees"] if layers else None}
-    return RunResult(res.verdict, _engine_stamp(res.certificate()), d.get("method") or res.summary, fact_data(facts),
-                     _subject(net))
 
 
 def _positive_int(inst: Instance, key: str, default: int | None) -> int | None:
@@ -372,7 +404,7 @@ def run_check(inst: Instance) -> RunResult:
 
     net = _network(inst)
     if net.architecture != "mlp":
-        return _run_architecture(inst, net, "check")
+        return _by_architecture(inst, "check", net)
     group = _group(inst, net.widths[0], net.widths[-1])
     res = check_equivariance(net, group)
     cert = check_certificate(net, group, res) if res.verdict != "unknown" else None
@@ -411,7 +443,7 @@ def run_latent(inst: Instance) -> RunResult:
 
     net = _network(inst)
     if net.architecture != "mlp":
-        return _run_architecture(inst, net, "latent")
+        return _by_architecture(inst, "latent", net)
     group = _group(inst, net.widths[0], net.widths[-1])
     res = analyze(net, group, budget=_positive_int(inst, "budget", 20_000), structure=True)
     cert = latent_certificate(res)
@@ -449,6 +481,8 @@ def run_identify(inst: Instance) -> RunResult:
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
+    if not hasattr(net, "criterion"):  # the generic stage needs reduce/criterion (MLP, conv); attention has its own
+        return _by_architecture(inst, "identify", net)
     seconds = inst.claim.get("seconds", 20)
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:
         raise InputError("[claim] seconds must be a positive number")
@@ -575,6 +609,8 @@ def run_symmetries(inst: Instance) -> RunResult:
         net = random_network(parsed.activation, parsed.widths, seed=seed)
     else:
         net = _network(inst)
+        if net.architecture != "mlp":
+            return _by_architecture(inst, "symmetries", net)
     fd = functional_dimension(net, seed=seed)
     facts = {
         "n_params": fd.n_params,

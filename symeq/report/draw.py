@@ -50,7 +50,7 @@ MAX_NEURONS = 600
 ORBIT_TYPES = ("fixed", "self-negated", "moved as copies", "moved as negated copies")
 
 #: The paper's names for first-layer filters of each orbit type under a mirror (a group of
-#: order 2; THEORY.md section 8).  Other groups get the plain orbit-type names.
+#: order 2; docs/theory.md section 8).  Other groups get the plain orbit-type names.
 FILTER_LABELS = {
     "fixed": "self-mirrored (fixed)",
     "self-negated": "mirrored to its negative (self-negated)",

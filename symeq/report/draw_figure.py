@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from symeq.errors import InputError
 from symeq.files import atomic_write
 from symeq.report.draw import FILTER_LABELS, ORBIT_TYPES, DrawPlan
 
-__all__ = ["render", "FORMATS"]
+__all__ = ["render", "figure", "FORMATS"]
 
 FORMATS = (".png", ".svg")
 
@@ -49,7 +50,39 @@ def _palette(n: int) -> list[tuple[float, float, float, float]]:
     return [(*base[k % len(base)][:3], 1.0) for k in range(n)]
 
 
-def _positions(widths: tuple[int, ...]) -> dict[tuple[int, int], tuple[float, float]]:
+def _slots(plan: DrawPlan) -> dict[tuple[int, int], int]:
+    """The vertical slot of each hidden unit: orbit by orbit, and inside an orbit cycle by cycle
+    of the drawn generator, j, p(j), p(p(j)), ...  Every cycle is then a run of neighbours
+    closed by one arc, so the arrows of a 4-cycle such as (0 2 1 3) never cross.  Units keep
+    their number as a label; input and output units keep their order.
+
+    >>> from symeq.report.draw import DrawPlan, NeuronOrbit, Arrow
+    >>> arrows = tuple(Arrow(1, j, t, False) for j, t in ((0, 2), (2, 1), (1, 3), (3, 0)))
+    >>> plan = DrawPlan((1, 4, 1), "tanh", "C4", "r", (), (NeuronOrbit(1, (0, 1, 2, 3), "moved as copies"),),
+    ...                 arrows, True, ())
+    >>> [j for (i, j), _ in sorted(_slots(plan).items(), key=lambda kv: kv[1]) if i == 1]
+    [0, 2, 1, 3]
+    """
+    out: dict[tuple[int, int], int] = {}
+    L = len(plan.widths) - 1
+    for i, w in enumerate(plan.widths):
+        if not 0 < i < L or not plan.has_action:
+            out.update({(i, j): j for j in range(w)})
+            continue
+        step = {a.source: a.target for a in plan.arrows if a.layer == i}
+        groups = [o.neurons for o in plan.orbits if o.layer == i]
+        placed: list[int] = []
+        for start in [j for g in groups for j in g] + list(range(w)):
+            j = start
+            while j not in placed:
+                placed.append(j)
+                j = step.get(j, j)
+        out.update({(i, j): slot for slot, j in enumerate(placed)})
+    return out
+
+
+def _positions(widths: tuple[int, ...], slots: dict[tuple[int, int], int] | None = None,
+               ) -> dict[tuple[int, int], tuple[float, float]]:
     import networkx as nx
 
     g = nx.Graph()
@@ -64,7 +97,8 @@ def _positions(widths: tuple[int, ...]) -> dict[tuple[int, int], tuple[float, fl
     out = {}
     for (i, j), (x, _) in pos.items():
         w = widths[i]
-        out[(i, j)] = (float(i), ((w - 1) / 2 - j) * step)
+        slot = j if slots is None else slots[(i, j)]
+        out[(i, j)] = (float(i), ((w - 1) / 2 - slot) * step)
     return out
 
 
@@ -76,7 +110,7 @@ def _draw_network(ax, plan: DrawPlan) -> list:
 
     widths = plan.widths
     L = len(widths) - 1
-    pos = _positions(widths)
+    pos = _positions(widths, _slots(plan))
     tallest = max(widths)
     step = 2.0 / max(tallest - 1, 1)
     node_r = min(0.12, step * 0.32)
@@ -117,7 +151,8 @@ def _draw_network(ax, plan: DrawPlan) -> list:
                        linestyles="--", linewidths=1.3, zorder=5)
             continue
         # a longer arc bulges more for the same rad; keep far jumps flatter
-        rad = 0.5 / (1 + 0.3 * (abs(a.source - a.target) - 1))
+        span = abs(p[1] - q[1]) / step
+        rad = 0.5 / (1 + 0.3 * (span - 1))
         ax.add_patch(FancyArrowPatch(p, q, connectionstyle=f"arc3,rad={rad:.3f}", arrowstyle="-|>",
                                      mutation_scale=10, linestyle=style, color=color, linewidth=1.2,
                                      shrinkA=6, shrinkB=6, zorder=5))
@@ -129,15 +164,23 @@ def _draw_network(ax, plan: DrawPlan) -> list:
                 fontsize=8)
     ax.set_xlim(-0.6, L + 0.6)
     ys = [y for _, y in pos.values()]
-    ax.set_ylim(min(ys) - max(step, 0.2), max(ys) + max(step, 0.2) * 2.2 + 0.1)
+    ax.set_ylim(min(ys) - max(step, 0.2) * 0.7, max(ys) + max(step, 0.2) * 1.6 + 0.1)
     ax.set_aspect("auto")
     ax.axis("off")
-    # legend: orbit types present, then arrow styles
+    # legend: line thickness, units, orbit types present, then arrow styles
     handles = []
+    if segs:
+        handles.append(Line2D([], [], color=(0.45, 0.45, 0.45, 0.67), linewidth=1.6,
+                              label="thick, dark line: largest |w| in its layer"))
+        handles.append(Line2D([], [], color=(0.45, 0.45, 0.45, 0.2), linewidth=0.6,
+                              label="thin, light line: small |w| (none: w = 0)"))
+    handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor=_BOUNDARY, markeredgecolor="#555555",
+                          markersize=7, label="grey: input/output, or no orbit"))
     present = [t for t in ORBIT_TYPES if any(o.type == t for o in plan.orbits)]
     for t in present:
         handles.append(Line2D([], [], linestyle="", marker=_MARKERS[t], markerfacecolor="white",
-                              markeredgecolor="black", markersize=7, label=f"orbit type: {t}"))
+                                     markeredgecolor="black", markersize=7,
+                              label=f"{t} (colour: one orbit)"))
     if plan.generator is not None and plan.has_action:
         if any(not a.negated for a in plan.arrows):
             handles.append(Line2D([], [], color="#2166ac", linestyle="-", label=f"{plan.generator}: j -> p(j)"))
@@ -200,25 +243,40 @@ def _draw_filters(fig, spec, plan: DrawPlan) -> None:
 
 def render(plan: DrawPlan, path: str | os.PathLike[str]) -> None:
     """Draw ``plan`` into ``path`` (.png or .svg), atomically."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"output {str(p)!r} must end in .png or .svg")
+    fig = figure(plan)
+    metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
+
+    def save(tmp: str) -> None:
+        from matplotlib import rc_context
+
+        with rc_context({"svg.hashsalt": "symeq"}):  # the same plan gives the same file
+            fig.savefig(tmp, format=suffix[1:], metadata=metadata)
+
+    atomic_write(p, save, suffix=suffix)
+
+
+def figure(plan: DrawPlan) -> Any:
+    """The :class:`matplotlib.figure.Figure` of ``plan`` (Agg canvas, no pyplot: a notebook shows
+    it as the value of a cell; ``fig.savefig(path)`` writes it)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     L = len(plan.widths) - 1
     tall = max(plan.widths)
-    height = min(max(4.2, 0.32 * tall + 2.2), 18.0)
-    net_width = max(4.0, 1.7 * (L + 1))
+    height = min(max(3.4, 0.32 * tall + 1.9), 18.0)
     has_filters = plan.image_shape is not None and plan.widths[0] > 0 and plan.filters
+    # wide enough for two legend columns; beside a filter panel the legend has the whole width
+    net_width = max(4.0 if has_filters else 5.6, 1.7 * (L + 1))
     filter_width = 0.0
     if has_filters:
         rows = _filter_rows(plan)[:_MAX_FILTER_ROWS]
         ncols = min(_MAX_FILTER_COLS, max(len(n) for _, n in rows))
-        filter_width = 2.4 + 0.85 * ncols
+        filter_width = 2.0 + 0.85 * ncols
         height = max(height, min(0.8 * len(rows) + 1.6, 18.0))
-    fig = Figure(figsize=(net_width + filter_width, height), dpi=110)
+    fig = _figure_class()(figsize=(net_width + filter_width, height), dpi=110)
     FigureCanvasAgg(fig)
     if has_filters:
         grid = fig.add_gridspec(1, 2, width_ratios=[net_width, filter_width], wspace=0.08)
@@ -235,24 +293,39 @@ def render(plan: DrawPlan, path: str | os.PathLike[str]) -> None:
     # below the panels: the legend, then the notes; their heights in inches set the margin
     notes = [line for n in plan.notes for line in _wrap(n, int(fig.get_figwidth() * 15)).split("\n")]
     notes_h = 0.14 * len(notes) + (0.08 if notes else 0.0)
-    legend_h = 0.19 * ((len(handles) + 1) // 2) + (0.1 if handles else 0.0)
+    ncol = 2 if fig.get_figwidth() < 9 else 3
+    legend_h = 0.19 * (-(-len(handles) // ncol)) + (0.1 if handles else 0.0)
     height_in = fig.get_figheight()
     if notes:
         fig.text(0.01, 0.04 / height_in, "\n".join(notes), ha="left", va="bottom", fontsize=7, color="#7f0000")
     if handles:
-        fig.legend(handles=handles, loc="lower left", ncol=2, fontsize=7, frameon=False,
+        fig.legend(handles=handles, loc="lower left", ncol=ncol, fontsize=7, frameon=False,
                    bbox_to_anchor=(0.01, (notes_h + 0.02) / height_in))
     fig.subplots_adjust(left=0.03, right=0.98, top=1 - 0.45 / height_in,
                         bottom=min(0.45, (notes_h + legend_h + 0.1) / height_in))
-    metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
+    return fig
 
-    def save(tmp: str) -> None:
-        from matplotlib import rc_context
 
-        with rc_context({"svg.hashsalt": "symeq"}):  # the same plan gives the same file
-            fig.savefig(tmp, format=suffix[1:], metadata=metadata)
+def _figure_class() -> type:
+    """:class:`matplotlib.figure.Figure` with ``_repr_png_``, so a notebook shows it as a cell's
+    value without pyplot or ``%matplotlib inline`` (a plain Figure only shows through pyplot)."""
+    from matplotlib.figure import Figure
 
-    atomic_write(p, save, suffix=suffix)
+    global _SymeqFigure
+    if _SymeqFigure is None:
+        class SymeqFigure(Figure):
+            def _repr_png_(self) -> bytes:
+                import io
+
+                buf = io.BytesIO()
+                self.savefig(buf, format="png")
+                return buf.getvalue()
+
+        _SymeqFigure = SymeqFigure
+    return _SymeqFigure
+
+
+_SymeqFigure: type | None = None
 
 
 def _wrap(text: str, width: int = 120) -> str:

@@ -3,7 +3,7 @@ architecture.
 
 Phi(theta) = (f(x_1; theta), ..., f(x_N; theta)).  The functional dimension at theta is the
 dimension of the span of the gradients grad_theta f_l(x; theta) over all inputs x; its
-*bounds* are certified as follows (THEORY.md section 2):
+*bounds* are certified as follows (docs/theory.md section 2):
 
 * lower bound: the rank of the Jacobian of Phi at sampled inputs --
   exact for activations that map rationals to rationals (identity, ReLU, leaky ReLU, other
@@ -24,7 +24,9 @@ the linear algebra (:mod:`symeq.ranks`).
 
 When the bounds meet the status is ``"exact"`` and ``hidden_symmetries`` = #params - orbit_dim
 - rank.  ``orbit_dim`` is the dimension of the K-orbit at theta (= dim K where K acts locally
-freely; smaller for linear networks, whose stabilizers are positive-dimensional).
+freely; smaller for linear networks, whose stabilizers are positive-dimensional), together with
+the symmetries inside a layer when the architecture declares them (``net.internal_tangents()``:
+attention's Q-K change of basis; docs/theory.md 7.0).
 
 >>> from symeq.architectures.mlp.sampling import random_network
 >>> fd = functional_dimension(random_network("relu", (2, 3, 1), seed=1))
@@ -281,7 +283,9 @@ def functional_dimension(net: Any, *, inputs: Sequence[Sequence[object]] | None 
         raise InputError(f"the functional dimension of architecture {net.architecture!r} is not implemented")
     J = net.jacobians()
     dim_k = sum(net.latent_group(i).dimension for i in range(1, net.depth))
-    tangents = net.orbit_tangents()
+    # symmetries inside a layer (attention's Q-K change of basis, docs/theory.md 7.0) change parameters
+    # but no layer function: proved directions of the kernel, counted with the K-orbit
+    tangents = net.orbit_tangents() + (net.internal_tangents() if hasattr(net, "internal_tangents") else [])
     if J.exact_supported(inputs):
         orbit_dim = rational_rank(tangents, n)
         if n > MAX_PARAMS_EXACT:

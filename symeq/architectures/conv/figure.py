@@ -66,6 +66,9 @@ class ConvDrawing:
         out.extend(f"note: {n}" for n in self.notes)
         return out
 
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
     def to_dict(self) -> dict[str, Any]:
         return {"out": self.path, "generator": self.generator, "arrows": self.arrows, "notes": list(self.notes)}
 

@@ -14,7 +14,7 @@ k(g g) next to the crossed law that holds.
 ...     "biases": [["0"], ["0"]]})
 >>> G = group_from_dict({"generators": {"m": {"grid": {"matrix": [["-1"]]}}}}, net)
 >>> text = explain(net, G)
->>> "rho_1(m) moves position p of channel 0 to channel 0, position -p + 1" in text
+>>> "$\\\\rho_1(m)$ moves position p of channel 0 to channel 0, position -p + 1" in text
 True
 """
 

@@ -1,4 +1,4 @@
-"""The multilayer perceptron (THEORY.md section 1): everything MLP-specific lives here.
+"""The multilayer perceptron (docs/theory.md section 1): everything MLP-specific lives here.
 
 The model (:mod:`.model`), its file table (:mod:`.io`), its latent groups K_i read off the
 activation's relations (:mod:`.latent_group`), the one neuron matcher (:mod:`.solve`), the

@@ -1,4 +1,4 @@
-"""The affine latent group Aff(d) of the identity activation (THEORY.md section 2).
+"""The affine latent group Aff(d) of the identity activation (docs/theory.md section 2).
 
 For K_i = Aff(d_i) the layer equation f_i(.; theta'_i) o k_{i-1} = k_i o f_i(.; theta_i) is
 linear: with k_{i-1} = (M, t) and k_i = (A_i, t_i),

@@ -2,7 +2,7 @@
 
 For the activations with an odd part proportional to z,
 
-    sigma(z) - sigma(-z) = kappa z        for every real z                (THEORY.md section 6)
+    sigma(z) - sigma(-z) = kappa z        for every real z                (docs/theory.md section 6)
 
 (relu, gelu, softplus, swish: kappa = 1; leaky_relu:A: kappa = 1 + A), two neurons j, k of a
 hidden layer form a *bypass pair* when (W_i[k, :], b_i[k]) = -(W_i[j, :], b_i[j]) and

@@ -1,10 +1,10 @@
-"""Literature criteria for identifiability, one function per criterion (THEORY.md, section 3).
+"""Literature criteria for identifiability, one function per criterion (docs/theory.md, section 3).
 
 Each function takes an MLP (usually the reduced submodel) and returns a
 :class:`CriterionResult`: a verdict, the conditions it checked on the concrete parameters (each
 decided exactly), and the reference.  Every condition below is a *sufficient* condition: when
 one fails the criterion says nothing ("unknown"), it does not refute identifiability.
-"Identifiable" means THEORY.md's notion: every theta' with the same function is related to
+"Identifiable" means docs/theory.md's notion: every theta' with the same function is related to
 theta by exactly one k in K (layer functions conjugated).
 
 Sources and exactly what is used:
@@ -63,7 +63,7 @@ Sources and exactly what is used:
   generic parameters and cannot be checked on a concrete theta.
 * :func:`linear_rank` -- identity activation.  Let r = rank(W_L ... W_1).  If every hidden width
   equals r then every factor has rank r, each affine layer map is determined up to Aff(r) by the
-  row space of the product, and the k is unique (elementary linear algebra; THEORY.md section
+  row space of the product, and the k is unique (elementary linear algebra; docs/theory.md section
   3): identifiable.  If some hidden width exceeds r, identifiability fails, and
   :mod:`symeq.architectures.mlp.nonidentifiable` builds a checked witness.
 * :func:`relu_grillo_montufar` -- M. Grillo and G. Montufar, "Most ReLU networks admit
@@ -122,7 +122,7 @@ SHAHVERDI = ("V. Shahverdi, G. L. Marchetti, K. Kohn, Learning on a razor's edge
              "and singularity of polynomial neural networks, arXiv:2505.11846")
 GRILLO = ("M. Grillo, G. Montufar, Most ReLU networks admit identifiable parameters, "
           "arXiv:2605.03601, 2026")
-LINEAR = "elementary linear algebra of rank factorizations (THEORY.md section 3)"
+LINEAR = "elementary linear algebra of rank factorizations (docs/theory.md section 3)"
 
 #: Kruskal ranks are computed by enumerating column subsets; refuse beyond this many columns.
 MAX_KRUSKAL_COLUMNS = 12

@@ -1,4 +1,4 @@
-"""Degenerate neurons of an MLP: inactive and redundant ones (THEORY.md, section 3).
+"""Degenerate neurons of an MLP: inactive and redundant ones (docs/theory.md, section 3).
 
 A hidden neuron j of layer i (1 <= i < L) is
 

@@ -151,10 +151,16 @@ def plan_drawing(net: MLP, group: GroupAction | None, generator: str | None = No
         L = len(widths) - 1
         # input and output layers: the group's own matrices, when they permute coordinates
         rho0, rhoL = group.generator(gen)
-        for layer, m in ((0, rho0), (L, rhoL)):
+        mixing = []
+        for layer, m, name in ((0, rho0, f"input (rho_0({gen}))"), (L, rhoL, f"output (rho_L({gen}))")):
             sp = _signed_perm(m)
             if sp is not None:
                 arrows.extend(Arrow(layer, j, t, s < 0) for j, (t, s) in enumerate(sp) if (t, s) != (j, 1))
+            else:  # a coordinate goes to a combination of coordinates: no arrow says that
+                mixing.append(name)
+        if mixing:
+            notes.append(f"{' and '.join(mixing)}: not a signed permutation matrix, it mixes coordinates, "
+                         "so no arrows are drawn there (symeq explain prints the matrix)")
         for i in range(1, L):
             per_gen = [_map_signed_perm(maps[g][i - 1]) for g in group.names]
             if any(sp is None for sp in per_gen):

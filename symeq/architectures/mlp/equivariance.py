@@ -9,7 +9,7 @@ a'. **reduction** (only when (a) failed): if the network has inactive or redunda
    :func:`~symeq.architectures.mlp.reduce.reduce_network` rewrites it into its submodel (same
    function, every step exact) and (a) runs on the submodel -> *holds* ("reduction+layerwise").
    Equivariance of the submodel is equivariance of the network: this decides the networks
-   that are equivariant but not layerwise at theta because of degenerate neurons (THEORY.md
+   that are equivariant but not layerwise at theta because of degenerate neurons (docs/theory.md
    section 6, first bullet).
 b. **polynomial identity** (identity, power, poly; :mod:`~symeq.architectures.mlp.identity`): the
    difference expanded exactly -> *holds* if 0, else *fails* with an exact witness read off a
@@ -72,6 +72,7 @@ from typing import Any
 import sympy
 from sympy import Integer, Rational
 
+from symeq.report.notebook import NotebookDisplay
 from symeq.exact import symbol_factors
 from symeq.architectures.mlp.bypass import BYPASS_ACTIVATIONS, BypassOutcome, BypassProof, linear_bypass
 from symeq.errors import BudgetExceeded, InputError
@@ -103,7 +104,7 @@ METHODS = ("layerwise", "polynomial_identity", "relu_canonical_form", "linear_by
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NotebookDisplay):
     """The verdict of :func:`check_equivariance` with its evidence.
 
     ``method`` is the certificate evidence method ("layerwise", "polynomial_identity",
@@ -116,6 +117,8 @@ class CheckResult:
     the pairs and the affine map of a linear-bypass proof (or of a refutation by it).
     ``attempts`` lists, in order, what each method said.
     """
+
+    _VERB = "check"  # Jupyter shows it as Markdown (symeq.report.notebook)
 
     verdict: str
     method: str
@@ -404,7 +407,7 @@ def check_equivariance(net: MLP, group: GroupAction, *, tries: int = 200, seed: 
         reason += f"; unknown (budget: {regions.reason})"
     if net.depth > 1 and match.failure.definitive and act.name not in ("identity",) and reduction is None:
         reason += ("; the network has no removable inactive or redundant neuron, but pairs of neurons can still "
-                   "pass a signal around the layer actions (THEORY.md section 6)")
+                   "pass a signal around the layer actions (docs/theory.md section 6)")
     return done("unknown", "none", reason, match)
 
 

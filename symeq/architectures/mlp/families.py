@@ -198,7 +198,7 @@ def uniqueness_conditions(net: MLP) -> tuple[Inequation, ...]:
 
 
 def identifiability_conditions(net: MLP) -> tuple[Inequation, ...]:
-    """Polynomial inequations excluding inactive and redundant neurons (THEORY.md section 3):
+    """Polynomial inequations excluding inactive and redundant neurons (docs/theory.md section 3):
     every incoming weight row and every outgoing column is nonzero, and no two neurons are
     related by a relation of the activation.  For one hidden tanh layer this is Sussmann's
     (1992) irreducibility, which implies identifiability; for deeper or other networks it is

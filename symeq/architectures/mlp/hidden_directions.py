@@ -1,4 +1,4 @@
-"""Candidate hidden-symmetry directions read off degenerate neurons (THEORY.md section 3).
+"""Candidate hidden-symmetry directions read off degenerate neurons (docs/theory.md section 3).
 
 For a hidden neuron j of layer i (pre-activation z_j, outgoing column w_j = W_{i+1}[:, j]):
 

@@ -17,7 +17,7 @@ relu(-z) = relu(z) - z, the network is rewritten as
 with each hyperplane (n_h, beta_h) scaled so that the first nonzero entry of n_h is +1 and equal
 hyperplanes merged.  Functions relu(n_h . x + beta_h) of distinct normalized hyperplanes are
 linearly independent modulo affine maps (each has its kink on its own hyperplane), so two such
-networks are equal exactly when the forms are.  This decides the C_8 example of THEORY.md
+networks are equal exactly when the forms are.  This decides the C_8 example of docs/theory.md
 section 6, which has no layerwise action.
 
 >>> from symeq.architectures import network_from_dict

@@ -6,7 +6,7 @@ applies a relation r_j = (a_j, c_j, b_j, e_j) to neuron j and moves it to positi
 For an affine activation K_i is Aff(d).  Groups are never enumerated: dimension and the number
 of connected components come from closed forms (2^d d! for C_2 wr S_d, d! for R_+ wr S_d, ...).
 
-Action on parameters (THEORY.md section 2), for a monomial element at hidden layer i:
+Action on parameters (docs/theory.md section 2), for a monomial element at hidden layer i:
 
     W_i'[perm j, :] = a_j W_i[j, :]          b_i'[perm j] = a_j b_i[j] + c_j
     W_{i+1}'[:, perm j] = W_{i+1}[:, j] / b_j

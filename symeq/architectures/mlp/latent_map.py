@@ -1,7 +1,7 @@
 """Latent maps: the elements k_i(g) of a latent group K_i, and the actions rho_i : G -> K_i.
 
 A latent map is an affine map k(v) = M v + t of a hidden space V_i = R^d.  Two kinds cover every
-MLP latent group of THEORY.md section 2, in the certificate format of docs/certificates.md:
+MLP latent group of docs/theory.md section 2, in the certificate format of docs/certificates.md:
 
 - ``monomial``: a permutation p and one activation relation (a_j, c_j, b_j, e_j) per neuron,
   meaning (k v)[p_j] = b_j v[j] + e_j.  The relation's input part (a_j, c_j) says how neuron

@@ -1,7 +1,7 @@
 """The neuron matcher: every latent map k_i relating a layer of theta to a layer of another
-parameter, for the monomial latent groups of THEORY.md section 2.
+parameter, for the monomial latent groups of docs/theory.md section 2.
 
-THEORY.md section 5, step 2: for the other parameter theta' = theta^g (or theta itself, for
+docs/theory.md section 5, step 2: for the other parameter theta' = theta^g (or theta itself, for
 the stabilizer) and hidden layer i we need every k_i in K_i with
 
     f_i( . ; theta'_i) o k_{i-1} = k_i o f_i( . ; theta_i).

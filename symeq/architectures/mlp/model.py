@@ -1,4 +1,4 @@
-"""The multilayer perceptron, THEORY.md section 1.
+"""The multilayer perceptron, docs/theory.md section 1.
 
     f_i(x) = sigma(W_i x + b_i)   for i < L       (post-activation latent spaces)
     f_L(x) = W_L x + b_L
@@ -271,7 +271,7 @@ class MLP:
 
     # -- the Architecture protocol: symmetries ------------------------------------------------
     def latent_group(self, i: int) -> "LatentGroup":
-        """K_i of hidden layer i, read off the activation's relations (THEORY.md section 2)."""
+        """K_i of hidden layer i, read off the activation's relations (docs/theory.md section 2)."""
         from symeq.architectures.mlp.latent_group import latent_group
 
         if not 0 < i < self.depth:
@@ -374,7 +374,7 @@ class MLP:
     # -- the Architecture protocol: the adjunction and the construction -----------------------
     def twist(self, group: "GroupAction", g: str) -> "MLP":
         """theta^g = ((W_1 rho_0(g), b_1), theta_2, ..., (rho_L(g)^{-1} W_L, rho_L(g)^{-1} b_L))
-        (THEORY.md section 5, step 1): f(.; theta^g) = rho_L(g)^{-1} o f(.; theta) o rho_0(g).
+        (docs/theory.md section 5, step 1): f(.; theta^g) = rho_L(g)^{-1} o f(.; theta) o rho_0(g).
 
         >>> from symeq.architectures import network_from_dict
         >>> from symeq.groups import catalog_group

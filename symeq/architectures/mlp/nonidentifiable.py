@@ -24,7 +24,7 @@ Constructions:
   two *bypass pairs* of the first layer pass the linear map kappa (c_p r_p^T + c_q r_q^T) on
   (r the incoming rows with bias, c the outgoing columns); rotating the two rows by a rational
   rotation Q and the two columns by Q leaves that map, hence f, unchanged, and moves a
-  first-layer neuron to a direction no neuron of theta has (THEORY.md section 6: the C8
+  first-layer neuron to a direction no neuron of theta has (docs/theory.md section 6: the C8
   network of docs/examples/c8_width4.toml).
 
 >>> from sympy import ImmutableMatrix as M

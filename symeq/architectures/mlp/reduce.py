@@ -1,4 +1,4 @@
-"""Submodel reduction: remove inactive neurons and merge redundant ones (THEORY.md, section 3).
+"""Submodel reduction: remove inactive neurons and merge redundant ones (docs/theory.md, section 3).
 
 :func:`reduce_network` rewrites a network step by step; every step keeps the end-to-end
 function exactly (the independent checker re-verifies each one, claim kind ``same_function``

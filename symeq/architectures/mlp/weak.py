@@ -2,7 +2,7 @@
 factorization of linear networks, the embedding of latent maps into beta(theta~), and the
 certificate's proof that f(theta) = f(beta(theta~)).
 
-The theorem (THEORY.md section 5) promises layerwise actions not at theta but at beta(theta~),
+The theorem (docs/theory.md section 5) promises layerwise actions not at theta but at beta(theta~),
 the parameter choice with the same function: theta~ is the submodel without inactive or
 redundant neurons (:func:`symeq.identifiability.reduce_network`, each rewrite step proved to
 keep the function), and beta pads it back to the original widths with zero neurons (zero
@@ -41,7 +41,7 @@ class LinearReduction:
     rank r of its end-to-end map x -> E x + e: theta~ has every hidden width r, with
     W~_1 = B, W~_i = I_r (1 < i < L), W~_L = C, b~_L = e and zero hidden biases, for a rank
     factorization E = C B (B the nonzero rows of rref(E)).  Every factor has full rank r, so
-    theta~ is identifiable (THEORY.md section 3), and f(theta~) = f(theta) because both are the
+    theta~ is identifiable (docs/theory.md section 3), and f(theta~) = f(theta) because both are the
     affine map x -> E x + e.  beta pads hidden layers with zero neurons after the first r.
 
     Exposes the attributes of :class:`~symeq.architectures.mlp.reduce.Reduction` that the

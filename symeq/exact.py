@@ -1,7 +1,8 @@
 """Exact scalars and matrices, and the safe parser for numbers written by users.
 
 Every number in a symeq file is a string read exactly: ``"3"``, ``"-1/2"``, ``"0.25"`` (an exact
-decimal), ``"sqrt(2)/2"``, or an expression in declared symbols such as ``"w11"``.  The parser
+decimal), ``"sqrt(2)/2"``, ``"tanh(1)"`` (a named transcendental constant), or an expression in
+declared symbols such as ``"w11"``.  The parser
 below is a small recursive-descent parser over a fixed token set; user text never reaches
 ``eval`` or ``sympify``.
 
@@ -11,7 +12,7 @@ Grammar (``^`` and ``**`` both mean power)::
     term   := unary (("*" | "/") unary)*
     unary  := ("+" | "-") unary | power
     power  := atom (("**" | "^") unary)?
-    atom   := NUMBER | "pi" | NAME | "sqrt" "(" expr ")" | "(" expr ")"
+    atom   := NUMBER | "pi" | NAME | "sqrt" "(" expr ")" | "tanh" "(" expr ")" | "(" expr ")"
 
 Exponents must be rational constants of bounded size, so ``"9**9**9"`` is refused instead of
 exhausting memory.  Square roots and fractional powers take non-negative algebraic bases only
@@ -20,7 +21,11 @@ same grammar, so every number the engine accepts can be stated in a certificate
 (docs/reference/schema.md, "Numbers").  Every other size is bounded too, so that no text can make the parser (or a
 later ``expand``) run long: the text length, the nesting depth, the digits of every rational
 built (which keeps :func:`number_to_string` readable back), and the number of terms an
-expression with symbols expands to.  Only ASCII digits are numbers.  Square roots and
+expression with symbols expands to.  Only ASCII digits are numbers.  ``tanh(q)`` takes a rational
+constant q with numerator and denominator at most :data:`MAX_TANH_ARGUMENT`; such constants are
+decided exactly (:func:`is_exact_zero`: every tanh(q) is a rational function of one transcendental
+u = e^(1/N)), and a number may not hold both pi and tanh(q) (whether pi and e are algebraically
+independent is an open problem).  Square roots and
 fractional powers need a constant non-negative base, so every value is real.
 
 >>> parse_number("sqrt(2)/2")
@@ -31,6 +36,8 @@ sqrt(2)/2
 5/2
 >>> parse_number("2*w11 - 1", symbols="declare")
 2*w11 - 1
+>>> parse_number("1/2 + tanh(-1)")
+1/2 - tanh(1)
 >>> parse_number("os.system(1)")
 Traceback (most recent call last):
 ...
@@ -70,6 +77,10 @@ __all__ = [
     "free_symbols",
     "is_exact_zero",
     "symbol_factors",
+    "exp_denominator",
+    "check_tanh_constants",
+    "tanh_in_exp",
+    "MAX_TANH_ARGUMENT",
 ]
 
 Scalar = sympy.Expr
@@ -89,6 +100,11 @@ MAX_DEPTH = 100
 #: Largest number of monomials an expression with symbols may expand to, bounded before
 #: anything is expanded: "(a+b+c+d+e+f)^64" would take hours to expand later.
 MAX_TERMS = 10_000
+#: Largest |numerator| and denominator of q in ``tanh(q)`` (the checker's limit too).
+MAX_TANH_ARGUMENT = 1000
+#: Largest N (the lcm of the denominators of the q) for the constants tanh(q) of one input: they
+#: are rational functions of u = e^(1/N), and the checker accepts N up to this (its limit too).
+MAX_EXP_DENOMINATOR = 10_000
 
 _RATIONAL_LIMIT = 10**MAX_DIGITS
 
@@ -99,7 +115,7 @@ _TOKEN = re.compile(
     re.ASCII,
 )
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-_RESERVED = {"sqrt", "pi"}
+_RESERVED = {"sqrt", "pi", "tanh"}
 
 SymbolPolicy = Union[Literal["forbid", "declare"], Mapping[str, sympy.Symbol]]
 
@@ -214,8 +230,8 @@ class _Parser:
         number the engine accepts is one its certificate can state)."""
         if e.free_symbols:
             self.fail(f"{what} at position {where} needs a constant base, not one with symbols")
-        if e.has(sympy.pi):
-            self.fail(f"{what} at position {where} needs an algebraic base, not one with pi")
+        if e.has(sympy.pi, sympy.tanh):
+            self.fail(f"{what} at position {where} needs an algebraic base, not one with pi or tanh")
         if e.is_nonnegative:
             return
         if e.is_negative:
@@ -300,6 +316,16 @@ class _Parser:
                 return sympy.sqrt(arg)
             if value == "pi":
                 return sympy.pi
+            if value == "tanh":
+                self.take("(")
+                arg = self.expr()
+                self.take(")")
+                if not arg.is_Rational:
+                    self.fail(f"tanh at position {where} takes a rational constant")
+                if abs(arg.p) > MAX_TANH_ARGUMENT or arg.q > MAX_TANH_ARGUMENT:
+                    self.fail(f"the argument of tanh at position {where} has a numerator or denominator "
+                              f"above {MAX_TANH_ARGUMENT}")
+                return sympy.tanh(arg)
             return self.name(value, where)
         if value == "(":
             e = self.expr()
@@ -353,7 +379,11 @@ def parse_number(text: object, symbols: SymbolPolicy = "declare") -> sympy.Expr:
         raise InputError(
             f"number text {text[:40]!r}... of {len(text)} characters is too long (limit {MAX_TEXT})"
         )
-    return _Parser(text, symbols).parse()
+    e = _Parser(text, symbols).parse()
+    if e.has(sympy.pi) and e.has(sympy.tanh):
+        raise InputError(f"cannot parse number {text!r}: pi and tanh constants in one number cannot be "
+                         "decided (whether pi and e are algebraically independent is open)")
+    return e
 
 
 def parse_vector(
@@ -555,8 +585,8 @@ def exact_field(values: Sequence[sympy.Expr]) -> tuple[Any, list[Any]]:
     """
     from symeq.rings import number_field
 
-    values = list(values)
-    if values and not any(v.free_symbols or v.has(sympy.pi) for v in values):
+    values = _one_tanh(list(values))
+    if values and not any(v.free_symbols or v.has(sympy.pi, sympy.tanh) for v in values):
         F = number_field(values)
         try:
             return F.K, [F.convert(v) for v in values]
@@ -566,6 +596,33 @@ def exact_field(values: Sequence[sympy.Expr]) -> tuple[Any, list[Any]]:
     K0, elems = construct_domain(values or [sympy.Integer(0)], extension=True)
     K = K0 if K0.is_Field else K0.get_field()
     return K, [K.convert_from(e, K0) for e in elems][:len(values)]
+
+
+def _one_tanh(values: list[sympy.Expr]) -> list[sympy.Expr]:
+    """``values`` with all their constants tanh(q) written through one, t = tanh(1/N): sympy's
+    domains take distinct tanh atoms for independent generators, which they are not
+    (tanh(2x) = 2t/(1 + t^2) for t = tanh(x)).  One tanh(q) is transcendental, so a domain with
+    it as its only generator is exact.  Refuses pi beside tanh (their independence is open).
+
+    >>> _one_tanh([sympy.tanh(1), sympy.tanh(sympy.Rational(1, 2))])
+    [2*tanh(1/2)/(tanh(1/2)**2 + 1), tanh(1/2)]
+    """
+    atoms = {t for v in values for t in v.atoms(sympy.tanh)}
+    if not atoms:
+        return values
+    if any(v.has(sympy.pi) for v in values):
+        raise InputError("pi and tanh constants together cannot be decided (whether pi and e are "
+                         "algebraically independent is open)")
+    if len(atoms) == 1:
+        return values
+    n = exp_denominator(values)
+    t, mult = sympy.tanh(sympy.Rational(1, n)), {a: int(a.args[0] * n) for a in atoms}
+    if max(abs(k) for k in mult.values()) > MAX_EXPONENT:
+        raise InputError(f"the constants {', '.join(sorted(map(str, atoms)))[:80]} are too far apart to be "
+                         f"written through tanh(1/{n}) (a multiple above {MAX_EXPONENT})")
+    sub = {a: sympy.cancel(((1 + t) ** abs(k) - (1 - t) ** abs(k)) / ((1 + t) ** abs(k) + (1 - t) ** abs(k)))
+           * (1 if k > 0 else -1) for a, k in mult.items()}
+    return [v.xreplace(sub) for v in values]
 
 
 def is_exact_zero(x: sympy.Expr) -> bool:
@@ -583,6 +640,8 @@ def is_exact_zero(x: sympy.Expr) -> bool:
     y = sympy.expand(x)
     if y == 0:
         return True
+    if y.has(sympy.tanh) and all(t.args[0].is_Rational for t in y.atoms(sympy.tanh)):
+        return _tanh_is_zero(y)
     if y.has(sympy.pi):
         # pi is transcendental over the algebraic numbers: an expression in pi with algebraic
         # coefficients is zero exactly when it is zero with pi replaced by a variable.
@@ -599,6 +658,85 @@ def is_exact_zero(x: sympy.Expr) -> bool:
         if result is None:
             raise InputError(f"cannot decide whether {y} is zero") from None
         return bool(result)
+
+
+def _tanh_arguments(values: Iterable[sympy.Expr]) -> set[sympy.Rational]:
+    """The rational q of the constants tanh(q) in ``values`` (InputError for any other tanh)."""
+    out = set()
+    for v in values:
+        for t in v.atoms(sympy.tanh):
+            if not t.args[0].is_Rational:
+                raise InputError(f"cannot decide a number with {t}: only tanh of a rational is exact")
+            out.add(t.args[0])
+    return out
+
+
+def exp_denominator(values: Iterable[sympy.Expr]) -> int | None:
+    """N such that every tanh(q) in ``values`` is (u^m - 1)/(u^m + 1) with u = e^(1/N), m = 2 q N
+    (the lcm of the denominators of the q), or None when there is no tanh constant.
+
+    >>> exp_denominator([sympy.tanh(1) + sympy.tanh(sympy.Rational(1, 2)), sympy.tanh(sympy.Rational(2, 3))])
+    6
+    """
+    args = _tanh_arguments(values)
+    return sympy.ilcm(1, *(q.q for q in args)) if args else None
+
+
+def check_tanh_constants(values: Iterable[sympy.Expr], what: str = "the numbers") -> None:
+    """Refuse (InputError) constants tanh(q) that one input cannot hold: beside pi, or needing
+    u = e^(1/N) with N above :data:`MAX_EXP_DENOMINATOR`.
+
+    >>> check_tanh_constants([sympy.tanh(sympy.Rational(1, 997)), sympy.tanh(sympy.Rational(1, 991))])
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: the numbers have constants tanh(q) whose denominators have the least common multiple 988027, above the limit 10000 (MAX_EXP_DENOMINATOR, docs/reference/schema.md)
+    """
+    values = list(values)
+    if not any(v.has(sympy.tanh) for v in values):
+        return
+    if any(v.has(sympy.pi) for v in values):
+        raise InputError(f"{what} have both pi and constants tanh(q): whether pi and e are algebraically "
+                         "independent is open, so nothing could decide them together")
+    n = exp_denominator(values)
+    if n is not None and n > MAX_EXP_DENOMINATOR:
+        raise InputError(f"{what} have constants tanh(q) whose denominators have the least common multiple "
+                         f"{n}, above the limit {MAX_EXP_DENOMINATOR} (MAX_EXP_DENOMINATOR, docs/reference/schema.md)")
+
+
+def tanh_in_exp(x: sympy.Expr, u: sympy.Symbol, n: int) -> sympy.Expr:
+    """``x`` with every tanh(q) written as the rational function (u^m - 1)/(u^m + 1), m = 2 q n,
+    of u = e^(1/n): the same number when u takes that value.
+
+    >>> u = sympy.Symbol("u", positive=True)
+    >>> tanh_in_exp(sympy.tanh(sympy.Rational(1, 2)), u, 2)
+    (u**2 - 1)/(u**2 + 1)
+    """
+    return x.xreplace({t: (u ** int(2 * t.args[0] * n) - 1) / (u ** int(2 * t.args[0] * n) + 1)
+                       for t in x.atoms(sympy.tanh)})
+
+
+def _tanh_is_zero(y: sympy.Expr) -> bool:
+    """Decide exactly whether an expression in constants tanh(q) (q rational), algebraic numbers
+    and symbols is zero.  With u = e^(1/N), it is a rational function of u (:func:`tanh_in_exp`);
+    u is transcendental over the algebraic numbers (Lindemann-Weierstrass), so the value is zero
+    exactly when the numerator, a polynomial in u (with coefficients in the symbols), has only
+    zero coefficients.  The terms are grouped by their power of u without a dense polynomial:
+    the degree m may be large (tanh(1000) with N = 1000).
+
+    >>> t1, t2 = sympy.tanh(1), sympy.tanh(sympy.Rational(1, 2))
+    >>> _tanh_is_zero(t1 - 2 * t2 / (1 + t2**2)), _tanh_is_zero(t1 - t2)
+    (True, False)
+    """
+    if y.has(sympy.pi):
+        raise InputError(f"cannot decide whether {str(y)[:60]} is zero: pi and tanh constants together "
+                         "(whether pi and e are algebraically independent is open)")
+    u = sympy.Dummy("u", positive=True)
+    num = sympy.fraction(sympy.together(tanh_in_exp(y, u, exp_denominator([y]))))[0]
+    by_power: dict[sympy.Expr, sympy.Expr] = {}
+    for term in sympy.Add.make_args(sympy.expand(num)):
+        c, power = term.as_independent(u, as_Add=False)
+        by_power[power] = by_power.get(power, sympy.Integer(0)) + c
+    return all(is_exact_zero(c) for c in by_power.values())
 
 
 def symbol_factors(values: Any) -> tuple[Any, ...]:

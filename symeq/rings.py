@@ -247,6 +247,10 @@ def check_field_degree(values: Iterable[sympy.Expr], what: str = "the numbers") 
     ...
     symeq.rings.FieldTooLarge: the network's numbers generate a number field of degree 64, above the limit 32 (MAX_FIELD_DEGREE, docs/reference/schema.md)
     """
+    from symeq.exact import check_tanh_constants
+
+    values = list(values)
+    check_tanh_constants(values, what)
     try:
         number_field(values)
     except FieldTooLarge as exc:

@@ -114,31 +114,35 @@ def test_sigmoid_zero_row_constant_one_half():
 
 @pytest.mark.parametrize("bias, column", [("-1", ["1", "0"]), ("1", ["-1", "0"])])
 def test_tanh_constant_neurons_with_related_biases_merge(bias, column):
-    # Neurons 2 and 3 have zero rows and output tanh(1) and tanh(bias) = +-tanh(1), no exact
-    # number, so neither is absorbed.  Their columns (2, 1) and +-(1, 0) are not swap-symmetric
-    # (no latent action at theta), but the constant they add, tanh(1) (1, 1), is: f(x) =
-    # (tanh x1 + tanh 1, tanh x2 + tanh 1).  tanh(bias z) = bias tanh(z) folds neuron 3 into 2.
+    # Neurons 2 and 3 have zero rows and output tanh(s) and tanh(bias s) = +-tanh(s), s = sqrt(2),
+    # no number of the grammar (only tanh of a rational is), so neither is absorbed.  Their
+    # columns (2, 1) and +-(1, 0) are not swap-symmetric (no latent action at theta), but the
+    # constant they add, tanh(s) (1, 1), is: f(x) = (tanh x1 + tanh s, tanh x2 + tanh s).
+    # tanh(bias z) = bias tanh(z) folds neuron 3 into 2.
     net = net_of("tanh", [[["1", "0"], ["0", "1"], ["0", "0"], ["0", "0"]],
                           [["1", "0", "2", column[0]], ["0", "1", "1", column[1]]]],
-                 [["0", "0", "1", bias], ["0", "0"]])
+                 [["0", "0", "sqrt(2)", f"{bias}*sqrt(2)"], ["0", "0"]])
     result, cert = holds_by_reduction(net, catalog_group("S2", 2, 2), ["merge"])
     assert cert["evidence"]["steps"][0] == {"op": "merge", "layer": 1, "neuron": 3, "keep": 2,
                                             "relation": {"a": bias, "c": "0", "b": bias, "e": "0"}}
     assert result.reduction.reduced.weights == (ImmutableMatrix([[1, 0], [0, 1], [0, 0]]),
                                                 ImmutableMatrix([[1, 0, 1], [0, 1, 1]]))
-    assert result.reduction.reduced.biases == (ImmutableMatrix([0, 0, 1]), ImmutableMatrix([0, 0]))
+    assert result.reduction.reduced.biases == (ImmutableMatrix([0, 0, sympy.sqrt(2)]), ImmutableMatrix([0, 0]))
     assert result.reduction.notes == ("layer 1: a neuron has a zero incoming row but its constant output "
-                                      "tanh(1) is not an exact number of the file grammar; it was kept",)
+                                      "tanh(sqrt(2)) is not an exact number of the file grammar; it was kept",)
     assert cert["evidence"]["reduced_equivariance"]["actions"]["t"][0]["perm"] == [1, 0, 2]
-    # unrelated biases (1 and 2): no merge, and the constant (2, 1) tanh 1 +- (1, 0) tanh 2 is
-    # not swap-symmetric, so the network is not equivariant: a witness, verified
+    # unrelated biases (1 and 2): both constants are exact (tanh of a rational) and absorbed, and
+    # the constant (2, 1) tanh 1 +- (1, 0) tanh 2 is not swap-symmetric, so the network is not
+    # equivariant: a witness, verified
     far = net_of("tanh", [[["1", "0"], ["0", "1"], ["0", "0"], ["0", "0"]],
                           [["1", "0", "2", column[0]], ["0", "1", "1", column[1]]]],
                  [["0", "0", "1", "2"], ["0", "0"]])
     G = catalog_group("S2", 2, 2)
     far_result = check_equivariance(far, G, tries=5)
     assert (far_result.verdict, far_result.method) == ("fails", "witness")
-    assert reduce_network(far).steps == ()
+    steps = reduce_network(far).steps
+    assert [(s.op, s.constant) for s in steps] == [("absorb_constant", sympy.tanh(1)),
+                                                      ("absorb_constant", sympy.tanh(2))]
     assert certified(far, G, far_result)["claim"] == {"kind": "not_equivariant"}
 
 
@@ -412,7 +416,8 @@ def test_inserted_degenerate_neurons_hold_with_verified_certificates(spec, data)
     case = data.draw(equivariant_networks(spec, max_depth=3))
     # a hidden layer to insert into, and no degenerate neuron of its own: random equivariant
     # networks often have constant neurons sigma(b) with b != 0 (forced zero rows), which the
-    # reduction cannot absorb exactly (tanh(1) is no exact number); those stay unknown
+    # reduction cannot always absorb exactly (sigmoid(1), gelu(1) are no exact numbers); those
+    # stay unknown
     assume(case.net.depth > 1 and _reduced(case.net))
     rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
     kinds = data.draw(st.lists(st.sampled_from(["duplicate", "duplicate", "dead", "constant"]),

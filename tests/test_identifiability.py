@@ -13,6 +13,7 @@ from sympy import ImmutableMatrix as M
 from sympy import Rational
 
 from symeq.activations import activation
+from symeq.certify.hints import with_hints
 from symeq.certify.verify import verify_certificate
 from symeq.commands import identify as identify_cmd
 from symeq.errors import InputError
@@ -34,9 +35,10 @@ def net(spec, w1, b1, w2, b2, *more):
 
 
 def same_function_cert(red):
-    return {"format": "symeq-certificate", "version": 2,
-            "claim": {"kind": "same_function", "reduced": network_to_dict(red.reduced)},
-            "network": network_to_dict(red.original), "evidence": red.certificate_evidence()}
+    # with_hints, as the engine writes certificates: constants tanh(q) need the exp_denominator hint
+    return with_hints({"format": "symeq-certificate", "version": 2,
+                       "claim": {"kind": "same_function", "reduced": network_to_dict(red.reduced)},
+                       "network": network_to_dict(red.original), "evidence": red.certificate_evidence()})
 
 
 def poly_forward(n):
@@ -78,10 +80,22 @@ def test_zero_column_and_zero_row_are_reduced_with_proofs():
     assert verify_certificate(same_function_cert(redp)).ok
 
 
-def test_tanh_zero_row_with_transcendental_constant_is_kept_with_a_note():
+def test_tanh_zero_row_with_a_constant_outside_the_grammar_is_kept_with_a_note():
+    # tanh(sqrt(2)): only tanh of a rational is a number of the file grammar
+    n = net("tanh", [[0, 0], [1, 1]], [sympy.sqrt(2), 0], [[2, 1]], [0])
+    red = reduce_network(n)
+    assert red.steps == () and len(red.notes) == 1 and "tanh(sqrt(2))" in red.notes[0]
+
+
+def test_tanh_zero_row_with_a_rational_bias_is_absorbed_exactly():
+    # tanh(1/2) is a named constant of the grammar: neuron 1 is folded into b_2 (unknown before)
     n = net("tanh", [[0, 0], [1, 1]], [Rational(1, 2), 0], [[2, 1]], [0])
     red = reduce_network(n)
-    assert red.steps == () and len(red.notes) == 1 and "tanh(1/2)" in red.notes[0]
+    assert [(s.op, s.constant) for s in red.steps] == [("absorb_constant", sympy.tanh(Rational(1, 2)))]
+    assert red.notes == () and red.reduced.biases[1] == M([2 * sympy.tanh(Rational(1, 2))])
+    v = verify_certificate(same_function_cert(red))  # its hint: u = e^(1/2)
+    assert v.ok, v.reason
+    assert v.relies == ("kernel", "Lindemann-Weierstrass: e^(1/N) is transcendental (exact tanh constants)")
 
 
 def test_sigmoid_merge_moves_the_one_minus_sigma_correction_into_the_next_bias():

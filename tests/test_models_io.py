@@ -167,9 +167,9 @@ def test_file_round_trip(net: MLP, suffix: str) -> None:
 
 
 def test_network_to_dict_refuses_entries_it_cannot_write_exactly() -> None:
-    # tanh(1) and E print as text the parser refuses or reads as a symbol called E: no file
-    # (and so no certificate) may say something other than the network
-    for bad in (sympy.tanh(1), sympy.E):
+    # tanh(sqrt(2)) and E print as text the parser refuses or reads as a symbol called E: no
+    # file (and so no certificate) may say something other than the network
+    for bad in (sympy.tanh(sympy.sqrt(2)), sympy.E):
         net = MLP(TANH, (M([[1]]), M([[2]])), (M([0]), M([bad])))
         with pytest.raises(InputError, match=re.escape(f"cannot write {bad} exactly")):
             network_to_dict(net)

@@ -5,7 +5,8 @@ The engine finds; this module turns what it found into the *hints* the kernel ch
 states the claim (as the engine's stages write it) and adds every hint the kernel needs:
 
 * ``numbers``: the number field Q(alpha) of every radical in the certificate: a primitive element's
-  minimal polynomial, an isolating interval, and each radical written in alpha (sympy);
+  minimal polynomial, an isolating interval, and each radical written in alpha (sympy); with
+  constants tanh(q), ``exp_denominator`` N (the lcm of the denominators of the q: u = e^(1/N));
 * ranks: a nonzero minor (rows, columns) and a kernel basis; Kruskal ranks: one nonzero minor per
   column subset; full column rank of the classification's weight equations: a nonzero minor;
 * ``relu_canonical_form``: the groups of terms with equal normalized hyperplanes;
@@ -40,8 +41,9 @@ _TEXT_KEYS = {"citation", "statement", "engine", "description", "predicate", "me
 
 # -- the number field -------------------------------------------------------------------------------
 
-def _radicals(doc: Any) -> set:
-    """The roots b^(1/q) (b an algebraic constant) in the numbers of a certificate (sympy)."""
+def _radicals(doc: Any, tanh: set | None = None) -> set:
+    """The roots b^(1/q) (b an algebraic constant) in the numbers of a certificate (sympy); the
+    constants tanh(q) are added to ``tanh``."""
     from symeq.exact import parse_number
 
     out: set = set()
@@ -59,6 +61,8 @@ def _radicals(doc: Any) -> set:
                 e = parse_number(x, "declare")
             except Exception:  # not a number (a name, a word): nothing to hint
                 return
+            if tanh is not None:
+                tanh.update(e.atoms(sympy.tanh))
             for a in e.atoms(sympy.Pow):
                 if a.exp.is_Rational and not a.exp.is_Integer and not a.base.free_symbols and not a.base.has(sympy.pi):
                     out.add(sympy.Pow(a.base, sympy.Rational(1, a.exp.q)))
@@ -72,11 +76,13 @@ def numbers_hint(doc: dict) -> dict | None:
     Its key "alpha" (removed before writing) is alpha as an expression of the radicals."""
     from sympy.polys.numberfields import minimal_polynomial, primitive_element
 
-    from symeq.exact import exact_string
+    from symeq.exact import exact_string, exp_denominator
 
-    roots = sorted(_radicals(doc), key=lambda a: (len(a.atoms(sympy.Pow)), sympy.default_sort_key(a)))
+    tanh: set = set()
+    roots = sorted(_radicals(doc, tanh), key=lambda a: (len(a.atoms(sympy.Pow)), sympy.default_sort_key(a)))
+    exp = {"exp_denominator": int(exp_denominator(tanh))} if tanh else None
     if not roots:
-        return None
+        return None if exp is None else {"minimal_polynomial": ["0", "1"], "interval": ["-1", "1"], **exp, "alpha": "0"}
     x = sympy.Dummy("x")
     if len(roots) == 1:
         mp, theta, reps = minimal_polynomial(roots[0], x), roots[0], [[1, 0]]
@@ -92,7 +98,7 @@ def numbers_hint(doc: dict) -> dict | None:
     return {"minimal_polynomial": [exact_string(c) for c in reversed(poly.all_coeffs())],
             "interval": [exact_string(lo), exact_string(hi)],
             "radicals": [{"base": exact_string(r.base), "root": int(1 / r.exp), "value": [q(c) for c in reversed(rep)]}
-                         for r, rep in zip(roots, reps)], "alpha": exact_string(theta)}
+                         for r, rep in zip(roots, reps)], **(exp or {}), "alpha": exact_string(theta)}
 
 
 # -- ranks ------------------------------------------------------------------------------------------
@@ -119,6 +125,15 @@ def _eliminate(A) -> tuple[list, list, list]:
 _ALPHA = ["0"]  # alpha as an expression of the radicals, for the certificate being built
 
 
+def _s_text(F, k: int) -> str:
+    """The field's transcendental s to the power k: sqrt(pi)^k, or u^k = e^(k/N) = (1 + t)/(1 - t)
+    with t = tanh(k/(2N))."""
+    if F.exp_root is None:
+        return f"pi^({k}/2)"
+    q = sympy.Rational(k, 2 * F.exp_root)
+    return f"(1 + tanh({q}))/(1 - tanh({q}))"
+
+
 def num_text(x) -> str:
     """A kernel number as text of the certificate grammar (alpha written through the radicals)."""
     if x.is_rational():
@@ -128,7 +143,7 @@ def num_text(x) -> str:
     def poly(p) -> str:
         terms = []
         for e, c in p.terms():
-            factors = [str(c)] + ([f"({_ALPHA[0]})^{e[0]}"] if e[0] else []) + ([f"pi^({e[1]}/2)"] if e[1] else [])
+            factors = [str(c)] + ([f"({_ALPHA[0]})^{e[0]}"] if e[0] else []) + ([_s_text(x.f, e[1])] if e[1] else [])
             terms.append("*".join(f"({f})" for f in factors + [f"{n}^{k}" for n, k in zip(names[2:], e[2:]) if k]))
         return " + ".join(terms) or "0"
     return poly(x.n) if x.d is None else f"({poly(x.n)})/({poly(x.d)})"

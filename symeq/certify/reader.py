@@ -11,7 +11,7 @@ Numbers (docs/reference/schema.md, docs/certificates.md).  A number is an ASCII 
 
     expr  := term (("+" | "-") term)*          term  := unary (("*" | "/") unary)*
     unary := ("+" | "-") unary | power          power := atom (("^" | "**") unary)?
-    atom  := DIGITS ["." DIGITS] | "pi" | NAME | "sqrt" "(" expr ")" | "(" expr ")"
+    atom  := DIGITS ["." DIGITS] | "pi" | NAME | "sqrt" "(" expr ")" | "tanh" "(" expr ")" | "(" expr ")"
 
 or a JSON integer.  Exponents are rational constants with numerator and denominator at most
 64; a fractional power (``sqrt`` included) needs a constant base >= 0: an algebraic number,
@@ -19,6 +19,9 @@ whose root the certificate's ``numbers`` hint gives in the field Q(alpha) (the k
 value^q = base and value >= 0), or c pi^k with c algebraic, when the result is a power of
 sqrt(pi).  Sizes are bounded *before* a power is computed: at most 10,000 terms and 20,000
 bits.  Names are the network's declared ``symbols`` (and ``z`` in ``poly:`` activations).
+``tanh(q)`` takes a rational constant q (numerator and denominator at most 1000) and needs the hint
+``"exp_denominator": N`` with 2 q N an integer: it is then exact in u = e^(1/N), and the certificate
+has no pi (:mod:`symeq.kernel.constants`).
 
 >>> r = Reader({"numbers": {"minimal_polynomial": ["-2", "0", "1"], "interval": ["1", "2"],
 ...                         "radicals": [{"base": "2", "root": 2, "value": ["0", "1"]}]}})
@@ -44,6 +47,7 @@ from typing import Any
 from flint import fmpq, fmpz
 
 from symeq.kernel.activations import PLAIN, Activation
+from symeq.kernel.constants import check_exp_root, tanh_value
 from symeq.kernel.core import Reject
 from symeq.kernel.groups import Group
 from symeq.kernel.attention import Attention
@@ -82,7 +86,7 @@ class Reader:
         net = doc.get("network") if isinstance(doc.get("network"), dict) else {}
         names = net.get("symbols", [])
         if not isinstance(names, list) or len(names) > 64 or len(set(map(str, names))) != len(names) or not all(
-                isinstance(n, str) and _NAME.match(n) and n not in ("pi", "sqrt", "z") for n in names):
+                isinstance(n, str) and _NAME.match(n) and n not in ("pi", "sqrt", "tanh", "z") for n in names):
             raise Reject("network symbols must be distinct names (letters, digits, _), at most 64")
         try:
             if net.get("architecture") == "attention":  # the input variables: tokens x features
@@ -101,13 +105,14 @@ class Reader:
                 inputs *= x
         self.symbols, self.F, self.roots = tuple(names), Field(), []  # F: rationals until the hint is read
         hint = doc.get("numbers", {"minimal_polynomial": ["0", "1"], "interval": ["-1", "1"]})
-        self.keys(hint, {"minimal_polynomial", "interval", "radicals"}, "numbers")
+        self.keys(hint, {"minimal_polynomial", "interval", "radicals", "exp_denominator"}, "numbers")
         coeffs = [self._rational(c, "minimal polynomial coefficient") for c in self.get(
             hint, "minimal_polynomial", list, "numbers")]
         interval = [self._rational(c, "interval end") for c in self.get(hint, "interval", list, "numbers")]
         if len(interval) != 2 or not 2 <= len(coeffs) <= 49:
             raise Reject("numbers: interval needs two ends and the minimal polynomial 2 to 49 coefficients")
-        self.F = Field(coeffs, interval, self.symbols, min(inputs, MAX_WIDTH))
+        exp_root = check_exp_root(hint["exp_denominator"]) if "exp_denominator" in hint else None
+        self.F = Field(coeffs, interval, self.symbols, min(inputs, MAX_WIDTH), exp_root)
         radicals = hint.get("radicals", [])
         if not isinstance(radicals, list) or len(radicals) > MAX_RADICALS:
             raise Reject(f"numbers: radicals must be a list of at most {MAX_RADICALS} entries")
@@ -766,6 +771,8 @@ class _Parser:
         if not base.is_constant():
             raise Reject(f"the fractional power at position {where} needs a constant base, not one with symbols")
         degrees = {e[1] for e in base.n.monoms()} | ({e[1] for e in base.d.monoms()} if base.d is not None else set())
+        if degrees - {0} and self.r.F.exp_root:
+            raise Reject(f"the fractional power at position {where} has a tanh constant in its base")
         if base.d is not None and degrees != {0}:
             raise Reject(f"the fractional power at position {where} divides by pi")
         if degrees - {0}:  # c * sqrt(pi)^j: c^(1/q) sqrt(pi)^(j/q)
@@ -793,7 +800,17 @@ class _Parser:
                 self.take(")")
                 return self.radical(x, 2, where)
             if value == "pi":
+                if self.r.F.exp_root:
+                    raise Reject(f"pi at position {where} in a certificate with tanh constants (whether pi and e "
+                                 "are algebraically independent is open)")
                 return self.r.F.pi
+            if value == "tanh":
+                self.take("(")
+                x = self.expr()
+                self.take(")")
+                if not x.is_rational():
+                    raise Reject(f"tanh at position {where} takes a rational constant")
+                return tanh_value(self.r.F, x.rational())
             if value not in self.names:
                 raise Reject(f"unknown name {value!r} at position {where}"
                              + (" (declare it in network.symbols)" if value not in ("z",) else ""))

@@ -29,6 +29,7 @@ from symeq.certify.reader import Reader
 from symeq.certify.second_tier import PROCEDURES
 from symeq.certify import theorems
 from symeq.kernel.claims import check
+from symeq.kernel.constants import LINDEMANN
 from symeq.kernel.core import Budget, Ctx, Reject, budget as time_budget
 
 __all__ = ["FORMAT", "VERSION", "DEFAULT_BUDGET", "Verification", "verify_certificate"]
@@ -95,6 +96,7 @@ def verify_certificate(doc: Any, budget: float = DEFAULT_BUDGET) -> Verification
         with time_budget(budget):
             read = Reader(doc)
             c, cert = Ctx(read.F, PROCEDURES, theorems), read.certificate(doc)
+            c.rely(LINDEMANN if read.F.exp_root else None)
             check(c, cert)
         if not c.steps:
             raise Reject("the claim check recorded no step")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from flint import arb
 
+from symeq.kernel.constants import exact_value
 from symeq.kernel.core import Reject
 from symeq.kernel.numbers import Num
 
@@ -29,8 +30,6 @@ FAMILIES = {
     "leaky_relu": "relations of leaky_relu: s(a z) = a s(z) for a > 0, no others",
     "sin": "relations of sin: sin(a z + n pi) = a (-1)^n sin(z) for a = +-1, no others",
     **{name: f"relations of {name}: only {name}(z) = {name}(z)" for name in ("gelu", "softplus", "swish")}}
-#: sigma(0) where it is rational: tanh(0) = sin(0) = gelu(0) = swish(0) = 0, sigmoid(0) = 1/2.
-AT_ZERO = ("tanh", "sin", "gelu", "swish", "sigmoid")
 _BALL = {"tanh": lambda z: z.tanh(), "sigmoid": lambda z: 1 / (1 + (-z).exp()),
          "gelu": lambda z: z * (1 + (z / arb(2).sqrt()).erf()) / 2, "softplus": lambda z: z.exp().log1p(),
          "swish": lambda z: z / (1 + (-z).exp()), "sin": lambda z: z.sin()}
@@ -79,9 +78,7 @@ class Activation:
             return z if self.name == "identity" else z ** self.degree
         if self.name in ("relu", "leaky_relu"):
             return z if z.sign() >= 0 else (self.slope or F.zero) * z
-        if self.name in AT_ZERO and z.is_zero():
-            return F.num(1) / 2 if self.name == "sigmoid" else F.zero
-        raise Reject(f"{self.spec} has no exact value at {z}")
+        return exact_value(self, z)  # sigma(0) (trusted values) and tanh at a rational, or a Reject
 
     def ball(self, z: arb) -> arb:
         if self.name not in _BALL:
@@ -103,7 +100,7 @@ class Activation:
             return (a, F.zero) if a.sign() > 0 and c.is_zero() else None
         if self.name == "sin":
             k = round(float((c.ball(64) / arb.pi()).mid())) if c.is_constant() and abs(c.ball(64)) < 1e6 else 0.5
-            ok = c == k * F.pi and (a == 1 or a == -1)
+            ok = F.pi is not None and c == k * F.pi and (a == 1 or a == -1)
             return (a if k % 2 == 0 else -a, F.zero) if ok else None
         if c.is_zero() and (a == 1 or (a == -1 and self.name in ("tanh", "sigmoid"))):
             return (a, F.zero if a == 1 or self.name == "tanh" else F.one)

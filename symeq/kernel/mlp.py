@@ -165,7 +165,7 @@ def rewrite(c, net: MLP, step: dict, where: str) -> MLP:
         s = step["constant"]
         if any(x != 0 for x in w[j]) or act.value(b[j]) != s:
             raise Reject(f"{where}: neuron {j} of layer {i} is not the constant {s}")
-        c.rely(None if act.exact else f"value {act.name}(0) = {s}")
+        c.rely(None if act.exact or not b[j].is_zero() else f"value {act.name}(0) = {s}")  # else: constants.py
         c.step(f"{where}: layer {i} neuron {j} outputs the constant sigma({b[j]}) = {s}, moved into b_{i + 1}")
         moved = _with(net, i + 1, None, tuple(x + s * r[j] for x, r in zip(b2, w2)))
         return _with(moved, i, drop=j) if len(w) > 1 else _with(moved, i + 1, tuple(r[:j] + (F.zero,) + r[j + 1:] for r in w2))

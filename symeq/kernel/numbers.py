@@ -1,8 +1,8 @@
-"""Exact numbers: n/d, polynomials over Q(alpha) in s = sqrt(pi), the symbols and ``_z``, ``_x<i>``.
+"""Exact numbers: n/d, polynomials over Q(alpha) in s = sqrt(pi) or e^(1/N), the symbols, ``_z``, ``_x<i>``.
 
 alpha is the real root, in a stated interval where it changes sign, of an irreducible polynomial m;
-polynomials (fmpq_mpoly) are reduced modulo m(alpha).  s is transcendental and the symbols are
-indeterminates, so n/d is zero exactly when n reduces to 0 (:meth:`Num.is_zero`).  The sign of a
+polynomials (fmpq_mpoly) are reduced modulo m(alpha).  s is transcendental (e^(1/N): see symeq.kernel.constants) and
+the symbols are indeterminates, so n/d is zero exactly when n reduces to 0 (:meth:`Num.is_zero`).  The sign of a
 constant excludes zero exactly, then balls (arb) of growing precision separate it from 0.
 
 >>> F, r2 = Field(), Field([-2, 0, 1], (1, 2))  # Q, and Q(sqrt(2))
@@ -27,19 +27,19 @@ MAX_DEGREE, MAX_TERMS = 48, 200_000
 class Field:
     """Q(alpha) with the variables of one certificate: its symbols, ``_z`` and inputs ``_x0``, ..."""
 
-    def __init__(self, minpoly=(0, 1), interval=(-1, 1), symbols=(), inputs=0):
+    def __init__(self, minpoly=(0, 1), interval=(-1, 1), symbols=(), inputs=0, exp_root=None):
         m, lo, hi = fmpq_poly([fmpq(c) for c in minpoly]), fmpq(interval[0]), fmpq(interval[1])
         if not 1 <= m.degree() <= MAX_DEGREE or [(f.degree(), k) for f, k in m.factor()[1]] != [(m.degree(), 1)]:
             raise Reject(f"the minimal polynomial {m} must be irreducible, of degree 1 to {MAX_DEGREE}")
         if not lo < hi or m(lo) * m(hi) >= 0:
             raise Reject(f"the minimal polynomial does not change sign on [{lo}, {hi}]")
-        self.m, self.degree, self.bracket, self._balls = m / m.coeffs()[-1], m.degree(), [lo, hi], {}
+        self.m, self.degree, self.bracket, self._balls, self.exp_root = m / m.coeffs()[-1], m.degree(), [lo, hi], {}, exp_root
         self.alpha_name = "alpha"  # how messages write alpha (the reader may name a radical)
         self.names = ("_a", "_s") + tuple(symbols) + ("_z",) + tuple(f"_x{i}" for i in range(inputs))
         self.ctx, self.symbols, self.divisors = fmpq_mpoly_ctx.get(self.names, "lex"), len(symbols), []
         self.modulus, self.zero, self.one = self._poly(self.m), self.num(0), self.num(1)
         self.alpha, self.sqrt_pi = Num(self, self.ctx.gen(0) % self.modulus), self.var("_s")
-        self.pi = self.sqrt_pi * self.sqrt_pi
+        self.pi = self.sqrt_pi * self.sqrt_pi if exp_root is None else None  # see constants.py
 
     def var(self, name: str) -> Num:
         """The variable ``name`` (a symbol, ``_z`` or an input ``_x<i>``)."""
@@ -167,7 +167,7 @@ class Num:
             raise Reject(f"{self} contains symbols: it has no numerical value")
         old, flint_ctx.prec = flint_ctx.prec, prec + 16
         try:
-            a, s = self.f.alpha_ball(prec), arb.pi().sqrt()
+            a, s = self.f.alpha_ball(prec), arb.pi().sqrt() if self.f.exp_root is None else (arb(1) / self.f.exp_root).exp()
             ev = lambda p: sum((arb(c) * a ** e[0] * s ** e[1] for e, c in p.terms()), arb(0))  # noqa: E731
             return ev(self.n) / (ev(self.d) if self.d is not None else 1)
         finally:
@@ -185,8 +185,8 @@ class Num:
 
     def __str__(self) -> str:
         text = str(self.n) if self.d is None else f"({self.n})/({self.d})"
-        text = re.sub(r"_s\^(\d+)", lambda m: m[0] if int(m[1]) % 2 else "pi" + f"^{int(m[1]) // 2}" * (m[1] != "2"), text)
-        text = text.replace("_a", self.f.alpha_name).replace("_s", "sqrt(pi)").replace("_z", "z")
+        text = re.sub(r"_s\^(\d+)", lambda m: m[0] if int(m[1]) % 2 or self.f.exp_root else "pi" + f"^{int(m[1]) // 2}" * (m[1] != "2"), text)
+        text = text.replace("_a", self.f.alpha_name).replace("_s", f"(e^(1/{self.f.exp_root}))" if self.f.exp_root else "sqrt(pi)").replace("_z", "z")
         return text[:57] + "..." if len(text) > 60 else text
 
     __repr__ = __str__

@@ -10,8 +10,9 @@ next layer's parameters (W', b') = (W_{i+1}, b_{i+1}):
 ``absorb_constant`` (i, j, s)
     W_i[j, :] = 0, so neuron j outputs the constant s = sigma(b_i[j]):
     b' += s W'[:, j], then delete neuron j as above.  Only when s is an exact number of the
-    file grammar (e.g. sigma(0) = 1/2 for the logistic sigmoid, any value for polynomial and
-    piecewise-linear activations); otherwise the neuron is kept and a note says why.
+    file grammar (e.g. sigma(0) = 1/2 for the logistic sigmoid, tanh(q) for a rational q, any
+    value for polynomial and piecewise-linear activations); otherwise (tanh(sqrt(2)),
+    sigmoid(1)) the neuron is kept and a note says why.
 ``merge`` (i, keep j, remove k, relation (a, c, b, e))
     (W_i[k, :], b_i[k]) = (a W_i[j, :], a b_i[j] + c) and sigma(a z + c) = b sigma(z) + e, so
     sigma(z_k) = b sigma(z_j) + e: W'[:, j] += b W'[:, k], b' += e W'[:, k], delete neuron k.
@@ -54,7 +55,7 @@ from sympy import ImmutableMatrix
 
 from symeq.activations import Relation
 from symeq.errors import InputError
-from symeq.exact import exact_string, is_exact_zero
+from symeq.exact import MAX_EXP_DENOMINATOR, exact_string, exp_denominator, is_exact_zero
 from symeq.architectures.mlp.degenerate import find_degenerate, is_zero_vector
 from symeq.architectures.mlp.model import MLP
 
@@ -172,7 +173,7 @@ def representable(x: sympy.Expr) -> bool:
     """True when ``x`` is an exact number of the file grammar (so certificates can state it):
     when :func:`symeq.exact.exact_string` can write it.
 
-    >>> representable(sympy.Rational(1, 2)), representable(sympy.tanh(sympy.Rational(1, 2)))
+    >>> representable(sympy.tanh(sympy.Rational(1, 2))), representable(sympy.tanh(sympy.sqrt(2)))
     (True, False)
     """
     try:
@@ -180,6 +181,24 @@ def representable(x: sympy.Expr) -> bool:
     except (InputError, RecursionError):
         return False
     return True
+
+
+def _not_absorbable(net: MLP, s: sympy.Expr) -> str | None:
+    """Why the constant ``s`` cannot be moved into a bias, or None: it must be an exact number of
+    the file grammar, and beside the network's other numbers a certificate must still be able to
+    state it (the limits of :func:`symeq.exact.check_tanh_constants`)."""
+    if not representable(s):
+        return "is not an exact number of the file grammar"
+    values = [*net.parameters(), sympy.sympify(s)]
+    if not values[-1].has(sympy.tanh):
+        return None
+    if any(v.has(sympy.pi) for v in values):
+        return "cannot sit beside pi in one certificate (whether pi and e are algebraically independent is open)"
+    n = exp_denominator(values)
+    if n is not None and n > MAX_EXP_DENOMINATOR:
+        return (f"and the network's other constants tanh(q) would need e^(1/N) with N = {n}, above the limit "
+                f"{MAX_EXP_DENOMINATOR} of a certificate")
+    return None
 
 
 def _delete_neuron(net: MLP, i: int, j: int) -> MLP:
@@ -251,14 +270,12 @@ def _next_step(net: MLP, notes: set[str]) -> Step | None:
         elif d.kind == "zero_row":
             s = net.activation.value(net.biases[i - 1][j]) if not net.biases[i - 1][j].free_symbols \
                 else net.activation.expr(net.biases[i - 1][j])
-            if representable(s):
+            why = _not_absorbable(net, s)
+            if why is None:
                 return Step("absorb_constant", i, j, constant=sympy.sympify(s))
             if d.partner is not None:  # a related constant neuron: fold this one into it
                 return Step("merge", i, j, keep=d.partner, relation=d.relation)
-            notes.add(
-                f"layer {i}: a neuron has a zero incoming row but its constant output {s} is "
-                "not an exact number of the file grammar; it was kept"
-            )
+            notes.add(f"layer {i}: a neuron has a zero incoming row but its constant output {s} {why}; it was kept")
         elif d.kind == "redundant":
             return Step("merge", i, j, keep=d.partner, relation=d.relation)
     return None

@@ -125,11 +125,13 @@ def simple_rational_below(x: Fraction) -> Fraction:
 
 
 def _to_arb(x: sympy.Expr) -> arb:
-    """A rigorous ball around an exact real constant (rationals, radicals, pi)."""
+    """A rigorous ball around an exact real constant (rationals, radicals, pi, tanh(q))."""
     if x.is_Rational:
         return arb(fmpq(int(x.p), int(x.q)))
     if x is sympy.pi:
         return arb.pi()
+    if isinstance(x, sympy.tanh):
+        return _to_arb(x.args[0]).tanh()
     if isinstance(x, sympy.Add):
         return sum((_to_arb(t) for t in x.args), arb(0))
     if isinstance(x, sympy.Mul):

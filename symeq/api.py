@@ -94,13 +94,21 @@ def read_network_document(path: str | Path) -> dict[str, Any]:
     return doc
 
 
+def _group(group: Any, what: str) -> Any:
+    """``group`` when it is a group action; else the one-line InputError bad input gets."""
+    if group is None or not hasattr(group, "names"):
+        raise InputError(f"{what} needs a group action (symeq.load(FILE) returns the network and its "
+                         f"group), not {type(group).__name__}")
+    return group
+
+
 def check(net: Any, group: Any, *, tries: int = 200, seed: int = 0) -> Any:
     """Decide f(rho_0(g) x) = rho_L(g) f(x) for all x and every generator g, exactly: holds with a
     certificate, fails with a witness, or unknown with the reason (the architecture's decision
     methods; for an MLP :func:`symeq.architectures.mlp.equivariance.check_equivariance`)."""
     from symeq.architectures import verb
 
-    return verb(net, "check")(net, group, tries=tries, seed=seed)
+    return verb(net, "check")(net, _group(group, "check"), tries=tries, seed=seed)
 
 
 def symmetries(net: Any, *, seed: int = 0, proofs: bool = True) -> Any:
@@ -129,6 +137,7 @@ def latent(net: Any, group: Any, *, budget: int = 20_000, structure: bool = True
     from symeq.architectures import implementation
     from symeq.construction.analysis import analyze
 
+    _group(group, "latent")
     own = getattr(implementation(net.architecture), "latent", None)
     if callable(own):
         return own(net, group, budget=budget, structure=structure)
@@ -210,6 +219,10 @@ def draw(net: Any, group: Any = None, *, generator: str | None = None,
     (True, True)
     """
     from symeq.architectures import verb
-    from symeq.report.draw_figure import figure
+    from symeq.report.draw_figure import figure, picture
 
+    if net.architecture != "mlp":  # drawn in its own terms (filters on the grid, heads as units)
+        if image_shape is not None:
+            raise InputError(f"image_shape is for MLPs; a {net.architecture} network is drawn in its own terms")
+        return picture(lambda path: verb(net, "draw")(net, group, path, generator=generator))
     return figure(verb(net, "draw")(net, group, generator=generator, image_shape=image_shape))

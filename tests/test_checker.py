@@ -822,6 +822,9 @@ ARCHITECTURE_KERNEL_CAPS = {"conv.py": 560, "attention.py": 250}
 #: when the shared kernel was at its 1,200 lines; what a reader must trust about them (the
 #: definition of tanh, Lindemann-Weierstrass) fits in one small module, symeq/kernel/constants.py.
 ARCHITECTURE_KERNEL_CAPS["constants.py"] = 70
+#: Likewise the same-function check through bypass pairs (relu, gelu: sigma(z) - sigma(-z) = z),
+#: which identify's witness for networks such as c8_width4 needs.
+ARCHITECTURE_KERNEL_CAPS["bypass.py"] = 50
 
 
 def test_kernel_imports_only_the_standard_library_and_flint() -> None:

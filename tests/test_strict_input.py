@@ -161,7 +161,8 @@ def _texts(draw, depth=0):
 
 @settings(max_examples=150, deadline=None)
 @given(_texts())
-@example("(1/2**(3/2))**(-1/2)")  # written 2**(1/4)*sqrt(2) with one hint, for 2^(1/4): found by this test
+@example("(1/2**(3/2))**(-1/2)")
+@example("sqrt(sqrt(sqrt(1+1/2)))")  # written 2**(1/4)*sqrt(2) with one hint, for 2^(1/4): found by this test
 def test_every_number_the_engine_reads_the_checker_reads_alike(text):
     try:
         value = parse_number(text, symbols="declare")
@@ -173,7 +174,10 @@ def test_every_number_the_engine_reads_the_checker_reads_alike(text):
     # for sqrt(0), say, which the engine never writes)
     written = exact_string(value)
     doc = {"network": {"symbols": ["w", "x1"]}, "x": [written]}
-    hint = numbers_hint(doc)
+    try:
+        hint = numbers_hint(doc)
+    except ValueError:  # a field of degree > MAX_FIELD_DEGREE: the engine refuses such networks at load
+        return
     if hint is not None:
         hint.pop("alpha")
         doc["numbers"] = hint

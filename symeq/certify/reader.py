@@ -607,9 +607,10 @@ DIRECT = {"layerwise": {"method": "tag", "actions": {"*": [ACTION]}},
                                   "reduced": "net", "actions": {"*": [ACTION]}},
           "relu_canonical_form": {"method": "tag", "groups": {"*": [["int"]]}},
           "linear_bypass": {"method": "tag", "pairs": [[["int"]]], "matrix": [["num"]], "shift": ["num"]}}
-EQUIVARIANCE = ("method", {**DIRECT, "lowered": {"method": "tag", "mlp_evidence": ("method", DIRECT)},
-                           "via_reduction": {"method": "tag", "reduced": "net", "steps": [STEP],
-                                                       "reduced_equivariance": ("method", DIRECT)}})
+VIA_REDUCTION = {"method": "tag", "reduced": "net", "steps": [STEP], "reduced_equivariance": ("method", DIRECT)}
+# a convolution's lowered MLP may itself be proved through a reduction (constant channels)
+EQUIVARIANCE = ("method", {**DIRECT, "via_reduction": VIA_REDUCTION, "lowered": {
+    "method": "tag", "mlp_evidence": ("method", {**DIRECT, "via_reduction": VIA_REDUCTION})}})
 WITNESS = {"method": "tag", "generator": "str", "x": ["const"], "coordinate": "int",
            "symbol_values?": {"*": "const"}, "difference_lower_bound": "const"}
 _CRITERION = {"method": "tag", "theorem": "str", "citation": "str", "statement": "str", "conditions": ["str"],

@@ -26,7 +26,8 @@ group they generate), rationalized to --digits decimal digits, and written as an
 network file with its [group] table; `symeq check OUT.toml` and `symeq latent OUT.toml` then
 prove it exactly.  The report says how far the function moved on held-out inputs.
 
-Example:  symeq emergent digits_tanh.npz --group hmirror:8x8/trivial --round sym.toml
+Example (from the root folder of the checkout; the autoencoder of docs/emergent.md):
+  symeq emergent docs/examples/digits_autoencoder.npz --group hmirror:8x8 --round sym.toml
 
 Exit codes: 0 measured (this mode gives no verdict), 2 bad input.
 """

@@ -93,14 +93,16 @@ def _default_dir() -> Path:
 
 def _print_table(outcomes) -> None:  # noqa: ANN001
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="symeq prove")
     for col in ("instance", "claim", "verdict", "seconds", "result"):
         table.add_column(col, justify="right" if col == "seconds" else "left")
     for o in outcomes:
-        table.add_row(_short(o.path), f"{o.verb}: {o.expect}", o.verdict, f"{o.seconds:.2f}",
-                      "ok: " + o.detail if o.ok else f"[red]DEVIATES[/red]: {o.detail}")
+        # paths and details are text, not rich markup ("no [claim] table" must keep its brackets)
+        table.add_row(escape(_short(o.path)), escape(f"{o.verb}: {o.expect}"), escape(o.verdict), f"{o.seconds:.2f}",
+                      "ok: " + escape(o.detail) if o.ok else f"[red]DEVIATES[/red]: {escape(o.detail)}")
     Console(width=max(160, Console().width), highlight=False).print(table)
 
 

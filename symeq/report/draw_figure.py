@@ -306,6 +306,25 @@ def figure(plan: DrawPlan) -> Any:
     return fig
 
 
+def picture(write: Any) -> Any:
+    """A figure showing the PNG that ``write(path)`` draws (architectures whose drawing writes a
+    file rather than a plan), with ``_repr_png_`` like :func:`figure`'s."""
+    import os
+    import tempfile
+
+    from matplotlib.image import imread
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "drawing.png")
+        write(path)
+        img = imread(path)
+    fig = _figure_class()(figsize=(img.shape[1] / 100, img.shape[0] / 100), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.imshow(img)
+    ax.axis("off")
+    return fig
+
+
 def _figure_class() -> type:
     """:class:`matplotlib.figure.Figure` with ``_repr_png_``, so a notebook shows it as a cell's
     value without pyplot or ``%matplotlib inline`` (a plain Figure only shows through pyplot)."""

@@ -108,11 +108,15 @@ def rational_rank(vectors: Sequence[Sequence[sympy.Expr]], n: int) -> int:
     return m.rank()
 
 
-def greedy_complement(base: list[tuple], candidates: list[tuple], n: int, rank_fn) -> list[int]:
-    """Indices of candidates that each raise the rank of base + chosen."""
+def greedy_complement(base: list[tuple], candidates: list[tuple], n: int, rank_fn,
+                      ceiling: int | None = None) -> list[int]:
+    """Indices of candidates that each raise the rank of base + chosen; stops once the rank
+    reaches ``ceiling`` (default n), past which no candidate can raise it."""
     chosen: list[int] = []
     current = rank_fn(base)
     for k, v in enumerate(candidates):
+        if current >= (n if ceiling is None else ceiling):
+            break
         r = rank_fn(base + [candidates[c] for c in chosen] + [v])
         if r > current:
             chosen.append(k)

@@ -232,3 +232,19 @@ def test_deep_tanh_is_certified_full_rank(capsys):
     assert main(["symmetries", "--arch", "tanh:2-5-5-5-1", "--json"]) == 0
     fd = json.loads(capsys.readouterr().out)["functional_dimension"]
     assert (fd["lower"], fd["upper"], fd["rank"], fd["status"]) == (81, 81, 81, "exact")
+
+
+def test_many_proved_kernel_directions_are_tried_within_a_budget() -> None:
+    """A tanh 2-24-2 network of two neurons repeated 12 times has hundreds of proved kernel directions;
+    at most MAX_HIDDEN_CANDIDATES are tried as hidden symmetries (each try is a certified rank),
+    and the search stops once the kernel is spanned: it took minutes before, unbounded."""
+    from symeq.architectures import network_from_dict
+    from symeq.symmetry.functional_dimension import MAX_HIDDEN_CANDIDATES, functional_dimension
+
+    # two distinct rows, each twelve times: 132 pairs of related neurons
+    net = network_from_dict({"activation": "tanh",
+                             "weights": [[["1", "2"], ["2", "1"]] * 12, [["1", "3"] * 12, ["3", "1"] * 12]],
+                             "biases": [["0"] * 24, ["0", "0"]]})
+    fd = functional_dimension(net)
+    assert any(f"first {MAX_HIDDEN_CANDIDATES} of" in n for n in fd.notes), fd.notes
+    assert fd.lower <= fd.upper and 0 < len(fd.hidden_directions) <= fd.n_params - fd.orbit_dim - fd.lower

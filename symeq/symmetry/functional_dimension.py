@@ -207,6 +207,10 @@ def _check_tangents(jp, tangents, scale, p: int) -> None:
         raise AssertionError("an orbit tangent is not in the Jacobian's kernel: internal error")
 
 
+#: Proved kernel directions tried as hidden symmetries, at most (each try is a certified rank).
+MAX_HIDDEN_CANDIDATES = 64
+
+
 def _certified_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, inputs, seed: int) -> FunctionalDimension:
     notes: list[str] = []
     if n > MAX_PARAMS_CERTIFIED:
@@ -239,8 +243,15 @@ def _certified_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, 
                                        method="ball arithmetic", notes=(f"cannot evaluate: {exc}",))
         # hidden directions: proved candidates outside the tangent span
         base = arb_rows([tuple(t) for t in tangents])
-        picks = greedy_complement(base, [r for r in arb_rows([v for _, v in proven])], n,
-                                   lambda vs: certified_rank(vs) if vs else 0)
+        # the kernel of J has dimension at most n - lower: no more directions can be independent;
+        # and at most MAX_HIDDEN_CANDIDATES proved candidates are tried (each try is a rank)
+        cands = [r for r in arb_rows([v for _, v in proven])]
+        if len(cands) > MAX_HIDDEN_CANDIDATES:
+            notes.append(f"hidden directions sought among the first {MAX_HIDDEN_CANDIDATES} of "
+                         f"{len(cands)} proved kernel directions (budget)")
+            cands = cands[:MAX_HIDDEN_CANDIDATES]
+        picks = greedy_complement(base, cands, n, lambda vs: certified_rank(vs) if vs else 0,
+                                  ceiling=n - lower)
     upper = n - max(known, orbit_dim)
     hidden = tuple(proven[k][1] for k in picks)
     hidden_proofs = tuple(proofs[k] for k in picks)

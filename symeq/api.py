@@ -223,6 +223,6 @@ def draw(net: Any, group: Any = None, *, generator: str | None = None,
 
     if net.architecture != "mlp":  # drawn in its own terms (filters on the grid, heads as units)
         if image_shape is not None:
-            raise InputError(f"image_shape is for MLPs; a {net.architecture} network is drawn in its own terms")
+            raise InputError(f"image_shape is for MLPs; networks of architecture {net.architecture!r} are drawn in their own terms")
         return picture(lambda path: verb(net, "draw")(net, group, path, generator=generator))
     return figure(verb(net, "draw")(net, group, generator=generator, image_shape=image_shape))

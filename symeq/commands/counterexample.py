@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
 def _print(out: Any, arch: str, group: str, path: str | None, verified: bool | None) -> None:
     from symeq.counterexamples.outcome import CLAIM_STATEMENTS
 
-    statement = CLAIM_STATEMENTS.get(out.claim)
+    statement = CLAIM_STATEMENTS.get(out.claim) or (f"for every network: {out.details['predicate']}"
+                                                    if out.details.get("predicate") else None)
     print(f"claim: {out.claim}" + (f" ({statement})" if statement else ""))
     print(f"architecture {arch}, group {group}; {out.tried} candidate(s) tried")
     print(f"verdict: {out.verdict}")

@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     net, group, doc = load_inputs(args.file, args.group, need_group=False)
     if net.architecture != "mlp":
         if args.theorem_parameter or args.image_shape:
-            raise InputError(f"--theorem-parameter and --image-shape are for MLPs; a {net.architecture} network "
-                             "is drawn in its own terms (filters on the grid, heads as units)")
+            raise InputError(f"--theorem-parameter and --image-shape are for MLPs; networks of architecture {net.architecture!r} "
+                             "are drawn in their own terms (filters on the grid, heads as units)")
         from symeq.commands.by_architecture import run_verb
 
         return run_verb(args, "draw", net, group, args.out, generator=args.generator)

@@ -362,7 +362,7 @@ def _architecture_group(inst: Instance, net: Any) -> Any:
     spec = inst.claim.get("group")
     if spec is not None:
         if not hasattr(impl, "group_from_spec"):
-            raise InputError(f"a {net.architecture} instance gives its group as a [group] table")
+            raise InputError(f"an instance of {net.architecture} networks gives its group as a [group] table")
         if not isinstance(spec, str) or "group" in inst.doc:
             raise InputError("[claim] group must be a catalog name, and not given besides a [group] table")
         return impl.group_from_spec(spec, net)

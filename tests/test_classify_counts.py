@@ -62,7 +62,7 @@ def test_even_kind_lifts_signs_but_acts_unsigned():
 def test_kinds_and_refusals():
     assert type_kind("leaky_relu:1/10") == "permutation"
     assert type_kind("gelu") == "permutation"
-    assert type_kind("poly:z^2+1") == "even"
+    assert type_kind("poly:z^4+z^2+1") == "even"
     assert type_kind("poly:z^3+z") == "signed"
     assert type_kind("power:3") == "signed"
     assert type_kind("sin") == "shift"  # classified since the shift kind (tests/test_classify_sin.py)

@@ -103,9 +103,9 @@ class Activation:
     expanded polynomial's coefficients, so specs that write one polynomial differently are one
     activation, while ``spec`` keeps the text as written (files and certificates repeat it).
 
-    >>> activation("poly:z+z^2/2") == activation("poly:z^2/2+z"), activation("poly:z^2/2+z").spec
-    (True, 'poly:z^2/2+z')
-    >>> activation("poly:(z+1)^2") == activation("poly:z^2+2*z+1") != activation("poly:z^2+2*z")
+    >>> activation("poly:z+z^2+z^4") == activation("poly:z^4+z^2+z"), activation("poly:z^4+z^2+z").spec
+    (True, 'poly:z^4+z^2+z')
+    >>> activation("poly:z*(1+z+z^3)") == activation("poly:z^4+z^2+z") != activation("poly:z^4+z^2+2*z")
     True
     """
 
@@ -230,6 +230,27 @@ def _identity(a: sympy.Expr, c: sympy.Expr) -> Relation | None:
     return None
 
 
+def _refuse_unmodelled_relations(arg: str, p: sympy.Expr) -> None:
+    """A ``poly:`` activation is modelled with the relations that fix 0 (the identity, and the
+    sign flip when p is even or odd).  A polynomial with more, found by
+    :func:`~symeq.activations.relations_poly.polynomial_relations` (a shifted power such as
+    z + z^2/2 = ((z + 1)^2 - 1)/2, or a polynomial even or odd about z0 != 0), would get latent
+    groups K_i that are too small, and so wrong uniqueness and identifiability verdicts: it is
+    refused, with the relation that is missing."""
+    from symeq.activations.relations_poly import polynomial_relations
+
+    group = polynomial_relations(f"poly:{arg}", p)
+    family = next((f for f in group.families if f.params), None)
+    shifted = next((g for g in group.generators if g.c != 0 or g.e != 0), None)
+    if family is None and shifted is None:
+        return
+    what = (f"the relations sigma(s z + {family.c}) = {family.b} sigma(z) + {family.e} for every s != 0"
+            if family is not None else
+            f"the relation sigma({shifted.a} z + {shifted.c}) = {shifted.b} sigma(z) + {shifted.e}")
+    raise InputError(f"poly:{arg} has {what}; symeq models polynomial activations whose relations fix 0 "
+                     "(write a power as power:M, or centre the polynomial at its point of symmetry)")
+
+
 def _parity_of(p: sympy.Expr) -> int:
     """+1 for an even polynomial, -1 for an odd one, 0 otherwise."""
     if sympy.expand(p.subs(Z, -Z) - p) == 0:
@@ -309,11 +330,12 @@ def _make(spec: str) -> Activation:
                           families=(f"a != 0: b = a^{m}",), algebraic=True, polynomial=True)
     if name == "poly":
         if not arg:
-            raise InputError("poly:EXPR needs a polynomial in z, e.g. poly:z+z^2/2")
+            raise InputError("poly:EXPR needs a polynomial in z, e.g. poly:z+z^2+z^4")
         p = parse_number(arg, {"z": Z})
         if not p.is_polynomial(Z) or sympy.degree(p, Z) < 2:
             raise InputError(f"poly:{arg} is not a polynomial of degree >= 2 in z")
         p = sympy.expand(p)
+        _refuse_unmodelled_relations(arg, p)
         disc = () if _parity_of(p) == 0 else (Relation(-one, zero, Integer(_parity_of(p)), zero),)
         kind = "signed_permutation" if _parity_of(p) == -1 else "permutation"
         coefficients = ",".join(str(c) for c in sympy.Poly(p, Z).all_coeffs())
@@ -335,4 +357,4 @@ def activation(spec: object) -> Activation:
 
 #: The plain names of the catalog (those with an argument take a default one here).
 CATALOG = ("identity", "tanh", "sigmoid", "relu", "leaky_relu:1/10", "gelu", "softplus",
-           "swish", "sin", "power:2", "power:3", "poly:z+z^2/2")
+           "swish", "sin", "power:2", "power:3", "poly:z+z^2+z^4")

@@ -356,7 +356,7 @@ def _act(net: Conv, G: ConvGroup, g: str, y: list, side: int, val=lambda v: v) -
 
 def not_equivariant(c, cert) -> None:
     """|(f(rho_0(g) x) - rho_L(g) f(x))_k| >= q at the stated x, exactly or by balls."""
-    from symeq.kernel.numbers import PRECISIONS
+    from symeq.kernel.numbers import PRECISIONS, flint_ctx
 
     net, G, ev = cert.network, cert.group, cert.evidence
     g, x, k, q = ev["generator"], tuple(ev["x"]), ev["coordinate"], ev["difference_lower_bound"]
@@ -371,7 +371,8 @@ def not_equivariant(c, cert) -> None:
             raise Reject(f"generator {g}: the difference at coordinate {k} is {d}, not at least {q} in size")
         return c.step(f"generator {g}: exact difference at coordinate {k}: {d}")
     for prec in PRECISIONS:
-        d = abs(forward(net, gx, prec)[k] - _act(net, G, g, list(forward(net, x, prec)), 1, lambda v: v.ball(prec))[k])
+        with flint_ctx.workprec(prec + 16):  # arb's precision is global, as in claims.differ
+            d = abs(forward(net, gx, prec)[k] - _act(net, G, g, list(forward(net, x, prec)), 1, lambda v: v.ball(prec))[k])
         if d > q.ball(prec):
             c.rely(f"ball arithmetic of {net.activation.name} (python-flint arb)")
             return c.step(f"generator {g}: |difference| at coordinate {k} lies in {d.str(5)} > {q} ({prec}-bit balls)")

@@ -34,7 +34,7 @@ from sympy.polys.numberfields.subfield import primitive_element
 from symeq.errors import InputError
 from symeq.exact import Matrix, domain_matrix, matrix_to_strings
 
-__all__ = ["GroupAction", "DEFAULT_ORDER_LIMIT", "parse_word", "canonical", "infinite_order_reason",
+__all__ = ["GroupAction", "DEFAULT_ORDER_LIMIT", "check_generator_names", "parse_word", "canonical", "infinite_order_reason",
            "signed_permutation_order", "NESTED_FIELDS"]
 
 #: Closure stops, and the group is refused, past this many elements.
@@ -434,6 +434,21 @@ def parse_word(word: str, names: tuple[str, ...]) -> list[tuple[str, int]]:
     return out
 
 
+def check_generator_names(names: tuple[str, ...]) -> None:
+    """At least one generator, and distinct names (every architecture's group action checks
+    its generators this way).
+
+    >>> check_generator_names(("r", "r"))
+    Traceback (most recent call last):
+    ...
+    symeq.errors.InputError: generator names must be distinct
+    """
+    if not names:
+        raise InputError("a group needs at least one generator")
+    if len(set(names)) != len(names):
+        raise InputError("generator names must be distinct")
+
+
 @dataclass(frozen=True)
 class GroupAction:
     """G with rho_0 (``inputs``) and rho_L (``outputs``) given on named generators."""
@@ -450,10 +465,7 @@ class GroupAction:
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
-        if not self.names:
-            raise InputError("a group needs at least one generator")
-        if len(set(self.names)) != len(self.names):
-            raise InputError("generator names must be distinct")
+        check_generator_names(self.names)
         if not (len(self.names) == len(self.inputs) == len(self.outputs)):
             raise InputError("every generator needs an input and an output matrix")
         object.__setattr__(self, "inputs", tuple(canonical(ImmutableMatrix(m)) for m in self.inputs))

@@ -48,7 +48,7 @@ from sympy.polys.matrices import DomainMatrix
 from symeq.architectures.attention.numbers import eye, field_of, fingerprint, perm_dm, to_dm, to_sympy, unify
 from symeq.errors import InputError
 from symeq.exact import matrix_to_strings, parse_matrix
-from symeq.groups.action import DEFAULT_ORDER_LIMIT, GroupAction, parse_word
+from symeq.groups.action import DEFAULT_ORDER_LIMIT, GroupAction, check_generator_names, parse_word
 
 __all__ = ["TokenGroupAction", "TokenElement", "TokenPermutation", "group_from_dict", "token_parts",
            "MAX_FLAT", "CATALOG"]
@@ -136,10 +136,7 @@ class TokenGroupAction(GroupAction):
                  feature_inputs: tuple[DomainMatrix, ...], feature_outputs: tuple[DomainMatrix, ...],
                  relations: tuple[str, ...] = (), catalog: str | None = None,
                  order_limit: int = DEFAULT_ORDER_LIMIT) -> None:
-        if not names:
-            raise InputError("a group needs at least one generator")
-        if len(set(names)) != len(names):
-            raise InputError("generator names must be distinct")
+        check_generator_names(names)
         n = len(tokens[0])
         for name, p, a, b in zip(names, tokens, feature_inputs, feature_outputs):
             if sorted(p) != list(range(n)):

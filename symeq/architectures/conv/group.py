@@ -47,7 +47,7 @@ from sympy import ImmutableMatrix
 from symeq.architectures.conv.grid import Grid, GridMap
 from symeq.errors import InputError
 from symeq.exact import matrix_to_strings, parse_matrix, parse_number
-from symeq.groups.action import DEFAULT_ORDER_LIMIT, GroupAction, canonical, parse_word
+from symeq.groups.action import DEFAULT_ORDER_LIMIT, GroupAction, canonical, check_generator_names, parse_word
 
 if TYPE_CHECKING:  # pragma: no cover
     from symeq.architectures.conv.model import ConvNet
@@ -80,10 +80,7 @@ class ConvGroupAction(GroupAction):
                  *, grid: Grid, in_channels: int, out_channels: int, dense_output: bool,
                  relations: tuple[str, ...] = (), catalog: str | None = None,
                  order_limit: int = DEFAULT_ORDER_LIMIT) -> None:
-        if not names:
-            raise InputError("a group needs at least one generator")
-        if len(set(names)) != len(names):
-            raise InputError("generator names must be distinct")
+        check_generator_names(names)
         if not (len(names) == len(maps) == len(inputs) == len(outputs)):
             raise InputError("every generator needs a grid map")
         ins, outs = [], []

@@ -1,17 +1,6 @@
 """``symeq counterexample --claim CLAIM [--arch ACT:d0-...-dL] [--group NAME_OR_FILE] [--budget N]
 [--json] [--certificate OUT]``: search networks that break a claim, and certify the break.
 
-Claims (defaults for --arch and --group in brackets):
-
-  layerwise-reparam   some parameter of the same architecture with the same function is layerwise
-                      equivariant  [relu:2-4-2, C8: docs/theory.md section 6]
-  layerwise-at-theta  an equivariant network is layerwise equivariant at its own parameters
-                      [tanh:2-3-1, S2/trivial]
-  unique-latent       the latent action of an equivariant network is unique  [tanh:1-2-1, sign]
-  PREDICATE           any formula over the atoms equivariant, layerwise, reduced with not, and,
-                      or, -> (parentheses allowed), claimed for every network of the
-                      architecture, e.g. "equivariant -> layerwise"  [relu:2-3-1, S2/trivial]
-
 The search enumerates small cases exhaustively, then lets hypothesis generate and shrink
 candidates toward small widths and small integers.  A refutation comes with a certificate that
 `symeq verify` checks (the network, the proof that it is equivariant, the proof that the claim
@@ -27,7 +16,19 @@ from typing import Any
 from symeq.commands.common import add_certificate_argument, check_certificate_path, emit_json, integer, write_json_atomic
 from symeq.verdict import EXIT_INTERNAL, Verdict
 
-DESCRIPTION = __doc__
+
+
+def _description() -> str:
+    """The usage line, the claims with their defaults as :mod:`symeq.counterexamples.claims`
+    states them (one table, not two copies), then the search and the exit codes."""
+    from symeq.counterexamples import claims
+
+    usage, rest = (__doc__ or "").split("\n\n", 1)
+    table = (claims.__doc__ or "").split("\n\n>>>", 1)[0].split("\n\n", 1)[1]
+    return f"{usage}\n\n{table}\n\n{rest}"
+
+
+DESCRIPTION = _description()
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.certificate is not None and not args.certificate.lower().endswith(".json"):
         raise InputError(f"certificate path {args.certificate!r} must end in .json")
     net, _, _ = load_inputs(args.file, None, need_group=False)
-    if not hasattr(net, "criterion"):  # no generic identify stage for it (attention): its own verb
+    from symeq.identifiability.identify import applies_to
+
+    if not applies_to(net):
         from symeq.commands.by_architecture import run_verb
 
         return run_verb(args, "identify", net, local=not args.no_local)

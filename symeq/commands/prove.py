@@ -1,28 +1,7 @@
 """``symeq prove [PATHS]``: re-derive and re-check the bundled theorem instances.
 
-Each instance is one TOML file stating a claim in a ``[claim]`` table: the verb that decides it,
-the verdict it must reach, one sentence saying what it states, and optionally facts the engine
-must derive exactly::
-
-    [claim]
-    verb = "latent"           # check | identify | latent | counterexample | classify | symmetries
-    expect = "holds"          # the verdict the instance states
-    description = "the C4 rotation acts on the hidden layer of a tanh network by signed permutations"
-    facts = { where = "theta", unique = true }
-
-For every instance the engine runs from scratch; the instance *deviates* when its verdict is not
-``expect``, a stated fact differs from the derived one (the key is named), the fresh certificate
-does not verify, or a certificate stored beside the instance (``NAME.cert.json``) does not
-verify, or is not about the same network (for ``counterexample``, whose searches may find
-another network each time: the same architecture), group and claim.  A file that cannot be read as an
-instance is a deviation too, named with a one-line reason.  Exit 0 when nothing deviates, 1
-otherwise (every deviating instance is named); 2 for bad arguments.
-
-``--write-certificates`` (re)writes the stored certificates from the fresh run (atomically; a
-stored certificate the fresh run no longer produces is removed), after the checker verified
-them.  ``--json`` prints ``{"instances": [...], "passed", "failed", "seconds"}``; each instance
-has ``path, verb, expect, verdict, ok, seconds, method, detail, deviations, facts,
-stored_certificate``.  The facts each verb derives are listed by ``--list-facts``.
+The rest of ``symeq prove --help`` is the docstring of :mod:`symeq.proofs.instances`, which
+runs them.
 """
 
 from __future__ import annotations
@@ -32,8 +11,10 @@ import sys
 from pathlib import Path
 
 from symeq.commands.common import emit_json
+from symeq.proofs import instances
 
-DESCRIPTION = __doc__
+#: The instance format and what deviates, as the library states it (one text, not two copies).
+DESCRIPTION = __doc__.splitlines()[0] + "\n\n" + (instances.__doc__ or "").split("\n", 1)[1].lstrip()
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -40,7 +40,7 @@ from symeq.architectures import network_to_dict
 from symeq.identifiability.local import LocalResult, local_identifiability
 from symeq.verdict import Verdict
 
-__all__ = ["IdentifyResult", "identify"]
+__all__ = ["IdentifyResult", "identify", "applies_to"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,13 @@ class IdentifyResult(NotebookDisplay):
              "network": net,
              "evidence": {"method": "reduction",
                           "steps": [s.to_dict() for s in self.reduction.steps], "submodel": ev}})
+
+
+def applies_to(net: Any) -> bool:
+    """Whether this generic stage can decide ``net``: its architecture answers the protocol's
+    identifiability hooks (``reduce``, ``criterion``, ...), as the MLP and convolutions do;
+    attention answers ``symeq identify`` with its own verb instead."""
+    return hasattr(net, "criterion")
 
 
 def identify(net: Any, budget: Any = None, local: bool = True, fibers: bool = True) -> IdentifyResult:

@@ -477,11 +477,11 @@ def run_latent(inst: Instance) -> RunResult:
 def run_identify(inst: Instance) -> RunResult:
     """``symeq identify``: the identifiability verdict."""
     from symeq.architectures.mlp.fibers import FiberLimits
-    from symeq.identifiability.identify import identify
+    from symeq.identifiability.identify import applies_to, identify
     from symeq.architectures import network_to_dict
 
     net = _network(inst)
-    if not hasattr(net, "criterion"):  # the generic stage needs reduce/criterion (MLP, conv); attention has its own
+    if not applies_to(net):
         return _by_architecture(inst, "identify", net)
     seconds = inst.claim.get("seconds", 20)
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds <= 0:

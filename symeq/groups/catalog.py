@@ -38,7 +38,8 @@ from symeq.errors import InputError
 from symeq.exact import parse_matrix
 from symeq.groups.action import GroupAction
 
-__all__ = ["catalog_group", "group_from_dict", "group_from_spec", "load_group", "CATALOG_NAMES", "MAX_GENERATORS"]
+__all__ = ["catalog_group", "group_from_dict", "group_from_spec", "load_group", "CATALOG_NAMES", "MAX_GENERATORS",
+           "grid_images"]
 
 #: Most generators a [group] table may list: the checker's limit too, so that every group the
 #: engine accepts has certificates the checker reads.
@@ -70,14 +71,24 @@ def _perm_matrix(images: list[int]) -> ImmutableMatrix:
     return ImmutableMatrix(m)
 
 
-def _image_perm(h: int, w: int, f) -> ImmutableMatrix:
-    # pixel (i, j) goes to f(i, j); row-major index i * w + j
+def grid_images(h: int, w: int, f) -> tuple[int, ...]:
+    """Where each cell of an h x w grid goes when cell (i, j) goes to f(i, j), cells indexed
+    row-major (i * w + j): the pixel permutation of an image symmetry, or a token permutation
+    of image patches.
+
+    >>> grid_images(2, 2, lambda i, j: (i, 1 - j))  # the horizontal mirror
+    (1, 0, 3, 2)
+    """
     images = [0] * (h * w)
     for i in range(h):
         for j in range(w):
             a, b = f(i, j)
             images[i * w + j] = a * w + b
-    return _perm_matrix(images)
+    return tuple(images)
+
+
+def _image_perm(h: int, w: int, f) -> ImmutableMatrix:
+    return _perm_matrix(list(grid_images(h, w, f)))
 
 
 def _inputs(base: str, d_in: int) -> tuple[tuple[str, ...], tuple[ImmutableMatrix, ...], tuple[str, ...]]:

@@ -49,6 +49,7 @@ from symeq.architectures.attention.numbers import eye, field_of, fingerprint, pe
 from symeq.errors import InputError
 from symeq.exact import matrix_to_strings, parse_matrix
 from symeq.groups.action import DEFAULT_ORDER_LIMIT, GroupAction, check_generator_names, parse_word
+from symeq.groups.catalog import grid_images
 
 __all__ = ["TokenGroupAction", "TokenElement", "TokenPermutation", "group_from_dict", "token_parts",
            "MAX_FLAT", "CATALOG"]
@@ -316,27 +317,18 @@ def _inverse_transpose(R: DomainMatrix) -> DomainMatrix:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _grid_images(rows: int, cols: int, f: Any) -> tuple[int, ...]:
-    out = [0] * (rows * cols)
-    for i in range(rows):
-        for j in range(cols):
-            a, b = f(i, j)
-            out[i * cols + j] = a * cols + b
-    return tuple(out)
-
-
 def _catalog_maps(name: str, rows: int, cols: int, what: str) -> tuple[tuple[str, ...], list[tuple[int, ...]], tuple[str, ...]]:
     """Generator names, images of the cells of a rows x cols grid, relations."""
-    hm = _grid_images(rows, cols, lambda i, j: (i, cols - 1 - j))
+    hm = grid_images(rows, cols, lambda i, j: (i, cols - 1 - j))
     if name == "hmirror":
         return ("s",), [hm], ("s^2",)
     if name == "vmirror":
-        return ("s",), [_grid_images(rows, cols, lambda i, j: (rows - 1 - i, j))], ("s^2",)
+        return ("s",), [grid_images(rows, cols, lambda i, j: (rows - 1 - i, j))], ("s^2",)
     if name == "C2":
-        return ("r",), [_grid_images(rows, cols, lambda i, j: (rows - 1 - i, cols - 1 - j))], ("r^2",)
+        return ("r",), [grid_images(rows, cols, lambda i, j: (rows - 1 - i, cols - 1 - j))], ("r^2",)
     if rows != cols:
         raise InputError(f"{name} rotates by 90 degrees: the {what} must be square, got {rows} x {cols}")
-    rot = _grid_images(rows, cols, lambda i, j: (j, rows - 1 - i))
+    rot = grid_images(rows, cols, lambda i, j: (j, rows - 1 - i))
     if name == "C4":
         return ("r",), [rot], ("r^4",)
     return ("r", "s"), [rot, hm], ("r^4", "s^2", "s r s r")

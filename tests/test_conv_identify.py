@@ -95,15 +95,23 @@ def test_embedding_and_functional_dimension() -> None:
     assert functional_dimension(relu).orbit_dim == 2
 
 
-def test_a_stated_support_has_no_functional_dimension_yet() -> None:
-    # its parameters are the support's entries; a rank over the whole grid's would be the
-    # full-grid architecture's (33 instead of 23 for this relu network): refused, not misreported
-    net = from_dict({"architecture": "conv", "activation": "relu", "grid": [8], "channels": [1, 2],
-                     "filters": [[[["1", "2", "1"]], [["0", "3", "-1"]]]], "biases": [["0", "1"]],
-                     "support": [[0], [1], [7]],
-                     "readout": {"weights": [["1"] * 8 + ["2", "0"] * 4], "bias": ["0"]}})
-    with pytest.raises(InputError, match="functional dimension of a network with a stated filter support"):
-        functional_dimension(net)
+def test_a_stated_support_counts_only_its_entries() -> None:
+    # its coordinates are the support's 3 offsets x 2 filters, 2 biases and the 17 readout entries
+    # (25, not the full grid's 35): rank 23 = 25 - 2 (one ReLU scaling per channel), locally
+    # identifiable; the same filters on the whole grid give 33 = 35 - 2
+    table = {"architecture": "conv", "activation": "relu", "grid": [8], "channels": [1, 2],
+             "filters": [[[["1", "2", "1"]], [["0", "3", "-1"]]]], "biases": [["0", "1"]],
+             "support": [[0], [1], [7]],
+             "readout": {"weights": [["1"] * 8 + ["2", "0"] * 4], "bias": ["0"]}}
+    net = from_dict(table)
+    fd = functional_dimension(net)
+    assert (fd.n_params, fd.orbit_dim, fd.rank, fd.status) == (25, 2, 23, "exact")
+    assert fd.coordinates == (0, 1, 7, 8, 9, 15) + tuple(range(16, 35))
+    full = {k: v for k, v in table.items() if k != "support"}
+    full = from_dict(dict(full, filters=[[[["1", "2"] + ["0"] * 5 + ["1"]], [["0", "3"] + ["0"] * 5 + ["-1"]]]]))
+    fd_full = functional_dimension(full)
+    assert (fd_full.n_params, fd_full.rank, fd_full.coordinates) == (35, 33, None)
     from symeq.identifiability.local import local_identifiability
 
-    assert local_identifiability(net).status == "unavailable"
+    local = local_identifiability(net)
+    assert (local.status, local.n_params, local.rank) == ("locally identifiable", 25, 23)

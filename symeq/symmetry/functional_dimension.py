@@ -22,6 +22,18 @@ The architecture supplies the Jacobians through ``net.jacobians()`` (the MLP's:
 proving), ``prove(v)``, ``annihilated(xs, vs)`` and ``stuck_note(jacobian)``; this module does
 the linear algebra (:mod:`symeq.ranks`).
 
+The architecture's coordinates.  ``net.parameters()`` may hold entries that are not coordinates
+of the architecture: a convolution with a stated filter support lists every grid offset of a
+filter, but only the entries at the support's offsets are free (the others are zero by
+definition).  The provider then names the free ones, ``J.coordinates``: their positions in
+``net.parameters()`` (absent or None: every entry is free).  Its Jacobian's columns, ``prove``,
+``annihilated`` and ``candidates`` all speak these coordinates; the orbit tangents (which the
+network gives in the order of ``parameters()``) are restricted to them by :func:`restrict`,
+which refuses a tangent leaving them (an internal error: the K-orbit stays in the
+architecture).  ``n_params`` counts the coordinates, and the reported hidden directions are
+lifted back to the order of ``parameters()`` (zeros at the entries that are not coordinates),
+so ``theta + e v`` reads as for every other architecture.
+
 When the bounds meet the status is ``"exact"`` and ``hidden_symmetries`` = #params - orbit_dim
 - rank.  ``orbit_dim`` is the dimension of the K-orbit at theta (= dim K where K acts locally
 freely; smaller for linear networks, whose stabilizers are positive-dimensional), together with
@@ -39,7 +51,7 @@ attention's Q-K change of basis; docs/theory.md 7.0).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import flint
@@ -52,8 +64,8 @@ from symeq.activations.arb_eval import Unsupported
 from symeq.ranks import (PRIMES, arb_rows, certified_rank, greedy_complement, mod_p, rational_rank,
                          reduced_kernel)
 
-__all__ = ["FunctionalDimension", "functional_dimension", "MAX_PARAMS_EXACT", "MAX_PARAMS_KERNEL",
-           "MAX_PARAMS_CERTIFIED"]
+__all__ = ["FunctionalDimension", "functional_dimension", "restrict", "MAX_PARAMS_EXACT",
+           "MAX_PARAMS_KERNEL", "MAX_PARAMS_CERTIFIED"]
 
 #: Largest network the exact Jacobian is built for (about 1.2 n^2 Python integers).
 MAX_PARAMS_EXACT = 2500
@@ -70,7 +82,10 @@ class FunctionalDimension:
     ``status``: ``"exact"`` (lower == upper == rank), ``"certified-lower-bound"`` (rank is in
     [lower, upper], lower certified), or ``"unknown"`` (no certified statement; see notes).
     ``hidden_directions`` are exact parameter directions outside the K-orbit's tangent space,
-    each proved to leave f unchanged to first order for every input (``hidden_proofs``).
+    each proved to leave f unchanged to first order for every input (``hidden_proofs``), in
+    the order of the network's ``parameters()``.  ``coordinates``: the positions in
+    ``parameters()`` of the architecture's coordinates that ``n_params`` counts (None: all of
+    them; a convolution with a stated filter support: the support's entries, biases, readout).
     """
 
     n_params: int
@@ -86,6 +101,7 @@ class FunctionalDimension:
     method: str = ""
     n_inputs: int = 0
     notes: tuple[str, ...] = ()
+    coordinates: tuple[int, ...] | None = None
 
     @property
     def locally_identifiable(self) -> bool | None:
@@ -115,6 +131,7 @@ class FunctionalDimension:
             "method": self.method,
             "n_inputs": self.n_inputs,
             "notes": list(self.notes),
+            "coordinates": None if self.coordinates is None else list(self.coordinates),
         }
 
 
@@ -293,21 +310,61 @@ def functional_dimension(net: Any, *, inputs: Sequence[Sequence[object]] | None 
     if not hasattr(net, "jacobians"):
         raise InputError(f"the functional dimension of architecture {net.architecture!r} is not implemented")
     J = net.jacobians()
+    coordinates = getattr(J, "coordinates", None)
     dim_k = sum(net.latent_group(i).dimension for i in range(1, net.depth))
     # symmetries inside a layer (attention's Q-K change of basis, docs/theory.md 7.0) change parameters
     # but no layer function: proved directions of the kernel, counted with the K-orbit
     tangents = net.orbit_tangents() + (net.internal_tangents() if hasattr(net, "internal_tangents") else [])
+    if coordinates is not None:
+        coordinates = tuple(coordinates)
+        tangents = [restrict(t, coordinates, "an orbit tangent") for t in tangents]
+        n = len(coordinates)
     if J.exact_supported(inputs):
         orbit_dim = rational_rank(tangents, n)
         if n > MAX_PARAMS_EXACT:
-            return FunctionalDimension(n, dim_k, orbit_dim, None, 0, n - orbit_dim, "unknown", None,
-                                       method="none", notes=(f"unknown (budget): more than "
-                                                             f"{MAX_PARAMS_EXACT} parameters for the "
-                                                             "exact Jacobian",))
-        return _exact_path(J, n, tangents, orbit_dim, dim_k, inputs, seed)
-    with flint.ctx.workprec(192):
-        orbit_dim = certified_rank(arb_rows(tangents)) if tangents else 0
-    return _certified_path(J, n, tangents, orbit_dim, dim_k, inputs, seed)
+            fd = FunctionalDimension(n, dim_k, orbit_dim, None, 0, n - orbit_dim, "unknown", None,
+                                     method="none", notes=(f"unknown (budget): more than "
+                                                           f"{MAX_PARAMS_EXACT} parameters for the "
+                                                           "exact Jacobian",))
+        else:
+            fd = _exact_path(J, n, tangents, orbit_dim, dim_k, inputs, seed)
+    else:
+        with flint.ctx.workprec(192):
+            orbit_dim = certified_rank(arb_rows(tangents)) if tangents else 0
+        fd = _certified_path(J, n, tangents, orbit_dim, dim_k, inputs, seed)
+    if coordinates is None:
+        return fd
+    size = len(net.parameters())
+    return replace(fd, coordinates=coordinates,
+                   hidden_directions=tuple(_lift(v, coordinates, size) for v in fd.hidden_directions))
+
+
+def restrict(v: Sequence[Any], coordinates: Sequence[int], what: str = "a direction") -> tuple[Any, ...]:
+    """The entries of ``v`` (a vector in the order of ``net.parameters()``) at ``coordinates``;
+    AssertionError when an entry elsewhere is nonzero (the direction leaves the architecture:
+    an internal error, never bad input).
+
+    >>> restrict((1, 0, 2, 0), (0, 2))
+    (1, 2)
+    >>> restrict((1, 3, 2, 0), (0, 2), "an orbit tangent")
+    Traceback (most recent call last):
+    ...
+    AssertionError: an orbit tangent is nonzero at entry 1 of the parameters, which is not a coordinate of the architecture: internal error
+    """
+    kept = set(coordinates)
+    for k, x in enumerate(v):
+        if k not in kept and x != 0:
+            raise AssertionError(f"{what} is nonzero at entry {k} of the parameters, which is not a "
+                                 "coordinate of the architecture: internal error")
+    return tuple(v[k] for k in coordinates)
+
+
+def _lift(v: Sequence[Any], coordinates: Sequence[int], size: int) -> tuple[sympy.Expr, ...]:
+    """A vector in the coordinates as one in the order of ``parameters()`` (zeros elsewhere)."""
+    out = [sympy.Integer(0)] * size
+    for k, x in zip(coordinates, v):
+        out[k] = x
+    return tuple(out)
 
 
 def _parse(text: str) -> sympy.Expr:

@@ -239,7 +239,18 @@ def _offsets(net: ConvNet) -> list[int]:
 
 
 def degenerate_directions(net: ConvNet) -> list[Direction]:
-    """Directions along which the function does not change, one per degenerate channel."""
+    """Directions along which the function does not change, one per degenerate channel.
+
+    Every direction stays inside a stated support (it moves filter entries at support offsets
+    only); a degeneracy whose direction would need an offset outside it is not listed.
+
+    >>> from symeq.architectures.conv import from_dict
+    >>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [4], "channels": [1, 2, 1],
+    ...     "support": [[1], [2]], "filters": [[[["1", "2"]], [["1", "1"]]], [[["1", "0"], ["0", "0"]]]],
+    ...     "biases": [["0", "1"], ["0"]]})
+    >>> [(d.kind, [k for k, x in enumerate(d.delta) if x != 0]) for d in degenerate_directions(net)]
+    [('unread', [5])]
+    """
     from symeq.architectures.conv.matching import matcher
 
     out: list[Direction] = []
@@ -247,6 +258,19 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
     offs = _offsets(net)
     grid, N = net.grid, net.grid.size
     m = matcher(net, net)
+    # the offsets a filter may use, and q + t for offsets q and translations t (grid indices)
+    S = list(net.support) if net.support is not None else list(range(N))
+    in_support = set(S)
+
+    def plus(q: int, t: int) -> int:
+        return int(grid.index_array(grid.positions[q] + grid.positions[t]))
+
+    def pair(i: int, t: int) -> tuple[int, int] | None:
+        """Offsets (q, q + t) that layer i + 1's filters may both use (positions for a dense
+        readout, which has no support), or None."""
+        if net.is_dense(i + 1):
+            return 0, t
+        return next(((q, plus(q, t)) for q in S if plus(q, t) in in_support), None)
 
     def vec(entries: dict[int, Any]) -> tuple[sympy.Expr, ...]:
         v = [sympy.Integer(0)] * n
@@ -267,29 +291,33 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
         for c in range(C):
             label = f"layer {i}, channel {c}"
             if net.unit_unread(i, c):
-                k = offs[i - 1] + c * W.shape[1] * N  # filter from input channel 0 at offset 0
+                k = offs[i - 1] + c * W.shape[1] * N + S[0]  # filter from input channel 0 at a support offset
                 out.append(Direction(f"{label}: layer {i + 1} reads nothing from it, so its filters are free",
                                      vec({k: 1}), "unread", (("layer", i), ("channel", c))))
                 continue
             zero_in = all(x == 0 for x in W[c].reshape(-1))
             if zero_in and N >= 2 and not m.shifting:
-                out.append(Direction(f"{label}: its filters are zero, so its output is the constant "
-                                     f"sigma(beta) and layer {i + 1} sees only the sums of the filters reading it",
-                                     vec({reader(i, c, 0): 1, reader(i, c, 1): -1}), "constant",
-                                     (("layer", i), ("channel", c))))
+                # two offsets of the filters reading c: any two of the support (or positions)
+                two = (0, 1) if net.is_dense(i + 1) else tuple(S[:2])
+                if len(two) == 2:
+                    out.append(Direction(f"{label}: its filters are zero, so its output is the constant "
+                                         f"sigma(beta) and layer {i + 1} sees only the sums of the filters reading it",
+                                         vec({reader(i, c, two[0]): 1, reader(i, c, two[1]): -1}), "constant",
+                                         (("layer", i), ("channel", c))))
                 continue
             if zero_in:
                 continue
             rows = m._int_rows_of_net(i) if net.layers[i - 1].kind == "int" else None
             stab = rows.stab[c] if rows is not None else _exact_stab(net, i, c)
-            stab = [s for s in stab if s != 0]
-            if stab:
-                s = stab[0]
+            # y_c(p - s) = y_c(p): moving weight from offset q to q + s changes nothing
+            periods = [(s, qs) for s in stab if s != 0 for qs in [pair(i, s)] if qs is not None]
+            if periods:
+                s, (q, qs) = periods[0]
                 out.append(Direction(f"{label}: its filters and bias are fixed by the translation "
                                      f"{grid.label(grid.position(s))}, so its output is "
                                      f"{grid.label(grid.position(s))}-periodic and layer {i + 1} sees only "
                                      f"the {grid.label(grid.position(s))}-periodization of the filters reading it",
-                                     vec({reader(i, c, 0): 1, reader(i, c, s): -1}), "periodic",
+                                     vec({reader(i, c, q): 1, reader(i, c, qs): -1}), "periodic",
                                      (("layer", i), ("channel", c), ("period", list(grid.position(s))))))
         members = m._classes(i, C, net.layers[i - 1])
         for js in members:
@@ -301,15 +329,16 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
             opts, _ = (m._pair_options_int(m._int_rows_of_net(i), d, m._int_rows_of_net(i), c)
                        if net.layers[i - 1].kind == "int" else
                        m._pair_options_exact(net.layers[i - 1].as_exact(), d, net.layers[i - 1].as_exact(), c))
-            if not opts:
+            # y_d(p) = b y_c(p - t) + e: weight at offset q reading d is b times weight at offset
+            # q + t reading c (plus e * sum); a dense readout's column (d, 0) is b times (c, -t)
+            found = [(rel, t, qs) for rel, t in opts
+                     for qs in [(0, int(grid.index_array(grid.positions[0] - grid.positions[t])))
+                                if net.is_dense(i + 1) else pair(i, t)] if qs is not None]
+            if not found:
                 continue
-            rel, t = opts[0]
-            # y_d(p) = b y_c(p - t) + e: a filter reading d equals b T_t of one reading c (plus e * sum)
-            entries: dict[int, Any] = {reader(i, d, 0): 1}
-            if net.is_dense(i + 1):
-                entries[reader(i, c, int(grid.index_array(grid.positions[0] - grid.positions[t])))] = -rel.b
-            else:
-                entries[reader(i, c, t)] = -rel.b
+            rel, t, (q, qt) = found[0]
+            entries: dict[int, Any] = {reader(i, d, q): 1}
+            entries[reader(i, c, qt)] = -rel.b
             if rel.e != 0:
                 entries[offs[i] + net.layers[i].weight.size] = -rel.e
             out.append(Direction(f"layer {i}, channels {c} and {d}: channel {d}'s filters and bias are "

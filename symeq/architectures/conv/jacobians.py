@@ -10,6 +10,12 @@ lowered network (:class:`~symeq.architectures.mlp.jacobians.MLPJacobians`) with 
 combined by E; directions are mapped by E before they are tested or proved.  Small networks
 only (the lowering is dense).
 
+With a stated filter support the architecture's coordinates are the filter entries at the
+support's offsets, the biases and the readout (``ConvNet.coordinates``): E keeps only their
+columns, and every direction this provider takes or gives (``prove``, ``annihilated``,
+``candidates``) is a vector over them (``coordinates``, the protocol of
+:mod:`symeq.symmetry.functional_dimension`).  On the whole grid ``coordinates`` is None.
+
 >>> from symeq.architectures.conv import from_dict
 >>> from symeq.symmetry.functional_dimension import functional_dimension
 >>> net = from_dict({"architecture": "conv", "activation": "power:2", "grid": [3], "channels": [1, 1, 1],
@@ -17,6 +23,14 @@ only (the lowering is dense).
 >>> fd = functional_dimension(net)
 >>> fd.n_params, fd.orbit_dim, fd.rank, fd.status, fd.hidden_symmetries
 (8, 1, 7, 'exact', 0)
+
+The same network with filters on the support {0, 1}: 2 + 2 filter entries, 2 biases.
+
+>>> supported = from_dict({"architecture": "conv", "activation": "power:2", "grid": [3], "channels": [1, 1, 1],
+...     "support": [[0], [1]], "filters": [[[["1", "2"]]], [[["1", "0"]]]], "biases": [["1"], ["0"]]})
+>>> fd = functional_dimension(supported)
+>>> fd.n_params, fd.orbit_dim, fd.rank, fd.status, fd.coordinates
+(6, 1, 5, 'exact', (0, 1, 3, 4, 5, 7))
 """
 
 from __future__ import annotations
@@ -26,6 +40,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import sympy
+
+from symeq.symmetry.functional_dimension import restrict
 
 if TYPE_CHECKING:  # pragma: no cover
     from symeq.architectures.conv.model import ConvNet
@@ -69,14 +85,18 @@ class ConvJacobians:
         self.net = net
         self.mlp = net.to_mlp()  # InputError for networks too large to lower
         self.inner = MLPJacobians(self.mlp)
-        self.cols = embedding_columns(net)
+        #: positions in ``net.parameters()`` of the coordinates (None: every entry)
+        self.coordinates = None if net.support is None else net.coordinates()
+        cols = embedding_columns(net)
+        self.cols = cols if self.coordinates is None else [cols[k] for k in self.coordinates]
         self.n_mlp = len(self.mlp.parameters())
 
     def _combine(self, rows: Any) -> Any:
         return [[sum((row[k] for k in idx[1:]), row[idx[0]]) for idx in self.cols] for row in rows]
 
     def lift(self, v: Sequence[Any]) -> tuple[sympy.Expr, ...]:
-        """E v: a convolutional direction as a direction of the lowered MLP's parameters."""
+        """E v: a convolutional direction (over the coordinates) as a direction of the lowered
+        MLP's parameters."""
         out = [sympy.Integer(0)] * self.n_mlp
         for x, idx in zip(v, self.cols):
             if x != 0:
@@ -107,10 +127,14 @@ class ConvJacobians:
         return max(2, -(-len(self.cols) // max(1, self.net.spaces()[-1])) + 2)
 
     def candidates(self) -> list[tuple[str, tuple]]:
-        """The fiber directions of degenerate channels (:mod:`.identifiability`)."""
+        """The fiber directions of degenerate channels (:mod:`.identifiability`), over the
+        coordinates (they stay inside a stated support)."""
         from symeq.architectures.conv.identifiability import degenerate_directions
 
-        return [(d.reason, d.delta) for d in degenerate_directions(self.net)]
+        out = [(d.reason, d.delta) for d in degenerate_directions(self.net)]
+        if self.coordinates is None:
+            return out
+        return [(reason, restrict(v, self.coordinates, f"the direction of '{reason}'")) for reason, v in out]
 
     def stuck_note(self, jac: Any) -> str | None:
         return self.inner.stuck_note(jac)

@@ -169,7 +169,8 @@ class ConvNet:
 
     @property
     def n_params(self) -> int:
-        """The number of scalar parameters."""
+        """The number of entries of :meth:`parameters` (with a stated support more than the
+        architecture's coordinates, :meth:`coordinates`)."""
         return sum(L.weight.size + L.bias.size for L in self.layers)
 
     @cached_property
@@ -431,18 +432,38 @@ class ConvNet:
         (:class:`~symeq.architectures.conv.jacobians.ConvJacobians`, on the lowered network)."""
         from symeq.architectures.conv.jacobians import ConvJacobians
 
-        if self.support is not None:
-            # the architecture's parameters are then the support's entries, but parameters() and
-            # the Jacobian's columns run over the whole grid: the rank would be that of the
-            # full-grid architecture at theta, not this one's
-            raise InputError("the functional dimension of a network with a stated filter support is not "
-                             "implemented (its parameters are the support's entries, the Jacobian runs over "
-                             "the whole grid)")
         return ConvJacobians(self)
+
+    def coordinates(self) -> tuple[int, ...]:
+        """The positions in :meth:`parameters` of the architecture's coordinates: with a stated
+        support, the filter entries at the support's offsets, every bias and the dense readout
+        (the entries at other offsets are zero by definition, not parameters); without one,
+        every position.
+
+        >>> from symeq.architectures.conv import from_dict
+        >>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [4], "channels": [1, 1, 1],
+        ...     "support": [[0], [1]], "filters": [[[["1", "2"]]], [[["3", "1"]]]], "biases": [["0"], ["0"]]})
+        >>> net.n_params, net.coordinates()
+        (10, (0, 1, 4, 5, 6, 9))
+        """
+        if self.support is None:
+            return tuple(range(self.n_params))
+        out: list[int] = []
+        k = 0
+        for i, L in enumerate(self.layers, start=1):
+            if self.is_dense(i):
+                out.extend(range(k, k + L.weight.size + L.bias.size))
+            else:
+                C, C2, N = L.shape
+                out.extend(k + (c * C2 + c2) * N + q for c in range(C) for c2 in range(C2) for q in self.support)
+                out.extend(range(k + L.weight.size, k + L.weight.size + L.bias.size))
+            k += L.weight.size + L.bias.size
+        return tuple(out)
 
     def orbit_tangents(self) -> list[tuple[sympy.Expr, ...]]:
         """Tangent vectors of the K-orbit at theta (continuous relation families: one per
-        hidden channel and Lie-algebra generator), in the order of :meth:`parameters`."""
+        hidden channel and Lie-algebra generator), in the order of :meth:`parameters`; they
+        scale filters, so they vanish outside a stated support."""
         from symeq.architectures.conv.transform import orbit_tangents
 
         return orbit_tangents(self)

@@ -147,9 +147,13 @@ def test_degenerate_directions_use_support_offsets(kind: str, nonzero: list[int]
 
 
 @pytest.mark.parametrize("kind,expected", [
-    # (n_params, lower, upper, status, hidden directions' nonzero entries)
+    # (n_params, lower, upper, status, hidden directions' nonzero entries); tanh has no orbit
+    # directions, so rank = 11 - #hidden.  Unread channel 1: its entries at offsets 1, 2 and its
+    # bias are free.  Constant channel 0: the bias with compensation (entries 12 and 26, the
+    # latter -tanh'(1) (1 + 3)) and the two filter entries reading it traded with the bias 26
+    ("unread", (11, 8, 8, "exact", [[7], [8], [13]])),
     ("periodic", (11, 10, 10, "exact", [[14, 17]])),
-    ("constant", (11, 8, 10, "certified-lower-bound", [[15, 19]])),
+    ("constant", (11, 8, 8, "exact", [[15, 19], [12, 26], [15, 26]])),
 ])
 def test_tanh_hidden_directions_are_lifted_to_parameters(kind: str, expected: tuple) -> None:
     net = from_dict(dict(HEAD, activation="tanh", **DEGENERATE[kind]))
@@ -157,6 +161,8 @@ def test_tanh_hidden_directions_are_lifted_to_parameters(kind: str, expected: tu
     support = [[k for k, x in enumerate(v) if x != 0] for v in fd.hidden_directions]
     assert (fd.n_params, fd.lower, fd.upper, fd.status, support) == expected
     assert all(len(v) == net.n_params for v in fd.hidden_directions)
+    if kind == "constant":
+        assert fd.hidden_directions[1][26] == sympy.expand(-4 * (1 - sympy.tanh(1) ** 2))
     as_json = fd.to_dict()
     assert as_json["coordinates"] == list(net.coordinates()) and len(as_json["coordinates"]) == 11
 
@@ -237,3 +243,18 @@ def test_symmetries_json_reports_the_supported_dimension(tmp_path, capsys) -> No
     main(["symmetries", str(path)])
     text = capsys.readouterr().out
     assert "functional dimension: 23 (exact; #params 25" in text
+
+
+def test_a_constant_channel_read_by_a_dense_readout() -> None:
+    # channel 0 has zero filters: its 4 readout columns in each of 2 rows trade with the readout
+    # bias (8 directions) and its bias with compensation (1): rank = #coordinates - 9, on the
+    # support {0, 1} (2 * 2 + 2 + 16 + 2 = 24) and on the whole grid (28)
+    table = {"architecture": "conv", "activation": "tanh", "grid": [4], "channels": [1, 2],
+             "biases": [["1", "-1"]], "readout": {"weights": [["1", "2", "0", "1", "1", "1", "2", "1"],
+                                                             ["0", "1", "0", "0", "2", "1", "0", "1"]],
+                                                 "bias": ["0", "1"]}}
+    supported = from_dict(dict(table, support=[[0], [1]], filters=[[[["0", "0"]], [["1", "2"]]]]))
+    full = from_dict(dict(table, filters=[[[["0", "0", "0", "0"]], [["1", "2", "0", "0"]]]]))
+    for net, n in ((supported, 24), (full, 28)):
+        fd = functional_dimension(net)
+        assert (fd.n_params, fd.rank, fd.status, len(fd.hidden_directions)) == (n, n - 9, "exact", 9)

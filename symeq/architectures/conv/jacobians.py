@@ -46,7 +46,7 @@ from symeq.symmetry.functional_dimension import restrict
 if TYPE_CHECKING:  # pragma: no cover
     from symeq.architectures.conv.model import ConvNet
 
-__all__ = ["ConvJacobians", "embedding_columns"]
+__all__ = ["ConvJacobians", "embedding_columns", "channel_directions"]
 
 
 def embedding_columns(net: "ConvNet") -> list[list[int]]:
@@ -73,6 +73,77 @@ def embedding_columns(net: "ConvNet") -> list[list[int]]:
         for c in range(C):
             out.append([offset + wsize + c * N + p for p in range(N)])
         offset += wsize + C * N
+    return out
+
+
+def channel_directions(net: "ConvNet") -> list[tuple[str, tuple[sympy.Expr, ...]]]:
+    """Kernel directions around unread and constant channels, one coordinate at a time (the
+    lowered MLP's candidates for such neurons, kept convolutional): every coordinate of a channel
+    nobody reads (its filter entries at the support's offsets, its bias); for a channel with zero
+    filters, whose output is the constant sigma(beta), its bias with the next layer's biases
+    compensating by sigma'(beta) times the sum of the filters reading it, and every coordinate
+    of the next layer reading it traded against that layer's bias (sigma(beta) each).
+
+    >>> from symeq.architectures.conv import from_dict
+    >>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [3], "channels": [1, 2, 1],
+    ...     "support": [[0], [1]], "filters": [[[["0", "0"]], [["1", "2"]]], [[["1", "3"], ["0", "0"]]]],
+    ...     "biases": [["1", "0"], ["0"]]})
+    >>> [(name.split(": ", 1)[1], {k: x for k, x in enumerate(v) if x != 0}) for name, v in channel_directions(net)]
+    [('its bias, the next biases compensating', {6: 1, 14: -4 + 4*tanh(1)**2}), ('the entry at offset 0 of the filter of channel 0 reading it, into its bias', {8: 1, 14: -tanh(1)}), ('the entry at offset 1 of the filter of channel 0 reading it, into its bias', {9: 1, 14: -tanh(1)}), ('nobody reads it: its entry at offset 0 from channel 0', {3: 1}), ('nobody reads it: its entry at offset 1 from channel 0', {4: 1}), ('nobody reads it: its bias', {7: 1})]
+    """
+    from symeq.architectures.conv.identifiability import _offsets
+    from symeq.architectures.mlp.first_order import constant_values
+
+    N = net.grid.size
+    S = list(net.support) if net.support is not None else list(range(N))
+    n = net.n_params
+    offs = _offsets(net)
+
+    def unit(entries: dict[int, Any]) -> tuple[sympy.Expr, ...]:
+        v = [sympy.Integer(0)] * n
+        for j, x in entries.items():
+            v[j] = sympy.sympify(x)
+        return tuple(v)
+
+    def bias(i: int, c: int) -> int:
+        return offs[i - 1] + net.layers[i - 1].weight.size + c
+
+    out: list[tuple[str, tuple[sympy.Expr, ...]]] = []
+    for i in range(1, net.depth):
+        W, b = net.layers[i - 1].values()
+        V, _ = net.layers[i].values()
+        C2 = W.shape[1]
+        for c in range(W.shape[0]):
+            label = f"layer {i}, channel {c}"
+            if net.unit_unread(i, c):
+                for c2 in range(C2):
+                    for q in S:
+                        out.append((f"{label}: nobody reads it: its entry at offset {net.grid.label(net.grid.position(q))} "
+                                    f"from channel {c2}", unit({offs[i - 1] + (c * C2 + c2) * N + q: 1})))
+                out.append((f"{label}: nobody reads it: its bias", unit({bias(i, c): 1})))
+                continue
+            if any(x != 0 for x in W[c].reshape(-1)):
+                continue
+            vals = constant_values(net, b[c])
+            if vals is None:  # on a kink: sigma' undefined there
+                continue
+            value, slope = vals
+            # who reads channel c in layer i + 1: (output unit, parameter index, entry, description)
+            if net.is_dense(i + 1):
+                readers = [(d, offs[i] + d * V.shape[1] + c * N + p, V[d, c * N + p],
+                            f"column {c * N + p} of readout row {d}") for d in range(V.shape[0]) for p in range(N)]
+            else:
+                readers = [(d, offs[i] + (d * V.shape[1] + c) * N + q, V[d, c, q],
+                            f"entry at offset {net.grid.label(net.grid.position(q))} of the filter of channel {d}")
+                           for d in range(V.shape[0]) for q in S]
+            compensation = {}
+            for d in range(V.shape[0]):
+                total = sum((x for e, _, x, _ in readers if e == d), sympy.Integer(0))
+                if total != 0:
+                    compensation[bias(i + 1, d)] = sympy.expand(-slope * total)
+            out.append((f"{label}: its bias, the next biases compensating", unit({bias(i, c): 1, **compensation})))
+            for d, j, _, what in readers:
+                out.append((f"{label}: the {what} reading it, into its bias", unit({j: 1, bias(i + 1, d): -value})))
     return out
 
 
@@ -131,7 +202,7 @@ class ConvJacobians:
         coordinates (they stay inside a stated support)."""
         from symeq.architectures.conv.identifiability import degenerate_directions
 
-        out = [(d.reason, d.delta) for d in degenerate_directions(self.net)]
+        out = [(d.reason, d.delta) for d in degenerate_directions(self.net)] + channel_directions(self.net)
         if self.coordinates is None:
             return out
         return [(reason, restrict(v, self.coordinates, f"the direction of '{reason}'")) for reason, v in out]

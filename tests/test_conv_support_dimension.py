@@ -258,3 +258,26 @@ def test_a_constant_channel_read_by_a_dense_readout() -> None:
     for net, n in ((supported, 24), (full, 28)):
         fd = functional_dimension(net)
         assert (fd.n_params, fd.rank, fd.status, len(fd.hidden_directions)) == (n, n - 9, "exact", 9)
+
+
+def test_channels_related_by_a_translation_that_is_no_period_of_the_support() -> None:
+    # channel 1 = channel 0 translated by 1 (y_1(p) = y_0(p - 1)); 1 is no period of {-1, 0, 1}, so
+    # no element of K_1 relates them, but layer 2 still sees only combinations: its entries at
+    # offsets (0 reading 1, 1 reading 0) and (-1 reading 1, 0 reading 0) trade, two hidden directions
+    support = [0, 1, 5]
+    values = [1, 0, 2, 2, 1, 0, 1, 3, 1, 2, 1, 1, 1, 1, 0]
+    for act, orbit in (("power:2", 2), ("tanh", 0)):
+        net = concrete(act, support, values)
+        assert [(d.kind, [k for k, x in enumerate(d.delta) if x != 0]) for d in degenerate_directions(net)] == \
+            [("related", [15, 20])]
+        assert [[k for k, x in enumerate(d.delta) if x != 0] for d in degenerate_directions(net, every=True)] == \
+            [[15, 20], [14, 25]]
+        fd = functional_dimension(net)
+        assert (fd.n_params, fd.orbit_dim, fd.rank, fd.status, fd.hidden_symmetries) == (15, orbit, 13 - orbit, "exact", 2)
+        J, _ = independent_jacobian(act, support, values, _inputs(4, 3))
+        if act == "power:2":
+            assert J.rank() == fd.rank
+        else:
+            rank, kept, dropped = _numeric_rank(J)
+            assert rank == fd.rank and kept > 1e-8 and dropped < 1e-40
+        assert identify(net, local=False).verdict == "not identifiable"

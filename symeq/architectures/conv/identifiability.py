@@ -238,8 +238,10 @@ def _offsets(net: ConvNet) -> list[int]:
     return out
 
 
-def degenerate_directions(net: ConvNet) -> list[Direction]:
-    """Directions along which the function does not change, one per degenerate channel.
+def degenerate_directions(net: ConvNet, *, every: bool = False) -> list[Direction]:
+    """Directions along which the function does not change, one per degenerate channel
+    (``every``: for periodic and related channels, one per pair of offsets and unit of the next
+    layer they can trade, the candidates of the functional dimension).
 
     Every direction stays inside a stated support (it moves filter entries at support offsets
     only); a degeneracy whose direction would need an offset outside it is not listed.
@@ -251,13 +253,15 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
     >>> [(d.kind, [k for k, x in enumerate(d.delta) if x != 0]) for d in degenerate_directions(net)]
     [('unread', [5])]
     """
-    from symeq.architectures.conv.matching import matcher
+    from symeq.architectures.conv.matching import ChannelMatcher, matcher
 
     out: list[Direction] = []
     n = net.n_params
     offs = _offsets(net)
     grid, N = net.grid, net.grid.size
     m = matcher(net, net)
+    # two channels related by any translation are degenerate, a period of the support or not
+    m_all = m if net.support is None else ChannelMatcher(net, net, every_translation=True)
     # the offsets a filter may use, and q + t for offsets q and translations t (grid indices)
     S = list(net.support) if net.support is not None else list(range(N))
     in_support = set(S)
@@ -265,12 +269,18 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
     def plus(q: int, t: int) -> int:
         return int(grid.index_array(grid.positions[q] + grid.positions[t]))
 
-    def pair(i: int, t: int) -> tuple[int, int] | None:
-        """Offsets (q, q + t) that layer i + 1's filters may both use (positions for a dense
-        readout, which has no support), or None."""
+    def pairs(i: int, t: int) -> list[tuple[int, int]]:
+        """Offsets (q, q + t) that layer i + 1's filters may both use (positions (p, p + t) for
+        a dense readout, which has no support); only the first unless ``every``."""
         if net.is_dense(i + 1):
-            return 0, t
-        return next(((q, plus(q, t)) for q in S if plus(q, t) in in_support), None)
+            found = [(p, plus(p, t)) for p in range(N)]
+        else:
+            found = [(q, plus(q, t)) for q in S if plus(q, t) in in_support]
+        return found if every else found[:1]
+
+    def units(i: int) -> range:
+        """The output units of layer i + 1 whose weights a direction moves."""
+        return range(net.layers[i].shape[0] if every else 1)
 
     def vec(entries: dict[int, Any]) -> tuple[sympy.Expr, ...]:
         v = [sympy.Integer(0)] * n
@@ -310,43 +320,40 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
             rows = m._int_rows_of_net(i) if net.layers[i - 1].kind == "int" else None
             stab = rows.stab[c] if rows is not None else _exact_stab(net, i, c)
             # y_c(p - s) = y_c(p): moving weight from offset q to q + s changes nothing
-            periods = [(s, qs) for s in stab if s != 0 for qs in [pair(i, s)] if qs is not None]
-            if periods:
-                s, (q, qs) = periods[0]
+            periods = [(s, q, qs, u) for s in stab if s != 0 for q, qs in pairs(i, s) for u in units(i)]
+            for s, q, qs, u in periods if every else periods[:1]:
                 out.append(Direction(f"{label}: its filters and bias are fixed by the translation "
                                      f"{grid.label(grid.position(s))}, so its output is "
                                      f"{grid.label(grid.position(s))}-periodic and layer {i + 1} sees only "
                                      f"the {grid.label(grid.position(s))}-periodization of the filters reading it",
-                                     vec({reader(i, c, q): 1, reader(i, c, qs): -1}), "periodic",
+                                     vec({reader(i, c, q, u): 1, reader(i, c, qs, u): -1}), "periodic",
                                      (("layer", i), ("channel", c), ("period", list(grid.position(s))))))
-        members = m._classes(i, C, net.layers[i - 1])
+        members = m_all._classes(i, C, net.layers[i - 1])
         for js in members:
             if len(js) < 2:
                 continue
             c, d = js[0], js[1]
             if net.unit_unread(i, c) or net.unit_unread(i, d):
                 continue
-            opts, _ = (m._pair_options_int(m._int_rows_of_net(i), d, m._int_rows_of_net(i), c)
+            opts, _ = (m_all._pair_options_int(m_all._int_rows_of_net(i), d, m_all._int_rows_of_net(i), c)
                        if net.layers[i - 1].kind == "int" else
-                       m._pair_options_exact(net.layers[i - 1].as_exact(), d, net.layers[i - 1].as_exact(), c))
+                       m_all._pair_options_exact(net.layers[i - 1].as_exact(), d, net.layers[i - 1].as_exact(), c))
             # y_d(p) = b y_c(p - t) + e: weight at offset q reading d is b times weight at offset
-            # q + t reading c (plus e * sum); a dense readout's column (d, 0) is b times (c, -t)
-            found = [(rel, t, qs) for rel, t in opts
-                     for qs in [(0, int(grid.index_array(grid.positions[0] - grid.positions[t])))
-                                if net.is_dense(i + 1) else pair(i, t)] if qs is not None]
-            if not found:
-                continue
-            rel, t, (q, qt) = found[0]
-            entries: dict[int, Any] = {reader(i, d, q): 1}
-            entries[reader(i, c, qt)] = -rel.b
-            if rel.e != 0:
-                entries[offs[i] + net.layers[i].weight.size] = -rel.e
-            out.append(Direction(f"layer {i}, channels {c} and {d}: channel {d}'s filters and bias are "
-                                 f"channel {c}'s moved by a relation of {net.activation.spec} and the "
-                                 f"translation {grid.label(grid.position(t))}, so layer {i + 1} sees only a "
-                                 f"combination of the filters reading them", vec(entries), "related",
-                                 (("layer", i), ("channels", [c, d]), ("relation", rel.as_strings()),
-                                  ("translation", list(grid.position(t))))))
+            # q + t reading c (plus e * sum); a dense readout's column (d, p) is b times (c, p - t)
+            found = [(rel, t, q, qt, u) for rel, t in opts
+                     for q, qt in pairs(i, t if not net.is_dense(i + 1) else int(grid.index(grid.neg(grid.position(t)))))
+                     for u in units(i)]
+            for rel, t, q, qt, u in found if every else found[:1]:
+                entries: dict[int, Any] = {reader(i, d, q, u): 1}
+                entries[reader(i, c, qt, u)] = -rel.b
+                if rel.e != 0:
+                    entries[offs[i] + net.layers[i].weight.size + u] = -rel.e
+                out.append(Direction(f"layer {i}, channels {c} and {d}: channel {d}'s filters and bias are "
+                                     f"channel {c}'s moved by a relation of {net.activation.spec} and the "
+                                     f"translation {grid.label(grid.position(t))}, so layer {i + 1} sees only a "
+                                     f"combination of the filters reading them", vec(entries), "related",
+                                     (("layer", i), ("channels", [c, d]), ("relation", rel.as_strings()),
+                                      ("translation", list(grid.position(t))))))
     return out
 
 

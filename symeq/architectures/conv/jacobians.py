@@ -202,7 +202,7 @@ class ConvJacobians:
         coordinates (they stay inside a stated support)."""
         from symeq.architectures.conv.identifiability import degenerate_directions
 
-        out = [(d.reason, d.delta) for d in degenerate_directions(self.net)] + channel_directions(self.net)
+        out = [(d.reason, d.delta) for d in degenerate_directions(self.net, every=True)] + channel_directions(self.net)
         if self.coordinates is None:
             return out
         return [(reason, restrict(v, self.coordinates, f"the direction of '{reason}'")) for reason, v in out]

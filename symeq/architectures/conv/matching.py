@@ -199,9 +199,13 @@ def _int_rows(layer: Layer, grid: Any, shifting: bool) -> _Rows:
 
 
 class ChannelMatcher:
-    """Channel matching of theta (``net``) against ``other`` (same architecture)."""
+    """Channel matching of theta (``net``) against ``other`` (same architecture).
 
-    def __init__(self, net: "ConvNet", other: "ConvNet") -> None:
+    ``every_translation``: relate channels by every grid translation, not only the periods of a
+    stated support (the K_i elements); for degenerate channels, whose relation need not lie in K_i.
+    """
+
+    def __init__(self, net: "ConvNet", other: "ConvNet", *, every_translation: bool = False) -> None:
         if net.channels != other.channels or net.grid != other.grid or net.readout != other.readout:
             raise ValueError("cannot match networks of different shapes")
         self.net, self.other = net, other
@@ -209,7 +213,8 @@ class ChannelMatcher:
         self.cls = relation_class(self.act)
         self.shifting = self.cls == "sign_shift"
         self.grid = net.grid
-        self.allowed = None if net.periods is None else {self.grid.index(t) for t in net.periods}
+        self.allowed = None if net.periods is None or every_translation else \
+            {self.grid.index(t) for t in net.periods}
         self._relation_cache: dict[tuple[Any, Any], Relation | None] = {}
         self._own: dict[int, Any] = {}
 
@@ -405,7 +410,7 @@ class ChannelMatcher:
         """theta's channels of layer i split into classes of rows related by a relation and an
         allowed translation (cached on theta)."""
         cache = self.net.__dict__.setdefault("_conv_classes_cache", {})
-        key = (i, self.shifting)
+        key = (i, self.shifting, self.allowed is None)
         if key in cache:
             return cache[key]
         members: list[list[int]] = []

@@ -243,6 +243,7 @@ def test_symmetries_json_reports_the_supported_dimension(tmp_path, capsys) -> No
     main(["symmetries", str(path)])
     text = capsys.readouterr().out
     assert "functional dimension: 23 (exact; #params 25" in text
+    assert "#params counts the filter entries at the 3 support offsets, the biases and the readout: 25 (35 with" in text
 
 
 def test_a_constant_channel_read_by_a_dense_readout() -> None:
@@ -281,3 +282,14 @@ def test_channels_related_by_a_translation_that_is_no_period_of_the_support() ->
             rank, kept, dropped = _numeric_rank(J)
             assert rank == fd.rank and kept > 1e-8 and dropped < 1e-40
         assert identify(net, local=False).verdict == "not identifiable"
+
+
+def test_a_tangent_leaving_the_support_is_an_internal_error(monkeypatch) -> None:
+    net = from_dict(dict(HEAD, activation="power:2", **DEGENERATE["periodic"]))
+    good = net.orbit_tangents()
+    assert len(good) == 2 and all(restrict(t, net.coordinates()) for t in good)
+    bad = list(good[0])
+    bad[1] = sympy.Integer(1)  # offset 1 of the first filter: not in the support {0, 3}
+    monkeypatch.setattr(ConvNet, "orbit_tangents", lambda self: [tuple(bad)])
+    with pytest.raises(AssertionError, match="an orbit tangent is nonzero at entry 1 of the parameters"):
+        functional_dimension(net)

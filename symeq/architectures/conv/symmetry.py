@@ -93,6 +93,11 @@ class ConvSymmetriesResult:
             value = d.rank if d.rank is not None else f"between {d.lower} and {d.upper}"
             out.append(f"functional dimension: {value} ({d.status}; #params {d.n_params}, dim K {d.dim_K}, "
                        f"dim(K-orbit) {d.orbit_dim})")
+            if d.coordinates is not None:
+                net = self.network
+                parts = ", the biases and the readout" if net.readout == "dense" else " and the biases"
+                out.append(f"  #params counts the filter entries at the {len(net.support)} support offsets{parts}: "
+                           f"{d.n_params} ({net.n_params} with filters on the whole grid)")
             if d.hidden_symmetries is not None:
                 out.append(f"hidden symmetries: {d.hidden_symmetries}")
         out.extend(f"note: {n}" for n in self.notes)

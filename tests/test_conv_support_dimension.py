@@ -293,3 +293,20 @@ def test_a_tangent_leaving_the_support_is_an_internal_error(monkeypatch) -> None
     monkeypatch.setattr(ConvNet, "orbit_tangents", lambda self: [tuple(bad)])
     with pytest.raises(AssertionError, match="an orbit tangent is nonzero at entry 1 of the parameters"):
         functional_dimension(net)
+
+
+@pytest.mark.parametrize("kind", ["unread", "related"])
+def test_supported_witnesses_are_certified_and_verified(kind: str, tmp_path, capsys) -> None:
+    # the fiber direction stays inside the support, so theta + delta is a network of the
+    # architecture and the kernel re-checks the not-identifiable certificate
+    table = dict(HEAD, activation="tanh", **DEGENERATE[kind])
+    if kind == "related":  # channel 1 = channel 0 translated by 1, no period of {-1, 0, 1}
+        table = dict(table, support=[[0], [1], [-1]], filters=[[[["1", "0", "2"]], [["2", "1", "0"]]],
+                                                               [[["1", "3", "1"], ["2", "1", "1"]]]],
+                      biases=[["1", "1"], ["0"]])
+    path, cert = tmp_path / f"{kind}.toml", tmp_path / f"{kind}.json"
+    path.write_text("[network]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in table.items()))
+    assert main(["identify", str(path), "--certificate", str(cert)]) == 1
+    assert "verdict: not identifiable" in capsys.readouterr().out
+    assert main(["verify", str(cert)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("verified")

@@ -147,6 +147,10 @@ def channel_directions(net: "ConvNet") -> list[tuple[str, tuple[sympy.Expr, ...]
     return out
 
 
+#: Inputs per lowered Jacobian when directions are tested at many fresh inputs.
+ANNIHILATION_CHUNK = 256
+
+
 class ConvJacobians:
     """The Jacobian provider of one convolutional network (see the module docstring)."""
 
@@ -211,7 +215,18 @@ class ConvJacobians:
         return self.inner.stuck_note(jac)
 
     def annihilated(self, xs: list[tuple], vs: list[tuple]) -> list[bool]:
-        return self.inner.annihilated(xs, [self.lift(v) for v in vs])
+        # in chunks of inputs: the lowered Jacobian at thousands of fresh inputs would hold
+        # millions of Python integers at once (hundreds of MB for a 6-12-6 lowering)
+        lifted = [self.lift(v) for v in vs]
+        ok = [True] * len(vs)
+        for start in range(0, len(xs), ANNIHILATION_CHUNK):
+            alive = [k for k in range(len(vs)) if ok[k]]
+            if not alive:
+                break
+            for k, holds in zip(alive, self.inner.annihilated(xs[start:start + ANNIHILATION_CHUNK],
+                                                               [lifted[k] for k in alive])):
+                ok[k] = holds
+        return ok
 
     def prove(self, v: tuple) -> str | None:
         return self.inner.prove(self.lift(v))

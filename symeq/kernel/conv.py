@@ -141,14 +141,12 @@ def composed(net: Conv, i: int, layer, k) -> tuple:
     """f_i(.; layer) o k on V_{i-1}: filters reading channel perm[c] moved to c, shifted by t_c, times b_c;
     the bias gains e_c times their sums."""
     w, b = layer
-    if k["kind"] == "conv_affine":
-        A, t, dense = k["filters"], k["shift"], net.dense and i == net.depth
+    if k["kind"] == "conv_affine":  # W A and b + W t; a dense row r: sum_p' W[r, (c', p')] a_c'c(p' - p)
+        A, t, dense, neg = k["filters"], k["shift"], net.dense and i == net.depth, [net.index([-a for a in net.pos(q)]) for q in range(net.size)]
         rows = [[row[c2 * net.size:(c2 + 1) * net.size] for c2 in range(len(A))] for row in w] if dense else w
+        prod = _matmul(net, rows, [[tuple(f[n] for n in neg) for f in r] for r in A] if dense else A)
         sums = [sum((x * t[c2] for c2, f in enumerate(row) for x in f), t[0].f.zero) for row in rows]
-        # dense row r, column (c, p): sum_p' W[r, (c', p')] a_c'c(p' - p), the convolution with a(-q)
-        prod = _matmul(net, rows, [[f[:1] + f[:0:-1] for f in r] for r in A] if dense else A)
-        new_w = tuple(tuple(x for f in r for x in (f[:1] + f[:0:-1])) for r in prod) if dense else prod
-        return new_w, tuple(x + s for x, s in zip(b, sums))
+        return tuple(tuple(x for f in r for x in f) for r in prod) if dense else prod, tuple(x + s for x, s in zip(b, sums))
     N, perm, rels, shifts = net.size, k["perm"], k["relations"], k["shifts"]
     if net.dense and i == net.depth:
         cols = [[row[perm[c] * N + net.index([a + t for a, t in zip(net.pos(p), shifts[c])])] * rels[c]["b"]

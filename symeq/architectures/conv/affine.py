@@ -39,16 +39,16 @@ says so).
 
 >>> from symeq.architectures.conv.grid import Grid, GridMap
 >>> grid = Grid((4,))
->>> k = ConvAffineMap.make(grid, [[["1", "1", "0", "0"]]], ["2"])
+>>> k = ConvAffineMap.make(grid, [[["1", "1", "1", "0"]]], ["2"])
 >>> k.describe()
-'a_00 = (1 1 0 0); shift (2)'
+'a_00 = (1 1 1 0); shift (2)'
 >>> (k @ k.inverse()).is_identity()
 True
->>> k.inverse().filters[0][0]
-(1/2, -1/2, 1/2, -1/2)
+>>> k.inverse().filters[0][0], k.inverse().shift
+((1/3, -2/3, 1/3, 1/3), (-2/3,))
 >>> m = GridMap.make(grid, [[-1]], [0])
 >>> AffineConvGroup(1, grid).conjugate(m, k).describe()
-'a_00 = (1 0 0 1); shift (2)'
+'a_00 = (1 0 1 1); shift (2)'
 """
 
 from __future__ import annotations

@@ -152,6 +152,38 @@ def test_a_dense_readout_closes_through_the_kernel() -> None:
     assert v.ok, v.reason
 
 
+def test_a_forced_map_outside_the_periods_of_the_support_is_no_element_of_k() -> None:
+    # S = {-1, 0, 1} on Z_4 has the periods {0}; layer 1 the translation delta_1, layer 2 delta_-1:
+    # f = id is equivariant, but k_1(m) = delta_-1 * delta_-1 is the translation by 2, which leaves S
+    net = from_dict({"architecture": "conv", "activation": "identity", "grid": [4], "channels": [1, 1, 1],
+                     "support": [[0], [1], [3]], "filters": [[[["0", "1", "0"]]], [[["0", "0", "1"]]]],
+                     "biases": [["0"], ["0"]]})
+    G = group_from_dict(MIRROR, net)
+    r = latent(net, G)
+    assert (r.verdict, r.exit_code) == ("unknown", 3) and net.latent_group(1).allowed == {0}
+    assert "the forced k_1(m) has a filter entry at offset 2, no period of the support, so it is not in K_1" in r.summary
+    assert check(net, G).verdict == "holds"
+
+
+def test_a_rotation_of_a_2d_grid() -> None:
+    # on Z_3 x Z_3 under the rotation r: layer 1 A = delta_0 + delta_(0,1), layer 2 A^-1: f = id
+    grid = Grid((3, 3))
+    rot = GridMap.make(grid, [[0, -1], [1, 0]], [0, 0])
+    A = ConvAffineMap.make(grid, [[[1, 1] + [0] * 7]], [0])
+    net = from_dict({"architecture": "conv", "activation": "identity", "grid": [3, 3], "channels": [1, 1, 1],
+                     "filters": [_strings(A.filters), _strings(A.inverse().filters)], "biases": [["1"], ["0"]]})
+    G = group_from_dict({"generators": {"r": {"grid": {"matrix": [["0", "-1"], ["1", "0"]]}}}}, net)
+    r = latent(net, G)
+    k = r.actions.generator("r")[0]
+    # theta^r reads A through r: its layer 1 is s^-1 A s, so k_1(r) = (s^-1 A s) A^-1
+    assert r.verdict == "holds" and r.homomorphism.crossed and k == A.conjugated(rot.inverse()) @ A.inverse()
+    # the crossed law gives k(r r) = (s^-1 k(r) s) k(r) = s^-2 A s^2 A^-1, not k(r) k(r)
+    square = A.conjugated((rot @ rot).inverse()) @ A.inverse()
+    assert k.conjugated(rot.inverse()) @ k == square and k @ k != square
+    v = verify_certificate(r.certificate())
+    assert v.ok and "|G| = 4" in v.claim, v.reason
+
+
 def test_the_group_and_its_elements() -> None:
     k = ConvAffineMap.make(Z4, [[["1", "1", "1", "0"]]], ["2"])
     third = sympy.Rational(1, 3)

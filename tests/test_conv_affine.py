@@ -70,7 +70,8 @@ def test_the_example_gives_the_exact_affine_map_a_crossed_homomorphism_and_a_cer
     assert check(net, G).verdict == "holds" and check(net, G).certificate() is not None
     assert "forced affine maps" in explain(net, G)
     sym = symmetries(net)
-    assert sym.groups[0].dimension == 18 and sym.dimension.rank == 18  # 36 parameters, an 18-dimensional orbit
+    # 36 parameters, an 18-dimensional K-orbit (its tangents: E W_1, -W_2 E and the shifts), rank 18
+    assert sym.groups[0].dimension == 18 and sym.dimension.rank == 18 and sym.to_dict()["hidden_symmetries"] == 0
 
 
 def _tamper(path: list, value: Any) -> Any:
@@ -150,6 +151,24 @@ def test_a_dense_readout_closes_through_the_kernel() -> None:
     assert r.verdict == "holds" and r.actions.generator("m")[0] == A.conjugated(M4) @ A.inverse()
     v = verify_certificate(r.certificate())
     assert v.ok, v.reason
+
+
+def test_a_matrix_on_input_channels_gives_a_nonzero_shift() -> None:
+    # m mirrors the grid and swaps the two input channels; layer 2 is U A^-1 with U = [[u, u^m], [v, v^m]],
+    # so U^m R_in = U and f is equivariant; k_1(m) = (A^m R_in) A^-1 and t = b_1 - A_1 b_1 != 0
+    A = ConvAffineMap.make(Z4, [[[0, 1, 0, 0], [1, 0, 0, 1]], [[0, 0, 1, 0], [1, 1, 0, 1]]], [0, 0])
+    U = ConvAffineMap.make(Z4, [[[1, 2, 0, 0], [1, 0, 0, 2]], [[0, 1, 3, 0], [0, 0, 3, 1]]], [0, 0])
+    net = _net(A.filters, (U @ A.inverse()).filters, [[1, 2], [0, 0]])
+    G = group_from_dict({"generators": {"m": {"grid": {"matrix": [["-1"]]}, "input": [["0", "1"], ["1", "0"]]}}}, net)
+    r = latent(net, G)
+    k = r.actions.generator("m")[0]
+    assert r.verdict == "holds" and k.shift == (2, 4)
+    assert k.filters == (((2, 1, 1, 1), (-1, -1, 0, -1)), ((2, 2, 2, 2), (-2, -1, -1, -1)))
+    v = verify_certificate(r.certificate())
+    assert v.ok, v.reason
+    cert = r.certificate()
+    cert["evidence"]["actions"]["m"][0]["shift"] = ["2", "3"]
+    assert "bias A b_1 + t" in verify_certificate(cert).reason
 
 
 def test_a_forced_map_outside_the_periods_of_the_support_is_no_element_of_k() -> None:

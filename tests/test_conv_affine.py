@@ -66,6 +66,9 @@ def test_the_example_gives_the_exact_affine_map_a_crossed_homomorphism_and_a_cer
     v = verify_certificate(cert)
     assert v.ok and "crossed homomorphism" in v.claim, v.reason
     assert r.to_dict()["actions_described"]["m"] == ["a_00 = (1 0 0 0); a_01 = (0 1 0 -1); a_11 = (1 0 0 0)"]
+    # k . theta: the same function; theta^m itself is k_1(m) . theta
+    assert net.act([k]) == net.twist(G, "m") and net.act([k]).forward(list(sympy.symbols("x:8"))) == \
+        net.forward(list(sympy.symbols("x:8")))
     # the other verbs read the same file
     assert check(net, G).verdict == "holds" and check(net, G).certificate() is not None
     assert "forced affine maps" in explain(net, G)

@@ -71,7 +71,7 @@ from symeq.kinds import LatentKind
 if TYPE_CHECKING:  # pragma: no cover
     from symeq.architectures.conv.model import ConvNet
 
-__all__ = ["ConvAffineMap", "AffineConvGroup", "solve_affine_conv_layer", "full_row_rank"]
+__all__ = ["ConvAffineMap", "AffineConvGroup", "solve_affine_conv_layer", "full_row_rank", "act_affine"]
 
 _ZERO, _ONE = Integer(0), Integer(1)
 
@@ -444,3 +444,29 @@ def solve_affine_conv_layer(net: "ConvNet", other: "ConvNet", i: int, k_prev: Co
             g, i, None, "no_match", f"generator {g}, layer {i}: the forced k_{i}({g}) has a filter entry at offset "
             f"{q}, no period of the support, so it is not in K_{i}"))
     return LayerSolutions([k])
+
+
+def act_affine(net: "ConvNet", ks: Any) -> list[Any]:
+    """The layers of k . theta (module docstring): W_i -> A W_i, b_i -> A b_i + t,
+    W_(i+1) -> W_(i+1) A^-1, b_(i+1) -> b_(i+1) - W_(i+1) A^-1 t, computed on the lowered
+    layers and read back as filters (the products of block-circulant matrices are block circulant)."""
+    from symeq.architectures.conv.layers import Layer
+
+    N = net.grid.size
+    dense = [net.dense_weights(i) for i in range(1, net.depth + 1)]
+    bias = [net.dense_bias(i) for i in range(1, net.depth + 1)]
+    for i, k in enumerate(ks, start=1):
+        M, t = k.on_space()
+        Mi = k.inverse().on_space()[0]
+        dense[i - 1], bias[i - 1] = M * dense[i - 1], M * bias[i - 1] + t
+        dense[i], bias[i] = dense[i] * Mi, bias[i] - dense[i] * Mi * t
+    layers = []
+    for i, (W, b) in enumerate(zip(dense, bias), start=1):
+        W, b = W.applyfunc(simplify_scalar), b.applyfunc(simplify_scalar)
+        if net.is_dense(i):
+            layers.append(Layer.from_values(np.array(W.tolist(), dtype=object), np.array(list(b), dtype=object)))
+            continue
+        C, C2 = net.channels[i], net.channels[i - 1]
+        w = np.array([[[W[c * N + q, d * N] for q in range(N)] for d in range(C2)] for c in range(C)], dtype=object)
+        layers.append(Layer.from_values(w, np.array([b[c * N] for c in range(C)], dtype=object)))
+    return layers

@@ -368,13 +368,16 @@ class ConvNet:
             return AffineConvGroup(self.channels[i], self.grid, self.periods)
         return ChannelGroup(self.activation, self.channels[i], self.grid, self.periods)
 
-    def act(self, k: Sequence[ChannelMap]) -> "ConvNet":
+    def act(self, k: Sequence[ChannelMap] | Sequence[ConvAffineMap]) -> "ConvNet":
         """k . theta for k = (k_1, ..., k_{L-1}): the same end-to-end function."""
+        from symeq.architectures.conv.affine import act_affine
         from symeq.architectures.conv.transform import act_layers
 
         if len(k) != self.depth - 1:
             raise InputError(f"expected {self.depth - 1} latent elements, got {len(k)}")
-        return self._replace(act_layers(self, k))
+        if self.activation.kind == "affine":
+            return self._replace(act_affine(self, k))
+        return self._replace(act_layers(self, k))  # type: ignore[arg-type]
 
     # -- the identify stage's questions (:mod:`symeq.identifiability.identify`) ------------------
     def reduce(self) -> Any:

@@ -592,6 +592,7 @@ REL = {"a": "const", "c": "const", "b": "const", "e": "const"}
 ACTION = ("kind", {"monomial": {"kind": "tag", "perm": ["int"], "relations": [REL]},
                    "channel": {"kind": "tag", "perm": ["int"], "relations": [REL], "shifts": [["int"]]},
                    "affine": {"kind": "tag", "matrix": [["num"]], "shift": ["num"]},
+                   "conv_affine": {"kind": "tag", "filters": [[["num"]]], "shift": ["num"], "inverse": [[["num"]]]},
                    "head": {"kind": "tag", "perm": ["int"], "blocks": [[["const"]]]}})
 STEP = ("op", {"drop_zero_column": {"op": "tag", "layer": "int", "neuron": "int"},
                "zero_neuron": {"op": "tag", "layer": "int", "neuron": "int"},

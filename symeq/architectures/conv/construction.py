@@ -41,6 +41,7 @@ from typing import Any
 
 import sympy
 
+from symeq.architectures.conv.affine import ConvAffineMap
 from symeq.architectures.conv.group import ConvGroupAction
 from symeq.architectures.conv.latent_group import ChannelMap
 from symeq.architectures.conv.model import ConvNet
@@ -95,7 +96,7 @@ class ConvLayerStructure:
         channels here; ``width`` is dim V_i)."""
         kinds = [o.type for o in self.orbits]
         return {"layer": self.layer, "width": self.width, "label": f"{self.channels} channel{'s' if self.channels != 1 else ''}, "
-                f"dim V_{self.layer} = {self.width}", "kind": "channel",
+                f"dim V_{self.layer} = {self.width}", "kind": "channel" if self.orbits else "affine",
                 "orbits": [{"neurons": list(o.channels), "type": o.type, "gset": f"stabilizer of order {len(o.stabilizer)}",
                             "stabilizer_order": len(o.stabilizer), "negated": []} for o in self.orbits],
                 "type_counts": {t: kinds.count(t) for t in dict.fromkeys(kinds)},
@@ -246,8 +247,9 @@ def layer_structure(net: ConvNet, group: ConvGroupAction, actions: LatentActions
     out = []
     for i, maps in enumerate(all_maps, start=1):
         C = net.channels[i]
-        # orbits of channels under the permutation parts
-        seen: set[int] = set()
+        affine = isinstance(maps[0], ConvAffineMap)
+        # orbits of channels under the permutation parts (an affine map mixes channels: none)
+        seen: set[int] = set(range(C)) if affine else set()
         orbits = []
         for c in range(C):
             if c in seen:
@@ -263,6 +265,9 @@ def layer_structure(net: ConvNet, group: ConvGroupAction, actions: LatentActions
         for cl in classes:
             a = cl.representative
             k, s = maps[a], _grid_part(G, a)
+            if affine:
+                char.append(sympy.nsimplify(k.trace_with(s)))
+                continue
             perm = s.permutation
             total = sympy.Integer(0)
             for c in range(C):

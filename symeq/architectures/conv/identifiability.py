@@ -349,8 +349,9 @@ def conv_criterion(net: ConvNet) -> ConvCriterion:
 
     notes = tuple(LITERATURE[k] for k in LITERATURE if net.activation.name == k)
     if net.activation.kind == "affine":
-        return ConvCriterion("unknown", "the identity activation's K_i (invertible convolutions) is not "
-                             "implemented for convolutional networks", "none", (), notes)
+        return ConvCriterion("unknown", "the identity activation: the transfer of identifiability from the "
+                             "lowered MLP (up to Aff(V_i)) to K_i = GL_C(R[P]) x| R^C is not implemented for "
+                             "convolutional networks", "none", (), notes)
     if net.symbols:
         return ConvCriterion("unknown", "symbolic parameters", "none", (), notes)
     if degenerate_directions(net):

@@ -211,3 +211,11 @@ def test_latent_on_the_command_line_and_the_certificate_verifies(capsys, tmp_pat
     d = json.loads(capsys.readouterr().out)
     assert code == 0 and d["verdict"] == "weakly identifiable" and d["reduction"]["kept"] == [[0]]
     assert d["reduction"]["steps"][0]["op"] == "merge" and d["reduction"]["steps"][0]["translation"] == [1]
+
+
+def test_explain_shows_the_matching_at_beta_theta_tilde(capsys) -> None:
+    assert main(["explain", str(EXAMPLES / "conv_z6_related.toml")]) == 0
+    text = capsys.readouterr().out
+    assert "the reduction gives the submodel" in text and "merged into it" in text
+    # the matching is shown on beta(theta~): channel 1 is a zero channel there
+    assert "channel 1 of $\\theta^{m}$ (filters from input channel 0): [0 0 0 0 0 0]" in text

@@ -193,8 +193,8 @@ def identify(net: Any, budget: Any = None, local: bool = True, fibers: bool = Tr
         basis = "; ".join(why)
     if red.changed and verdict == "identifiable":
         verdict = "weakly identifiable"
-        basis = f"submodel identifiable by {basis}; the reduction removed {len(red.steps)} neuron(s) " \
-                "with verified rewrite steps"
+        basis = f"submodel identifiable by {basis}; the reduction took {len(red.steps)} rewrite " \
+                "step(s), each keeping the function exactly"
     elif red.changed and verdict == "not identifiable":
         direct = net.nonidentifiability_witness(None)
         if direct is not None:

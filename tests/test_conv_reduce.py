@@ -17,7 +17,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conv_strategies import random_net
+from conv_strategies import conv_cases, random_net
 from symeq.activations import Relation
 from symeq.architectures.conv import from_dict, group_from_dict
 from symeq.architectures.conv.construction import latent
@@ -219,3 +219,44 @@ def test_explain_shows_the_matching_at_beta_theta_tilde(capsys) -> None:
     assert "the reduction gives the submodel" in text and "merged into it" in text
     # the matching is shown on beta(theta~): channel 1 is a zero channel there
     assert "channel 1 of $\\theta^{m}$ (filters from input channel 0): [0 0 0 0 0 0]" in text
+
+
+def _duplicate(rng: random.Random, net):
+    """net with a new last channel in a hidden layer: a relation and a translate of channel c, the
+    filters reading it random, and those reading c corrected so that the function is unchanged
+    (y_new = b T_t y_c + e, so u * y_new = b (T_t u) * y_c + e sum u)."""
+    i = rng.randrange(1, net.depth)
+    c = rng.randrange(net.channels[i])
+    act, grid, N = net.activation, net.grid, net.grid.size
+    rel = next(r for r in (act.relation_for(sympy.Integer(a), sympy.Integer(0)) for a in (-1, 2, 1)) if r is not None)
+    t = grid.position(rng.randrange(N))
+    w, b = (np.array(a, dtype=object) for a in net.layers[i - 1].values())
+    v, b2 = (np.array(a, dtype=object) for a in net.layers[i].values())
+    w = np.concatenate([w, rel.a * w[c:c + 1][:, :, grid.shift_table(t)]])
+    b = np.append(b, rel.a * b[c] + rel.c)
+    u = np.array([[sympy.Integer(rng.randint(-2, 2)) for _ in range(N)] for _ in range(v.shape[0])], dtype=object)
+    if net.is_dense(i + 1):
+        v[:, c * N:(c + 1) * N] -= rel.b * u[:, grid.shift_table(grid.neg(t))]
+        v = np.concatenate([v, u], axis=1)  # columns are channel-major: the new channel's last
+    else:
+        v[:, c, :] -= rel.b * u[:, grid.shift_table(t)]
+        v = np.concatenate([v, u[:, None, :]], axis=1)
+    b2 = b2 - rel.e * np.array([sum(row, sympy.Integer(0)) for row in u], dtype=object)
+    layers = list(net.layers)
+    layers[i - 1], layers[i] = Layer.from_values(w, b), Layer.from_values(v, b2)
+    return net._replace(layers)
+
+
+@given(conv_cases(equivariant=True), st.integers(0, 2**32 - 1))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_duplicated_channel_with_an_uneven_split_has_its_action_at_beta_theta_tilde(case, seed: int) -> None:
+    """The theorem's weak case on random equivariant networks: a planted duplicate channel
+    keeps f equivariant; the latent action exists (at theta or at beta(theta~)), and at
+    beta(theta~) its certificate proves f(beta(theta~)) = f(theta) too."""
+    net = _duplicate(random.Random(seed), case.net)
+    r = latent(net, case.group)
+    assert r.verdict == "holds", r.summary
+    if r.where == "beta(theta~)":
+        assert r.weak.reduction.changed
+        cert = json.loads(json.dumps(r.certificate()))
+        assert "equal_function" in cert["evidence"] and verify_certificate(cert).ok

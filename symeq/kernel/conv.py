@@ -454,6 +454,21 @@ def latent_actions(c, cert) -> None:
     if ev["order"] != n:
         raise Reject(f"the stated order {ev['order']} is not |G| = {n}")
     c.claim += f"; each k_i a crossed homomorphism; |G| = {n}"
+    if "equal_function" in ev:  # beta(theta~): the MLP's rewrite steps, replayed on the lowered networks
+        from symeq.kernel.mlp import equal_function
+        e = ev["equal_function"]
+        equal_function(c, lower(net), {**e, "original": lower(e["original"]), "reduced": lower(e["reduced"])})
+        c.claim += "; the network computes the same function as the original network"
+
+
+def weakly_identifiable(c, cert) -> None:
+    """The lowered MLP's rewrite steps take theta to theta~ (same function), and theta~ is identifiable."""
+    from dataclasses import replace
+    from symeq.kernel.mlp import replay
+
+    replay(c, lower(cert.network), cert.evidence["steps"], lower(cert.claim["reduced"]), "lowered reduction")
+    identifiable(c, replace(cert, network=cert.claim["reduced"], evidence=cert.evidence["submodel"]))
+    c.claim = f"weakly identifiable: {cert.network.describe()} has the function of the identifiable {c.claim[14:]}"
 
 
 def lower(net: Conv):
@@ -604,4 +619,4 @@ def rank(rows: list) -> int:
 
 METHODS = {"lowered": lowered}
 CLAIMS = {"not_equivariant": not_equivariant, "latent_actions": latent_actions, "identifiable": identifiable,
-          "not_identifiable": not_identifiable}
+          "not_identifiable": not_identifiable, "weakly_identifiable": weakly_identifiable}

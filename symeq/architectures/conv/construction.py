@@ -15,7 +15,8 @@ generalized adjunction (docs/theory.md#5-the-theorem-constructively and
 4. What each hidden layer carries (:func:`layer_structure`): the orbits of channels under the
    permutation part, per channel the stabilizer in G with its signs and translations, and the
    exact character of rho_i on V_i = R^{C_i x Omega} decomposed into irreducibles.
-5. No action: the weak construction (no conv reduction yet: theta~ = theta), then ``check``
+5. No action: the weak construction at beta(theta~) (:mod:`.reduce`: unread, constant and
+   related channels removed, zero channels in their place), then ``check``
    and ``identify`` say why (a witness when f is not equivariant).
 
 This module adds what is particular to convolutions: the layer report (:func:`layer_structure`,
@@ -145,6 +146,9 @@ class ConvLatentResult:
         """The text report of ``symeq latent``."""
         out = [f"verdict: {self.verdict}", f"summary: {self.summary}"]
         out.extend(f"note: {n}" for n in self.notes)
+        weak = self.where == "beta(theta~)" and self.weak is not None
+        if weak:  # the channels theta~ lost, which are zero channels of beta(theta~)
+            out.extend(f"reduction: {s.describe()}" for s in self.weak.reduction.steps)
         if self.actions is not None:
             for g in self.actions.names:
                 out.append(f"s({g}) = {self.group.grid_map(g).describe()} on every hidden layer")
@@ -153,7 +157,7 @@ class ConvLatentResult:
         if self.stabilizer is not None:
             st = self.stabilizer
             extra = f" ({st.criterion or st.reason})" if (st.criterion or st.reason) else ""
-            out.append(f"uniqueness: Stab(theta) {st.status}{extra}")
+            out.append(f"uniqueness: Stab(theta{'~' if weak else ''}) {st.status}{extra}")
         if self.homomorphism is not None:
             what = "crossed homomorphism" if self.homomorphism.crossed else "homomorphism"
             out.append(f"{what}: the pairs (k_i(g), g) close up to |G| = {self.homomorphism.order} elements "

@@ -82,6 +82,7 @@ class Direction:
     delta: tuple[sympy.Expr, ...]
     kind: str = ""
     data: tuple[tuple[str, Any], ...] = ()
+    relation: Any = None  # the Relation of a "related" pair (the reduction merges with it)
 
     def to_dict(self) -> dict[str, Any]:
         """The certificate's description of the degeneracy (exact strings)."""
@@ -89,34 +90,6 @@ class Direction:
 
         return {"kind": self.kind, **{k: v for k, v in self.data},
                 "direction": [exact_string(x) for x in self.delta]}
-
-
-@dataclass(frozen=True)
-class ConvReduction:
-    """The (trivial) submodel reduction of a convolutional network: no rewrite steps yet, so
-    theta~ = theta (degenerate channels are reported with a fiber direction instead)."""
-
-    network: ConvNet
-    changed = False
-    steps: tuple[Any, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def reduced(self) -> ConvNet:
-        return self.network
-
-    @property
-    def kept(self) -> tuple[tuple[int, ...], ...]:
-        return tuple(tuple(range(c)) for c in self.network.channels[1:self.network.depth])
-
-    def beta(self, reduced: ConvNet) -> ConvNet:
-        return reduced
-
-    def embed(self, i: int, k: Any) -> Any:
-        return k
-
-    def equal_function_evidence(self) -> None:
-        return None
 
 
 @dataclass(frozen=True)
@@ -317,7 +290,7 @@ def degenerate_directions(net: ConvNet) -> list[Direction]:
                                  f"translation {grid.label(grid.position(t))}, so layer {i + 1} sees only a "
                                  f"combination of the filters reading them", vec(entries), "related",
                                  (("layer", i), ("channels", [c, d]), ("relation", rel.as_strings()),
-                                  ("translation", list(grid.position(t))))))
+                                  ("translation", list(grid.position(t)))), rel))
     return out
 
 

@@ -381,10 +381,11 @@ class ConvNet:
 
     # -- the identify stage's questions (:mod:`symeq.identifiability.identify`) ------------------
     def reduce(self) -> Any:
-        """The submodel reduction: none for convolutions yet (theta~ = theta)."""
-        from symeq.architectures.conv.identifiability import ConvReduction
+        """The submodel reduction without unread, constant or related channels
+        (:func:`~symeq.architectures.conv.reduce.reduce_conv`)."""
+        from symeq.architectures.conv.reduce import reduce_conv
 
-        return ConvReduction(self)
+        return reduce_conv(self)
 
     def weak_reduction(self) -> Any:
         """The reduction of the weak construction (:mod:`symeq.construction.weak`): :meth:`reduce`."""

@@ -6,7 +6,8 @@ read through the linear part of g; the channel matching, each k_i(g) a channel p
 a relation and a translation per channel; the latent action rho_i(g) = s(g) o k_i(g) written as
 a map of positions per channel; and why k_i is a *crossed* homomorphism: the closure of the
 pairs (k_i(g), g) in K_i x| G element by element, with the products k(g) k(g) that are not
-k(g g) next to the crossed law that holds.
+k(g g) next to the crossed law that holds.  When the action exists only at beta(theta~) (degenerate
+channels reduced, :mod:`.reduce`), the matching is shown there.
 
 >>> from symeq.architectures.conv import from_dict, group_from_dict
 >>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [6], "channels": [1, 1, 1],
@@ -97,6 +98,13 @@ def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown",
     if res.construction is None or res.actions is None:
         doc.para(f"No latent action: {res.summary}")
         return doc.render("The construction on a convolutional network")
+    if res.where == "beta(theta~)":  # the actions act on the reduced network padded with zero channels
+        steps = "; ".join(s.describe() for s in res.weak.reduction.steps)
+        doc.para("There is no layerwise action at theta itself. The theorem's parameter choice is beta(theta~): "
+                 f"the reduction gives the submodel theta~ ({steps}), and beta pads it back with zero channels "
+                 "(zero filters in and out, zero bias), which computes the same function. Below, theta stands "
+                 "for beta(theta~).")
+        net = res.acting
     affine = net.activation.kind == "affine"
     for g in group.names:
         other = net.twist(group, g)

@@ -271,3 +271,34 @@ def test_networks_built_equivariant_verify_and_perturbed_ones_are_refuted(
     rb = latent(broken, group_from_dict(MIRROR, broken), structure=False)
     assert (rb.verdict, rb.exit_code) == ("fails", 1)
     assert verify_certificate(rb.certificate()).ok
+
+
+def test_identifiability_transfers_from_the_lowered_mlp_by_lemma_c3() -> None:
+    """Every layer a convolution on the whole grid: the lowered MLP's rank criterion gives a unique
+    affine k, which commutes with the translations (lemma C3); the certificate says it relied on C3."""
+    from symeq.architectures.conv import identify
+
+    net, _, _ = load_inputs(str(EXAMPLES / "conv_affine.toml"))
+    r = identify(net, local=False)
+    assert r.verdict == "identifiable" and "lemma C3" in r.criterion.reference
+    v = verify_certificate(r.certificate())
+    assert v.ok, v.reason
+    assert any(x.startswith("lemma C3") for x in v.relies)
+    # the kernel refuses C3 for a network it does not cover: the same evidence with a stated support
+    cert = copy.deepcopy(r.certificate())
+    cert["network"]["support"] = [0, 1, 2, 3]
+    assert not verify_certificate(cert).ok
+
+
+def test_identifiability_without_lemma_c3_is_unknown_with_the_reason() -> None:
+    from symeq.architectures.conv import identify
+
+    # channels 1 -> 2: the lowered W_1 has rank < 8, so the rank criterion fails on the lowered MLP
+    thin = _net([[[1, 1, 0, 1]], [[2, 0, 1, 0]]], [[[1, 0, 0, 0], [3, 1, 0, 1]]], [[0, 1], [2]])
+    assert identify(thin, local=False).verdict != "identifiable"
+    # a dense readout is not fixed by the translations: C3 does not apply
+    dense = from_dict({"architecture": "conv", "activation": "identity", "grid": [4], "channels": [1, 1],
+                       "filters": [[[["1", "2", "0", "0"]]]], "biases": [["1"]],
+                       "readout": {"weights": [["1", "0", "2", "1"]], "bias": ["0"]}})
+    r = identify(dense, local=False)
+    assert r.verdict == "unknown" and "lemma C3" in r.criterion.criterion

@@ -518,6 +518,11 @@ def identifiable(c, cert) -> None:
     if ev["method"] != "lowered":
         raise Reject("a convolutional network is identifiable through its lowered MLP (method lowered)")
     identifiable_by(c, lower(net), ev["mlp_evidence"], "lowered MLP")
+    if net.activation.name == "identity":
+        if net.support is not None or net.dense:
+            raise Reject("lemma C3 needs every layer convolutional, on the whole grid")
+        c.lemma("C3")
+        return c.step("the unique affine symmetry commutes with the translations (lemma C3): theta is identifiable")
     if net.support is not None:
         for i, (w, _) in enumerate(net.layers[:net.depth - net.dense], start=1):
             used = lambda fs: {q for f in fs for q in net.support if not f[q].is_zero()}  # noqa: E731

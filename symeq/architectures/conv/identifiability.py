@@ -321,13 +321,15 @@ def conv_criterion(net: ConvNet) -> ConvCriterion:
     from symeq.identifiability.identify import identify as generic_identify
 
     notes = tuple(LITERATURE[k] for k in LITERATURE if net.activation.name == k)
-    if net.activation.kind == "affine":
-        return ConvCriterion("unknown", "the identity activation: the transfer of identifiability from the "
-                             "lowered MLP (up to Aff(V_i)) to K_i = GL_C(R[P]) x| R^C is not implemented for "
-                             "convolutional networks", "none", (), notes)
+    affine = net.activation.kind == "affine"
+    if affine and (net.support is not None or net.readout == "dense"):
+        # lemma C3 uses that theta is fixed by the translations of every layer: a dense readout is
+        # not, and with a support K_i keeps only its periods, which the lowered MLP's k need not
+        return ConvCriterion("unknown", "the identity activation: identifiability transfers from the lowered MLP "
+                             "(lemma C3) only when every layer is a convolution on the whole grid", "none", (), notes)
     if net.symbols:
         return ConvCriterion("unknown", "symbolic parameters", "none", (), notes)
-    if degenerate_directions(net):
+    if not affine and degenerate_directions(net):
         return ConvCriterion("unknown", "degenerate channels (no criterion applies)", "none", (), notes)
     if max(net.spaces()) > MAX_LOWERED:
         return ConvCriterion("unknown", f"no criterion: a layer of dimension {max(net.spaces())} is too large "
@@ -339,6 +341,10 @@ def conv_criterion(net: ConvNet) -> ConvCriterion:
     except (InputError, BudgetExceeded) as exc:
         return ConvCriterion("unknown", f"lowering: {exc}", "none", (), notes)
     crit = low.criterion
+    if low.verdict == "identifiable" and affine:
+        return ConvCriterion("identifiable", f"lowered to a {widths} MLP: {crit.criterion}",
+                             f"{crit.reference}; the transfer to convolutions: lemma C3 (docs/theory.md 7.2)",
+                             tuple(crit.conditions), notes + tuple(crit.notes), crit.theorem, lowered=low)
     if low.verdict == "identifiable":
         fills = net.support is None or _fills_support(net)
         conds = tuple(crit.conditions) + ((Condition("every channel's filters fill the support", fills),)

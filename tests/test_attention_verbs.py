@@ -250,23 +250,73 @@ def test_every_symmetry_counted_is_proved_to_keep_f(norm):
 
 
 def test_a_false_symmetry_is_not_proved():
-    """Scaling (c W_Q, W_V / c) keeps a lightning head but not a softmax one."""
+    """Scaling (c W_Q, W_V / c) keeps a lightning head but not a softmax one, for every theta
+    (the parameters symbols too)."""
     from symeq.architectures.attention import invariance as inv
     from symeq.architectures.attention.numbers import unify
 
     for norm, expected in (("lightning", True), ("softmax", False)):
-        theta = inv._symbolic(random_net(norm, 2, 2, 1, 1, 1, 1, seed=1))
+        net = random_net(norm, 2, 2, 1, 1, 1, 1, seed=1)
+        theta = net.with_parameters([sympy.Symbol(f"t{j}") for j in range(net.n_params)])
         head = theta.layers[0].heads[0]
         q, v, c = unify(head.query, head.value, inv._matrix("c", 1, 1))
         c0 = c[0, 0].element
         moved = inv._replace_head(theta, 1, 0, q * c0, head.key, v * (c.domain.one / c0))
-        assert inv._same(theta, moved) is expected
+        assert inv._same(theta, moved, 1) is expected
 
 
-def test_unproved_symmetries_make_symmetries_unknown():
+@pytest.mark.parametrize("norm", ["softmax", "lightning"])
+def test_deep_networks_are_proved_layer_by_layer(norm):
+    """Three attention layers: every symmetry of every layer is proved (one layer at a time),
+    and the G change of basis of the model features appears on layers 2 and 3 only."""
+    from symeq.architectures.attention.invariance import prove_invariance
+
+    proofs = prove_invariance(random_net(norm, 3, 2, 1, 1, 2, 3, seed=2))
+    assert [p.layer for p in proofs if "model features" in p.generator] == [2, 3]
+    per_layer = 5 + (2 if norm == "lightning" else 0)
+    assert [p.layer for p in proofs] == [1] * per_layer + [2] * (per_layer + 1) + [3] * (per_layer + 1)
+    assert all(p.holds is True and "layer by layer" in p.method for p in proofs)
+
+
+def test_layer_proofs_refute_what_is_not_a_symmetry():
+    """The layer-by-layer proof fails for a change of basis whose inverse is not applied to the
+    map reading the layer, for one that touches a parameter outside the layer and the map reading
+    it, and for a head swap of unequal heads' value maps."""
+    from symeq.architectures.attention import invariance as inv
+    from symeq.architectures.attention.model import Layer
+    from symeq.architectures.attention.numbers import unify
+
+    for norm in ("softmax", "lightning"):
+        net = random_net(norm, 2, 2, 1, 1, 2, 2, seed=4)
+        head = net.layers[0].heads[0]
+        q, k, v, c = unify(head.query, head.key, head.value, inv._matrix("c", 1, 1))
+        half = inv._replace_head(net, 1, 0, q, k, v * c)  # W_V A without A^-1 on the next W_O
+        assert inv._same(net, half, 1) is False
+        bias = net.replace(bias=net.bias * 2)  # a change outside layer 1 and W_O^(1)
+        assert inv._same(net, bias, 1) is False
+        ly = net.layers[1]
+        swapped = net.replace(layers=[net.layers[0], Layer(ly.heads[::-1], ly.embed)])
+        assert inv._same(net, swapped, 2) is False  # the readout's rows are not swapped with them
+
+
+def test_the_proof_budget_is_per_layer():
+    from symeq.architectures.attention.invariance import prove_invariance
+
+    net = random_net("lightning", 2, 2, 1, 1, 1, 2, seed=1)  # blocks of 6 + 2 and 2 + 6 + 2 parameters
+    proofs = prove_invariance(net, max_params=8)
+    assert [(p.layer, p.holds) for p in proofs] == [(1, True), (1, True), (1, True),
+                                                    (2, None), (2, None), (2, None), (2, None)]
+    assert all("budget: layer 2 and the map reading it have 10 parameters > 8" in p.method
+               for p in proofs if p.layer == 2)
+
+
+def test_unproved_symmetries_make_symmetries_unknown(monkeypatch):
+    from symeq.architectures.attention import invariance
+
     net = random_net("lightning", 2, 2, 1, 1, 1, 1, seed=1)
     r = symmetries(net, proofs=True)
     assert r.verdict == "holds" and len(r.proofs) == 3 and all(p.holds for p in r.proofs)
+    monkeypatch.setattr(invariance, "MAX_PROOF_PARAMS", 7)
     deep = symmetries(random_net("lightning", 2, 2, 1, 1, 1, 2, seed=1), proofs=True)
     assert str(deep.verdict) == "unknown" and all(p.holds is None and "budget" in p.method for p in deep.proofs)
     assert "not proved: layer 2" in deep.text()

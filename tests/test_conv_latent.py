@@ -164,9 +164,11 @@ def test_a_restricted_support_keeps_only_its_periods() -> None:
     assert check(net, G).verdict == "holds"
 
 
-def test_the_identity_activation_is_unknown_with_the_reason_and_check_decides() -> None:
-    # its K_i (invertible convolutions) is not implemented: latent says so instead of bad input,
-    # and reports check's verdict, which the lowered MLP decides
+def test_the_identity_activation_without_full_row_rank_is_unknown_with_the_reason_and_check_decides() -> None:
+    # W_1 = the circulant of (1, 1, 0, 2, 2, 0) is singular (its sum over the even and the odd
+    # positions are equal, so frequency 3 vanishes): k_1 is not forced, latent says so instead of
+    # bad input, and reports check's verdict, which the lowered MLP decides (tests/test_conv_affine.py
+    # has the forced case)
     import symeq
     from symeq.activations import activation
 
@@ -175,6 +177,6 @@ def test_the_identity_activation_is_unknown_with_the_reason_and_check_decides() 
         linear = type(net)(activation("identity"), net.grid, list(net.layers))
         r = symeq.latent(linear, G)
         assert (r.verdict, r.exit_code) == (verdict, code)
-        assert "identity activation (invertible convolutions) are not implemented" in r.summary
+        assert "k_1 is forced only when W_1 (lowered, 6 rows) has full row rank, and it does not" in r.summary
         assert r.check.verdict == ("holds" if verdict == "unknown" else "fails")
     assert r.certificate()["claim"] == {"kind": "not_equivariant"}

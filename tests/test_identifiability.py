@@ -201,7 +201,9 @@ def test_relu_is_never_identifiable_without_conjectural():
     narrow = relu_grillo_montufar(net("relu", [[1], [2]], [1, 0], [[1, 1]], [0]))
     assert narrow.verdict == "unknown"
     reduced = identify(net("relu", [[1, 2], [0, 0]], [1, 0], [[1, 0]], [0]), local=False)
-    assert reduced.verdict == "unknown" and reduced.reduction.reduced.widths == (2, 1, 1)
+    # theta~ (widths 2-1-1) is undecided, but theta's own zero neuron is a checked witness
+    assert reduced.verdict == "not identifiable" and reduced.reduction.reduced.widths == (2, 1, 1)
+    assert verify_certificate(reduced.certificate()).ok
     # a zero neuron gives a checked stabilizer (scaling by 2), so "not identifiable" is proven
     z = identify(net("relu", [[0, 0]], [0], [[0]], [3]), local=False)
     assert z.verdict == "not identifiable" and z.witness.kind == "stabilizer"

@@ -302,7 +302,9 @@ def test_cli_writes_identifiable_certificates_and_none_for_conjectures(tmp_path,
     assert gelu.verdict == "unknown" and gelu.certificate() is None
     assert gelu.certificate_note.startswith("none: 'unknown'")
     relu_weak = identify(net("relu", ([[1, 2], [0, 0]], [1, 0]), ([[1, 0]], [0])), local=False)
-    assert relu_weak.reduction.changed and relu_weak.certificate() is None
+    # theta~ is undecided, but theta's own zero neuron is a stabilizer witness: a checked refutation
+    assert relu_weak.reduction.changed and relu_weak.verdict == "not identifiable"
+    assert relu_weak.certificate()["claim"] == {"kind": "not_identifiable"}
 
 
 # -- hypothesis: the checker's Sussmann conditions against an independent computation ----------

@@ -163,6 +163,7 @@ def _texts(draw, depth=0):
 @given(_texts())
 @example("(1/2**(3/2))**(-1/2)")
 @example("sqrt(sqrt(sqrt(1+1/2)))")  # written 2**(1/4)*sqrt(2) with one hint, for 2^(1/4): found by this test
+@example("sqrt(sqrt(((2^(1/3))^(1/3))^(1/3)))")  # 2^(1/108): was read, then could not be written back
 def test_every_number_the_engine_reads_the_checker_reads_alike(text):
     try:
         value = parse_number(text, symbols="declare")

@@ -592,6 +592,7 @@ REL = {"a": "const", "c": "const", "b": "const", "e": "const"}
 ACTION = ("kind", {"monomial": {"kind": "tag", "perm": ["int"], "relations": [REL]},
                    "channel": {"kind": "tag", "perm": ["int"], "relations": [REL], "shifts": [["int"]]},
                    "affine": {"kind": "tag", "matrix": [["num"]], "shift": ["num"]},
+                   "conv_affine": {"kind": "tag", "filters": [[["num"]]], "shift": ["num"], "inverse": [[["num"]]]},
                    "head": {"kind": "tag", "perm": ["int"], "blocks": [[["const"]]]}})
 STEP = ("op", {"drop_zero_column": {"op": "tag", "layer": "int", "neuron": "int"},
                "zero_neuron": {"op": "tag", "layer": "int", "neuron": "int"},
@@ -627,6 +628,7 @@ FIBER_DIRECTION = ("kind", {"unread": {**_FIBER, "channel": "int"}, "constant": 
                             "related": {**_FIBER, "channels": ["int"], "relation": REL, "translation": ["int"]}})
 MATCHES = {"generator": "str", "matchings": ["@matching"]}
 SCHEMAS = {"matching": {"perm": ["int"], "next?": ["@matching"]}}
+_REWRITE = {"method": "tag", "original": "net", "steps": [STEP], "reduced": "net", "padding": [STEP]}
 EVIDENCE = {
     "equivariant": EQUIVARIANCE,
     "not_equivariant": ("method", {"witness": WITNESS}),
@@ -641,13 +643,14 @@ EVIDENCE = {
             "invariant", {"rank": {"invariant": "tag", "layer": "int", "theta": RANK, "theta_prime": RANK},
                           "first_layer_neuron": {"invariant": "tag", "neuron": "int"}})}}),
     "latent_actions": ("method", {"crossed_homomorphism": {
-        "method": "tag", "actions": {"*": [ACTION]}, "order": "int", "closure": {"elements": ["str"], "right": [["int"]]}},
+        "method": "tag", "actions": {"*": [ACTION]}, "order": "int", "closure": {"elements": ["str"], "right": [["int"]]},
+        "equal_function?": ("method", {"rewrite_steps": _REWRITE})},
                                   "layerwise_homomorphism": {
         "method": "tag", "actions": {"*": [ACTION]}, "order": "int",
         "uniqueness?": ("method", {"distinct_rows": {"method": "tag", "network": "str"},
                                    "full_row_rank": {"method": "tag", "network": "str", "minors": [["int"]]}}),
         "equal_function?": ("method", {
-            "rewrite_steps": {"method": "tag", "original": "net", "steps": [STEP], "reduced": "net", "padding": [STEP]},
+            "rewrite_steps": _REWRITE,
             "affine_identity": {"method": "tag", "original": "net", "reduced": "net", "padding": [STEP]}})}}),
 }
 _TYPE = {"*": {"perm": ["int"], "signs": ["sign"]}}

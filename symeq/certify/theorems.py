@@ -316,9 +316,14 @@ LEMMA_STATEMENTS = {
         "t-periodic channel read through filters with zero t-periodization, and two channels with y_d(p) = "
         "b y_c(p - t) + e read through filters with b T_t delta_d + delta_c = 0 and a bias change of -e sum delta_d "
         "contribute the same to the next layer for every size of the change",
+    "lemma C3 (identifiability of identity-activation convolutions transfers from the lowered MLP)":
+        "theta with the identity activation and every layer a convolution on the whole grid is fixed by the grid "
+        "translations T (acting on every layer); if exactly one k in Aff(V_1) x ... x Aff(V_{L-1}) maps its "
+        "lowered MLP to that of theta', then T k T^-1, which does too, is k: each A_i is a matrix of convolutions "
+        "and each shift constant on channels, so k lies in the convolutional K_i = GL_C(R[Z]) x| R^C",
 }
 #: Key -> the name under which a verdict relies on the lemma.
-LEMMAS = dict(zip(("L1", "L2", "L3", "rank", "C1", "C2"), LEMMA_STATEMENTS))
+LEMMAS = dict(zip(("L1", "L2", "L3", "rank", "C1", "C2", "C3"), LEMMA_STATEMENTS))
 # -- invariants that separate a second parameter theta' from the K-orbit of theta (not_identifiable) --
 
 def _rank_invariant(c, net, other, inv) -> str:

@@ -147,8 +147,8 @@ class IdentifyResult(NotebookDisplay):
             {**base, "claim": {"kind": "weakly_identifiable",
                                "reduced": network_to_dict(self.reduction.reduced)},
              "network": net,
-             "evidence": {"method": "reduction",
-                          "steps": [s.to_dict() for s in self.reduction.steps], "submodel": ev}})
+             "evidence": {"method": "reduction",  # the architecture's steps in the kernel's form
+                          "steps": self.reduction.certificate_evidence()["steps"], "submodel": ev}})
 
 
 def applies_to(net: Any) -> bool:
@@ -193,8 +193,8 @@ def identify(net: Any, budget: Any = None, local: bool = True, fibers: bool = Tr
         basis = "; ".join(why)
     if red.changed and verdict == "identifiable":
         verdict = "weakly identifiable"
-        basis = f"submodel identifiable by {basis}; the reduction removed {len(red.steps)} neuron(s) " \
-                "with verified rewrite steps"
+        basis = f"submodel identifiable by {basis}; the reduction took {len(red.steps)} rewrite " \
+                "step(s), each keeping the function exactly"
     elif red.changed and verdict == "not identifiable":
         direct = net.nonidentifiability_witness(None)
         if direct is not None:
@@ -202,6 +202,11 @@ def identify(net: Any, budget: Any = None, local: bool = True, fibers: bool = Tr
         else:
             notes.append(f"the submodel is not identifiable ({basis}); no witness for theta itself")
             verdict, basis, witness = "unknown", "submodel not identifiable; theta reducible", witness
+    elif red.changed and verdict == "unknown":  # theta~ undecided, but theta's own degeneracy is a proof
+        direct = net.nonidentifiability_witness(None)
+        if direct is not None:
+            notes.append(f"the submodel theta~ is undecided ({basis}); theta itself is not identifiable")
+            verdict, basis, witness = "not identifiable", f"witness: {direct.description}", direct
     if verdict != "not identifiable" and witness is not None and not red.changed:
         notes.append(f"unused witness: {witness.description}")
     return IdentifyResult(verdict, basis, net, red, crit, fib, loc,

@@ -8,7 +8,9 @@ through A, mixes input channels by R_in and output channels by R_out^-1.  A chan
 (perm, relations (a, c, b, e), shifts t) is (k v)_{perm c}(p) = b_c v_c(p - t_c) + e_c; k relates
 layer i when the channel rows of f_i(.; theta^g_i) o k_{i-1} are a_c (row c shifted by t_c), bias
 a_c beta_c + c_c.  rho = s o k is a homomorphism iff k(h g) = (s(g)^-1 k(h) s(g)) k(g), where
-conjugating by s(g)^-1 keeps perm and relations and maps t to A^-1 t.
+conjugating by s(g)^-1 keeps perm and relations and maps t to A^-1 t.  For the identity activation
+an element is (k v)_c = sum_c' a_cc' * v_c' + t_c ("conv_affine": filters, shift, and the filters of
+A^-1 as the hint that A is invertible); conjugating by s(g)^-1 reads each filter through A.
 """
 
 from __future__ import annotations
@@ -139,6 +141,12 @@ def composed(net: Conv, i: int, layer, k) -> tuple:
     """f_i(.; layer) o k on V_{i-1}: filters reading channel perm[c] moved to c, shifted by t_c, times b_c;
     the bias gains e_c times their sums."""
     w, b = layer
+    if k["kind"] == "conv_affine":  # W A and b + W t; a dense row r: sum_p' W[r, (c', p')] a_c'c(p' - p)
+        A, t, dense, neg = k["filters"], k["shift"], net.dense and i == net.depth, [net.index([-a for a in net.pos(q)]) for q in range(net.size)]
+        rows = [[row[c2 * net.size:(c2 + 1) * net.size] for c2 in range(len(A))] for row in w] if dense else w
+        prod = _matmul(net, rows, [[tuple(f[n] for n in neg) for f in r] for r in A] if dense else A)
+        sums = [sum((x * t[c2] for c2, f in enumerate(row) for x in f), t[0].f.zero) for row in rows]
+        return tuple(tuple(x for f in r for x in f) for r in prod) if dense else prod, tuple(x + s for x, s in zip(b, sums))
     N, perm, rels, shifts = net.size, k["perm"], k["relations"], k["shifts"]
     if net.dense and i == net.depth:
         cols = [[row[perm[c] * N + net.index([a + t for a, t in zip(net.pos(p), shifts[c])])] * rels[c]["b"]
@@ -161,9 +169,15 @@ def check_layers(c, net: Conv, m, r_in, r_out_inv, actions: list, where: str) ->
         k = actions[i - 1]
         w, b = net.layers[i - 1]
         C = len(w)
-        if sorted(k["perm"]) != list(range(C)) or len(k["relations"]) != C or len(k["shifts"]) != C:
+        if k["kind"] == "channel" and (sorted(k["perm"]) != list(range(C)) or len(k["relations"]) != C or len(k["shifts"]) != C):
             raise Reject(f"{where}, layer {i}: a channel map permutes the {C} channels, one relation and shift each")
         T = composed(net, i, other[i - 1], prev) if prev else other[i - 1]
+        if k["kind"] == "conv_affine":
+            affine_layer(c, net, i, k, T, where)
+            prev = k
+            continue
+        if k["kind"] != "channel":
+            raise Reject(f"{where}, layer {i}: a convolutional latent map is a channel or conv_affine map")
         for ch, (d, r, t) in enumerate(zip(k["perm"], k["relations"], k["shifts"])):
             if act.completes(r["a"], r["c"]) != (r["b"], r["e"]):
                 raise Reject(f"{where}, layer {i}: ({r['a']}, {r['c']}, {r['b']}, {r['e']}) is not a relation of {act.spec}")
@@ -210,7 +224,7 @@ def closure(c, net: Conv, G, maps: list, hint: dict) -> int:
     c.step(f"group: the {n} listed elements are distinct and closed under the generators: |G| = {n}")
     inv_lin = [G.inverse_linear(net, g) for g in G.names]
     for i in range(len(maps[0]) if maps else 0):
-        C = len(maps[0][i]["perm"])
+        C = len(maps[0][i]["shift" if maps[0][i]["kind"] == "conv_affine" else "perm"])
         phi: dict = {0: None}
         stack = [0]
         while stack:
@@ -232,13 +246,20 @@ def closure(c, net: Conv, G, maps: list, hint: dict) -> int:
 
 
 def _conjugate(net: Conv, k: dict, lin: list) -> dict:
-    """s^-1 k s for s with linear part A (``lin`` the table of A^-1 on indices): shifts t -> A^-1 t."""
-    return {"perm": k["perm"], "relations": k["relations"],
+    """s^-1 k s for s with linear part A (``lin`` the table of A^-1 on indices): shifts t -> A^-1 t
+    (an affine map's filters: the new one at A^-1 q is the old one at q)."""
+    if k["kind"] == "conv_affine":
+        return {**k, "filters": [[tuple(f[lin.index(q)] for q in range(net.size)) for f in r] for r in k["filters"]]}
+    return {"kind": "channel", "perm": k["perm"], "relations": k["relations"],
             "shifts": [net.pos(lin[net.index(t)]) for t in k["shifts"]]}
 
 
 def _compose(net: Conv, k1: dict, k2: dict) -> dict:
     """k1 o k2."""
+    if k1["kind"] == "conv_affine":
+        zero = k1["shift"][0].f.zero
+        return {"kind": "conv_affine", "filters": _matmul(net, k1["filters"], k2["filters"]), "shift": [
+            sum((x * k2["shift"][c2] for c2, f in enumerate(r) for x in f), zero) + t for r, t in zip(k1["filters"], k1["shift"])]}
     perm, rels, shifts = [], [], []
     for c, q in enumerate(k2["perm"]):
         r1, r2 = k1["relations"][q], k2["relations"][c]
@@ -246,15 +267,58 @@ def _compose(net: Conv, k1: dict, k2: dict) -> dict:
         rels.append({"a": r1["a"] * r2["a"], "c": r1["a"] * r2["c"] + r1["c"], "b": r1["b"] * r2["b"],
                      "e": r1["b"] * r2["e"] + r1["e"]})
         shifts.append(tuple((a + b) % n for a, b, n in zip(k2["shifts"][c], k1["shifts"][q], net.shape)))
-    return {"perm": perm, "relations": rels, "shifts": shifts}
+    return {"kind": "channel", "perm": perm, "relations": rels, "shifts": shifts}
 
 
 def _same(x: dict | None, y: dict, C: int, net: Conv) -> bool:
     """Equal actions on V (the relations' input parts may differ); None is the identity."""
+    if y["kind"] == "conv_affine":
+        x = x or {"filters": _eye(net, C, y["shift"][0].f), "shift": [y["shift"][0].f.zero] * C}
+        return [list(map(list, r)) for r in x["filters"]] == [list(map(list, r)) for r in y["filters"]] and \
+            list(x["shift"]) == list(y["shift"])
     if x is None:
         x = {"perm": list(range(C)), "relations": [{"b": 1, "e": 0}] * C, "shifts": [(0,) * len(net.shape)] * C}
     return (list(x["perm"]) == list(y["perm"]) and [tuple(t) for t in x["shifts"]] == [tuple(t) for t in y["shifts"]]
             and all(r["b"] == s["b"] and r["e"] == s["e"] for r, s in zip(x["relations"], y["relations"])))
+
+
+def _matmul(net: Conv, A, B) -> list:
+    """(A B)_cc'' = sum_c' a_cc' * b_c'c'' for matrices of filters, (f * h)(q) = sum_r f(r) h(q - r)."""
+    zero, out = B[0][0][0].f.zero, []
+    for row in A:
+        new = []
+        for c2 in range(len(B[0])):
+            acc = [zero] * net.size
+            for f, brow in zip(row, B):
+                for r, x in enumerate(f):
+                    if not x.is_zero():
+                        tick()
+                        acc = [u + x * v for u, v in zip(acc, net.shifted(brow[c2], net.pos(r)))]
+            new.append(tuple(acc))
+        out.append(tuple(new))
+    return tuple(out)
+
+
+def _eye(net: Conv, C: int, F) -> list:
+    return tuple(tuple(tuple(F.one if c == d and q == 0 else F.zero for q in range(net.size)) for d in range(C)) for c in range(C))
+
+
+def affine_layer(c, net: Conv, i: int, k: dict, T: tuple, where: str) -> None:
+    """k = (A, t) with A invertible (its stated inverse), A's filters on periods of the support, and
+    A W_i = T's filters, A b_i + t = T's bias (T: f_i(.; theta^g_i) o k_(i-1))."""
+    (w, b), A, t, C = net.layers[i - 1], k["filters"], k["shift"], len(net.layers[i - 1][0])
+    if [len(r) for r in A] != [C] * C or [len(r) for r in k["inverse"]] != [C] * C or len(t) != C or any(
+            len(f) != net.size for r in A + k["inverse"] for f in r):
+        raise Reject(f"{where}, layer {i}: an affine channel map has C x C filters of |grid| values, its inverse's, C shifts")
+    if _matmul(net, A, k["inverse"]) != _eye(net, C, t[0].f):
+        raise Reject(f"{where}, layer {i}: the stated inverse of the affine channel map is not its inverse")
+    for q in {q for r in A for f in r for q in range(net.size) if not f[q].is_zero()} if net.support is not None else ():
+        if set(net.index([a + s for a, s in zip(net.pos(p), net.pos(q))]) for p in net.support) != set(net.support):
+            raise Reject(f"{where}, layer {i}: a filter of the affine channel map uses {list(net.pos(q))}, no period of the support")
+    bias = [sum((x * bb for f, bb in zip(r, b) for x in f), t[0].f.zero) + tt for r, tt in zip(A, t)]
+    if [list(f) for r in _matmul(net, A, w) for f in r] != [list(f) for r in T[0] for f in r] or bias != list(T[1]):
+        raise Reject(f"{where}, layer {i}: theta^g o k_{i - 1} is not k_{i} o theta (filters A W_{i}, bias A b_{i} + t)")
+    c.step(f"{where}, layer {i}: affine channel map A v + t, A invertible (inverse checked), A W_{i} and A b_{i} + t match")
 
 
 @dataclass(frozen=True)
@@ -390,6 +454,21 @@ def latent_actions(c, cert) -> None:
     if ev["order"] != n:
         raise Reject(f"the stated order {ev['order']} is not |G| = {n}")
     c.claim += f"; each k_i a crossed homomorphism; |G| = {n}"
+    if "equal_function" in ev:  # beta(theta~): the MLP's rewrite steps, replayed on the lowered networks
+        from symeq.kernel.mlp import equal_function
+        e = ev["equal_function"]
+        equal_function(c, lower(net), {**e, "original": lower(e["original"]), "reduced": lower(e["reduced"])})
+        c.claim += "; the network computes the same function as the original network"
+
+
+def weakly_identifiable(c, cert) -> None:
+    """The lowered MLP's rewrite steps take theta to theta~ (same function), and theta~ is identifiable."""
+    from dataclasses import replace
+    from symeq.kernel.mlp import replay
+
+    replay(c, lower(cert.network), cert.evidence["steps"], lower(cert.claim["reduced"]), "lowered reduction")
+    identifiable(c, replace(cert, network=cert.claim["reduced"], evidence=cert.evidence["submodel"]))
+    c.claim = f"weakly identifiable: {cert.network.describe()} has the function of the identifiable {c.claim[14:]}"
 
 
 def lower(net: Conv):
@@ -439,6 +518,11 @@ def identifiable(c, cert) -> None:
     if ev["method"] != "lowered":
         raise Reject("a convolutional network is identifiable through its lowered MLP (method lowered)")
     identifiable_by(c, lower(net), ev["mlp_evidence"], "lowered MLP")
+    if net.activation.name == "identity":
+        if net.support is not None or net.dense:
+            raise Reject("lemma C3 needs every layer convolutional, on the whole grid")
+        c.lemma("C3")
+        return c.step("the unique affine symmetry commutes with the translations (lemma C3): theta is identifiable")
     if net.support is not None:
         for i, (w, _) in enumerate(net.layers[:net.depth - net.dense], start=1):
             used = lambda fs: {q for f in fs for q in net.support if not f[q].is_zero()}  # noqa: E731
@@ -540,4 +624,4 @@ def rank(rows: list) -> int:
 
 METHODS = {"lowered": lowered}
 CLAIMS = {"not_equivariant": not_equivariant, "latent_actions": latent_actions, "identifiable": identifiable,
-          "not_identifiable": not_identifiable}
+          "not_identifiable": not_identifiable, "weakly_identifiable": weakly_identifiable}

@@ -154,6 +154,7 @@ FACTS: dict[str, dict[str, str]] = {
         "locally_identifiable": "no hidden symmetry (None when undecided)",
         "latent_groups": "per hidden layer, {kind, dimension, components} of K_i",
         "relations": "status of the activation's derived relation group (complete or unknown)",
+        "proved": "conv and attention: [symmetries proved to leave f unchanged, symmetries counted]",
     },
 }
 
@@ -285,7 +286,7 @@ def _by_architecture(inst: Instance, verb_name: str, net: Any) -> RunResult:
     elif verb_name == "identify":
         res = verb(net, "identify")(net, local=bool(inst.claim.get("local", False)))
     else:
-        res = verb(net, "symmetries")(net, seed=inst.claim.get("seed", 0))
+        res = verb(net, "symmetries")(net, seed=inst.claim.get("seed", 0), proofs=True)
     d = res.to_dict()
     if verb_name == "check":
         facts = {"method": d["method"], "witness_generator": (d.get("witness") or {}).get("generator"),
@@ -316,7 +317,8 @@ def _by_architecture(inst: Instance, verb_name: str, net: Any) -> RunResult:
                  "functional_dimension": fd["rank"], "lower": fd["lower"], "upper": fd["upper"],
                  "hidden_symmetries": fd["hidden_symmetries"],
                  "latent_groups": [{"kind": g["kind"], "dimension": g["dimension"], "components": g["components"]}
-                                   for g in d["latent_groups"]]}
+                                   for g in d["latent_groups"]],
+                 "proved": [sum(p["holds"] is True for p in d.get("proofs", [])), len(d.get("proofs", []))]}
         return RunResult(fd["status"], None, fd["method"], fact_data(facts), _subject(net))
     cert = res.certificate() if str(res.verdict) != "unknown" else None
     return RunResult(str(res.verdict), _engine_stamp(cert), method, fact_data(facts), _subject(net))

@@ -81,7 +81,9 @@ def check_certificate(result: "ConvCheckResult") -> dict[str, Any] | None:
 def latent_certificate(result: Any) -> dict[str, Any] | None:
     """The ``latent_actions`` certificate of a convolutional latent analysis that holds: the
     actions, and the closure table of G as hints (words of every element, right
-    multiplication by every generator)."""
+    multiplication by every generator); at beta(theta~) also the proof that it computes the
+    function of theta (``equal_function``: the lowered MLP's rewrite steps), or None when the
+    network is too large for the kernel to lower."""
     from symeq.groups.permutation import finite_group
 
     if result.verdict != "holds" or result.actions is None:
@@ -93,5 +95,10 @@ def latent_certificate(result: Any) -> dict[str, Any] | None:
              "right": [[G.mul(a, g) for a in range(G.order)] for g in G.generators]}
     ev: dict[str, Any] = {"method": "crossed_homomorphism", "actions": result.actions.to_dict(),
                           "order": G.order, "closure": hints}
+    if result.where == "beta(theta~)":  # the actions act on beta(theta~): prove it computes f(theta)
+        same = result.weak.reduction.equal_function_evidence()
+        if same is None:  # too large for the kernel to lower: no certificate about theta
+            return None
+        ev["equal_function"] = same
     return certificate(result.acting, result.group, {"kind": "latent_actions"}, ev, result.seconds)
 

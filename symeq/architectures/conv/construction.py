@@ -15,7 +15,8 @@ generalized adjunction (docs/theory.md#5-the-theorem-constructively and
 4. What each hidden layer carries (:func:`layer_structure`): the orbits of channels under the
    permutation part, per channel the stabilizer in G with its signs and translations, and the
    exact character of rho_i on V_i = R^{C_i x Omega} decomposed into irreducibles.
-5. No action: the weak construction (no conv reduction yet: theta~ = theta), then ``check``
+5. No action: the weak construction at beta(theta~) (:mod:`.reduce`: unread, constant and
+   related channels removed, zero channels in their place), then ``check``
    and ``identify`` say why (a witness when f is not equivariant).
 
 This module adds what is particular to convolutions: the layer report (:func:`layer_structure`,
@@ -41,6 +42,7 @@ from typing import Any
 
 import sympy
 
+from symeq.architectures.conv.affine import ConvAffineMap
 from symeq.architectures.conv.group import ConvGroupAction
 from symeq.architectures.conv.latent_group import ChannelMap
 from symeq.architectures.conv.model import ConvNet
@@ -95,7 +97,7 @@ class ConvLayerStructure:
         channels here; ``width`` is dim V_i)."""
         kinds = [o.type for o in self.orbits]
         return {"layer": self.layer, "width": self.width, "label": f"{self.channels} channel{'s' if self.channels != 1 else ''}, "
-                f"dim V_{self.layer} = {self.width}", "kind": "channel",
+                f"dim V_{self.layer} = {self.width}", "kind": "channel" if self.orbits else "affine",
                 "orbits": [{"neurons": list(o.channels), "type": o.type, "gset": f"stabilizer of order {len(o.stabilizer)}",
                             "stabilizer_order": len(o.stabilizer), "negated": []} for o in self.orbits],
                 "type_counts": {t: kinds.count(t) for t in dict.fromkeys(kinds)},
@@ -144,6 +146,9 @@ class ConvLatentResult:
         """The text report of ``symeq latent``."""
         out = [f"verdict: {self.verdict}", f"summary: {self.summary}"]
         out.extend(f"note: {n}" for n in self.notes)
+        weak = self.where == "beta(theta~)" and self.weak is not None
+        if weak:  # the channels theta~ lost, which are zero channels of beta(theta~)
+            out.extend(f"reduction: {s.describe()}" for s in self.weak.reduction.steps)
         if self.actions is not None:
             for g in self.actions.names:
                 out.append(f"s({g}) = {self.group.grid_map(g).describe()} on every hidden layer")
@@ -152,7 +157,7 @@ class ConvLatentResult:
         if self.stabilizer is not None:
             st = self.stabilizer
             extra = f" ({st.criterion or st.reason})" if (st.criterion or st.reason) else ""
-            out.append(f"uniqueness: Stab(theta) {st.status}{extra}")
+            out.append(f"uniqueness: Stab(theta{'~' if weak else ''}) {st.status}{extra}")
         if self.homomorphism is not None:
             what = "crossed homomorphism" if self.homomorphism.crossed else "homomorphism"
             out.append(f"{what}: the pairs (k_i(g), g) close up to |G| = {self.homomorphism.order} elements "
@@ -246,8 +251,9 @@ def layer_structure(net: ConvNet, group: ConvGroupAction, actions: LatentActions
     out = []
     for i, maps in enumerate(all_maps, start=1):
         C = net.channels[i]
-        # orbits of channels under the permutation parts
-        seen: set[int] = set()
+        affine = isinstance(maps[0], ConvAffineMap)
+        # orbits of channels under the permutation parts (an affine map mixes channels: none)
+        seen: set[int] = set(range(C)) if affine else set()
         orbits = []
         for c in range(C):
             if c in seen:
@@ -263,6 +269,9 @@ def layer_structure(net: ConvNet, group: ConvGroupAction, actions: LatentActions
         for cl in classes:
             a = cl.representative
             k, s = maps[a], _grid_part(G, a)
+            if affine:
+                char.append(sympy.nsimplify(k.trace_with(s)))
+                continue
             perm = s.permutation
             total = sympy.Integer(0)
             for c in range(C):

@@ -306,7 +306,8 @@ def check(net: ConvNet, group: ConvGroupAction, *, tries: int = 200, seed: int =
                                seconds=time.perf_counter() - start, **kw)
 
     c = None
-    if net.activation.kind != "affine":
+    missing = net.construction_missing()
+    if missing is None:
         try:
             c = construct(net, group, budget, on_budget="failure")
         except BudgetExceeded as exc:  # pragma: no cover - on_budget="failure" reports it
@@ -318,7 +319,7 @@ def check(net: ConvNet, group: ConvGroupAction, *, tries: int = 200, seed: int =
         if c is not None:
             attempts.append(f"layerwise: {c.reason}")
     else:
-        attempts.append("layerwise: the identity activation's K_i is not listed for convolutions")
+        attempts.append(f"layerwise: {missing}")
     w = find_witness(net, group, tries=min(tries, QUICK_TRIES), seed=seed)
     if w is not None:
         return done("fails", "witness", f"f(rho_0({w.generator}) x) != rho_L({w.generator}) f(x) at a proved "

@@ -155,6 +155,9 @@ def draw(net: ConvNet, group: ConvGroupAction | None, path: str | os.PathLike[st
     arrows: list[str] = []
     if actions is not None and generator is not None:
         for i, k in enumerate(actions, start=1):
+            if not hasattr(k, "perm"):  # an affine map mixes channels: named, not drawn as arrows
+                arrows.append(f"layer {i}: k_{i}({generator}) = {k.describe()}")
+                continue
             for c in range(min(k.channels, MAX_CHANNELS)):
                 d = k.perm[c]
                 r, t = k.relations[c], k.shifts[c]

@@ -82,6 +82,7 @@ class Direction:
     delta: tuple[sympy.Expr, ...]
     kind: str = ""
     data: tuple[tuple[str, Any], ...] = ()
+    relation: Any = None  # the Relation of a "related" pair (the reduction merges with it)
 
     def to_dict(self) -> dict[str, Any]:
         """The certificate's description of the degeneracy (exact strings)."""
@@ -89,34 +90,6 @@ class Direction:
 
         return {"kind": self.kind, **{k: v for k, v in self.data},
                 "direction": [exact_string(x) for x in self.delta]}
-
-
-@dataclass(frozen=True)
-class ConvReduction:
-    """The (trivial) submodel reduction of a convolutional network: no rewrite steps yet, so
-    theta~ = theta (degenerate channels are reported with a fiber direction instead)."""
-
-    network: ConvNet
-    changed = False
-    steps: tuple[Any, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def reduced(self) -> ConvNet:
-        return self.network
-
-    @property
-    def kept(self) -> tuple[tuple[int, ...], ...]:
-        return tuple(tuple(range(c)) for c in self.network.channels[1:self.network.depth])
-
-    def beta(self, reduced: ConvNet) -> ConvNet:
-        return reduced
-
-    def embed(self, i: int, k: Any) -> Any:
-        return k
-
-    def equal_function_evidence(self) -> None:
-        return None
 
 
 @dataclass(frozen=True)
@@ -353,7 +326,10 @@ def degenerate_directions(net: ConvNet, *, every: bool = False) -> list[Directio
                                      f"translation {grid.label(grid.position(t))}, so layer {i + 1} sees only a "
                                      f"combination of the filters reading them", vec(entries), "related",
                                      (("layer", i), ("channels", [c, d]), ("relation", rel.as_strings()),
-                                      ("translation", list(grid.position(t))))))
+                                      ("translation", list(grid.position(t)))),
+                                     # the reduction merges only by a period of the support (the
+                                     # merged filters must stay in it)
+                                     rel if m.allowed is None or t in m.allowed else None))
     return out
 
 
@@ -384,12 +360,15 @@ def conv_criterion(net: ConvNet) -> ConvCriterion:
     from symeq.identifiability.identify import identify as generic_identify
 
     notes = tuple(LITERATURE[k] for k in LITERATURE if net.activation.name == k)
-    if net.activation.kind == "affine":
-        return ConvCriterion("unknown", "the identity activation's K_i (invertible convolutions) is not "
-                             "implemented for convolutional networks", "none", (), notes)
+    affine = net.activation.kind == "affine"
+    if affine and (net.support is not None or net.readout == "dense"):
+        # lemma C3 uses that theta is fixed by the translations of every layer: a dense readout is
+        # not, and with a support K_i keeps only its periods, which the lowered MLP's k need not
+        return ConvCriterion("unknown", "the identity activation: identifiability transfers from the lowered MLP "
+                             "(lemma C3) only when every layer is a convolution on the whole grid", "none", (), notes)
     if net.symbols:
         return ConvCriterion("unknown", "symbolic parameters", "none", (), notes)
-    if degenerate_directions(net):
+    if not affine and degenerate_directions(net):
         return ConvCriterion("unknown", "degenerate channels (no criterion applies)", "none", (), notes)
     if max(net.spaces()) > MAX_LOWERED:
         return ConvCriterion("unknown", f"no criterion: a layer of dimension {max(net.spaces())} is too large "
@@ -401,6 +380,10 @@ def conv_criterion(net: ConvNet) -> ConvCriterion:
     except (InputError, BudgetExceeded) as exc:
         return ConvCriterion("unknown", f"lowering: {exc}", "none", (), notes)
     crit = low.criterion
+    if low.verdict == "identifiable" and affine:
+        return ConvCriterion("identifiable", f"lowered to a {widths} MLP: {crit.criterion}",
+                             f"{crit.reference}; the transfer to convolutions: lemma C3 (docs/theory.md 7.2)",
+                             tuple(crit.conditions), notes + tuple(crit.notes), crit.theorem, lowered=low)
     if low.verdict == "identifiable":
         fills = net.support is None or _fills_support(net)
         conds = tuple(crit.conditions) + ((Condition("every channel's filters fill the support", fills),)

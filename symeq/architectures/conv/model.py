@@ -42,6 +42,7 @@ from sympy import ImmutableMatrix
 
 from symeq.activations import Activation
 from symeq.architectures.conv.grid import Grid, GridMap
+from symeq.architectures.conv.affine import AffineConvGroup, ConvAffineMap, full_row_rank
 from symeq.architectures.conv.latent_group import ChannelGroup, ChannelMap
 from symeq.architectures.conv.layers import Layer
 from symeq.errors import InputError
@@ -358,30 +359,34 @@ class ConvNet:
                    tuple(self.dense_bias(i) for i in range(1, self.depth + 1)))
 
     # -- the Architecture protocol: symmetries --------------------------------------------------
-    def latent_group(self, i: int) -> ChannelGroup:
+    def latent_group(self, i: int) -> ChannelGroup | AffineConvGroup:
         """K_i of hidden layer i (docs/theory.md#72-circular-convolutions): channel permutations with a relation of the
-        activation and a translation (a period of the support) each."""
+        activation and a translation (a period of the support) each; for the identity activation
+        the invertible convolutions with a shift per channel (:mod:`.affine`)."""
         if not 0 < i < self.depth:
             raise InputError(f"layer {i} is not a hidden layer (1..{self.depth - 1})")
         if self.activation.kind == "affine":
-            raise InputError("the identity activation's K_i (invertible convolutions) is not "
-                             "implemented for convolutional networks")
+            return AffineConvGroup(self.channels[i], self.grid, self.periods)
         return ChannelGroup(self.activation, self.channels[i], self.grid, self.periods)
 
-    def act(self, k: Sequence[ChannelMap]) -> "ConvNet":
+    def act(self, k: Sequence[ChannelMap] | Sequence[ConvAffineMap]) -> "ConvNet":
         """k . theta for k = (k_1, ..., k_{L-1}): the same end-to-end function."""
+        from symeq.architectures.conv.affine import act_affine
         from symeq.architectures.conv.transform import act_layers
 
         if len(k) != self.depth - 1:
             raise InputError(f"expected {self.depth - 1} latent elements, got {len(k)}")
-        return self._replace(act_layers(self, k))
+        if self.activation.kind == "affine":
+            return self._replace(act_affine(self, k))
+        return self._replace(act_layers(self, k))  # type: ignore[arg-type]
 
     # -- the identify stage's questions (:mod:`symeq.identifiability.identify`) ------------------
     def reduce(self) -> Any:
-        """The submodel reduction: none for convolutions yet (theta~ = theta)."""
-        from symeq.architectures.conv.identifiability import ConvReduction
+        """The submodel reduction without unread, constant or related channels
+        (:func:`~symeq.architectures.conv.reduce.reduce_conv`)."""
+        from symeq.architectures.conv.reduce import reduce_conv
 
-        return ConvReduction(self)
+        return reduce_conv(self)
 
     def weak_reduction(self) -> Any:
         """The reduction of the weak construction (:mod:`symeq.construction.weak`): :meth:`reduce`."""
@@ -486,18 +491,42 @@ class ConvNet:
     search_method = "channel matching"
 
     def construction_missing(self) -> str | None:
-        """Why the generic construction cannot run on this network (None: it can)."""
-        if self.activation.kind == "affine" and self.depth > 1:
-            return ("the latent groups of the identity activation (invertible convolutions) are not "
-                    "implemented for convolutional networks")
+        """Why the generic construction cannot run on this network (None: it can): for the
+        identity activation, a hidden W_i without full row rank (its latent maps form a
+        continuum, which is not listed for convolutions) or a network too large to lower."""
+        if self.activation.kind != "affine" or self.depth == 1:
+            return None
+        if max(self.spaces()) > MAX_LOWERED:
+            return (f"the identity activation's latent maps are solved on the lowered layers, and a layer of "
+                    f"dimension {max(self.spaces())} is too large to lower (limit {MAX_LOWERED})")
+        for i in range(1, self.depth):
+            if not full_row_rank(self, i):
+                return (f"the identity activation's latent map k_{i} is forced only when W_{i} (lowered, "
+                        f"{self.spaces()[i]} rows) has full row rank, and it does not: the layerwise maps form a "
+                        "continuum, which is not listed for convolutional networks")
         return None
 
-    def solve_layer(self, i: int, k_prev: ChannelMap | None, other: "ConvNet", budget: Any) -> Any:
+    def continuum_stabilizer(self) -> dict[str, Any] | None:
+        """Stab(theta) for the identity activation: trivial when every hidden W_i has full row
+        rank (then A_i W_i = W_i A_{i-1}, A_0 = I, forces A_i = I and t_i = 0); None otherwise
+        (the generic matching decides)."""
+        if self.activation.kind != "affine" or self.depth == 1 or self.construction_missing():
+            return None
+        eye = tuple(self.latent_group(i).identity() for i in range(1, self.depth))
+        return dict(status="trivial", order=1, elements=(eye,), criterion=(
+            "every hidden W_i has full row rank, so A_i W_i = W_i A_{i-1} (A_0 = I) forces A_i = I, t_i = 0"))
+
+    def solve_layer(self, i: int, k_prev: ChannelMap | ConvAffineMap | None, other: "ConvNet", budget: Any) -> Any:
         """Every k_i with f_i(.; other_i) o k_prev = k_i o f_i(.; theta_i) (channel matching
-        with signs and translations, :mod:`symeq.architectures.conv.matching`)."""
+        with signs and translations, :mod:`symeq.architectures.conv.matching`; for the identity
+        activation the forced affine map, :mod:`symeq.architectures.conv.affine`)."""
         from symeq.architectures.conv.matching import matcher
 
-        return matcher(self, other).solve_layer(i, k_prev, budget)
+        if self.activation.kind == "affine":
+            from symeq.architectures.conv.affine import solve_affine_conv_layer
+
+            return solve_affine_conv_layer(self, other, i, k_prev)  # type: ignore[arg-type]
+        return matcher(self, other).solve_layer(i, k_prev, budget)  # type: ignore[arg-type]
 
     def free_scales(self) -> tuple[tuple[int, int], ...]:
         """(layer, channel) pairs whose scale no layer equation fixes (zero channels under

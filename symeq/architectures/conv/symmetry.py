@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from symeq.activations import IDENTITY_RELATION
+from symeq.architectures.conv.affine import AffineConvGroup
 from symeq.architectures.conv.latent_group import ChannelGroup, ChannelMap
 from symeq.architectures.conv.model import MAX_LOWERED, ConvNet
 from symeq.errors import BudgetExceeded, InputError
@@ -44,7 +45,7 @@ class ConvSymmetriesResult:
 
     network: ConvNet
     relations: Any
-    groups: tuple[ChannelGroup, ...]
+    groups: tuple[ChannelGroup | AffineConvGroup, ...]
     proofs: tuple[tuple[str, bool], ...]
     dimension: Any
     notes: tuple[str, ...] = field(default=())
@@ -162,12 +163,12 @@ def symmetries(net: ConvNet, *, seed: int = 0, proofs: bool = True) -> ConvSymme
     except InputError as exc:
         rel = None
         notes.append(f"relations: {exc}")
-    groups = tuple(net.latent_group(i) for i in range(1, net.depth)) if net.activation.kind != "affine" else ()
-    if net.activation.kind == "affine":
-        notes.append("the identity activation's K_i (invertible convolutions) is not implemented for "
-                     "convolutional networks")
+    groups = tuple(net.latent_group(i) for i in range(1, net.depth))
     checks: list[tuple[str, bool]] = []
-    if proofs and groups:
+    if proofs and groups and net.activation.kind == "affine":
+        notes.append("generator checks: none for the identity activation (K_i is a Lie group of dimension "
+                     "C^2 |P| + C; its orbit's tangent space enters the functional dimension below)")
+    elif proofs and groups:
         if max(net.spaces()) > MAX_LOWERED or net.symbols:
             notes.append("generator checks skipped (they compare lowered layers of numeric networks up to "
                          f"dimension {MAX_LOWERED})")

@@ -6,7 +6,8 @@ read through the linear part of g; the channel matching, each k_i(g) a channel p
 a relation and a translation per channel; the latent action rho_i(g) = s(g) o k_i(g) written as
 a map of positions per channel; and why k_i is a *crossed* homomorphism: the closure of the
 pairs (k_i(g), g) in K_i x| G element by element, with the products k(g) k(g) that are not
-k(g g) next to the crossed law that holds.
+k(g g) next to the crossed law that holds.  When the action exists only at beta(theta~) (degenerate
+channels reduced, :mod:`.reduce`), the matching is shown there.
 
 >>> from symeq.architectures.conv import from_dict, group_from_dict
 >>> net = from_dict({"architecture": "conv", "activation": "tanh", "grid": [6], "channels": [1, 1, 1],
@@ -93,18 +94,31 @@ def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown",
              "$s(g)^-1 f_i(s(g) x; w) = f_i(x; w o A)$, with A the linear part of g (translations do not "
              "move filters). So theta^g, the parameter with $f( . ; theta^g) = rho_L(g)^-1 o f( . ; theta) o "
              "rho_0(g)$, reads *every* layer's filters through A.")
-    doc.heading("3. theta^g and the channel matching")
+    doc.heading("3. theta^g and the " + ("forced affine maps" if net.activation.kind == "affine" else "channel matching"))
     if res.construction is None or res.actions is None:
         doc.para(f"No latent action: {res.summary}")
         return doc.render("The construction on a convolutional network")
+    if res.where == "beta(theta~)":  # the actions act on the reduced network padded with zero channels
+        steps = "; ".join(s.describe() for s in res.weak.reduction.steps)
+        doc.para("There is no layerwise action at theta itself. The theorem's parameter choice is beta(theta~): "
+                 f"the reduction gives the submodel theta~ ({steps}), and beta pads it back with zero channels "
+                 "(zero filters in and out, zero bias), which computes the same function. Below, theta stands "
+                 "for beta(theta~).")
+        net = res.acting
+    affine = net.activation.kind == "affine"
     for g in group.names:
         other = net.twist(group, g)
         doc.para(f"Generator {g}: layer by layer, a latent element $k_i({g})$ of K_i relates theta^{g} to "
                  f"theta, $f_i( . ; theta^{g}_i) = k_i({g}) o f_i( . ; theta_i) o k_(i-1)({g})^-1$; each "
-                 "is a channel permutation with a relation of the activation and a translation per channel.")
+                 + ("is an invertible matrix of convolutions A with a constant shift t per channel, "
+                    "$k(v)_c = sum_c' a_cc' * v_c' + t_c$, forced by $A_i W_i = W'_i A_(i-1)$ because W_i has full "
+                    "row rank." if affine else
+                    "is a channel permutation with a relation of the activation and a translation per channel."))
         lines = []
         for i, k in enumerate(res.actions.generator(g), start=1):
             lines.append(f"layer {i}: k_{i}({g}) = {k.describe()}")
+            if affine:
+                continue
             w_other, _ = other.layers[i - 1].values()
             w_own, _ = net.layers[i - 1].values()
             for c in range(min(k.channels, 3)):
@@ -117,6 +131,10 @@ def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown",
     items = []
     for g in group.names:
         for i, k in enumerate(res.actions.generator(g), start=1):
+            if affine:
+                items.append(f"rho_{i}({g}) = s({g}) o k_{i}({g}): first $v -> A v + t$ with {k.describe()}, then "
+                             f"positions moved by {group.grid_map(g).describe()}")
+                continue
             for c in range(k.channels):
                 target, m = rho_map(group, g, k, c)
                 sign = "" if k.relations[c].b == 1 else f", scaled by {number_to_string(k.relations[c].b)}"
@@ -126,8 +144,10 @@ def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown",
     doc.heading("5. Why k_i is a crossed homomorphism")
     doc.para("$rho_i = s o k_i$ is a homomorphism exactly when $k_i(gh) = (s(h)^-1 k_i(g) s(h)) k_i(h)$, "
              "because $s(g) k(g) s(h) k(h) = s(g) s(h) (s(h)^-1 k(g) s(h)) k(h)$. The grid map normalizes "
-             "K_i: conjugating by s(h) keeps the channel permutation and the relations and moves each "
-             "translation t to $A^-1 t$. So $k_i$ need not be a homomorphism: the translations carry a cocycle.")
+             + ("K_i: conjugating by s(h) reads every filter of A through the linear part of h and keeps the "
+                "shifts. So $k_i$ need not be a homomorphism: the filters carry a cocycle." if affine else
+                "K_i: conjugating by s(h) keeps the channel permutation and the relations and moves each "
+                "translation t to $A^-1 t$. So $k_i$ need not be a homomorphism: the translations carry a cocycle."))
     for text in res.cocycle_examples():
         doc.para(text)
     G = finite_group(group)
@@ -149,7 +169,8 @@ def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown",
     if res.structure:
         doc.heading("6. What each hidden layer carries")
         for s in res.structure:
-            orbit_text = "; ".join(f"channels {list(o.channels)}: {o.type}" for o in s.orbits)
+            orbit_text = "; ".join(f"channels {list(o.channels)}: {o.type}" for o in s.orbits) or \
+                "an affine map mixes the channels"
             doc.para(f"Layer {s.layer}: {orbit_text}. Character of rho_{s.layer} on the conjugacy classes: "
                      + ", ".join(f"{c}: {number_to_string(v)}" for c, v in zip(s.class_names, s.character)) + ".")
     return doc.render("The construction on a convolutional network")

@@ -136,6 +136,8 @@ def orbit_tangents(net: "ConvNet") -> list[tuple[sympy.Expr, ...]]:
     """
     from symeq.activations.relations import derive_relations
 
+    if net.activation.kind == "affine" and net.depth >= 2:
+        return _affine_orbit_tangents(net)
     if not net.activation.families or net.depth < 2:
         return []
     rel = derive_relations(net.activation)
@@ -174,3 +176,44 @@ def orbit_tangents(net: "ConvNet") -> list[tuple[sympy.Expr, ...]]:
                 out.append(tuple(sympy.expand(x) for x in v))
     return out
 
+
+
+def _affine_orbit_tangents(net: "ConvNet") -> list[tuple[sympy.Expr, ...]]:
+    """The identity activation (:mod:`.affine`): for every hidden layer i the derivative of
+    k . theta along E = e_(c c') delta_q (q an allowed offset: W_i gains E W_i, b_i gains E b_i,
+    W_(i+1) loses W_(i+1) E) and along the shift of channel c (b_i gains e_c, b_(i+1) loses
+    W_(i+1) e_c)."""
+    offsets, n = [], 0
+    for layer in net.layers:
+        offsets.append(n)
+        n += layer.weight.size + layer.bias.size
+    N, out = net.grid.size, []
+    for i in range(1, net.depth):
+        W, b = net.layers[i - 1].values()
+        V, _ = net.layers[i].values()
+        dense, C = net.is_dense(i + 1), W.shape[0]
+        b2 = offsets[i] + V.size  # where b_(i+1) starts
+        for q in sorted(net.latent_group(i).allowed):
+            table = net.grid.shift_table(net.grid.position(q))  # f(p - q) at p
+            back = net.grid.shift_table(net.grid.neg(net.grid.position(q)))  # f(p + q) at p
+            for c in range(C):
+                for c1 in range(C):
+                    v = [sympy.Integer(0)] * n
+                    for c2 in range(W.shape[1]):  # row c of W_i gains delta_q * w_(c1 c2)
+                        for p in range(N):
+                            v[offsets[i - 1] + (c * W.shape[1] + c2) * N + p] = W[c1, c2, int(table[p])]
+                    v[offsets[i - 1] + W.size + c] = b[c1]
+                    for d in range(V.shape[0]):  # column c1 of W_(i+1) loses w_(d c) * delta_q
+                        for p in range(N):
+                            if dense:
+                                v[offsets[i] + d * V.shape[1] + c1 * N + p] = -V[d, c * N + int(back[p])]
+                            else:
+                                v[offsets[i] + (d * V.shape[1] + c1) * N + p] = -V[d, c, int(table[p])]
+                    out.append(tuple(v))
+        for c in range(C):
+            v = [sympy.Integer(0)] * n
+            v[offsets[i - 1] + W.size + c] = sympy.Integer(1)
+            for d in range(V.shape[0]):
+                v[b2 + d] = -sympy.Add(*(V[d, c * N:(c + 1) * N] if dense else V[d, c]))
+            out.append(tuple(v))
+    return out

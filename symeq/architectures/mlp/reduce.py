@@ -59,7 +59,7 @@ from symeq.exact import MAX_EXP_DENOMINATOR, exact_string, exp_denominator, is_e
 from symeq.architectures.mlp.degenerate import find_degenerate, is_zero_vector
 from symeq.architectures.mlp.model import MLP
 
-__all__ = ["Step", "Reduction", "reduce_network", "apply_step", "representable"]
+__all__ = ["Step", "Reduction", "reduce_network", "apply_step", "representable", "not_absorbable"]
 
 #: Upper bound on rewrite steps (each removes a neuron or zeroes one, so widths bound it).
 _MAX_STEPS = 10_000
@@ -183,10 +183,11 @@ def representable(x: sympy.Expr) -> bool:
     return True
 
 
-def _not_absorbable(net: MLP, s: sympy.Expr) -> str | None:
+def not_absorbable(net: Any, s: sympy.Expr) -> str | None:
     """Why the constant ``s`` cannot be moved into a bias, or None: it must be an exact number of
     the file grammar, and beside the network's other numbers a certificate must still be able to
-    state it (the limits of :func:`symeq.exact.check_tanh_constants`)."""
+    state it (the limits of :func:`symeq.exact.check_tanh_constants`).  Any network with
+    ``parameters()`` (the convolutional reduction asks too)."""
     if not representable(s):
         return "is not an exact number of the file grammar"
     values = [*net.parameters(), sympy.sympify(s)]
@@ -270,7 +271,7 @@ def _next_step(net: MLP, notes: set[str]) -> Step | None:
         elif d.kind == "zero_row":
             s = net.activation.value(net.biases[i - 1][j]) if not net.biases[i - 1][j].free_symbols \
                 else net.activation.expr(net.biases[i - 1][j])
-            why = _not_absorbable(net, s)
+            why = not_absorbable(net, s)
             if why is None:
                 return Step("absorb_constant", i, j, constant=sympy.sympify(s))
             if d.partner is not None:  # a related constant neuron: fold this one into it

@@ -8,6 +8,8 @@ import random
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sympy import Rational
 
 from symeq.architectures import network_from_dict
@@ -18,6 +20,7 @@ from symeq.architectures.attention.model import Attention
 from symeq.architectures.attention.report import draw, explain
 from symeq.architectures.attention.parameter_symmetries import symmetries
 from symeq.cli import main
+from symeq.errors import InputError
 from symeq.files import load_document
 
 
@@ -320,3 +323,45 @@ def test_unproved_symmetries_make_symmetries_unknown(monkeypatch):
     deep = symmetries(random_net("lightning", 2, 2, 1, 1, 1, 2, seed=1), proofs=True)
     assert str(deep.verdict) == "unknown" and all(p.holds is None and "budget" in p.method for p in deep.proofs)
     assert "not proved: layer 2" in deep.text()
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 3), st.sampled_from([1, 2]))
+def test_layer_proofs_agree_with_evaluation(seed, layers, heads):
+    """Lightning networks of one to three layers: every symmetry the proof accepts, taken at
+    random rational values of its symbols, leaves f(X) unchanged at a random rational X (exact
+    evaluation, an oracle the proof does not use); changing one entry of the map that reads the
+    layer breaks the proof whenever it changes f(X) (a head with M_h = 0 is not read at all)."""
+    from symeq.architectures.attention import invariance as inv
+    from symeq.architectures.attention.evaluate import exact_forward
+    from symeq.architectures.attention.model import Layer
+    from symeq.architectures.attention.numbers import to_dm
+
+    rng = random.Random(seed)
+    net = random_net("lightning", 2, 2, 1, 1, heads, layers, seed=seed)
+    x = sympy.ImmutableMatrix(4, 1, [Rational(rng.randint(-5, 5), rng.randint(1, 3)) for _ in range(4)])
+    fx = exact_forward(net, x)
+    for i in range(1, net.depth):
+        for name, apply in inv._generators(net, i):
+            moved = apply(net)
+            assert inv._same(net, moved, i), name
+            values = {s: Rational(rng.choice([1, 2, 3, -1]), rng.randint(1, 2)) for s in moved.symbols}
+            try:
+                concrete = moved.subs(values)
+            except (ZeroDivisionError, InputError):  # a singular draw of G or A: no group element
+                continue
+            if any(p.has(sympy.zoo, sympy.nan) for p in concrete.parameters()):
+                continue
+            assert exact_forward(concrete, x) == fx, name
+        reader = inv._block(net, i)[-1]
+        bumped = reader.to_Matrix()
+        bumped[0, 0] += 1
+        bumped = to_dm(sympy.ImmutableMatrix(bumped), reader.domain)
+        if i == net.depth - 1:
+            other = net.replace(readout=bumped)
+        else:
+            lys = list(net.layers)
+            lys[i] = Layer(net.layers[i].heads, bumped)
+            other = net.replace(layers=lys)
+        if exact_forward(other, x) != fx:  # soundness: a change of f is never proved invariant
+            assert not inv._same(net, other, i)

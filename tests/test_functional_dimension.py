@@ -248,3 +248,13 @@ def test_many_proved_kernel_directions_are_tried_within_a_budget() -> None:
     fd = functional_dimension(net)
     assert any(f"first {MAX_HIDDEN_CANDIDATES} of" in n for n in fd.notes), fd.notes
     assert fd.lower <= fd.upper and 0 < len(fd.hidden_directions) <= fd.n_params - fd.orbit_dim - fd.lower
+
+
+def test_a_relu_neuron_at_its_kink_for_every_input_gives_unknown_not_an_error() -> None:
+    """Zero row and zero bias: relu(0 x + 0) is not differentiable in the parameters at any input,
+    so no input is sampled and the functional dimension is unknown with that reason (it used to
+    end in 'every input must have 1 coordinates', exit 2)."""
+    net = MLP(activation("relu"), (M([[0], [1]]), M([[1, 1]])), (M([0, 1]), M([0])))
+    fd = functional_dimension(net)
+    assert (fd.status, fd.rank, fd.lower, fd.upper, fd.n_inputs) == ("unknown", None, 0, 5, 0)
+    assert "pre-activation is identically 0" in fd.notes[0]

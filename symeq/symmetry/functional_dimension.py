@@ -145,6 +145,14 @@ def _exact_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, inpu
     upper0 = n - orbit_dim
     count = J.default_count()
     xs = list(inputs) if given else J.sample(count, seed)
+    if not xs:
+        # piecewise-linear activations sample only inputs off every kink; none is left when some
+        # neuron's pre-activation is identically 0 (zero row and bias): f is then not
+        # differentiable in theta at any input, and no Jacobian rank is defined
+        return FunctionalDimension(n, dim_k, orbit_dim, None, 0, upper0, "unknown", None, method="none",
+                                   notes=("no sampled input is off every kink: some neuron's pre-activation "
+                                          "is identically 0, so f is not differentiable in the parameters at "
+                                          "theta",))
     fresh_size = count
     proved: dict[tuple, str | None] = {}
     candidates: list[tuple] = []
@@ -186,6 +194,8 @@ def _exact_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, inpu
         round_ += 1
         fresh_size = min(MAX_FRESH, fresh_size * 4)
         fresh = J.sample(fresh_size, seed + 1000 * round_)
+        if not fresh:
+            break
         artifacts = [v for v, ok in zip(candidates, J.annihilated(fresh, candidates)) if not ok]
         if artifacts:
             notes.append(f"{len(artifacts)} kernel direction(s) of the sampled Jacobian fail at "

@@ -21,7 +21,9 @@ Prints both times and their ratio (target: <= 10).  Run: ``python benchmarks/ben
 Measured 2026-12-07 00:30 UTC on the 2-core machine at a load average of about 4 (fewer other
 jobs), three runs: ratio (cold / baseline) 7.2, 8.3, 8.1, warm 6.2 (latent 0.034 s cold, 0.030 s
 warm; baseline 0.0047 s): within the target.  Earlier, at a load average of about 7, the ratio
-swung between 1.6 and 12.7 (a 5 ms baseline is at the mercy of the scheduler).
+swung between 1.6 and 12.7 (a 5 ms baseline is at the mercy of the scheduler).  Again
+2026-12-07 02:30 UTC at a load average of 1.8: cold 5.8, warm 4.5 (latent 0.027 s, baseline
+0.0047 s).
 Verdict holds, stabilizer trivial, k_1(r) and k_1(s) permute all eight heads.
 """
 

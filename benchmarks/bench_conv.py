@@ -26,6 +26,10 @@ times vary by 2x between runs; the ratio is what counts), 196,656 parameters, |D
   run 2   latent 0.265 s, baseline 0.380 s: ratio 0.70
   run 3   latent 0.291 s, baseline 0.392 s: ratio 0.74
 
+Again 2026-12-07 02:30 UTC (load average 1.8), after the submodel reduction, the identity
+activation and stated supports arrived: latent 0.106 s, baseline 0.154 s, ratio 0.69 (the
+reduction runs only when there is no action at theta itself).
+
 latent is cheaper than the convolutions themselves: the layer equations are identities of
 filter arrays (theta^g's filters against theta's, moved by a channel map), compared by index
 operations, never convolved or lowered to the 4096 x 4096 block-circulant matrices.

@@ -302,6 +302,17 @@ def test_layer_proofs_refute_what_is_not_a_symmetry():
         assert inv._same(net, swapped, 2) is False  # the readout's rows are not swapped with them
 
 
+def test_a_general_matrix_larger_than_the_budget_is_not_inverted():
+    """v = 5: the change of basis A_0 in GL(5) would invert a 5 x 5 matrix of symbols (minutes);
+    it answers unknown (budget), the Q-K change of basis in GL(1) is still proved."""
+    from symeq.architectures.attention.invariance import prove_invariance
+
+    proofs = prove_invariance(random_net("softmax", 2, 2, 1, 5, 1, 1, seed=1))
+    assert [(p.generator, p.holds) for p in proofs] == [("change of basis A_0 in GL(5) of head 0", None),
+                                                        ("Q-K change of basis B in GL(1) of head 0 (internal)", True)]
+    assert "budget: a general 5 x 5 matrix of symbols, more than 4 x 4" in proofs[0].method
+
+
 def test_the_proof_budget_is_per_layer():
     from symeq.architectures.attention.invariance import prove_invariance
 
@@ -342,7 +353,7 @@ def test_layer_proofs_agree_with_evaluation(seed, layers, heads):
     x = sympy.ImmutableMatrix(4, 1, [Rational(rng.randint(-5, 5), rng.randint(1, 3)) for _ in range(4)])
     fx = exact_forward(net, x)
     for i in range(1, net.depth):
-        for name, apply in inv._generators(net, i):
+        for name, apply, _ in inv._generators(net, i):
             moved = apply(net)
             assert inv._same(net, moved, i), name
             values = {s: Rational(rng.choice([1, 2, 3, -1]), rng.randint(1, 2)) for s in moved.symbols}

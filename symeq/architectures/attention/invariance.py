@@ -16,7 +16,8 @@ proves deep networks block by block: a symmetry of layer i changes only layer i 
 that reads its output, and R f_i(Z) = sum_h phi(Z M_h Z^T) Z O_h depends on the parameters only
 through the pairs (M_h, O_h) (:func:`_same`).  Softmax is kept opaque (equal score forms give
 equal rows of phi, whatever the row-wise normalization), lightning is linear in M_h (x) O_h.  A
-layer whose parameters and R together exceed ``max_params`` is not attempted ("unknown (budget)").
+layer whose parameters and R together exceed ``max_params``, or a family whose general matrix of
+symbols is larger than :data:`MAX_SYMBOLIC_SIZE`, is not attempted ("unknown (budget)").
 
 >>> from symeq.architectures.attention.io import attention_from_dict
 >>> net = attention_from_dict({"architecture": "attention", "normalization": "softmax", "tokens": 2,
@@ -41,10 +42,12 @@ from sympy.polys.matrices import DomainMatrix
 from symeq.architectures.attention.heads import HeadMap
 from symeq.architectures.attention.numbers import eye, unify
 
-__all__ = ["InvarianceProof", "prove_invariance", "MAX_PROOF_PARAMS"]
+__all__ = ["InvarianceProof", "prove_invariance", "MAX_PROOF_PARAMS", "MAX_SYMBOLIC_SIZE"]
 
-#: Largest number of parameters of a network whose symmetries are proved symbolically.
+#: Largest number of parameters of a layer (with the map reading it) whose symmetries are proved.
 MAX_PROOF_PARAMS = 120
+#: Largest general matrix of symbols (A_h, B, G) a proof inverts: GL(4) takes seconds, GL(5) minutes.
+MAX_SYMBOLIC_SIZE = 4
 
 
 @dataclass(frozen=True)
@@ -159,11 +162,12 @@ def _replace_head(net: Any, i: int, h: int, query: DomainMatrix, key: DomainMatr
     return net.replace(layers=layers)
 
 
-def _generators(net: Any, i: int) -> list[tuple[str, Callable[[Any], Any]]]:
-    """(name, theta -> s.theta) for the symmetries of layer i."""
+def _generators(net: Any, i: int) -> list[tuple[str, Callable[[Any], Any], int]]:
+    """(name, theta -> s.theta, n) for the symmetries of layer i; n: the size of the general
+    n x n matrix of symbols the symmetry takes (0 for a transposition of heads)."""
     ly = net.layers[i - 1]
     widths = ly.value_widths
-    gens: list[tuple[str, Callable[[Any], Any]]] = []
+    gens: list[tuple[str, Callable[[Any], Any], int]] = []
 
     def k_element(perm: tuple[int, ...], blocks: list[DomainMatrix]) -> Callable[[Any], Any]:
         def apply(theta: Any) -> Any:
@@ -176,27 +180,27 @@ def _generators(net: Any, i: int) -> list[tuple[str, Callable[[Any], Any]]]:
     for h, v in enumerate(widths):
         blocks = [eye(w, sympy.QQ) for w in widths]
         blocks[h] = _matrix("A", v, v)
-        gens.append((f"change of basis A_{h} in GL({v}) of head {h}", k_element(ident, blocks)))
+        gens.append((f"change of basis A_{h} in GL({v}) of head {h}", k_element(ident, blocks), v))
     for h in range(len(widths) - 1):
         if widths[h] == widths[h + 1]:
             perm = list(ident)
             perm[h], perm[h + 1] = h + 1, h
             gens.append((f"transposition of heads ({h} {h + 1})",
-                         k_element(tuple(perm), [eye(w, sympy.QQ) for w in widths])))
+                         k_element(tuple(perm), [eye(w, sympy.QQ) for w in widths]), 0))
     for h, head in enumerate(ly.heads):
         def qk(theta: Any, h: int = h, a: int = head.a) -> Any:
             x = theta.layers[i - 1].heads[h]
             B = _matrix("B", a, a)
             q, k, Bm = unify(x.query, x.key, B)
             return _replace_head(theta, i, h, q * Bm, k * Bm.inv().transpose(), x.value)
-        gens.append((f"Q-K change of basis B in GL({head.a}) of head {h} (internal)", qk))
+        gens.append((f"Q-K change of basis B in GL({head.a}) of head {h} (internal)", qk, head.a))
         if net.normalization == "lightning":
             def scale(theta: Any, h: int = h) -> Any:
                 x = theta.layers[i - 1].heads[h]
                 q, v, c = unify(x.query, x.value, _matrix("c", 1, 1))
                 c0 = c[0, 0].element
                 return _replace_head(theta, i, h, q * c0, x.key, v * (c.domain.one / c0))
-            gens.append((f"scaling (c W_Q, W_V / c) of head {h} (internal, lightning)", scale))
+            gens.append((f"scaling (c W_Q, W_V / c) of head {h} (internal, lightning)", scale, 1))
     if ly.embed is not None:
         def embed(theta: Any, d: int = ly.embed.shape[1]) -> Any:
             from symeq.architectures.attention.model import Head, Layer
@@ -211,7 +215,7 @@ def _generators(net: Any, i: int) -> list[tuple[str, Callable[[Any], Any]]]:
             layers[i - 1] = Layer(heads, ms[1] * ms[0])
             return theta.replace(layers=layers)
         gens.append((f"change of basis G in GL({ly.embed.shape[1]}) of the model features of layer {i} "
-                     "(internal)", embed))
+                     "(internal)", embed, ly.embed.shape[1]))
     return gens
 
 
@@ -231,10 +235,16 @@ def prove_invariance(net: Any, *, max_params: int | None = None) -> tuple[Invari
     out = []
     for i in range(1, net.depth):
         size = sum(m.shape[0] * m.shape[1] for m in _block(net, i))
-        for name, apply in _generators(theta, i):
+        for name, apply, n in _generators(theta, i):
             if size > max_params:
                 out.append(InvarianceProof(i, name, None, f"unknown (budget: layer {i} and the map reading it "
                                                           f"have {size} parameters > {max_params})"))
+            elif n > MAX_SYMBOLIC_SIZE:
+                # the inverse of a general n x n matrix of symbols has n! terms in its determinant:
+                # GL(5) ran for over 5 minutes
+                out.append(InvarianceProof(i, name, None, f"unknown (budget: a general {n} x {n} matrix of "
+                                                          f"symbols, more than {MAX_SYMBOLIC_SIZE} x "
+                                                          f"{MAX_SYMBOLIC_SIZE})"))
             else:
                 out.append(InvarianceProof(i, name, _same(theta, apply(theta), i), method))
     return tuple(out)

@@ -375,8 +375,15 @@ def conv_criterion(net: ConvNet) -> ConvCriterion:
                              f"to lower to an MLP (limit {MAX_LOWERED})", "none", (), notes)
     mlp = net.to_mlp()
     widths = "-".join(map(str, mlp.widths))
+    if affine:
+        # C3 transfers an identifiable lowered MLP only; when its rank criterion fails, the MLP's
+        # witness (dense linear algebra on the lowered layers) would not transfer either
+        rank_criterion = mlp.criterion()
+        if rank_criterion.verdict != "identifiable":
+            return ConvCriterion("unknown", f"the lowered {widths} MLP fails {rank_criterion.criterion}, so lemma "
+                                 "C3 does not apply", "none", tuple(rank_criterion.conditions), notes)
     try:
-        low = generic_identify(mlp, local=False)
+        low = generic_identify(mlp, local=False, fibers=not affine)
     except (InputError, BudgetExceeded) as exc:
         return ConvCriterion("unknown", f"lowering: {exc}", "none", (), notes)
     crit = low.criterion

@@ -45,7 +45,7 @@ from typing import Any
 import sympy
 from sympy import ImmutableMatrix, Integer
 
-from symeq.exact import is_exact_zero, matrix_to_strings, vector_to_strings
+from symeq.exact import domain_matrix, is_exact_zero, matrix_to_strings, vector_to_strings
 from symeq.architectures.mlp.criteria import end_to_end_linear, rank
 from symeq.architectures.mlp.degenerate import is_zero_vector
 from symeq.architectures import network_to_dict
@@ -97,11 +97,19 @@ def _affine_identity(d: int) -> dict[str, Any]:
 
 def _rank_factorization(m: ImmutableMatrix) -> tuple[ImmutableMatrix, ImmutableMatrix]:
     """(U, V) with U V = m, U of shape (rows, r), V of shape (r, cols), r = rank(m)."""
-    reduced, pivots = sympy.Matrix(m).rref(simplify=True)
+    # over an explicit exact domain: sympy's Matrix.rref(simplify=True) took minutes on the
+    # 128 x 256 layers of a lowered convolution (DESIGN.md section 5)
+    reduced, pivots = domain_matrix(m).to_field().rref()
     r = len(pivots)
-    v = reduced[:r, :]
+    v = reduced.to_Matrix()[:r, :]
     u = sympy.Matrix(m).extract(list(range(m.rows)), list(pivots))
     return ImmutableMatrix(u), ImmutableMatrix(v)
+
+
+def _null_vector(m: ImmutableMatrix) -> ImmutableMatrix | None:
+    """One nonzero vector x with m x = 0 (None: m has full column rank), over an exact domain."""
+    basis = domain_matrix(m).to_field().nullspace().to_Matrix()
+    return ImmutableMatrix(basis.row(0).T) if basis.rows else None
 
 
 def linear_witness(net: MLP) -> Witness | None:
@@ -129,9 +137,9 @@ def linear_witness(net: MLP) -> Witness | None:
                        theta_prime=theta, invariant={"invariant": "rank", "layer": high})
     i = next(i for i, d in enumerate(net.hidden_widths, start=1) if d > r)
     w_i, b_i, w_next = net.weights[i - 1], net.biases[i - 1], net.weights[i]
-    z = ImmutableMatrix(w_i.T.nullspace(simplify=True)[0]) if w_i.rank() < w_i.rows else None
-    u = ImmutableMatrix(w_next.nullspace(simplify=True)[0])
-    assert z is not None  # rank(W_i) = r < d_i
+    z = _null_vector(ImmutableMatrix(w_i.T))
+    u = _null_vector(w_next)
+    assert z is not None and u is not None  # rank(W_i) = r < d_i, and W_{i+1} has d_i > r columns
     z0 = (z.T * b_i)[0]
     if is_exact_zero(1 + (z.T * u)[0]):
         u = 2 * u

@@ -8,6 +8,7 @@ equivariant verify, perturbed ones are refuted."""
 from __future__ import annotations
 
 import copy
+import random
 from pathlib import Path
 from typing import Any
 
@@ -302,3 +303,19 @@ def test_identifiability_without_lemma_c3_is_unknown_with_the_reason() -> None:
                        "readout": {"weights": [["1", "0", "2", "1"]], "bias": ["0"]}})
     r = identify(dense, local=False)
     assert r.verdict == "unknown" and "lemma C3" in r.criterion.criterion
+
+
+def test_more_hidden_channels_than_the_rank_is_unknown_before_any_lowered_witness() -> None:
+    """Channels 2-4-2 on Z_4 x Z_4: the lowered 32-64-32 MLP fails the rank criterion, so C3 does
+    not apply and identify answers unknown with that reason (it used to search the lowered MLP's
+    witness with dense sympy linear algebra: minutes on an 8 x 8 grid)."""
+    from symeq.architectures.conv import identify
+
+    rng = random.Random(3)
+    filt = lambda: [str(rng.randint(-2, 2)) for _ in range(16)]  # noqa: E731
+    net = from_dict({"architecture": "conv", "activation": "identity", "grid": [4, 4], "channels": [2, 4, 2],
+                     "filters": [[[filt(), filt()] for _ in range(4)], [[filt() for _ in range(4)] for _ in range(2)]],
+                     "biases": [["1", "0", "-1", "2"], ["0", "1"]]})
+    r = identify(net, local=False)
+    assert r.verdict == "unknown"
+    assert "the lowered 32-64-32 MLP fails rank criterion (linear networks), so lemma C3 does not apply" in r.basis

@@ -96,7 +96,12 @@ ACTION = ["evidence", "actions", "m", 0]
     (_tamper(ACTION + ["inverse", 0, 1, 1], "1"), "the stated inverse of the affine channel map is not its inverse"),
     (_tamper(ACTION + ["filters"], [[["1", "0", "0", "0"]]]), "C x C filters of |grid| values"),
     (_tamper(ACTION + ["kind"], "channel"), "unexpected key(s): filters, inverse, shift"),
-    (_tamper(ACTION, {"kind": "affine", "matrix": [["1"]], "shift": ["0"]}), "a channel or conv_affine map"),
+    (_tamper(ACTION, {"kind": "affine", "matrix": [["1"]], "shift": ["0"]}), "is a conv_affine map, not affine"),
+    # the affine layer equation says nothing for another activation: relu's check fails on this network
+    (_tamper(["network", "activation"], "relu"), "a latent map of relu is a channel map, not conv_affine"),
+    (_tamper(["network", "activation"], "tanh"), "a latent map of tanh is a channel map, not conv_affine"),
+    (_tamper(ACTION, {"kind": "channel", "perm": [0, 1], "relations": [{"a": "1", "c": "0", "b": "1", "e": "0"}] * 2,
+                      "shifts": [[0], [0]]}), "a latent map of identity is a conv_affine map, not channel"),
 ])
 def test_tampered_affine_certificates_are_rejected(edit: Any, reason: str) -> None:
     net, G, _ = load_inputs(str(EXAMPLES / "conv_affine.toml"))

@@ -166,9 +166,12 @@ def check_layers(c, net: Conv, m, r_in, r_out_inv, actions: list, where: str) ->
     if len(actions) != net.depth - 1:
         raise Reject(f"{where}: expected {net.depth - 1} hidden-layer channel maps")
     for i in range(1, net.depth):
-        k = actions[i - 1]
-        w, b = net.layers[i - 1]
+        k, (w, b) = actions[i - 1], net.layers[i - 1]
         C = len(w)
+        # the identity's K_i are affine maps, every other activation's channel maps: never mixed
+        if k["kind"] != ("conv_affine" if act.name == "identity" else "channel"):
+            raise Reject(f"{where}, layer {i}: a latent map of {act.spec} is a "
+                         f"{'conv_affine' if act.name == 'identity' else 'channel'} map, not {k['kind']}")
         if k["kind"] == "channel" and (sorted(k["perm"]) != list(range(C)) or len(k["relations"]) != C or len(k["shifts"]) != C):
             raise Reject(f"{where}, layer {i}: a channel map permutes the {C} channels, one relation and shift each")
         T = composed(net, i, other[i - 1], prev) if prev else other[i - 1]
@@ -176,8 +179,6 @@ def check_layers(c, net: Conv, m, r_in, r_out_inv, actions: list, where: str) ->
             affine_layer(c, net, i, k, T, where)
             prev = k
             continue
-        if k["kind"] != "channel":
-            raise Reject(f"{where}, layer {i}: a convolutional latent map is a channel or conv_affine map")
         for ch, (d, r, t) in enumerate(zip(k["perm"], k["relations"], k["shifts"])):
             if act.completes(r["a"], r["c"]) != (r["b"], r["e"]):
                 raise Reject(f"{where}, layer {i}: ({r['a']}, {r['c']}, {r['b']}, {r['e']}) is not a relation of {act.spec}")

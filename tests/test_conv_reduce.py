@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conv_strategies import conv_cases, random_net
@@ -22,7 +22,7 @@ from symeq.activations import Relation
 from symeq.architectures.conv import from_dict, group_from_dict
 from symeq.architectures.conv.construction import latent
 from symeq.architectures.conv.grid import Grid
-from symeq.architectures.conv.identifiability import identify
+from symeq.architectures.conv.identifiability import degenerate_directions, identify
 from symeq.architectures.conv.layers import Layer
 from symeq.architectures.conv.reduce import reduce_conv
 from symeq.architectures.mlp.reduce import Step, apply_step as mlp_step
@@ -254,6 +254,10 @@ def test_a_duplicated_channel_with_an_uneven_split_has_its_action_at_beta_theta_
     keeps f equivariant; the latent action exists (at theta or at beta(theta~)), and at
     beta(theta~) its certificate proves f(beta(theta~)) = f(theta) too."""
     net = _duplicate(random.Random(seed), case.net)
+    # periodic channels are not reduced (docs/convolutions.md): with one, the filters reading it
+    # matter only through their periodization, the matcher compares whole filters, and latent
+    # answers unknown (CI's seed drew constant filters on Z_6: every channel 1-periodic)
+    assume(all(d.kind != "periodic" for d in degenerate_directions(net)))
     r = latent(net, case.group)
     assert r.verdict == "holds", r.summary
     if r.where == "beta(theta~)":

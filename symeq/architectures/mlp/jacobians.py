@@ -46,13 +46,15 @@ class MLPJacobians:
     def __init__(self, net: MLP) -> None:
         self.net = net
 
-    def exact_supported(self, inputs: Sequence[Sequence[Any]] | None) -> bool:
+    def exact_supported(self, inputs: Sequence[Sequence[Any]] | None,
+                        tangents: Sequence[Sequence[Any]] | None = None) -> bool:
         """True when the exact integer Jacobian applies: an activation that maps rationals to
-        rationals, rational parameters and orbit tangents, and rational inputs."""
+        rationals, rational parameters and orbit tangents (``tangents``: those instead of the
+        network's own, for an architecture that lowers to this MLP), and rational inputs."""
         net = self.net
         if integer_activation(net.activation) is None or not _all_rational(net.parameters()):
             return False
-        if not all(_all_rational(t) for t in net.orbit_tangents()):
+        if not all(_all_rational(t) for t in (net.orbit_tangents() if tangents is None else tangents)):
             return False
         return inputs is None or all(_all_rational(x) for x in inputs)
 

@@ -324,3 +324,17 @@ def test_more_hidden_channels_than_the_rank_is_unknown_before_any_lowered_witnes
     r = identify(net, local=False)
     assert r.verdict == "unknown"
     assert "the lowered 32-64-32 MLP fails rank criterion (linear networks), so lemma C3 does not apply" in r.basis
+
+
+def test_a_lowered_jacobian_past_its_budget_is_unknown_not_gigabytes() -> None:
+    """Channels 2-4-2 on an 8 x 8 grid lower to a 128-256-128 MLP of 65,920 parameters: its dense
+    Jacobian (23 GB before) is not built; symmetries says unknown (budget) for the dimension."""
+    rng = random.Random(5)
+    filt = lambda: [str(rng.randint(-2, 2)) for _ in range(64)]  # noqa: E731
+    net = from_dict({"architecture": "conv", "activation": "identity", "grid": [8, 8], "channels": [2, 4, 2],
+                     "filters": [[[filt(), filt()] for _ in range(4)], [[filt() for _ in range(4)] for _ in range(2)]],
+                     "biases": [["1", "0", "-1", "2"], ["0", "1"]]})
+    r = symmetries(net)
+    assert r.dimension is None
+    assert ("functional dimension: unknown (budget): the lowered MLP has 65920 parameters, more than 16384 "
+            "for its dense Jacobian") in r.notes

@@ -145,6 +145,8 @@ def _exact_path(J: Any, n: int, tangents: list, orbit_dim: int, dim_k: int, inpu
     upper0 = n - orbit_dim
     count = J.default_count()
     xs = list(inputs) if given else J.sample(count, seed)
+    if given and not xs:
+        raise InputError("the functional dimension needs at least one input")
     if not xs:
         # piecewise-linear activations sample only inputs off every kink; none is left when some
         # neuron's pre-activation is identically 0 (zero row and bias): f is then not

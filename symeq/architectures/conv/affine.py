@@ -386,7 +386,9 @@ class AffineConvGroup:
     def describe(self) -> str:
         """K_i in words."""
         C, omega = self.channels, self.grid.describe()
-        ring = f"R[{omega}]" if self.periods is None else f"R[P] (P: the {len(self.allowed)} periods of the support)"
+        n = len(self.allowed)
+        ring = f"R[{omega}]" if self.periods is None else \
+            f"R[P] (P: the {'period' if n == 1 else f'{n} periods'} of the support)"
         return (f"GL_{C}({ring}) x| R^{C}: invertible {C} x {C} matrices of convolutions on {omega} with a "
                 f"constant shift per channel (dimension {self.dimension})")
 

@@ -109,9 +109,9 @@ def explain(net: ConvNet, group: ConvGroupAction, fmt: str = "markdown",
     for g in group.names:
         other = net.twist(group, g)
         doc.para(f"Generator {g}: layer by layer, a latent element $k_i({g})$ of K_i relates theta^{g} to "
-                 f"theta, $f_i( . ; theta^{g}_i) = k_i({g}) o f_i( . ; theta_i) o k_(i-1)({g})^-1$; each "
+                 f"theta, $f_i( . ; theta^{g}_i) = k_i({g}) o f_i( . ; theta_i) o k_{{i-1}}({g})^{{-1}}$; each "
                  + ("is an invertible matrix of convolutions A with a constant shift t per channel, "
-                    "$k(v)_c = sum_c' a_cc' * v_c' + t_c$, forced by $A_i W_i = W'_i A_(i-1)$ because W_i has full "
+                    "$k(v)_c = sum_{c'} a_{c c'} * v_{c'} + t_c$, forced by $A_i W_i = W'_i A_{i-1}$ because W_i has full "
                     "row rank." if affine else
                     "is a channel permutation with a relation of the activation and a translation per channel."))
         lines = []

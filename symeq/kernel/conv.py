@@ -169,9 +169,8 @@ def check_layers(c, net: Conv, m, r_in, r_out_inv, actions: list, where: str) ->
         k, (w, b) = actions[i - 1], net.layers[i - 1]
         C = len(w)
         # the identity's K_i are affine maps, every other activation's channel maps: never mixed
-        if k["kind"] != ("conv_affine" if act.name == "identity" else "channel"):
-            raise Reject(f"{where}, layer {i}: a latent map of {act.spec} is a "
-                         f"{'conv_affine' if act.name == 'identity' else 'channel'} map, not {k['kind']}")
+        if k["kind"] != (kind := "conv_affine" if act.name == "identity" else "channel"):
+            raise Reject(f"{where}, layer {i}: a latent map of {act.spec} is a {kind} map, not {k['kind']}")
         if k["kind"] == "channel" and (sorted(k["perm"]) != list(range(C)) or len(k["relations"]) != C or len(k["shifts"]) != C):
             raise Reject(f"{where}, layer {i}: a channel map permutes the {C} channels, one relation and shift each")
         T = composed(net, i, other[i - 1], prev) if prev else other[i - 1]

@@ -71,14 +71,6 @@ def _matrix(name: str, r: int, c: int) -> DomainMatrix:
         sympy.QQ.frac_field(*[s for row in syms for s in row]))
 
 
-def _matrices(net: Any) -> list[DomainMatrix]:
-    out = [] if net.positional is None else [net.positional]
-    for ly in net.layers:
-        out += [] if ly.embed is None else [ly.embed]
-        out += [m for h in ly.heads for m in (h.query, h.key, h.value)]
-    return out + [net.readout, net.bias]
-
-
 def _block(net: Any, i: int) -> list[DomainMatrix]:
     """The parameters a symmetry of layer i may change: layer i's (its W_O^(i-1) included) and
     the map that reads layer i's output (W_O^(i) of layer i + 1, or the readout)."""
@@ -90,7 +82,7 @@ def _block(net: Any, i: int) -> list[DomainMatrix]:
 def _outside(net: Any, i: int) -> list[Any]:
     """Every parameter outside :func:`_block` (i), as sympy matrices."""
     inside = {id(m) for m in _block(net, i)}
-    return [m.to_Matrix() for m in _matrices(net) if id(m) not in inside]
+    return [m.to_Matrix() for m in net._param_matrices() if id(m) not in inside]
 
 
 def _forms(theta: Any, i: int, K: Any) -> list[tuple[DomainMatrix, DomainMatrix]]:
@@ -227,7 +219,6 @@ def prove_invariance(net: Any, *, max_params: int | None = None) -> tuple[Invari
     # at theta itself, not at a symbolic theta: the tangent directions the functional dimension
     # subtracts are those of s -> s.theta at this theta, and the fractions of a fully symbolic
     # layer took minutes (99 parameters, lightning)
-    theta = net
     max_params = MAX_PROOF_PARAMS if max_params is None else max_params
     method = ("symbolic, layer by layer: R f_i(Z; s.theta) = R f_i(Z; theta) for every Z and every s of "
               "the family (its entries symbols), R the map reading layer i, every other parameter unchanged"
@@ -235,7 +226,7 @@ def prove_invariance(net: Any, *, max_params: int | None = None) -> tuple[Invari
     out = []
     for i in range(1, net.depth):
         size = sum(m.shape[0] * m.shape[1] for m in _block(net, i))
-        for name, apply, n in _generators(theta, i):
+        for name, apply, n in _generators(net, i):
             if size > max_params:
                 out.append(InvarianceProof(i, name, None, f"unknown (budget: layer {i} and the map reading it "
                                                           f"have {size} parameters > {max_params})"))
@@ -246,5 +237,5 @@ def prove_invariance(net: Any, *, max_params: int | None = None) -> tuple[Invari
                                                           f"symbols, more than {MAX_SYMBOLIC_SIZE} x "
                                                           f"{MAX_SYMBOLIC_SIZE})"))
             else:
-                out.append(InvarianceProof(i, name, _same(theta, apply(theta), i), method))
+                out.append(InvarianceProof(i, name, _same(net, apply(net), i), method))
     return tuple(out)
